@@ -1,0 +1,16 @@
+# Waypoint: the two set-up commands. See README.md.
+.PHONY: run test lint format bench-clean
+
+run:
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh
+
+lint:
+	.venv/bin/ruff check src tests bench scripts
+	.venv/bin/ruff format --check src tests bench scripts
+
+format:
+	.venv/bin/ruff format src tests bench scripts
+	.venv/bin/ruff check --fix src tests bench scripts

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `make test`: install everything the tests need, then run the whole suite twice:
+# on SQLite, and on a real PostgreSQL 15 server started here on a loopback port.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
+apt_updated=""
+apt_install() {
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq >/dev/null; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# 1. System packages: PostgreSQL 15 (server and client tools) and Chromium for Playwright.
+PGBIN=/usr/lib/postgresql/15/bin
+if [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PGBIN/pg_dump" ]; then
+  echo "installing PostgreSQL 15 (Debian)"; apt_install postgresql-15 postgresql-client-15
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Chromium (Debian)"; apt_install chromium
+fi
+
+# 2. Python packages, pinned in pyproject.toml.
+bash scripts/venv.sh test
+export PATH="$root/.venv/bin:$PATH"
+
+# 3. Lint and format.
+ruff check src tests bench scripts
+ruff format --check src tests bench scripts
+
+export WAYPOINT_SECRET_KEY="test-only-$(python -c 'import secrets; print(secrets.token_hex(16))')"
+export WAYPOINT_DEBUG=0
+unset WAYPOINT_HTTPS || true
+
+# 4. The suite on SQLite.
+echo "== test suite on SQLite =="
+DATABASE_URL="sqlite:///$root/var/test/waypoint.sqlite3" pytest -q "$@"
+
+# 5. The suite on PostgreSQL 15: a throwaway cluster on a free loopback port.
+pgdir="$(mktemp -d /tmp/waypoint-pg.XXXXXX)"
+port="$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [ "$(id -u)" = 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --home-dir "$pgdir" postgres
+  chown postgres "$pgdir"
+fi
+cleanup() { run_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+trap cleanup EXIT
+pwfile="$pgdir/pw"; echo "waypoint" > "$pwfile"; [ "$(id -u)" = 0 ] && chown postgres "$pwfile"
+run_pg "$PGBIN/initdb" -D "$pgdir/data" -U waypoint --pwfile="$pwfile" -A scram-sha-256 -E UTF8 >/dev/null
+run_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w start \
+  -o "-p $port -c listen_addresses=127.0.0.1 -k $pgdir -c fsync=off -c full_page_writes=off -c max_connections=200" >/dev/null
+echo "== test suite on PostgreSQL 15 (127.0.0.1:$port) =="
+DATABASE_URL="postgres://waypoint:waypoint@127.0.0.1:$port/waypoint" pytest -q "$@"

@@ -1,0 +1,136 @@
+"""The JSON API (django-ninja) under /api/v1/: auth, the error envelope, and the routers.
+
+Every 4xx answer is ``{"code": "<stable_code>", "detail": "<text>"}`` (docs/API.md lists the
+codes). Routes are thin: parse, call a service or selector, shape the answer.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from waypoint.core.errors import DomainError
+from waypoint.core.models import ApiToken, hash_token
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``; the token is looked up by its SHA-256."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        if not token or len(token) > 200:
+            return None
+        row = (
+            ApiToken.objects.select_related("user", "user__organization")
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True)
+            .first()
+        )
+        if row is None or not row.user.is_active or row.user.organization_id is None:
+            return None
+        return row.user
+
+
+api = NinjaAPI(
+    title="Waypoint API",
+    version="1",
+    description="Opioid treatment program API. Every refusal is a 4xx with "
+    '`{"code", "detail"}`; see docs/API.md for the codes.',
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+
+HTTP_CODES = {
+    400: "malformed_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    429: "rate_limited",
+}
+
+
+def error(request: HttpRequest, status: int, code: str, detail: str, **extra) -> HttpResponse:
+    return api.create_response(request, {"code": code, "detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_body(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error(
+        request,
+        401,
+        "unauthenticated",
+        "A valid bearer token is required (Authorization: Bearer …).",
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = HTTP_CODES.get(exc.status_code, "bad_request")
+    detail = str(exc)
+    if exc.status_code == 400 and "parse" in detail.lower():
+        code, detail = "malformed_json", "The request body is not valid JSON (UTF-8)."
+    return error(request, exc.status_code, code, detail)
+
+
+def _where(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "data")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {
+            "field": _where(e.get("loc", ())),
+            "problem": str(e.get("msg", "invalid")).removeprefix("Value error, "),
+        }
+        for e in exc.errors
+    ]
+    first = errors[0] if errors else {"field": "body", "problem": "invalid"}
+    detail = f"{first['field']}: {first['problem']}"
+    if len(errors) > 1:
+        detail += f" (and {len(errors) - 1} more)"
+    return error(request, 422, "invalid_input", detail, errors=errors)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error(request, 404, "not_found", "No such record.")
+
+
+@api.get("/health", auth=None, tags=["system"])
+def health(request: HttpRequest) -> dict:
+    """Liveness: no database call, no auth."""
+    return {"status": "ok"}
+
+
+@api.get("/me", tags=["system"])
+def me(request: HttpRequest) -> dict:
+    """The caller: username, role, organization and home site."""
+    user = request.auth
+    return {
+        "username": user.username,
+        "role": user.role,
+        "organization": user.organization.name,
+        "site": user.site.code if user.site_id else None,
+        "server_time": timezone.now().isoformat(),
+    }
+
+
+def _register_routers() -> None:
+    from waypoint.audit.api import router as audit_router
+    from waypoint.patients.api import router as patients_router
+
+    api.add_router("/patients", patients_router)
+    api.add_router("/audit-events", audit_router)
+
+
+_register_routers()

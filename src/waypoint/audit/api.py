@@ -1,0 +1,66 @@
+"""GET /api/v1/audit-events?patient= (auditor and admin only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from waypoint.core.actor import actor_from_request
+
+from .selectors import audit_events
+
+router = Router(tags=["audit"])
+
+
+class AuditQuery(Schema):
+    patient: int | None = None
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class AuditEventOut(Schema):
+    id: int
+    seq: int
+    at: dt.datetime
+    actor: str
+    role: str
+    patient: int | None
+    action: str
+    object_type: str
+    object_id: str
+    purpose: str
+    channel: str
+    client_address: str
+    detail: dict
+    hash: str
+
+    @staticmethod
+    def resolve_actor(obj) -> str:
+        return obj.actor_username
+
+    @staticmethod
+    def resolve_role(obj) -> str:
+        return obj.actor_role
+
+    @staticmethod
+    def resolve_patient(obj) -> int | None:
+        return obj.patient_id
+
+
+class AuditPage(Schema):
+    total: int
+    events: list[AuditEventOut]
+
+
+@router.get("", response=AuditPage)
+def list_events(request: HttpRequest, params: Query[AuditQuery]):
+    """Newest first. Filter by ``patient`` id; ``limit`` 1-1000, ``offset``."""
+    total, rows = audit_events(
+        actor_from_request(request, "api"),
+        patient_id=params.patient,
+        limit=params.limit,
+        offset=params.offset,
+    )
+    return {"total": total, "events": rows}

@@ -1,0 +1,61 @@
+"""The audit trail: append-only, hash-chained events, one chain per organization."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class AuditChainHead(models.Model):
+    """The last event of an organization's chain. Locked (SELECT ... FOR UPDATE) while an
+    event is appended, so concurrent writers form one unbroken sequence; it also lets
+    ``audit verify`` notice events cut off the end of the chain."""
+
+    organization = models.OneToOneField(
+        "core.Organization", on_delete=models.PROTECT, related_name="audit_head"
+    )
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit chain of organization {self.organization_id} at seq {self.last_seq}"
+
+
+class AuditEvent(models.Model):
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
+    seq = models.PositiveBigIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    actor_username = models.CharField(max_length=150)
+    actor_role = models.CharField(max_length=20)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, null=True, related_name="audit_events"
+    )
+    action = models.CharField(max_length=40)  # read, create, update, search, verify, ...
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True, default="")
+    purpose = models.CharField(max_length=30, default="treatment")
+    channel = models.CharField(max_length=10, default="api")
+    client_address = models.CharField(max_length=64, blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "seq"], name="audit_seq_unique")
+        ]
+        indexes = [models.Index(fields=["organization", "patient", "at"])]
+        ordering = ["organization_id", "seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type} by {self.actor_username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("audit events are append-only")

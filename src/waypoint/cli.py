@@ -1,0 +1,305 @@
+"""The ``waypoint`` command-line tool (see the contract's command table)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waypoint.settings")
+    try:
+        import django
+
+        django.setup()
+    except Exception as exc:  # ImproperlyConfigured and friends: say it plainly
+        from django.core.exceptions import ImproperlyConfigured
+
+        if isinstance(exc, ImproperlyConfigured):
+            print(f"waypoint: configuration error: {exc}", file=sys.stderr)
+            sys.exit(2)
+        raise
+
+
+def _fail(message: str, code: int = 1) -> None:
+    print(f"waypoint: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    print("database is up to date")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from waypoint.demo import DemoExists, load_demo
+
+    try:
+        logins = load_demo(force=args.force, patients=args.patients, seed=args.seed)
+    except DemoExists as exc:
+        _fail(str(exc))
+    print_logins(logins)
+
+
+def print_logins(logins: list[tuple[str, str, str]]) -> None:
+    print("Demo logins (for evaluation only; change or remove before real use):")
+    for username, role, password in logins:
+        print(f"  {role:<11} {username:<18} {password}")
+
+
+def cmd_demo_logins(args: argparse.Namespace) -> None:
+    from waypoint.demo import demo_logins
+
+    logins = demo_logins()
+    if logins:
+        print_logins(logins)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    # Import the settings first so a missing secret key stops here with a clear message.
+    _setup_django()
+    bind = f"{args.host}:{args.port}"
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "waypoint.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--worker-class",
+        "gthread" if args.threads > 1 else "sync",
+        "--graceful-timeout",
+        "20",
+        "--timeout",
+        "60",
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+        "--forwarded-allow-ips",
+        os.environ.get("WAYPOINT_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+    print(f"Waypoint serving on http://{bind} ({args.workers} workers)", flush=True)
+    os.execv(sys.executable, argv)  # noqa: S606 (fixed argv, no shell)
+
+
+def cmd_site_create(args: argparse.Namespace) -> None:
+    from waypoint.core import services
+    from waypoint.core.errors import DomainError
+
+    try:
+        org = services.organization_get_or_create(args.org)
+        site = services.site_create(org, args.code, args.name, args.timezone)
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message}")
+    print(f"site {site.code} created in {org.name}")
+
+
+def _site(code: str, org_name: str | None):
+    from waypoint.core import services
+    from waypoint.core.models import Site
+
+    org = services.organization_get_or_create(org_name) if org_name else None
+    qs = Site.objects.filter(code=code)
+    if org is not None:
+        qs = qs.filter(organization=org)
+    sites = list(qs[:2])
+    if not sites:
+        _fail(f"unknown_site: no site with code {code!r}")
+    if len(sites) > 1:
+        _fail(f"organization_required: several organizations have a site {code!r}: use --org")
+    return sites[0]
+
+
+def cmd_user_create(args: argparse.Namespace) -> None:
+    import getpass
+
+    from waypoint.core import services
+    from waypoint.core.errors import DomainError
+
+    site = _site(args.site, args.org)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+    if not password:
+        _fail("a password is required")
+    try:
+        user = services.user_create(
+            args.username,
+            args.role,
+            site,
+            password,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            email=args.email,
+        )
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message}")
+    print(f"user {user.username} ({user.role}) created at {site.code}", file=sys.stderr)
+
+
+def _user(username: str):
+    from waypoint.core.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        _fail(f"unknown_user: no user {username!r}")
+    return user
+
+
+def cmd_token_create(args: argparse.Namespace) -> None:
+    from waypoint.core import services
+
+    print(services.token_create(_user(args.username), args.label))
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> None:
+    from waypoint.core import services
+
+    n = services.token_revoke(_user(args.username), args.prefix)
+    print(f"{n} token(s) revoked")
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> None:
+    from waypoint.audit.services import verify
+
+    result = verify()
+    if result.ok:
+        print(f"audit chain intact: {result.events_checked} events checked")
+        return
+    print(f"audit chain BROKEN at {result.problem}", file=sys.stderr)
+    print(f"first broken event: {result.event_id}")
+    sys.exit(1)
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from waypoint.core.backup import BackupError, backup
+
+    try:
+        path = backup(Path(args.file))
+    except BackupError as exc:
+        _fail(f"backup failed: {exc}")
+    print(f"backup written to {path} ({path.stat().st_size} bytes)")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from waypoint.core.backup import BackupError, restore
+
+    try:
+        restore(Path(args.file))
+    except BackupError as exc:
+        _fail(f"restore failed: {exc}")
+    print(f"restored from {args.file}")
+
+
+def cmd_roles(args: argparse.Namespace) -> None:
+    from waypoint.core.permissions import matrix_markdown
+
+    print(matrix_markdown())
+
+
+def cmd_manage(args: argparse.Namespace) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["waypoint manage", *args.rest])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="waypoint", description="Waypoint treatment program server")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("migrate", help="create or upgrade the schema (safe to run twice)")
+    s.add_argument("-v", "--verbose", action="store_true")
+    s.set_defaults(func=cmd_migrate)
+
+    s = sub.add_parser("demo", help="load a demo program; refuses if data exists")
+    s.add_argument("--force", action="store_true", help="load even if data exists")
+    s.add_argument("--patients", type=int, default=300)
+    s.add_argument("--seed", type=int, default=2026)
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("demo-logins", help="print the demo logins if the demo is loaded")
+    s.set_defaults(func=cmd_demo_logins)
+
+    s = sub.add_parser("serve", help="run the production server (gunicorn)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--workers", type=int, default=int(os.environ.get("WAYPOINT_WORKERS", "3")))
+    s.add_argument("--threads", type=int, default=1)
+    s.add_argument("--access-log", action="store_true")
+    s.set_defaults(func=cmd_serve, no_setup=True)
+
+    site = sub.add_parser("site", help="sites (clinic locations)").add_subparsers(
+        dest="site_cmd", required=True
+    )
+    s = site.add_parser("create")
+    s.add_argument("--code", required=True)
+    s.add_argument("--name", required=True)
+    s.add_argument("--timezone", required=True)
+    s.add_argument("--org", help="organization name (created if new)")
+    s.set_defaults(func=cmd_site_create)
+
+    user = sub.add_parser("user", help="staff accounts").add_subparsers(
+        dest="user_cmd", required=True
+    )
+    s = user.add_parser("create")
+    s.add_argument("--username", required=True)
+    s.add_argument("--role", required=True)
+    s.add_argument("--site", required=True)
+    s.add_argument("--password-stdin", action="store_true")
+    s.add_argument("--first-name", default="")
+    s.add_argument("--last-name", default="")
+    s.add_argument("--email", default="")
+    s.add_argument("--org")
+    s.set_defaults(func=cmd_user_create)
+
+    tok = sub.add_parser("token", help="API bearer tokens").add_subparsers(
+        dest="token_cmd", required=True
+    )
+    s = tok.add_parser("create")
+    s.add_argument("--username", required=True)
+    s.add_argument("--label", default="")
+    s.set_defaults(func=cmd_token_create)
+    s = tok.add_parser("revoke")
+    s.add_argument("--username", required=True)
+    s.add_argument("--prefix", help="revoke only the token with this prefix")
+    s.set_defaults(func=cmd_token_revoke)
+
+    aud = sub.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_cmd", required=True
+    )
+    s = aud.add_parser("verify", help="exit 0 if the hash chain is intact")
+    s.set_defaults(func=cmd_audit_verify)
+
+    s = sub.add_parser("backup", help="consistent backup of the whole database")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_backup)
+    s = sub.add_parser("restore", help="restore a backup made by `waypoint backup`")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_restore)
+
+    s = sub.add_parser("roles", help="print the permission matrix (Markdown)")
+    s.set_defaults(func=cmd_roles)
+
+    s = sub.add_parser("manage", help="run a Django management command")
+    s.add_argument("rest", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_manage)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if not getattr(args, "no_setup", False):
+        _setup_django()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Who is acting: the staff member, their organization and role, where from and why.
+
+Every service takes an ``Actor`` first. It carries what the audit trail records and what
+permission checks need, so neither depends on an HTTP request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .errors import PermissionDenied
+from .permissions import MATRIX, allowed
+
+if TYPE_CHECKING:
+    from .models import User
+
+# Purposes of use a caller may give (X-Purpose-Of-Use header or ?purpose=); treatment default.
+PURPOSES = ("treatment", "payment", "operations", "audit", "emergency", "patient_request")
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User
+    client_address: str = ""
+    purpose: str = "treatment"
+    channel: str = "api"  # "api", "html" or "cli"
+
+    @property
+    def organization_id(self) -> int:
+        return self.user.organization_id
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    def can(self, action: str) -> bool:
+        return allowed(self.role, action)
+
+    def require(self, action: str) -> None:
+        """Raise 403 ``forbidden`` unless this actor's role may do ``action``."""
+        if not self.can(action):
+            raise PermissionDenied(MATRIX[action][1].lower() if action in MATRIX else action)
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")[:64]
+
+
+def purpose_of(request) -> str:
+    raw = request.headers.get("X-Purpose-Of-Use") or request.GET.get("purpose") or "treatment"
+    return raw if raw in PURPOSES else "treatment"
+
+
+def actor_from_request(request, channel: str) -> Actor:
+    return Actor(
+        user=request.auth if channel == "api" else request.user,
+        client_address=client_address(request),
+        purpose=purpose_of(request),
+        channel=channel,
+    )

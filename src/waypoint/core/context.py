@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from .permissions import allowed
+
+
+def waypoint(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    role = getattr(user, "role", None) if user and user.is_authenticated else None
+    return {
+        "can": {
+            "register": allowed(role, "patient.register"),
+            "view_patients": allowed(role, "patient.view"),
+            "audit": allowed(role, "audit.view"),
+        }
+    }

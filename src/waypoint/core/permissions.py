@@ -1,0 +1,79 @@
+"""The permission matrix: which role may do what. The single place it is decided.
+
+docs/ROLES.md is generated from ``MATRIX`` (``waypoint roles --markdown``) and a test keeps
+the two equal. Least privilege: a role gets an action only when its job needs it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PHYSICIAN = "physician"
+    NURSE = "nurse"
+    COUNSELOR = "counselor"
+    INTAKE = "intake"
+    INCENTIVES = "incentives"
+    AUDITOR = "auditor"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: "Program administrator / director",
+    Role.PHYSICIAN: "Physician or other prescriber",
+    Role.NURSE: "Nurse (dosing window)",
+    Role.COUNSELOR: "Counselor",
+    Role.INTAKE: "Intake coordinator",
+    Role.INCENTIVES: "Contingency management coordinator",
+    Role.AUDITOR: "Privacy officer / auditor",
+}
+
+A, P, N, C, IN, K, U = (
+    Role.ADMIN,
+    Role.PHYSICIAN,
+    Role.NURSE,
+    Role.COUNSELOR,
+    Role.INTAKE,
+    Role.INCENTIVES,
+    Role.AUDITOR,
+)
+
+# action -> (roles allowed, what it means)
+MATRIX: dict[str, tuple[frozenset[Role], str]] = {
+    "patient.view": (
+        frozenset({A, P, N, C, IN, K}),
+        "Find a patient and read demographics and contacts",
+    ),
+    "patient.register": (frozenset({A, IN}), "Register a new patient"),
+    "patient.edit": (
+        frozenset({A, P, N, C, IN}),
+        "Edit demographics, contacts, language, pronouns, insurance",
+    ),
+    "audit.view": (frozenset({A, U}), "Read the audit trail of patients' records"),
+    "site.manage": (frozenset({A}), "Create and change sites (clinic locations)"),
+    "user.manage": (frozenset({A}), "Create staff accounts and API tokens for others"),
+}
+
+
+def allowed(role: str | None, action: str) -> bool:
+    """True when ``role`` may perform ``action``. Unknown actions are refused (fail closed)."""
+    if role is None or action not in MATRIX:
+        return False
+    return role in MATRIX[action][0]
+
+
+def roles_for(action: str) -> list[str]:
+    return [r.value for r in Role if r in MATRIX[action][0]]
+
+
+def matrix_markdown() -> str:
+    """The matrix as a Markdown table (the body of docs/ROLES.md)."""
+    roles = list(Role)
+    head = "| action | meaning | " + " | ".join(r.value for r in roles) + " |"
+    sep = "|---|---|" + "|".join(":-:" for _ in roles) + "|"
+    rows = [
+        f"| `{action}` | {meaning} | " + " | ".join("yes" if r in who else "" for r in roles) + " |"
+        for action, (who, meaning) in MATRIX.items()
+    ]
+    return "\n".join([head, sep, *rows])

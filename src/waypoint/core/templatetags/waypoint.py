@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ errors|get_item:name }}``: a dict lookup with a variable key."""
+    if not mapping:
+        return ""
+    return mapping.get(key, "")
+
+
+@register.simple_tag
+def sex_choices():
+    from waypoint.patients.models import Patient
+
+    return Patient.SEX_CHOICES

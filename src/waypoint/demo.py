@@ -1,0 +1,149 @@
+"""`waypoint demo`: a demo program to try Waypoint with.
+
+One organization, two sites in different time zones, one user per role, and a few hundred
+synthetic patients (Faker, seeded, so every load is the same). Later capabilities add their
+own demo data through ``DEMO_STEPS``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from django.db import transaction
+from faker import Faker
+
+from waypoint.core import services as core_services
+from waypoint.core.actor import Actor
+from waypoint.core.models import Organization, Site, User
+from waypoint.core.permissions import Role
+
+DEMO_ORG = "Riverside Recovery (demo)"
+DEMO_SITES = [
+    ("RIV", "Riverside Clinic", "America/Chicago", "1200 Grand Blvd, Kansas City, MO 64106"),
+    ("MTN", "Mountain View Clinic", "America/Denver", "800 Colfax Ave, Denver, CO 80204"),
+]
+
+
+class DemoExists(Exception):
+    pass
+
+
+def _password(role: str) -> str:
+    return f"{role}-demo-2026"
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    org = Organization.objects.filter(name=DEMO_ORG).first()
+    if org is None:
+        return []
+    return [
+        (u.username, u.role, _password(u.role))
+        for u in User.objects.filter(organization=org, username__startswith="demo_").order_by("id")
+    ]
+
+
+def _load_patients(actor: Actor, sites: list[Site], count: int, rng: random.Random) -> None:
+    from waypoint.patients import services as patient_services
+    from waypoint.patients.schemas import PatientIn
+
+    fake = Faker(["en_US"])
+    fake_es = Faker(["es_MX"])
+    fake.seed_instance(rng.randint(0, 10**9))
+    fake_es.seed_instance(rng.randint(0, 10**9))
+    languages = ["English"] * 85 + ["Spanish"] * 11 + ["Vietnamese", "Arabic", "ASL", "Somali"]
+    insurers = (
+        ["Medicaid"] * 55 + ["Medicare"] * 8 + ["Private insurance"] * 20 + ["Uninsured"] * 17
+    )
+    for _ in range(count):
+        lang = rng.choice(languages)
+        f = fake_es if lang == "Spanish" else fake
+        sex = rng.choice(["female", "male", "male"])
+        first = f.first_name_female() if sex == "female" else f.first_name_male()
+        age_days = int(rng.triangular(18, 72, 34) * 365.25)
+        import datetime as dt
+
+        dob = dt.date.today() - dt.timedelta(days=age_days)
+        state = "MO" if rng.random() < 0.6 else "CO"
+        site = sites[0] if state == "MO" else sites[1]
+        insurance = rng.choice(insurers)
+        data = PatientIn(
+            first_name=first,
+            last_name=f.last_name(),
+            date_of_birth=dob.isoformat(),
+            site=site.code,
+            preferred_name=first[:3] if rng.random() < 0.05 else "",
+            sex_at_birth=sex,
+            pronouns=rng.choice(["she/her"] if sex == "female" else ["he/him"])
+            if rng.random() < 0.7
+            else rng.choice(["they/them", ""]),
+            preferred_language=lang,
+            interpreter_needed=lang not in ("English",) and rng.random() < 0.6,
+            phone=f"{rng.randint(200, 989)}-555-{rng.randint(100, 9999):04d}",
+            address_line1=fake.street_address(),
+            city="Kansas City" if state == "MO" else "Denver",
+            state=state,
+            zip_code=rng.choice(["64106", "64108", "64109", "64124"])
+            if state == "MO"
+            else rng.choice(["80204", "80205", "80219"]),
+            emergency_contact_name=fake.name(),
+            emergency_contact_relationship=rng.choice(
+                ["mother", "father", "sister", "brother", "partner", "friend", "sponsor"]
+            ),
+            emergency_contact_phone=f"{rng.randint(200, 989)}-555-{rng.randint(100, 9999):04d}",
+            insurance=""
+            if insurance == "Uninsured"
+            else f"{insurance} {rng.randint(10**8, 10**9 - 1)}",
+            confirm_not_duplicate=True,
+        )
+        patient_services.patient_register(actor, data)
+
+
+# Later capabilities append (name, step) pairs: step(actor, sites, rng) -> None.
+DEMO_STEPS: list[tuple[str, Callable[[Actor, list[Site], random.Random], None]]] = []
+
+
+def load_demo(
+    force: bool = False, patients: int = 300, seed: int = 2026
+) -> list[tuple[str, str, str]]:
+    from waypoint.patients.models import Patient
+
+    if not force and (Patient.objects.exists() or Organization.objects.exists()):
+        raise DemoExists(
+            "the database already holds data; `waypoint demo --force` adds the demo anyway"
+        )
+    rng = random.Random(seed)
+    with transaction.atomic():
+        org = core_services.organization_get_or_create(DEMO_ORG)
+        sites = []
+        for code, name, tz, address in DEMO_SITES:
+            site = Site.objects.filter(organization=org, code=code).first()
+            sites.append(site or core_services.site_create(org, code, name, tz, address=address))
+        people = {
+            Role.ADMIN: ("Dana", "Whitfield"),
+            Role.PHYSICIAN: ("Amir", "Haddad"),
+            Role.NURSE: ("Grace", "Okafor"),
+            Role.COUNSELOR: ("Luis", "Moreno"),
+            Role.INTAKE: ("Keisha", "Brown"),
+            Role.INCENTIVES: ("Tom", "Nguyen"),
+            Role.AUDITOR: ("Ruth", "Feld"),
+        }
+        admin = None
+        for role, (first, last) in people.items():
+            username = f"demo_{role.value}"
+            user = User.objects.filter(username=username).first() or core_services.user_create(
+                username,
+                role.value,
+                sites[0],
+                _password(role.value),
+                first_name=first,
+                last_name=last,
+                check_password=False,
+            )
+            if role == Role.ADMIN:
+                admin = user
+        actor = Actor(user=admin, channel="cli", purpose="operations")
+        _load_patients(actor, sites, patients, rng)
+        for _name, step in DEMO_STEPS:
+            step(actor, sites, rng)
+    return demo_logins()

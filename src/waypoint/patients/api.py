@@ -1,0 +1,43 @@
+"""Patient registry API: thin routes over services and selectors."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from waypoint.core.actor import actor_from_request
+from waypoint.core.errors import DomainError
+
+from . import selectors, services
+from .schemas import PatientBrief, PatientIn, PatientOut, PatientUpdate
+
+router = Router(tags=["patients"])
+
+
+class SearchParams(Schema):
+    q: str
+
+
+@router.post("", response={201: PatientOut})
+def register(request: HttpRequest, payload: PatientIn):
+    """Register a patient. 409 ``possible_duplicate`` lists matching records unless
+    ``confirm_not_duplicate`` is true."""
+    return 201, services.patient_register(actor_from_request(request, "api"), payload)
+
+
+@router.get("", response=list[PatientBrief])
+def search(request: HttpRequest, params: Query[SearchParams]):
+    """Search by name (``Reyes Ana``), MRN or date of birth (``1988-04-12``)."""
+    if not params.q.strip() or len(params.q) > 100:
+        raise DomainError("invalid_query", "Give a name, an MRN or a date of birth (YYYY-MM-DD).")
+    return selectors.patient_search(actor_from_request(request, "api"), params.q)
+
+
+@router.get("/{int:patient_id}", response=PatientOut)
+def get(request: HttpRequest, patient_id: int):
+    return selectors.patient_get(actor_from_request(request, "api"), patient_id)
+
+
+@router.patch("/{int:patient_id}", response=PatientOut)
+def update(request: HttpRequest, patient_id: int, payload: PatientUpdate):
+    return services.patient_update(actor_from_request(request, "api"), patient_id, payload)

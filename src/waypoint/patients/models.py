@@ -1,0 +1,86 @@
+"""The patient registry: one row per person per organization."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Patient(models.Model):
+    SEX_CHOICES = [
+        ("female", "Female"),
+        ("male", "Male"),
+        ("intersex", "Intersex"),
+        ("unknown", "Unknown / not recorded"),
+    ]
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="patients")
+    mrn = models.CharField("MRN", max_length=20)
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True, default="")
+    date_of_birth = models.DateField()
+    sex_at_birth = models.CharField(max_length=10, choices=SEX_CHOICES, default="unknown")
+    gender_identity = models.CharField(max_length=60, blank=True, default="")
+    pronouns = models.CharField(max_length=40, blank=True, default="")
+    preferred_language = models.CharField(max_length=60, blank=True, default="English")
+    interpreter_needed = models.BooleanField(default=False)
+
+    phone = models.CharField(max_length=30, blank=True, default="")
+    email = models.CharField(max_length=254, blank=True, default="")
+    address_line1 = models.CharField(max_length=200, blank=True, default="")
+    address_line2 = models.CharField(max_length=200, blank=True, default="")
+    city = models.CharField(max_length=100, blank=True, default="")
+    state = models.CharField(max_length=2, blank=True, default="")
+    zip_code = models.CharField(max_length=10, blank=True, default="")
+
+    emergency_contact_name = models.CharField(max_length=200, blank=True, default="")
+    emergency_contact_relationship = models.CharField(max_length=60, blank=True, default="")
+    emergency_contact_phone = models.CharField(max_length=30, blank=True, default="")
+
+    insurance = models.CharField(max_length=300, blank=True, default="")
+
+    # Lower-cased names for search and duplicate detection on both SQLite and PostgreSQL.
+    first_name_key = models.CharField(max_length=100, editable=False)
+    last_name_key = models.CharField(max_length=100, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "mrn"], name="patient_mrn_unique_in_org"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organization", "last_name_key", "first_name_key"]),
+            models.Index(fields=["organization", "date_of_birth"]),
+            models.Index(fields=["organization", "site", "created_at"]),
+        ]
+        ordering = ["last_name_key", "first_name_key", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name} (MRN {self.mrn})"
+
+    def save(self, *args, **kwargs):
+        self.first_name_key = self.first_name.casefold()
+        self.last_name_key = self.last_name.casefold()
+        super().save(*args, **kwargs)
+
+    @property
+    def age(self) -> int:
+        import datetime as dt
+
+        today = dt.date.today()
+        dob = self.date_of_birth
+        return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+    @property
+    def display_name(self) -> str:
+        pref = f" “{self.preferred_name}”" if self.preferred_name else ""
+        return f"{self.first_name}{pref} {self.last_name}"

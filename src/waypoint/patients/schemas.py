@@ -1,0 +1,154 @@
+"""Patient input and output shapes, used by the API and by the HTML forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from waypoint.core.schemas import PastDate, Schema, StrictSchema, text
+
+Name = text(100, 1)
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=30, pattern=r"^[0-9+()\-.\s x]*$")
+]
+State = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^([A-Za-z]{2})?$")]
+Zip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{5}(-\d{4})?)?$")]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$"
+    ),
+]
+Sex = Literal["female", "male", "intersex", "unknown"]
+
+
+def _plausible_birth(value: dt.date) -> dt.date:
+    if value.year < 1900:
+        raise ValueError("must be 1900 or later")
+    return value
+
+
+BirthDate = Annotated[PastDate, AfterValidator(_plausible_birth)]
+
+# Optional demographic and contact fields, shared by create and update.
+OPTIONAL_FIELDS = (
+    "preferred_name",
+    "sex_at_birth",
+    "gender_identity",
+    "pronouns",
+    "preferred_language",
+    "interpreter_needed",
+    "phone",
+    "email",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "zip_code",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+    "insurance",
+)
+
+
+class PatientIn(StrictSchema):
+    first_name: Name
+    last_name: Name
+    date_of_birth: BirthDate
+    site: text(20, 1)
+    preferred_name: text(100) = ""
+    sex_at_birth: Sex = "unknown"
+    gender_identity: text(60) = ""
+    pronouns: text(40) = ""
+    preferred_language: text(60) = "English"
+    interpreter_needed: bool = False
+    phone: Phone = ""
+    email: Email = ""
+    address_line1: text(200) = ""
+    address_line2: text(200) = ""
+    city: text(100) = ""
+    state: State = ""
+    zip_code: Zip = ""
+    emergency_contact_name: text(200) = ""
+    emergency_contact_relationship: text(60) = ""
+    emergency_contact_phone: Phone = ""
+    insurance: text(300) = ""
+    confirm_not_duplicate: bool = Field(
+        False,
+        description="Set true to register even though a patient with the same name and date "
+        "of birth exists (after checking it is a different person).",
+    )
+
+
+class PatientUpdate(StrictSchema):
+    """Every field optional: only those sent are changed."""
+
+    first_name: Name | None = None
+    last_name: Name | None = None
+    date_of_birth: BirthDate | None = None
+    site: text(20, 1) | None = None
+    preferred_name: text(100) | None = None
+    sex_at_birth: Sex | None = None
+    gender_identity: text(60) | None = None
+    pronouns: text(40) | None = None
+    preferred_language: text(60) | None = None
+    interpreter_needed: bool | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    address_line1: text(200) | None = None
+    address_line2: text(200) | None = None
+    city: text(100) | None = None
+    state: State | None = None
+    zip_code: Zip | None = None
+    emergency_contact_name: text(200) | None = None
+    emergency_contact_relationship: text(60) | None = None
+    emergency_contact_phone: Phone | None = None
+    insurance: text(300) | None = None
+
+
+class PatientOut(Schema):
+    id: int
+    mrn: str
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    site: str
+    preferred_name: str
+    sex_at_birth: str
+    gender_identity: str
+    pronouns: str
+    preferred_language: str
+    interpreter_needed: bool
+    phone: str
+    email: str
+    address_line1: str
+    address_line2: str
+    city: str
+    state: str
+    zip_code: str
+    emergency_contact_name: str
+    emergency_contact_relationship: str
+    emergency_contact_phone: str
+    insurance: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_site(obj) -> str:
+        return obj.site.code
+
+
+class PatientBrief(Schema):
+    id: int
+    mrn: str
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    site: str
+
+    @staticmethod
+    def resolve_site(obj) -> str:
+        return obj.site.code

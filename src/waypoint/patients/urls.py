@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "patients"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("new/", views.register, name="register"),
+    path("<int:patient_id>/", views.chart, name="chart"),
+    path("<int:patient_id>/edit/", views.edit, name="edit"),
+]

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from waypoint.api import api
+from waypoint.core import views as core_views
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("waypoint.core.urls")),
+    path("patients/", include("waypoint.patients.urls")),
+    path("audit/", include("waypoint.audit.urls")),
+]
+
+handler403 = core_views.forbidden
+handler404 = core_views.not_found
+handler500 = core_views.server_error
