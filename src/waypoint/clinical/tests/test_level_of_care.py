@@ -1,0 +1,133 @@
+"""The level-of-care rule at each of its thresholds."""
+
+from __future__ import annotations
+
+import pytest
+
+from waypoint.clinical.instrument import ScoreError
+from waypoint.clinical.level_of_care import DIMENSIONS, Ratings, recommend, validate_ratings
+
+NAMES = [n for n, _ in DIMENSIONS]
+
+
+def ratings(**kw) -> Ratings:
+    base = dict.fromkeys(NAMES, 0)
+    for short, v in kw.items():
+        base[next(n for n in NAMES if n.startswith(short + "_"))] = v
+    return Ratings(**base)
+
+
+def test_all_low_is_outpatient():
+    r = recommend(ratings(), "mild")
+    assert r.level == "outpatient" and not r.medication_recommended and not r.provisional
+
+
+@pytest.mark.parametrize(
+    ("d1", "level"), [(2, "outpatient"), (3, "withdrawal_management"), (4, "withdrawal_management")]
+)
+def test_dimension1_threshold(d1, level):
+    assert recommend(ratings(d1=d1), "mild").level == level
+
+
+@pytest.mark.parametrize(
+    ("cows", "level"),
+    [(24, "outpatient"), (25, "withdrawal_management"), (48, "withdrawal_management")],
+)
+def test_cows_threshold_for_withdrawal_management(cows, level):
+    assert recommend(ratings(), "mild", cows).level == level
+
+
+@pytest.mark.parametrize("dim", ["d2", "d3", "d6"])
+@pytest.mark.parametrize(("value", "level"), [(3, "residential"), (4, "residential")])
+def test_residential_dimensions(dim, value, level):
+    assert recommend(ratings(**{dim: value}), "mild").level == level
+
+
+@pytest.mark.parametrize(
+    ("d5", "level"),
+    [
+        (1, "outpatient"),
+        (2, "intensive_outpatient"),
+        (3, "partial_hospitalization"),
+        (4, "residential"),
+    ],
+)
+def test_relapse_potential_steps(d5, level):
+    assert recommend(ratings(d5=d5), "mild").level == level
+
+
+@pytest.mark.parametrize(
+    ("dim", "value", "level"),
+    [
+        ("d2", 2, "outpatient"),
+        ("d3", 2, "intensive_outpatient"),
+        ("d6", 2, "intensive_outpatient"),
+        ("d4", 2, "outpatient"),
+        ("d4", 3, "intensive_outpatient"),
+        ("d4", 4, "intensive_outpatient"),
+    ],
+)
+def test_intensive_outpatient_triggers(dim, value, level):
+    assert recommend(ratings(**{dim: value}), "mild").level == level
+
+
+def test_most_intensive_finding_wins_and_other_findings_are_kept():
+    r = recommend(ratings(d1=3, d3=3, d5=2), "severe", 30)
+    assert r.level == "withdrawal_management"
+    text = " | ".join(r.reasons)
+    assert "Dimension 1 rated 3" in text and "COWS 30" in text
+    assert "Dimension 3 rated 3" in text and "Dimension 5 rated 2" in text
+
+
+@pytest.mark.parametrize(
+    ("severity", "level", "med"),
+    [
+        ("none", "outpatient", False),
+        ("mild", "outpatient", False),
+        ("moderate", "outpatient", True),
+        ("severe", "opioid_treatment_program", True),
+    ],
+)
+def test_dsm_severity_drives_medication_and_otp(severity, level, med):
+    r = recommend(ratings(), severity)
+    assert (r.level, r.medication_recommended) == (level, med)
+
+
+@pytest.mark.parametrize("kw", [{"overdose_last_year": True}, {"pregnant": True}])
+def test_overdose_or_pregnancy_with_moderate_oud_points_to_otp(kw):
+    assert recommend(ratings(), "moderate").level == "outpatient"
+    assert recommend(ratings(), "moderate", **kw).level == "opioid_treatment_program"
+    assert recommend(ratings(), "mild", **kw).level == "outpatient"  # no MOUD indication
+
+
+def test_otp_does_not_replace_a_more_intensive_level():
+    assert recommend(ratings(d5=3), "severe").level == "partial_hospitalization"
+    assert recommend(ratings(d5=2), "severe").level == "opioid_treatment_program"
+
+
+@pytest.mark.parametrize(("cows", "noted"), [(12, False), (13, True), (24, True)])
+def test_moderate_withdrawal_note(cows, noted):
+    r = recommend(ratings(), "moderate", cows)
+    assert any("moderate withdrawal now" in x for x in r.reasons) is noted
+
+
+def test_without_dsm_the_recommendation_is_provisional():
+    r = recommend(ratings(), None)
+    assert r.provisional and any("provisional" in x for x in r.reasons)
+
+
+@pytest.mark.parametrize("bad", [-1, 5, True, "2", 1.0, None])
+def test_ratings_must_be_0_to_4(bad):
+    values = dict.fromkeys(NAMES, 0) | {"d4_readiness": bad}
+    with pytest.raises(ScoreError) as e:
+        validate_ratings(values)
+    assert e.value.item == "d4_readiness"
+
+
+def test_unknown_dimension_and_bad_inputs():
+    with pytest.raises(ScoreError):
+        validate_ratings(dict.fromkeys(NAMES, 0) | {"d7": 1})
+    with pytest.raises(ScoreError):
+        recommend(ratings(), "extreme")
+    with pytest.raises(ScoreError):
+        recommend(ratings(), "mild", 49)

@@ -1,0 +1,11 @@
+import subprocess
+import sys
+
+
+def test_clinical_rules_import_no_django():
+    code = (
+        "import sys, waypoint.clinical.registry, waypoint.clinical.level_of_care;"
+        "bad = [m for m in sys.modules if m == 'django' or m.startswith('django.')];"
+        "sys.exit(1 if bad else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
