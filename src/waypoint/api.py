@@ -6,10 +6,12 @@ codes). Routes are thin: parse, call a service or selector, shape the answer.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.operation import PathView
 from ninja.security import HttpBearer
 
 from waypoint.core.errors import DomainError
@@ -104,6 +106,28 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error(request, 404, "not_found", "No such record.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error(request, 413, "request_too_large", "The request body is too large (1 MB at most).")
+
+
+def _method_not_allowed(self: PathView) -> HttpResponse:
+    """django-ninja answers a wrong method with a plain-text 405; keep the error envelope."""
+    allowed = sorted({m for op in self.operations for m in op.methods})
+    response = JsonResponse(
+        {
+            "code": "method_not_allowed",
+            "detail": f"This path does not accept that method (allowed: {', '.join(allowed)}).",
+        },
+        status=405,
+    )
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
+PathView._not_allowed = _method_not_allowed  # type: ignore[method-assign]
 
 
 @api.get("/health", auth=None, tags=["system"])

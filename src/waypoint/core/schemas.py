@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StringConstraints
+
+# JSON ``true``/``false`` only: "yes", "true", 1 are refused, not guessed.
+Bool = StrictBool
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _iso_date_only(value: object) -> object:
@@ -15,14 +22,13 @@ def _iso_date_only(value: object) -> object:
         return value
     if not isinstance(value, str):
         raise ValueError("must be a date written YYYY-MM-DD")
+    # fromisoformat alone would also take 19880412 and week dates such as 1988-W15-2.
+    if not _ISO_DATE.match(value):
+        raise ValueError(f"{value[:40]!r} is not a date written YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
+        return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a real calendar date (YYYY-MM-DD)") from exc
-
-
-def _bad_date(value: str) -> dt.date:
-    raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
@@ -46,10 +52,25 @@ def text(max_length: int, min_length: int = 0) -> type[str]:
     ]
 
 
+# Bidirectional overrides and isolates can make stored text display differently from what
+# it is ("Trojan Source"); line and paragraph separators break one-line fields.
+_INVISIBLE = {*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
+
+
+def has_control_chars(value: str) -> bool:
+    return any(
+        (unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") and c != "\t") or c in _INVISIBLE
+        for c in value
+    )
+
+
 def _no_control_chars(value: str) -> str:
-    if any(ord(c) < 32 and c not in "\t" for c in value):
+    if has_control_chars(value):
         raise ValueError("must not contain control characters")
     return value
+
+
+NoControlChars = AfterValidator(_no_control_chars)
 
 
 class StrictSchema(Schema):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from waypoint.core.actor import actor_from_request
 from waypoint.core.errors import DomainError
+from waypoint.core.schemas import has_control_chars
 
 from . import selectors, services
 from .schemas import PatientBrief, PatientIn, PatientOut, PatientUpdate
@@ -22,13 +23,13 @@ class SearchParams(Schema):
 def register(request: HttpRequest, payload: PatientIn):
     """Register a patient. 409 ``possible_duplicate`` lists matching records unless
     ``confirm_not_duplicate`` is true."""
-    return 201, services.patient_register(actor_from_request(request, "api"), payload)
+    return Status(201, services.patient_register(actor_from_request(request, "api"), payload))
 
 
 @router.get("", response=list[PatientBrief])
 def search(request: HttpRequest, params: Query[SearchParams]):
     """Search by name (``Reyes Ana``), MRN or date of birth (``1988-04-12``)."""
-    if not params.q.strip() or len(params.q) > 100:
+    if not params.q.strip() or len(params.q) > 100 or has_control_chars(params.q):
         raise DomainError("invalid_query", "Give a name, an MRN or a date of birth (YYYY-MM-DD).")
     return selectors.patient_search(actor_from_request(request, "api"), params.q)
 

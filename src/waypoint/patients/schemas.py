@@ -5,21 +5,45 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
-from waypoint.core.schemas import PastDate, Schema, StrictSchema, text
+from waypoint.core.schemas import Bool, NoControlChars, PastDate, Schema, StrictSchema, text
 
 Name = text(100, 1)
 Phone = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=30, pattern=r"^[0-9+()\-.\s x]*$")
+    str,
+    StringConstraints(strip_whitespace=True, max_length=30, pattern=r"^[0-9+()\-. x]*$"),
+    NoControlChars,
 ]
-State = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^([A-Za-z]{2})?$")]
+
+# USPS codes: states, DC, territories and military mail.
+_USPS = (
+    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC "
+    "AS GU MP PR VI UM FM MH PW AA AE AP"
+)
+US_STATES = frozenset(_USPS.split())
+
+
+def _us_state(value: str) -> str:
+    value = value.upper()
+    if value and value not in US_STATES:
+        raise ValueError(f"{value!r} is not a US state or territory code (e.g. MO)")
+    return value
+
+
+State = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^([A-Za-z]{2})?$"),
+    AfterValidator(_us_state),
+]
 Zip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{5}(-\d{4})?)?$")]
 Email = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$"
     ),
+    NoControlChars,
 ]
 Sex = Literal["female", "male", "intersex", "unknown"]
 
@@ -64,7 +88,7 @@ class PatientIn(StrictSchema):
     gender_identity: text(60) = ""
     pronouns: text(40) = ""
     preferred_language: text(60) = "English"
-    interpreter_needed: bool = False
+    interpreter_needed: Bool = False
     phone: Phone = ""
     email: Email = ""
     address_line1: text(200) = ""
@@ -76,7 +100,7 @@ class PatientIn(StrictSchema):
     emergency_contact_relationship: text(60) = ""
     emergency_contact_phone: Phone = ""
     insurance: text(300) = ""
-    confirm_not_duplicate: bool = Field(
+    confirm_not_duplicate: Bool = Field(
         False,
         description="Set true to register even though a patient with the same name and date "
         "of birth exists (after checking it is a different person).",
@@ -95,7 +119,7 @@ class PatientUpdate(StrictSchema):
     gender_identity: text(60) | None = None
     pronouns: text(40) | None = None
     preferred_language: text(60) | None = None
-    interpreter_needed: bool | None = None
+    interpreter_needed: Bool | None = None
     phone: Phone | None = None
     email: Email | None = None
     address_line1: text(200) | None = None
@@ -107,6 +131,14 @@ class PatientUpdate(StrictSchema):
     emergency_contact_relationship: text(60) | None = None
     emergency_contact_phone: Phone | None = None
     insurance: text(300) | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null(cls, value: object) -> object:
+        # A null used to be ignored with a 200, as if the change had been made.
+        if value is None:
+            raise ValueError("must not be null: leave the field out to keep its value")
+        return value
 
 
 class PatientOut(Schema):

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from waypoint.audit import services as audit
 from waypoint.core.errors import NotFound
+from waypoint.core.schemas import has_control_chars
 
 from .models import Patient
 
@@ -63,6 +64,8 @@ _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 def parse_query(q: str) -> tuple[str, object]:
     """Classify a search box entry: ("dob", date), ("mrn", str) or ("name", [terms])."""
+    if has_control_chars(q):  # also: PostgreSQL refuses NUL in any string
+        return "none", None
     q = " ".join(q.split())
     if _DATE.match(q):
         try:
