@@ -26,16 +26,23 @@ bash scripts/venv.sh test
 export PATH="$root/.venv/bin:$PATH"
 
 # 3. Lint and format.
-ruff check src tests bench scripts
-ruff format --check src tests bench scripts
+# (bench/ may be absent from a fresh clone: an empty folder is not kept by git.)
+lint_paths=()
+for p in src tests bench scripts conftest.py; do [ -e "$p" ] && lint_paths+=("$p"); done
+ruff check "${lint_paths[@]}"
+ruff format --check "${lint_paths[@]}"
 
 export WAYPOINT_SECRET_KEY="test-only-$(python -c 'import secrets; print(secrets.token_hex(16))')"
 export WAYPOINT_DEBUG=0
 unset WAYPOINT_HTTPS || true
 
-# 4. The suite on SQLite.
+# 4. The suite on SQLite. (Tests that start their own servers and CLI processes make a
+# throwaway database of the same kind as DATABASE_URL; see tests/test_cli.py.)
 echo "== test suite on SQLite =="
-DATABASE_URL="sqlite:///$root/var/test/waypoint.sqlite3" pytest -q "$@"
+mkdir -p "$root/var/test"
+start=$SECONDS
+DATABASE_URL="sqlite:///$root/var/test/waypoint.sqlite3" pytest -q --durations=5 "$@"
+echo "== SQLite run took $((SECONDS - start)) s =="
 
 # 5. The suite on PostgreSQL 15: a throwaway cluster on a free loopback port.
 pgdir="$(mktemp -d /tmp/waypoint-pg.XXXXXX)"
@@ -51,5 +58,10 @@ pwfile="$pgdir/pw"; echo "waypoint" > "$pwfile"; [ "$(id -u)" = 0 ] && chown pos
 run_pg "$PGBIN/initdb" -D "$pgdir/data" -U waypoint --pwfile="$pwfile" -A scram-sha-256 -E UTF8 >/dev/null
 run_pg "$PGBIN/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w start \
   -o "-p $port -c listen_addresses=127.0.0.1 -k $pgdir -c fsync=off -c full_page_writes=off -c max_connections=200" >/dev/null
+# The database DATABASE_URL names; pytest-django makes test_waypoint next to it, and the
+# server tests make (and drop) waypoint_srv_<random> databases. The user is a superuser.
+PGPASSWORD=waypoint "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U waypoint waypoint
 echo "== test suite on PostgreSQL 15 (127.0.0.1:$port) =="
-DATABASE_URL="postgres://waypoint:waypoint@127.0.0.1:$port/waypoint" pytest -q "$@"
+start=$SECONDS
+DATABASE_URL="postgres://waypoint:waypoint@127.0.0.1:$port/waypoint" pytest -q --durations=5 "$@"
+echo "== PostgreSQL run took $((SECONDS - start)) s =="

@@ -20,6 +20,9 @@ def _setup_django() -> None:
         if isinstance(exc, ImproperlyConfigured):
             print(f"waypoint: configuration error: {exc}", file=sys.stderr)
             sys.exit(2)
+        if isinstance(exc, OSError):  # e.g. the SQLite database's folder cannot be made
+            print(f"waypoint: configuration error: {exc}", file=sys.stderr)
+            sys.exit(2)
         raise
 
 
@@ -102,12 +105,13 @@ def cmd_site_create(args: argparse.Namespace) -> None:
 
 
 def _site(code: str, org_name: str | None):
-    from waypoint.core import services
-    from waypoint.core.models import Site
+    from waypoint.core.models import Organization, Site
 
-    org = services.organization_get_or_create(org_name) if org_name else None
     qs = Site.objects.filter(code=code)
-    if org is not None:
+    if org_name:
+        org = Organization.objects.filter(name=org_name).first()
+        if org is None:
+            _fail(f"unknown_organization: no organization named {org_name!r}")
         qs = qs.filter(organization=org)
     sites = list(qs[:2])
     if not sites:
@@ -298,7 +302,31 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if not getattr(args, "no_setup", False):
         _setup_django()
-    args.func(args)
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:
+        from django.db import DatabaseError
+
+        if not isinstance(exc, DatabaseError):
+            raise
+        # The database cannot be reached or refused the work: say so without a traceback.
+        db = _database_label()
+        _fail(f"database error ({db}): {str(exc).strip() or type(exc).__name__}")
+
+
+def _database_label() -> str:
+    """The database in use, without its password."""
+    try:
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("sqlite3"):
+            return f"SQLite {db['NAME']}"
+        return f"PostgreSQL {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    except Exception:
+        return "unknown"
 
 
 if __name__ == "__main__":
