@@ -57,6 +57,13 @@ class ApiClient:
         return self.call("PATCH", path, role, body, **kw)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    (core/tests checks that production settings hash with Argon2.)"""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org(db):
     from waypoint.core.models import Organization

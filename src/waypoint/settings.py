@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waypoint.core.middleware.SecurityHeadersMiddleware",
+    "waypoint.core.middleware.SiteTimezoneMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -160,7 +161,7 @@ if HTTPS:
 
 # --- Static files (served by WhiteNoise from the package; nothing from another host) -----
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = None  # served from the package by WhiteNoise (WHITENOISE_USE_FINDERS)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]

@@ -27,3 +27,22 @@ class SecurityHeadersMiddleware:
             # Patient data must not linger in shared browser caches at the clinic.
             response.setdefault("Cache-Control", "no-store")
         return response
+
+
+class SiteTimezoneMiddleware:
+    """Show times in the signed-in staff member's site time zone (a clinic day is local)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils import timezone
+
+        user = getattr(request, "user", None)
+        site = getattr(user, "site", None) if user is not None and user.is_authenticated else None
+        if site is not None:
+            timezone.activate(site.tz)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

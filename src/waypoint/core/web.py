@@ -49,12 +49,12 @@ def form_errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, ValidationError):
         out: dict[str, str] = {}
         for e in exc.errors():
-            field = ".".join(str(p) for p in e.get("loc", ())) or "__all__"
+            field = ".".join(str(p) for p in e.get("loc", ())) or "general"
             out.setdefault(field, str(e.get("msg", "invalid")).removeprefix("Value error, "))
         return out
     if isinstance(exc, DomainError):
-        return {"__all__": exc.message}
-    return {"__all__": str(exc)}
+        return {"general": exc.message}
+    return {"general": str(exc)}
 
 
 __all__ = ["Actor", "staff_view", "form_errors"]
