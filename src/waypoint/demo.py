@@ -99,8 +99,12 @@ def _load_patients(actor: Actor, sites: list[Site], count: int, rng: random.Rand
         patient_services.patient_register(actor, data)
 
 
-# Later capabilities append (name, step) pairs: step(actor, sites, rng) -> None.
-DEMO_STEPS: list[tuple[str, Callable[[Actor, list[Site], random.Random], None]]] = []
+def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], None]]]:
+    """Each capability's demo data, in the order they build on each other."""
+    from waypoint.assessments import demo as assessments_demo
+    from waypoint.intake import demo as intake_demo
+
+    return [("inquiries", intake_demo.load), ("assessments", assessments_demo.load)]
 
 
 def load_demo(
@@ -144,6 +148,6 @@ def load_demo(
                 admin = user
         actor = Actor(user=admin, channel="cli", purpose="operations")
         _load_patients(actor, sites, patients, rng)
-        for _name, step in DEMO_STEPS:
+        for _name, step in _steps():
             step(actor, sites, rng)
     return demo_logins()

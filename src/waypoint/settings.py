@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "waypoint.core",
     "waypoint.audit",
     "waypoint.patients",
+    "waypoint.intake",
+    "waypoint.assessments",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("waypoint.core.urls")),
     path("patients/", include("waypoint.patients.urls")),
+    path("patients/", include("waypoint.assessments.urls")),
+    path("intake/", include("waypoint.intake.urls")),
     path("audit/", include("waypoint.audit.urls")),
 ]
 

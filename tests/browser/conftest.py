@@ -66,13 +66,6 @@ def _audit_triggers_lifted_for_flush(live_server, transactional_db):
     _set_audit_triggers(False)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """Argon2 (100 MB, slow on purpose) would spend seconds creating the fixture accounts and
-    signing them in; the Argon2 configuration is tested in core/tests/test_security.py."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -13,5 +13,6 @@ def waypoint(request: HttpRequest) -> dict:
             "register": allowed(role, "patient.register"),
             "view_patients": allowed(role, "patient.view"),
             "audit": allowed(role, "audit.view"),
+            "inquiries": allowed(role, "inquiry.view"),
         }
     }

@@ -50,6 +50,32 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A, P, N, C, IN}),
         "Edit demographics, contacts, language, pronouns, insurance",
     ),
+    "inquiry.view": (frozenset({A, P, N, C, IN}), "See calls, walk-ins and the walk-in queue"),
+    "inquiry.manage": (
+        frozenset({A, IN}),
+        "Record calls and walk-ins, move them through statuses, make them patients",
+    ),
+    "assessment.view": (
+        frozenset({A, P, N, C, IN}),
+        "Read assessments, risk factors, problems, level of care and flags",
+    ),
+    "assessment.record": (
+        frozenset({A, P, N, C, IN}),
+        "Record DSM-5, COWS, PHQ-9, GAD-7 and risk-factor screens",
+    ),
+    "problem.manage": (frozenset({A, P, C}), "Add and resolve co-occurring conditions"),
+    "level_of_care.assess": (
+        frozenset({A, P, C, IN}),
+        "Rate the six dimensions and get a recommended level of care",
+    ),
+    "level_of_care.decide": (
+        frozenset({A, P, C}),
+        "Accept or override a recommended level of care",
+    ),
+    "flag.acknowledge": (
+        frozenset({A, P, N, C}),
+        "Acknowledge a suicide-risk or overdose-risk flag after review",
+    ),
     "audit.view": (frozenset({A, U}), "Read the audit trail of patients' records"),
     "site.manage": (frozenset({A}), "Create and change sites (clinic locations)"),
     "user.manage": (frozenset({A}), "Create staff accounts and API tokens for others"),

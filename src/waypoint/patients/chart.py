@@ -34,11 +34,31 @@ def register_section(section: ChartSection) -> None:
     _SECTIONS.sort(key=lambda s: s.order)
 
 
+# Functions (actor, patient) -> list of alerts for the chart banner: each a dict with
+# ``kind``, ``title``, ``text`` and optionally ``id`` and ``ack_url`` (acknowledge form).
+_BANNER: list[Callable[[Actor, Any], list[dict]]] = []
+
+
+def register_banner(provider: Callable[[Actor, Any], list[dict]]) -> None:
+    if provider not in _BANNER:
+        _BANNER.append(provider)
+
+
+def banner_for(actor: Actor, patient: Any) -> list[dict]:
+    return [alert for provider in _BANNER for alert in provider(actor, patient)]
+
+
 def sections_for(actor: Actor, patient: Any) -> list[dict]:
     out = []
+    cache: dict = {}
     for s in _SECTIONS:
         if actor.can(s.action):
-            ctx = s.context(actor, patient) if s.context else {}
+            if s.context is None:
+                ctx = {}
+            else:
+                if s.context not in cache:
+                    cache[s.context] = s.context(actor, patient)
+                ctx = cache[s.context]
             out.append({"key": s.key, "title": s.title, "template": s.template, **ctx})
     return out
 

@@ -149,3 +149,12 @@ def todays_patients(actor: Actor, site) -> list[Patient]:
                 },
             )
     return patients
+
+
+def patient_ref(actor: Actor, patient_id: int) -> Patient:
+    """The patient, scoped to the actor's organization, for a service that writes about
+    them (the service records its own audit event). 404 across organizations."""
+    patient = _scoped(actor.organization_id).filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound("patient")
+    return patient

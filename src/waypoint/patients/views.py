@@ -11,7 +11,7 @@ from waypoint.core.models import Site
 from waypoint.core.web import Actor, form_errors, staff_view
 
 from . import selectors, services
-from .chart import sections_for
+from .chart import banner_for, sections_for
 from .models import Patient
 from .schemas import OPTIONAL_FIELDS, PatientIn, PatientUpdate
 
@@ -78,6 +78,7 @@ def chart(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         {
             "patient": patient,
             "sections": sections_for(actor, patient),
+            "alerts": banner_for(actor, patient),
             "can_edit": actor.can("patient.edit"),
         },
     )

@@ -131,3 +131,14 @@ def test_unknown_dimension_and_bad_inputs():
         recommend(ratings(), "extreme")
     with pytest.raises(ScoreError):
         recommend(ratings(), "mild", 49)
+
+
+def test_overdose_risk_and_infection_rules():
+    from waypoint.clinical.risk import infection_testing_indicated, overdose_risk_reasons
+
+    assert overdose_risk_reasons({}) == []
+    assert overdose_risk_reasons({"overdose_history": True}) == []  # ever, not recent
+    assert overdose_risk_reasons({"overdose_last_year": True}) == ["overdose in the last 12 months"]
+    assert len(overdose_risk_reasons({"overdose_last_year": True, "recent_abstinence": True})) == 2
+    assert infection_testing_indicated({"injection_use": True})
+    assert not infection_testing_indicated({"injection_use": False, "fentanyl_exposure": True})

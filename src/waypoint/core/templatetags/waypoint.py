@@ -18,3 +18,9 @@ def sex_choices():
     from waypoint.patients.models import Patient
 
     return Patient.SEX_CHOICES
+
+
+@register.filter
+def zip_anchors(values, anchors):
+    """Pair an item's allowed values with their anchor texts."""
+    return list(zip(values, anchors, strict=False))

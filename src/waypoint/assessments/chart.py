@@ -1,0 +1,68 @@
+"""The assessment capability's parts of the patient chart: its sections and banner flags."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.timezone import localtime
+
+from waypoint.patients.chart import ChartSection, register_banner, register_section
+
+from . import selectors
+
+
+def _context(actor, patient) -> dict:
+    return selectors.chart_context(actor, patient)
+
+
+def _flags(actor, patient) -> list[dict]:
+    if not actor.can("assessment.view"):
+        return []
+    can_ack = actor.can("flag.acknowledge")
+    return [
+        {
+            "id": f.pk,
+            "kind": f.kind,
+            "title": f.get_kind_display() + ":",
+            "text": f"{f.reason} (raised {localtime(f.raised_at):%Y-%m-%d %H:%M})",
+            "ack_url": reverse("assessments:flag_ack", args=[f.pk]) if can_ack else "",
+        }
+        for f in selectors.open_flags(actor.organization_id, patient)
+    ]
+
+
+register_banner(_flags)
+register_section(
+    ChartSection(
+        "assessments",
+        "Assessments",
+        "assessments/section_scores.html",
+        30,
+        "assessment.view",
+        _context,
+    )
+)
+register_section(
+    ChartSection(
+        "level_of_care",
+        "Level of care",
+        "assessments/section_loc.html",
+        35,
+        "assessment.view",
+        _context,
+    )
+)
+register_section(
+    ChartSection(
+        "risk", "Risk factors", "assessments/section_risk.html", 40, "assessment.view", _context
+    )
+)
+register_section(
+    ChartSection(
+        "problems",
+        "Co-occurring conditions",
+        "assessments/section_problems.html",
+        50,
+        "assessment.view",
+        _context,
+    )
+)

@@ -1,0 +1,54 @@
+"""Inquiry input shapes, used by the API and the HTML forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from waypoint.core.schemas import StrictSchema, text
+from waypoint.patients.schemas import BirthDate, Phone, Sex
+
+from .models import CHANNELS, REFERRAL_SOURCES, ROUTES, STATUSES, SUBSTANCES
+
+Channel = Literal[tuple(c for c, _ in CHANNELS)]  # type: ignore[valid-type]
+Status = Literal[tuple(c for c, _ in STATUSES)]  # type: ignore[valid-type]
+Referral = Literal[tuple(c for c, _ in REFERRAL_SOURCES)]  # type: ignore[valid-type]
+Route = Literal[tuple(c for c, _ in ROUTES)]  # type: ignore[valid-type]
+Substance = Literal[tuple(c for c, _ in SUBSTANCES)]  # type: ignore[valid-type]
+
+
+class InquiryIn(StrictSchema):
+    site: text(20, 1)
+    channel: Channel
+    name: text(200, 1)
+    is_alias: bool = False
+    phone: Phone = ""
+    ok_to_call: bool = False
+    ok_to_text: bool = False
+    referral_source: Referral = "self"
+    referral_detail: text(200) = ""
+    substances: list[Substance] = Field(default_factory=list, max_length=11)
+    last_use_at: dt.datetime | None = None
+    route: Route = "unknown"
+    withdrawal_now: bool = False
+    pregnant: bool = False
+    overdose_last_year: bool = False
+    notes: text(4000) = ""
+    arrived_at: dt.datetime | None = None
+
+
+class StatusIn(StrictSchema):
+    status: Status
+    reason: text(300) = ""
+
+
+class MakePatientIn(StrictSchema):
+    """What registration needs beyond the inquiry: legal name and date of birth."""
+
+    first_name: text(100, 1)
+    last_name: text(100, 1)
+    date_of_birth: BirthDate
+    sex_at_birth: Sex = "unknown"
+    confirm_not_duplicate: bool = False

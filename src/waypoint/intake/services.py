@@ -1,0 +1,158 @@
+"""Writes of the front door: record a call or walk-in, move it along, make it a patient."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from waypoint.audit import services as audit
+from waypoint.core.errors import Conflict, DomainError, NotFound
+from waypoint.core.selectors import site_by_code
+from waypoint.patients import services as patient_services
+from waypoint.patients.schemas import PatientIn
+
+from .models import Inquiry, InquiryStatusChange
+from .schemas import InquiryIn, MakePatientIn, StatusIn
+from .workflow import can_move
+
+if TYPE_CHECKING:
+    from waypoint.core.actor import Actor
+
+
+def _check_time(value: dt.datetime | None, what: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        raise DomainError("invalid_time", f"{what} needs a time zone offset.")
+    if value > timezone.now() + dt.timedelta(minutes=5):
+        raise DomainError("time_in_future", f"{what} cannot be in the future.")
+    return value
+
+
+def inquiry_create(actor: Actor, data: InquiryIn) -> Inquiry:
+    actor.require("inquiry.manage")
+    now = timezone.now()
+    with transaction.atomic():
+        site = site_by_code(actor.organization_id, data.site)
+        inq = Inquiry.objects.create(
+            organization_id=actor.organization_id,
+            site=site,
+            channel=data.channel,
+            name=data.name,
+            is_alias=data.is_alias,
+            phone=data.phone,
+            ok_to_call=data.ok_to_call,
+            ok_to_text=data.ok_to_text,
+            referral_source=data.referral_source,
+            referral_detail=data.referral_detail,
+            substances=sorted(set(data.substances)),
+            last_use_at=_check_time(data.last_use_at, "last_use_at"),
+            route=data.route,
+            withdrawal_now=data.withdrawal_now,
+            pregnant=data.pregnant,
+            overdose_last_year=data.overdose_last_year,
+            notes=data.notes,
+            arrived_at=_check_time(data.arrived_at, "arrived_at") or now,
+            status_changed_at=now,
+            created_by=actor.user,
+        )
+        audit.record(
+            actor, "create", "inquiry", inq.pk, detail={"channel": inq.channel, "site": site.code}
+        )
+    return inq
+
+
+def _locked(actor: Actor, inquiry_id: int) -> Inquiry:
+    inq = (
+        Inquiry.objects.select_for_update()
+        .filter(pk=inquiry_id, organization_id=actor.organization_id)
+        .first()
+    )
+    if inq is None:
+        raise NotFound("inquiry")
+    return inq
+
+
+def _move(actor: Actor, inq: Inquiry, to: str, reason: str) -> None:
+    if not can_move(inq.status, to):
+        raise Conflict(
+            "invalid_status_change",
+            f"An inquiry that is {inq.get_status_display().lower()} cannot move to "
+            f"{to.replace('_', ' ')}.",
+            current_status=inq.status,
+        )
+    if to == "admitted" and inq.patient_id is None:
+        raise Conflict(
+            "patient_required", "Register the person as a patient before marking them admitted."
+        )
+    now = timezone.now()
+    InquiryStatusChange.objects.create(
+        organization_id=actor.organization_id,
+        inquiry=inq,
+        from_status=inq.status,
+        to_status=to,
+        reason=reason,
+        at=now,
+        by=actor.user,
+    )
+    inq.status, inq.status_changed_at = to, now
+    inq.save(update_fields=["status", "status_changed_at"])
+    audit.record(
+        actor, "update", "inquiry", inq.pk, patient_id=inq.patient_id, detail={"status": to}
+    )
+
+
+def inquiry_set_status(actor: Actor, inquiry_id: int, data: StatusIn) -> Inquiry:
+    actor.require("inquiry.manage")
+    with transaction.atomic():
+        inq = _locked(actor, inquiry_id)
+        _move(actor, inq, data.status, data.reason)
+    return inq
+
+
+def inquiry_make_patient(actor: Actor, inquiry_id: int, data: MakePatientIn):
+    """Register the inquiry's person as a patient (name, phone, site carried over) and link
+    them; an inquiry still "new" moves to "waiting for assessment"."""
+    actor.require("inquiry.manage")
+    with transaction.atomic():
+        inq = _locked(actor, inquiry_id)
+        if inq.patient_id is not None:
+            raise Conflict(
+                "already_a_patient",
+                "This inquiry is already linked to a patient.",
+                patient=inq.patient_id,
+            )
+        if inq.status not in ("new", "screening", "waiting_for_assessment"):
+            raise Conflict(
+                "invalid_status_change",
+                f"An inquiry that is {inq.get_status_display().lower()} cannot "
+                "become a patient; reopen it first.",
+            )
+        patient = patient_services.patient_register(
+            actor,
+            PatientIn(
+                first_name=data.first_name,
+                last_name=data.last_name,
+                date_of_birth=data.date_of_birth,
+                site=inq.site.code,
+                sex_at_birth=data.sex_at_birth,
+                phone=inq.phone,
+                confirm_not_duplicate=data.confirm_not_duplicate,
+            ),
+        )
+        inq.patient = patient
+        inq.save(update_fields=["patient"])
+        audit.record(
+            actor,
+            "update",
+            "inquiry",
+            inq.pk,
+            patient_id=patient.pk,
+            detail={"linked_patient": patient.pk},
+        )
+        if inq.status == "new":
+            _move(actor, inq, "waiting_for_assessment", "registered as a patient")
+    return inq, patient

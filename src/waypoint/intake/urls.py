@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("new/", views.new, name="new"),
+    path("inquiries/", views.inquiries, name="inquiries"),
+    path("inquiries/<int:inquiry_id>/", views.detail, name="detail"),
+    path("inquiries/<int:inquiry_id>/status/", views.status, name="status"),
+    path("inquiries/<int:inquiry_id>/patient/", views.make_patient, name="make_patient"),
+]
