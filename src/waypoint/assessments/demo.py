@@ -68,6 +68,9 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
             continue  # not yet assessed
         start = now - dt.timedelta(days=rng.randint(0, 170), hours=rng.randint(0, 8))
         start = max(start, now - dt.timedelta(days=170))
+        detox = rng.random() < 0.2
+        if detox:  # room for two days of COWS scores
+            start = min(start, now - dt.timedelta(hours=48))
         n = rng.choices([1, 3, 5, 7, 9], weights=[5, 15, 25, 30, 25])[0]
         dsm = {name: i < n for i, (name, _) in enumerate(rng.sample(CRITERIA, len(CRITERIA)))}
         services.assessment_record(
@@ -86,11 +89,7 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
             {f"q{i}": rng.choices([0, 1, 2, 3], weights=[35, 30, 22, 13])[0] for i in range(1, 8)},
             start,
         )
-        detox = rng.random() < 0.2
-        if detox:
-            start = min(
-                start, now - dt.timedelta(hours=48)
-            )  # a COWS every 4 hours over two days, withdrawal easing
+        if detox:  # a COWS every 4 hours over two days, withdrawal easing
             for k in range(12):
                 services.assessment_record(
                     clinician,
