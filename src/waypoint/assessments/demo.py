@@ -8,6 +8,7 @@ import random
 
 from django.utils import timezone
 
+from waypoint.clinical import cows
 from waypoint.clinical.dsm5_oud import CRITERIA
 from waypoint.core.actor import Actor
 from waypoint.core.models import Site, User
@@ -15,38 +16,13 @@ from waypoint.patients.models import Patient
 
 from . import services
 
-COWS_ITEMS = [
-    "resting_pulse",
-    "sweating",
-    "restlessness",
-    "pupil_size",
-    "bone_joint_aches",
-    "runny_nose_tearing",
-    "gi_upset",
-    "tremor",
-    "yawning",
-    "anxiety_irritability",
-    "gooseflesh",
-]
-COWS_ALLOWED = {
-    "resting_pulse": (0, 1, 2, 4),
-    "sweating": (0, 1, 2, 3, 4),
-    "restlessness": (0, 1, 3, 5),
-    "pupil_size": (0, 1, 2, 5),
-    "bone_joint_aches": (0, 1, 2, 4),
-    "runny_nose_tearing": (0, 1, 2, 4),
-    "gi_upset": (0, 1, 2, 3, 5),
-    "tremor": (0, 1, 2, 4),
-    "yawning": (0, 1, 2, 4),
-    "anxiety_irritability": (0, 1, 2, 4),
-    "gooseflesh": (0, 3, 5),
-}
+COWS_ALLOWED = {it.name: it.allowed for it in cows.ITEMS}
 
 
 def _cows(rng: random.Random, intensity: float) -> dict:
     """Item values around an intensity from 0 (none) to 1 (severe)."""
     out = {}
-    for name in COWS_ITEMS:
+    for name in COWS_ALLOWED:
         allowed = COWS_ALLOWED[name]
         idx = min(
             len(allowed) - 1, max(0, round(intensity * (len(allowed) - 1) + rng.uniform(-0.8, 0.8)))

@@ -15,7 +15,8 @@ from waypoint.clinical import level_of_care as loc_rule
 from waypoint.clinical import registry
 from waypoint.clinical.instrument import ScoreError
 from waypoint.clinical.risk import overdose_risk_reasons
-from waypoint.core.errors import Conflict, DomainError, NotFound
+from waypoint.core.errors import Conflict, DomainError
+from waypoint.core.selectors import locked_in_org
 from waypoint.patients.selectors import patient_ref
 
 from .models import Assessment, Flag, LevelOfCareAssessment, Problem, RiskFactorScreen
@@ -191,13 +192,7 @@ def problem_add(
 def problem_resolve(actor: Actor, problem_id: int) -> Problem:
     actor.require("problem.manage")
     with transaction.atomic():
-        p = (
-            Problem.objects.select_for_update()
-            .filter(pk=problem_id, organization_id=actor.organization_id)
-            .first()
-        )
-        if p is None:
-            raise NotFound("problem")
+        p = locked_in_org(Problem, problem_id, actor.organization_id, "problem")
         if p.status == "resolved":
             raise Conflict("already_resolved", "This problem is already resolved.")
         p.status, p.resolved_at = "resolved", timezone.now()
@@ -276,13 +271,9 @@ def level_of_care_decide(
     """Accept the recommendation, or override it with another level and a reason."""
     actor.require("level_of_care.decide")
     with transaction.atomic():
-        la = (
-            LevelOfCareAssessment.objects.select_for_update()
-            .filter(pk=assessment_id, organization_id=actor.organization_id)
-            .first()
+        la = locked_in_org(
+            LevelOfCareAssessment, assessment_id, actor.organization_id, "level-of-care assessment"
         )
-        if la is None:
-            raise NotFound("level-of-care assessment")
         if la.decision != "pending":
             raise Conflict("already_decided", "This recommendation was already decided.")
         if accept:
@@ -325,13 +316,7 @@ def level_of_care_decide(
 def flag_acknowledge(actor: Actor, flag_id: int, note: str = "") -> Flag:
     actor.require("flag.acknowledge")
     with transaction.atomic():
-        flag = (
-            Flag.objects.select_for_update()
-            .filter(pk=flag_id, organization_id=actor.organization_id)
-            .first()
-        )
-        if flag is None:
-            raise NotFound("flag")
+        flag = locked_in_org(Flag, flag_id, actor.organization_id, "flag")
         if flag.acknowledged_at is not None:
             raise Conflict("already_acknowledged", "This flag was already acknowledged.")
         flag.acknowledged_at, flag.acknowledged_by = timezone.now(), actor.user

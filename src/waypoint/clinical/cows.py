@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .instrument import Band, Instrument, Item, Result, band_for, validate
+from .instrument import Band, Instrument, Item, Result, summed
 
 ITEMS: tuple[Item, ...] = (
     Item(
@@ -139,10 +139,7 @@ BANDS: tuple[Band, ...] = (
 
 def score(items: Mapping[str, Any]) -> Result:
     """Sum the eleven items and name the band (Wesson & Ling 2003; domain facts §2)."""
-    values = validate(ITEMS, items)
-    total = sum(values.values())
-    band = band_for(BANDS, total)
-    return Result("cows", total, band.name, (), {"band_label": band.label})
+    return summed("cows", ITEMS, BANDS, items)[0]
 
 
 INSTRUMENT = Instrument(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .instrument import Band, Instrument, Item, Result, band_for, validate
+from .instrument import Band, Instrument, Item, Result, summed
 from .phq9 import FREQUENCY
 
 QUESTIONS = (
@@ -36,10 +36,7 @@ BANDS: tuple[Band, ...] = (
 
 def score(items: Mapping[str, Any]) -> Result:
     """Total and band (Spitzer 2006; domain facts §3)."""
-    values = validate(ITEMS, items)
-    total = sum(values.values())
-    band = band_for(BANDS, total)
-    return Result("gad7", total, band.name, (), {"band_label": band.label})
+    return summed("gad7", ITEMS, BANDS, items)[0]
 
 
 INSTRUMENT = Instrument(

@@ -112,3 +112,14 @@ def band_for(bands: tuple[Band, ...], total: int) -> Band:
         if b.low <= total <= b.high:
             return b
     raise ValueError(f"total {total} is outside every band")  # unreachable for valid items
+
+
+def summed(
+    name: str, items_spec: tuple[Item, ...], bands: tuple[Band, ...], items: Any
+) -> tuple[Result, dict[str, Any]]:
+    """Validate, sum the items and name the band: the scoring of every summed scale.
+    Returns the result and the validated values (for item-level flags)."""
+    values = validate(items_spec, items)
+    total = sum(values.values())
+    band = band_for(bands, total)
+    return Result(name, total, band.name, (), {"band_label": band.label}), values

@@ -10,9 +10,10 @@ raises ``suicide_risk`` for same-day clinician review, whatever the total (domai
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from .instrument import Band, Instrument, Item, Result, band_for, validate
+from .instrument import Band, Instrument, Item, Result, summed
 
 FREQUENCY = ("not at all", "several days", "more than half the days", "nearly every day")
 QUESTIONS = (
@@ -42,11 +43,10 @@ BANDS: tuple[Band, ...] = (
 
 def score(items: Mapping[str, Any]) -> Result:
     """Total, band, and the item-9 suicide-risk flag (Kroenke 2001; domain facts §3)."""
-    values = validate(ITEMS, items)
-    total = sum(values.values())
-    band = band_for(BANDS, total)
-    flags = ("suicide_risk",) if values["q9"] > 0 else ()
-    return Result("phq9", total, band.name, flags, {"band_label": band.label})
+    result, values = summed("phq9", ITEMS, BANDS, items)
+    if values["q9"] > 0:
+        return replace(result, flags=("suicide_risk",))
+    return result
 
 
 INSTRUMENT = Instrument(

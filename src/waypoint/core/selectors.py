@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from .errors import DomainError
+from typing import TypeVar
+
+from django.db.models import Model
+
+from .errors import DomainError, NotFound
 from .models import Site
+
+M = TypeVar("M", bound=Model)
 
 
 def site_by_code(organization_id: int, code: str) -> Site:
@@ -11,3 +17,12 @@ def site_by_code(organization_id: int, code: str) -> Site:
     if site is None:
         raise DomainError("unknown_site", f"There is no active site with code {code!r}.")
     return site
+
+
+def locked_in_org(model: type[M], pk: int, organization_id: int, what: str) -> M:
+    """The row ``pk`` of ``model`` in the organization, locked for update (inside a
+    transaction); 404 ``not_found`` when it does not exist there."""
+    row = model.objects.select_for_update().filter(pk=pk, organization_id=organization_id).first()
+    if row is None:
+        raise NotFound(what)
+    return row

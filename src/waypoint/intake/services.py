@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from waypoint.audit import services as audit
-from waypoint.core.errors import Conflict, DomainError, NotFound
-from waypoint.core.selectors import site_by_code
+from waypoint.core.errors import Conflict, DomainError
+from waypoint.core.selectors import locked_in_org, site_by_code
 from waypoint.patients import services as patient_services
 from waypoint.patients.schemas import PatientIn
 
@@ -66,14 +66,7 @@ def inquiry_create(actor: Actor, data: InquiryIn) -> Inquiry:
 
 
 def _locked(actor: Actor, inquiry_id: int) -> Inquiry:
-    inq = (
-        Inquiry.objects.select_for_update()
-        .filter(pk=inquiry_id, organization_id=actor.organization_id)
-        .first()
-    )
-    if inq is None:
-        raise NotFound("inquiry")
-    return inq
+    return locked_in_org(Inquiry, inquiry_id, actor.organization_id, "inquiry")
 
 
 def _move(actor: Actor, inq: Inquiry, to: str, reason: str) -> None:
