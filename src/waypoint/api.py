@@ -153,6 +153,8 @@ def _register_routers() -> None:
     from waypoint.assessments.api import patients_router as assessment_patient_routes
     from waypoint.assessments.api import router as assessment_routes
     from waypoint.audit.api import router as audit_router
+    from waypoint.care.api import patients_router as care_patient_routes
+    from waypoint.care.api import router as episodes_router
     from waypoint.intake.api import router as intake_router
     from waypoint.intake.api import sites_router
     from waypoint.patients.api import router as patients_router
@@ -160,6 +162,8 @@ def _register_routers() -> None:
     api.add_router("/patients", patients_router)
     api.add_router("/patients", assessment_patient_routes)
     api.add_router("/", assessment_routes)
+    api.add_router("/patients", care_patient_routes)
+    api.add_router("/episodes", episodes_router)
     api.add_router("/inquiries", intake_router)
     api.add_router("/sites", sites_router)
     api.add_router("/audit-events", audit_router)

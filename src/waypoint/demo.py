@@ -102,9 +102,14 @@ def _load_patients(actor: Actor, sites: list[Site], count: int, rng: random.Rand
 def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], None]]]:
     """Each capability's demo data, in the order they build on each other."""
     from waypoint.assessments import demo as assessments_demo
+    from waypoint.care import demo as care_demo
     from waypoint.intake import demo as intake_demo
 
-    return [("inquiries", intake_demo.load), ("assessments", assessments_demo.load)]
+    return [
+        ("inquiries", intake_demo.load),
+        ("assessments", assessments_demo.load),
+        ("episodes", care_demo.load),
+    ]
 
 
 def load_demo(

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "waypoint.patients",
     "waypoint.intake",
     "waypoint.assessments",
+    "waypoint.care",
 ]
 
 MIDDLEWARE = [

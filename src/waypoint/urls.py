@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("waypoint.core.urls")),
     path("patients/", include("waypoint.patients.urls")),
     path("patients/", include("waypoint.assessments.urls")),
+    path("care/", include("waypoint.care.urls")),
     path("intake/", include("waypoint.intake.urls")),
     path("audit/", include("waypoint.audit.urls")),
 ]

@@ -14,5 +14,6 @@ def waypoint(request: HttpRequest) -> dict:
             "view_patients": allowed(role, "patient.view"),
             "audit": allowed(role, "audit.view"),
             "inquiries": allowed(role, "inquiry.view"),
+            "census": allowed(role, "episode.view"),
         }
     }

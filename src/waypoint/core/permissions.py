@@ -76,6 +76,14 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A, P, N, C}),
         "Acknowledge a suicide-risk or overdose-risk flag after review",
     ),
+    "episode.view": (
+        frozenset({A, P, N, C, IN}),
+        "See episodes of care, levels of care and the census board",
+    ),
+    "episode.manage": (
+        frozenset({A, P, C, IN}),
+        "Admit to an episode of care, move between levels of care, discharge",
+    ),
     "audit.view": (frozenset({A, U}), "Read the audit trail of patients' records"),
     "site.manage": (frozenset({A}), "Create and change sites (clinic locations)"),
     "user.manage": (frozenset({A}), "Create staff accounts and API tokens for others"),

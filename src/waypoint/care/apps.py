@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "waypoint.care"
+    label = "care"
+    verbose_name = "Continuum of care: episodes and levels of care"
+
+    def ready(self) -> None:
+        from . import chart  # noqa: F401  (registers the chart section)

@@ -1,0 +1,250 @@
+"""Every write of the continuum of care: admit, move between levels, discharge.
+
+Each checks the role, validates the coded values, runs in one transaction with the
+patient's or the episode's row locked, and writes its audit event in the same transaction.
+"Today" is the episode's site's local calendar day. Two simultaneous admissions of one
+patient cannot both succeed: the patient row is locked, and the partial unique index
+``one_open_episode_per_patient`` is the last word (its violation becomes 409).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from waypoint.audit import services as audit
+from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
+from waypoint.core.errors import Conflict, DomainError, NotFound
+from waypoint.core.selectors import site_by_code
+from waypoint.patients.selectors import patient_for_update
+
+from .codes import REASON_LABELS, REFERRAL_LABELS, SUBSTANCE_LABELS
+from .models import Episode, LevelOfCareStay
+
+if TYPE_CHECKING:
+    from waypoint.core.actor import Actor
+    from waypoint.core.models import Site
+
+
+def site_today(site: Site) -> dt.date:
+    """The site's local calendar date now."""
+    return timezone.now().astimezone(site.tz).date()
+
+
+def _level(level: str, field: str = "level_of_care") -> str:
+    if level not in LEVELS:
+        raise DomainError(
+            "unknown_level_of_care",
+            f"{field} must be one of {', '.join(LEVELS)} (got {str(level)[:40]!r}).",
+            field=field,
+        )
+    return level
+
+
+def _coded(value: str, names: dict[str, str], code: str, field: str) -> str:
+    if value and value not in names:
+        raise DomainError(
+            code, f"{field} must be one of {', '.join(names)} (got {value[:40]!r}).", field=field
+        )
+    return value
+
+
+def _not_future(on: dt.date, site: Site, field: str) -> None:
+    today = site_today(site)
+    if on > today:
+        raise DomainError(
+            "date_in_future",
+            f"{field} {on.isoformat()} is after today ({today.isoformat()} at {site.code}).",
+            field=field,
+        )
+
+
+def _episode_for_update(actor: Actor, episode_id: int) -> Episode:
+    ep = (
+        Episode.objects.select_for_update()
+        .select_related("site")
+        .filter(pk=episode_id, organization_id=actor.organization_id)
+        .first()
+    )
+    if ep is None:
+        raise NotFound("episode")
+    return ep
+
+
+def _open_stay(ep: Episode) -> LevelOfCareStay:
+    stay = LevelOfCareStay.objects.filter(episode=ep, ended_on__isnull=True).first()
+    if stay is None:  # the constraints and services keep one open stay per open episode
+        raise Conflict("episode_inconsistent", "This episode has no current level of care.")
+    return stay
+
+
+def _on_or_after_current(on: dt.date, ep: Episode, stay: LevelOfCareStay, field: str) -> None:
+    if on < ep.admitted_on:
+        raise DomainError(
+            "date_before_admission",
+            f"{field} {on.isoformat()} is before the admission on {ep.admitted_on.isoformat()}.",
+            field=field,
+        )
+    if on < stay.started_on:
+        raise DomainError(
+            "date_before_current_level",
+            f"{field} {on.isoformat()} is before the current level of care began "
+            f"({stay.started_on.isoformat()}).",
+            field=field,
+        )
+
+
+def episode_admit(
+    actor: Actor,
+    patient_id: int,
+    level_of_care: str,
+    admitted_on: dt.date,
+    *,
+    site: str | None = None,
+    referral_source: str = "",
+    primary_substance: str = "",
+    other_substances: Iterable[str] = (),
+) -> Episode:
+    """Open an episode of care at a level. 409 ``episode_already_open`` when one is open."""
+    actor.require("episode.manage")
+    _level(level_of_care)
+    _coded(referral_source, REFERRAL_LABELS, "unknown_referral_source", "referral_source")
+    _coded(primary_substance, SUBSTANCE_LABELS, "unknown_substance", "primary_substance")
+    others = list(dict.fromkeys(other_substances))
+    for s in others:
+        _coded(s, SUBSTANCE_LABELS, "unknown_substance", "other_substances")
+    with transaction.atomic():
+        patient = patient_for_update(actor, patient_id)
+        where = site_by_code(actor.organization_id, site) if site else patient.site
+        _not_future(admitted_on, where, "admitted_on")
+        if admitted_on < patient.date_of_birth:
+            raise DomainError(
+                "date_before_birth", "admitted_on is before the date of birth.", field="admitted_on"
+            )
+        mine = Episode.objects.filter(organization_id=actor.organization_id, patient=patient)
+        if mine.filter(discharged_on__isnull=True).exists():
+            raise Conflict(
+                "episode_already_open",
+                "This patient already has an open episode of care: transition or discharge it.",
+            )
+        last = mine.filter(discharged_on__gt=admitted_on).order_by("-discharged_on").first()
+        if last is not None:
+            raise DomainError(
+                "overlaps_previous_episode",
+                f"admitted_on is before the previous episode's discharge "
+                f"({last.discharged_on.isoformat()}).",
+                field="admitted_on",
+            )
+        try:
+            with transaction.atomic():
+                ep = Episode.objects.create(
+                    organization_id=actor.organization_id,
+                    patient=patient,
+                    site=where,
+                    admitted_on=admitted_on,
+                    referral_source=referral_source,
+                    primary_substance=primary_substance,
+                    other_substances=[s for s in others if s != primary_substance],
+                    admitted_by=actor.user,
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                "episode_already_open", "This patient already has an open episode of care."
+            ) from exc
+        LevelOfCareStay.objects.create(
+            organization_id=actor.organization_id,
+            episode=ep,
+            level=level_of_care,
+            started_on=admitted_on,
+            started_by=actor.user,
+        )
+        audit.record(
+            actor,
+            "create",
+            "episode",
+            ep.pk,
+            patient_id=patient.pk,
+            detail={
+                "level_of_care": level_of_care,
+                "admitted_on": admitted_on.isoformat(),
+                "site": where.code,
+            },
+        )
+    return ep
+
+
+def episode_transition(actor: Actor, episode_id: int, to: str, on: dt.date) -> LevelOfCareStay:
+    """Move an open episode to another level on a date: the current stay ends that day and
+    the new one starts it."""
+    actor.require("episode.manage")
+    _level(to, "to")
+    with transaction.atomic():
+        ep = _episode_for_update(actor, episode_id)
+        if not ep.is_open:
+            raise Conflict(
+                "episode_discharged",
+                f"This episode was discharged on {ep.discharged_on.isoformat()}.",
+            )
+        stay = _open_stay(ep)
+        if stay.level == to:
+            raise Conflict(
+                "same_level_of_care", f"The patient is already in {LEVEL_LABELS[to].lower()}."
+            )
+        _not_future(on, ep.site, "on")
+        _on_or_after_current(on, ep, stay, "on")
+        stay.ended_on = on
+        stay.save(update_fields=["ended_on"])
+        new = LevelOfCareStay.objects.create(
+            organization_id=actor.organization_id,
+            episode=ep,
+            level=to,
+            started_on=on,
+            started_by=actor.user,
+        )
+        audit.record(
+            actor,
+            "update",
+            "episode",
+            ep.pk,
+            patient_id=ep.patient_id,
+            detail={"transition": {"from": stay.level, "to": to, "on": on.isoformat()}},
+        )
+    return new
+
+
+def episode_discharge(actor: Actor, episode_id: int, on: dt.date, reason: str) -> Episode:
+    """Discharge with a TEDS reason; the current stay ends that day."""
+    actor.require("episode.manage")
+    if reason not in REASON_LABELS:
+        raise DomainError(
+            "unknown_discharge_reason",
+            f"reason must be one of {', '.join(REASON_LABELS)} (got {str(reason)[:40]!r}).",
+            field="reason",
+        )
+    with transaction.atomic():
+        ep = _episode_for_update(actor, episode_id)
+        if not ep.is_open:
+            raise Conflict(
+                "episode_discharged",
+                f"This episode was already discharged on {ep.discharged_on.isoformat()}.",
+            )
+        stay = _open_stay(ep)
+        _not_future(on, ep.site, "on")
+        _on_or_after_current(on, ep, stay, "on")
+        stay.ended_on = on
+        stay.save(update_fields=["ended_on"])
+        ep.discharged_on, ep.discharge_reason, ep.discharged_by = on, reason, actor.user
+        ep.save(update_fields=["discharged_on", "discharge_reason", "discharged_by"])
+        audit.record(
+            actor,
+            "update",
+            "episode",
+            ep.pk,
+            patient_id=ep.patient_id,
+            detail={"discharge": {"on": on.isoformat(), "reason": reason, "from": stay.level}},
+        )
+    return ep
