@@ -155,6 +155,9 @@ def _register_routers() -> None:
     from waypoint.audit.api import router as audit_router
     from waypoint.care.api import patients_router as care_patient_routes
     from waypoint.care.api import router as episodes_router
+    from waypoint.care.plan_api import router as plans_router
+    from waypoint.care.session_api import patients_router as session_patient_routes
+    from waypoint.care.session_api import router as sessions_router
     from waypoint.intake.api import router as intake_router
     from waypoint.intake.api import sites_router
     from waypoint.patients.api import router as patients_router
@@ -164,6 +167,9 @@ def _register_routers() -> None:
     api.add_router("/", assessment_routes)
     api.add_router("/patients", care_patient_routes)
     api.add_router("/episodes", episodes_router)
+    api.add_router("/", plans_router)
+    api.add_router("/patients", session_patient_routes)
+    api.add_router("/sessions", sessions_router)
     api.add_router("/inquiries", intake_router)
     api.add_router("/sites", sites_router)
     api.add_router("/audit-events", audit_router)

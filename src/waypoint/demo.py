@@ -103,12 +103,15 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
     """Each capability's demo data, in the order they build on each other."""
     from waypoint.assessments import demo as assessments_demo
     from waypoint.care import demo as care_demo
+    from waypoint.care import plan_demo, session_demo
     from waypoint.intake import demo as intake_demo
 
     return [
         ("inquiries", intake_demo.load),
         ("assessments", assessments_demo.load),
         ("episodes", care_demo.load),
+        ("treatment plans", plan_demo.load),
+        ("sessions", session_demo.load),
     ]
 
 

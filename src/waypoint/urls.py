@@ -9,6 +9,7 @@ urlpatterns = [
     path("patients/", include("waypoint.patients.urls")),
     path("patients/", include("waypoint.assessments.urls")),
     path("care/", include("waypoint.care.urls")),
+    path("care/", include("waypoint.care.plan_urls")),
     path("intake/", include("waypoint.intake.urls")),
     path("audit/", include("waypoint.audit.urls")),
 ]

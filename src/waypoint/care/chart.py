@@ -16,3 +16,21 @@ register_section(
         "episode", "Episode of care", "care/section_episode.html", 25, "episode.view", _context
     )
 )
+
+
+def _sessions_context(actor, patient) -> dict:
+    from .session_views import chart_context
+
+    return chart_context(actor, patient)
+
+
+register_section(
+    ChartSection(
+        "sessions",
+        "Counseling this week",
+        "care/session_week.html",
+        26,
+        "session.view",
+        _sessions_context,
+    )
+)

@@ -109,6 +109,20 @@ def census(actor: Actor, site: Site) -> dict:
                 "days_in_episode": los.total_days,
             }
         )
+    if actor.can("session.view"):  # counseling hours this week and the two flags
+        from .session_selectors import census_week
+
+        rows = [r for lv in by_level.values() for r in lv]
+        weeks = census_week(org, {r["patient"].pk: r["stay"].level for r in rows}, site, week_start)
+        for r in rows:
+            r["week"] = weeks[r["patient"].pk]
+    if actor.can("plan.view"):  # treatment plans whose review date has passed
+        from .plan_selectors import plans_review_overdue
+
+        overdue = {p.patient_id: p for p in plans_review_overdue(org, site)}
+        for lv in by_level.values():
+            for r in lv:
+                r["plan_overdue"] = overdue.get(r["patient"].pk)
     here = Episode.objects.filter(organization_id=org, site=site)
     recent = here.filter(discharged_on__gte=today - dt.timedelta(days=AVERAGE_LOS_WINDOW_DAYS))
     lengths = [(d - a).days for a, d in recent.values_list("admitted_on", "discharged_on")]

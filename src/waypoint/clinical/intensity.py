@@ -21,10 +21,9 @@ is above IOP and below PHP: the rule reports it, the clinician decides. Adolesce
 (6-19 IOP, under 6 outpatient) are not used: Waypoint's programs serve adults.
 
 How it is used: the rule compares a week's *scheduled* hours (is the plan right for the
-level?) and *attended* hours (did the person get the level?) with the level's range. It
-needs counseling sessions, which this slice of the continuum of care does not record yet;
-the census board starts showing the comparison when a session record exists. Until then
-this module is a tested rule with no caller in the pages.
+level?) and *attended* hours (did the person get the level?) with the level's range; the
+census board and the chart's "Counseling this week" section call it with the week's
+counseling sessions.
 """
 
 from __future__ import annotations

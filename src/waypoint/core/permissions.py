@@ -84,6 +84,22 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A, P, C, IN}),
         "Admit to an episode of care, move between levels of care, discharge",
     ),
+    "plan.view": (
+        frozenset({A, P, N, C}),
+        "Read treatment plans: problems, goals, objectives, interventions, signatures",
+    ),
+    "plan.manage": (
+        frozenset({A, P, C}),
+        "Write, sign (as clinician or witnessing the patient) and revise treatment plans",
+    ),
+    "session.view": (
+        frozenset({A, P, N, C}),
+        "See counseling sessions, rosters, attendance and weekly counseling hours",
+    ),
+    "session.manage": (
+        frozenset({A, C}),
+        "Schedule counseling sessions and record attendance",
+    ),
     "audit.view": (frozenset({A, U}), "Read the audit trail of patients' records"),
     "site.manage": (frozenset({A}), "Create and change sites (clinic locations)"),
     "user.manage": (frozenset({A}), "Create staff accounts and API tokens for others"),

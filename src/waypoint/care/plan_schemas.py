@@ -1,0 +1,46 @@
+"""Inputs of treatment plans, shared by the API and the HTML form."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from waypoint.core.schemas import IsoDate, StrictSchema, text
+
+
+class ObjectiveIn(StrictSchema):
+    text: text(500, 1)
+    target_date: IsoDate
+
+
+class InterventionIn(StrictSchema):
+    text: text(500, 1)
+    responsible: int = Field(ge=1, le=2**31 - 1)  # a staff member (User id) of the org
+    frequency: text(100, 1)
+
+
+class GoalIn(StrictSchema):
+    text: text(500, 1)
+    objectives: list[ObjectiveIn] = Field(default=[], max_length=20)
+    interventions: list[InterventionIn] = Field(default=[], max_length=20)
+
+
+class PlanProblemIn(StrictSchema):
+    text: text(500, 1)
+    problem_id: int | None = Field(default=None, ge=1, le=2**31 - 1)  # problem-list entry
+    goals: list[GoalIn] = Field(default=[], max_length=20)
+
+
+class PlanIn(StrictSchema):
+    plan_date: IsoDate | None = None  # default: the site's today
+    problems: list[PlanProblemIn] = Field(default=[], max_length=30)
+
+
+class SignIn(StrictSchema):
+    signer: Literal["clinician", "patient"]
+    witness: text(200) = ""  # patient signature: the staff witness (default: the recorder)
+
+
+class ReviseIn(StrictSchema):
+    plan: PlanIn | None = None  # the new version's content; default: a copy of the old one

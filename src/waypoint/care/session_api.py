@@ -1,0 +1,162 @@
+"""Counseling sessions API: schedule (one-off or weekly), list a day, record attendance,
+and a patient's week of counseling hours against the level of care."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from waypoint.core.actor import actor_from_request
+from waypoint.core.schemas import IsoDate, StrictSchema, text
+from waypoint.core.selectors import site_by_code
+
+from . import session_selectors as selectors
+from . import session_services as services
+from .services import site_today
+
+router = Router(tags=["sessions"])
+patients_router = Router(tags=["sessions"])
+
+
+class AttendeeOut(Schema):
+    patient: int
+    episode: int
+    status: str
+    minutes: int | None
+
+    @staticmethod
+    def resolve_patient(obj) -> int:
+        return obj.patient_id
+
+    @staticmethod
+    def resolve_episode(obj) -> int:
+        return obj.episode_id
+
+
+class SessionOut(Schema):
+    id: int
+    kind: str
+    site: str
+    counselor: int
+    starts_at: dt.datetime
+    duration_minutes: int
+    title: str
+    series: str | None
+    roster: list[AttendeeOut]
+
+    @staticmethod
+    def resolve_site(obj) -> str:
+        return obj.site.code
+
+    @staticmethod
+    def resolve_counselor(obj) -> int:
+        return obj.counselor_id
+
+    @staticmethod
+    def resolve_series(obj) -> str | None:
+        return str(obj.series) if obj.series else None
+
+    @staticmethod
+    def resolve_roster(obj) -> list:
+        return list(obj.attendees.all())
+
+
+class DayQuery(StrictSchema):
+    date: IsoDate | None = None
+    counselor: int | None = None
+    site: text(20, 1) | None = None
+
+
+class WeekQuery(StrictSchema):
+    on: IsoDate | None = None
+
+
+class WeekSessionOut(Schema):
+    session: int
+    kind: str
+    starts_at: dt.datetime
+    duration_minutes: int
+    status: str
+    minutes: int | None
+
+
+class WeekOut(Schema):
+    patient: int
+    week_start: dt.date
+    week_end: dt.date
+    level_of_care: str | None
+    required: str
+    scheduled_hours: float
+    attended_hours: float
+    scheduled: str
+    attended: str
+    sessions: list[WeekSessionOut]
+
+
+def _actor(request: HttpRequest):
+    return actor_from_request(request, "api")
+
+
+@router.post("", response={201: list[SessionOut]})
+def schedule(request: HttpRequest, payload: services.SessionIn):
+    """Schedule a session; with ``repeat`` ({"count": N} or {"until": DATE}) a weekly series
+    expanded into one session per week. 201 with the sessions made. 422
+    ``duration_out_of_range``, ``unknown_counselor``, ``unknown_session_kind``,
+    ``unknown_site``, ``roster_size``, ``invalid_repeat``, ``too_many_occurrences``;
+    409 ``no_open_episode``; 404 a patient of another organization."""
+    actor = _actor(request)
+    made = services.session_schedule(actor, payload)
+    return Status(201, selectors.session_written(actor, [s.pk for s in made]))
+
+
+@router.get("", response=list[SessionOut])
+def list_day(request: HttpRequest, q: Query[DayQuery]):
+    """Sessions on a site-local ``date`` (default today) at ``site`` (default the caller's
+    home site), optionally one ``counselor``'s."""
+    actor = _actor(request)
+    code = q.site or (actor.user.site.code if actor.user.site_id else "")
+    site = site_by_code(actor.organization_id, code)
+    return selectors.sessions_on_day(actor, site, q.date or site_today(site), q.counselor)
+
+
+@router.post("/{int:session_id}/attendance", response={201: AttendeeOut})
+def attendance(request: HttpRequest, session_id: int, payload: services.AttendanceIn):
+    """Record (or correct) a patient's attendance: attended (with minutes), absent,
+    excused. 404 another organization's session; 422 ``not_on_roster``,
+    ``minutes_exceed_duration``, ``minutes_required``, ``minutes_not_allowed``,
+    ``unknown_attendance_status``; 409 ``session_in_future``."""
+    row = services.attendance_record(
+        _actor(request), session_id, payload.patient, payload.status, payload.minutes
+    )
+    return Status(201, row)
+
+
+@patients_router.get("/{int:patient_id}/week", response=WeekOut)
+def week(request: HttpRequest, patient_id: int, q: Query[WeekQuery]):
+    """Counseling hours scheduled and attended in the site-local week (Monday-Sunday) that
+    holds ``on`` (default today), against the level of care's weekly range."""
+    w = selectors.patient_week(_actor(request), patient_id, q.on)
+    return {
+        "patient": w["patient"].pk,
+        "week_start": w["week_start"],
+        "week_end": w["week_end"],
+        "level_of_care": w["level"],
+        "required": w["range_text"],
+        "scheduled_hours": w["scheduled_hours"],
+        "attended_hours": w["attended_hours"],
+        "scheduled": w["scheduled"],
+        "attended": w["attended"],
+        "sessions": [
+            {
+                "session": a.session_id,
+                "kind": a.session.kind,
+                "starts_at": a.session.starts_at,
+                "duration_minutes": a.session.duration_minutes,
+                "status": a.status,
+                "minutes": a.minutes,
+            }
+            for a in w["attendances"]
+        ],
+    }

@@ -1,0 +1,223 @@
+"""Reads of counseling sessions: a counselor's day, a patient's week against the level of
+care's weekly hours (``clinical.intensity``), and the per-patient figures the census board
+shows. Always scoped to the actor's organization; reads naming patients are audited.
+
+A week is Monday to Sunday in the site's local time (the site of the patient's open
+episode, else the patient's home site). *Scheduled* hours count every session the patient
+is on the roster of that week; *attended* hours count the minutes recorded as attended.
+"Missed the last two" means the patient's two most recent sessions with a recorded
+attendance were both ``absent`` (excused does not count as missed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from waypoint.audit import services as audit
+from waypoint.clinical import intensity
+from waypoint.patients.selectors import patient_ref
+
+from .models import CounselingSession, Episode, LevelOfCareStay, SessionAttendee
+from .services import site_today
+
+if TYPE_CHECKING:
+    from waypoint.core.actor import Actor
+    from waypoint.core.models import Site
+
+
+def _sessions(organization_id: int):
+    return (
+        CounselingSession.objects.filter(organization_id=organization_id)
+        .select_related("site", "counselor")
+        .prefetch_related(
+            Prefetch(
+                "attendees",
+                queryset=SessionAttendee.objects.select_related("patient").order_by(
+                    "patient__last_name_key", "patient__first_name_key", "id"
+                ),
+            )
+        )
+    )
+
+
+def local_bounds(site: Site, first: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]:
+    """Aware start and end (exclusive) of ``days`` site-local days from ``first``."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=site.tz)
+    end = dt.datetime.combine(first + dt.timedelta(days=days), dt.time.min, tzinfo=site.tz)
+    return start, end
+
+
+def week_start(on: dt.date) -> dt.date:
+    return on - dt.timedelta(days=on.weekday())
+
+
+def session_written(actor: Actor, session_ids: list[int]) -> list[CounselingSession]:
+    """Sessions a service has just written (its audit events cover them)."""
+    return list(_sessions(actor.organization_id).filter(pk__in=session_ids))
+
+
+def sessions_on_day(
+    actor: Actor, site: Site, on: dt.date, counselor_id: int | None = None
+) -> list[CounselingSession]:
+    """The site's sessions on a local day (one counselor's, if given), with rosters."""
+    actor.require("session.view")
+    start, end = local_bounds(site, on, 1)
+    qs = _sessions(actor.organization_id).filter(site=site, starts_at__gte=start, starts_at__lt=end)
+    if counselor_id is not None:
+        qs = qs.filter(counselor_id=counselor_id)
+    rows = list(qs)
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "list",
+            "counseling_session",
+            "",
+            detail={
+                "view": "day",
+                "site": site.code,
+                "date": on.isoformat(),
+                "counselor": counselor_id,
+                "results": sorted({a.patient_id for s in rows for a in s.attendees.all()}),
+            },
+        )
+    return rows
+
+
+def _hours(minutes: int) -> float:
+    return round(minutes / 60, 2)
+
+
+def _classify(level: str | None, hours: float) -> str:
+    if level is None:
+        return intensity.NOT_APPLICABLE
+    return intensity.classify(level, min(hours, 168.0))
+
+
+def week_figures(
+    organization_id: int, patient_ids: list[int], site: Site, first: dt.date
+) -> dict[int, dict]:
+    """Scheduled and attended minutes per patient in the site-local week from ``first``."""
+    start, end = local_bounds(site, first, 7)
+    out: dict[int, dict] = {pid: {"scheduled": 0, "attended": 0} for pid in patient_ids}
+    rows = SessionAttendee.objects.filter(
+        organization_id=organization_id,
+        patient_id__in=patient_ids,
+        session__starts_at__gte=start,
+        session__starts_at__lt=end,
+    ).values_list("patient_id", "session__duration_minutes", "status", "minutes")
+    for pid, duration, status, minutes in rows:
+        out[pid]["scheduled"] += duration
+        if status == "attended":
+            out[pid]["attended"] += minutes or 0
+    return out
+
+
+def missed_last_two(organization_id: int, patient_ids: list[int]) -> set[int]:
+    """Patients whose two most recent sessions with a recorded attendance were absences."""
+    recent: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        SessionAttendee.objects.filter(organization_id=organization_id, patient_id__in=patient_ids)
+        .exclude(status="")
+        .order_by("patient_id", "-session__starts_at", "-id")
+        .values_list("patient_id", "status")
+    )
+    for pid, status in rows:
+        if len(recent[pid]) < 2:
+            recent[pid].append(status)
+    return {pid for pid, st in recent.items() if st == ["absent", "absent"]}
+
+
+def census_week(organization_id: int, levels: dict[int, str], site: Site, first: dt.date):
+    """For the census: per patient id, the week's hours against the level's range and the
+    two flags (below range this week, missed the last two sessions)."""
+    ids = list(levels)
+    figures = week_figures(organization_id, ids, site, first)
+    missed = missed_last_two(organization_id, ids)
+    out = {}
+    for pid, level in levels.items():
+        f = figures[pid]
+        sched, att = _hours(f["scheduled"]), _hours(f["attended"])
+        r = intensity.hours_range(level)
+        out[pid] = {
+            "scheduled_hours": sched,
+            "attended_hours": att,
+            "range": r,
+            "scheduled": _classify(level, sched),
+            "attended": _classify(level, att),
+            "below": r.applies and _classify(level, att) == intensity.BELOW,
+            "missed_last_two": pid in missed,
+        }
+    return out
+
+
+def patient_week(actor: Actor, patient_id: int, on: dt.date | None = None, *, audit_read=True):
+    """A patient's counseling in the site-local week holding ``on`` (default: this week):
+    hours scheduled and attended, the level of care that day and its range, the sessions."""
+    actor.require("session.view")
+    patient = patient_ref(actor, patient_id)
+    ep = (
+        Episode.objects.filter(
+            organization_id=actor.organization_id, patient=patient, discharged_on__isnull=True
+        )
+        .select_related("site")
+        .first()
+    )
+    site = ep.site if ep else patient.site
+    on = on or site_today(site)
+    first = week_start(on)
+    stay = (
+        LevelOfCareStay.objects.filter(
+            organization_id=actor.organization_id,
+            episode__patient=patient,
+            started_on__lte=on,
+        )
+        .exclude(ended_on__lt=on)
+        .order_by("-started_on", "-id")
+        .first()
+    )
+    level = stay.level if stay else None
+    start, end = local_bounds(site, first, 7)
+    rows = list(
+        SessionAttendee.objects.filter(
+            organization_id=actor.organization_id,
+            patient=patient,
+            session__starts_at__gte=start,
+            session__starts_at__lt=end,
+        )
+        .select_related("session", "session__counselor", "session__site")
+        .order_by("session__starts_at", "id")
+    )
+    sched = _hours(sum(a.session.duration_minutes for a in rows))
+    att = _hours(sum(a.minutes or 0 for a in rows if a.status == "attended"))
+    r = intensity.hours_range(level) if level else None
+    week = {
+        "patient": patient,
+        "site": site,
+        "week_start": first,
+        "week_end": first + dt.timedelta(days=6),
+        "level": level,
+        "level_label": stay.level_label if stay else "",
+        "range": r,
+        "range_text": r.text if r else "no level of care that week",
+        "scheduled_hours": sched,
+        "attended_hours": att,
+        "scheduled": _classify(level, sched),
+        "attended": _classify(level, att),
+        "attendances": rows,
+    }
+    if audit_read:
+        with transaction.atomic():
+            audit.record(
+                actor,
+                "read",
+                "counseling_session",
+                "",
+                patient_id=patient.pk,
+                detail={"view": "week", "week_start": first.isoformat()},
+            )
+    return week
