@@ -21,6 +21,7 @@ from waypoint.audit import services as audit
 from waypoint.clinical import plan_review
 from waypoint.core.errors import Conflict, DomainError, NotFound
 from waypoint.core.models import User
+from waypoint.core.selectors import locked_in_org
 
 from .models import Episode, LevelOfCareStay, PlanReviewInterval, TreatmentPlan
 from .plan_schemas import PlanIn
@@ -39,15 +40,7 @@ def review_overrides(organization_id: int) -> dict[str, int]:
 
 
 def _episode_locked(actor: Actor, episode_id: int) -> Episode:
-    ep = (
-        Episode.objects.select_for_update()
-        .select_related("site")
-        .filter(pk=episode_id, organization_id=actor.organization_id)
-        .first()
-    )
-    if ep is None:
-        raise NotFound("episode")
-    return ep
+    return locked_in_org(Episode, episode_id, actor.organization_id, "episode", "site")
 
 
 def _open(ep: Episode) -> None:

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from waypoint.audit import services as audit
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
-from waypoint.core.errors import Conflict, DomainError, NotFound
-from waypoint.core.selectors import site_by_code
+from waypoint.core.errors import Conflict, DomainError
+from waypoint.core.selectors import locked_in_org, site_by_code
 from waypoint.patients.selectors import patient_for_update
 
 from .codes import REASON_LABELS, REFERRAL_LABELS, SUBSTANCE_LABELS
@@ -64,15 +64,7 @@ def _not_future(on: dt.date, site: Site, field: str) -> None:
 
 
 def _episode_for_update(actor: Actor, episode_id: int) -> Episode:
-    ep = (
-        Episode.objects.select_for_update()
-        .select_related("site")
-        .filter(pk=episode_id, organization_id=actor.organization_id)
-        .first()
-    )
-    if ep is None:
-        raise NotFound("episode")
-    return ep
+    return locked_in_org(Episode, episode_id, actor.organization_id, "episode", "site")
 
 
 def _open_stay(ep: Episode) -> LevelOfCareStay:

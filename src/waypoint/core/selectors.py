@@ -19,10 +19,14 @@ def site_by_code(organization_id: int, code: str) -> Site:
     return site
 
 
-def locked_in_org(model: type[M], pk: int, organization_id: int, what: str) -> M:
+def locked_in_org(model: type[M], pk: int, organization_id: int, what: str, *related: str) -> M:
     """The row ``pk`` of ``model`` in the organization, locked for update (inside a
-    transaction); 404 ``not_found`` when it does not exist there."""
-    row = model.objects.select_for_update().filter(pk=pk, organization_id=organization_id).first()
+    transaction), with ``related`` rows joined; 404 ``not_found`` when it does not exist
+    there."""
+    qs = model.objects.select_for_update()
+    if related:
+        qs = qs.select_related(*related)
+    row = qs.filter(pk=pk, organization_id=organization_id).first()
     if row is None:
         raise NotFound(what)
     return row
