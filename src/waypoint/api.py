@@ -160,6 +160,7 @@ def _register_routers() -> None:
     from waypoint.care.session_api import router as sessions_router
     from waypoint.intake.api import router as intake_router
     from waypoint.intake.api import sites_router
+    from waypoint.medication import api as medication
     from waypoint.patients.api import router as patients_router
 
     api.add_router("/patients", patients_router)
@@ -172,6 +173,11 @@ def _register_routers() -> None:
     api.add_router("/sessions", sessions_router)
     api.add_router("/inquiries", intake_router)
     api.add_router("/sites", sites_router)
+    api.add_router("/patients", medication.patients_router)
+    api.add_router("/medication-orders", medication.orders_router)
+    api.add_router("/doses", medication.doses_router)
+    api.add_router("/sites", medication.sites_router)
+    api.add_router("/settings", medication.settings_router)
     api.add_router("/audit-events", audit_router)
 
 

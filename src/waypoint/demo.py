@@ -105,6 +105,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
     from waypoint.care import demo as care_demo
     from waypoint.care import plan_demo, session_demo
     from waypoint.intake import demo as intake_demo
+    from waypoint.medication import demo as medication_demo
 
     return [
         ("inquiries", intake_demo.load),
@@ -112,6 +113,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
         ("episodes", care_demo.load),
         ("treatment plans", plan_demo.load),
         ("sessions", session_demo.load),
+        ("medication and dosing history", medication_demo.load),
     ]
 
 

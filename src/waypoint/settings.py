@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "waypoint.intake",
     "waypoint.assessments",
     "waypoint.care",
+    "waypoint.medication",
 ]
 
 MIDDLEWARE = [

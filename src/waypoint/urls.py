@@ -11,6 +11,7 @@ urlpatterns = [
     path("care/", include("waypoint.care.urls")),
     path("care/", include("waypoint.care.plan_urls")),
     path("intake/", include("waypoint.intake.urls")),
+    path("", include("waypoint.medication.urls")),
     path("audit/", include("waypoint.audit.urls")),
 ]
 

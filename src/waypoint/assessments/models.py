@@ -163,7 +163,11 @@ class LevelOfCareAssessment(models.Model):
 class Flag(models.Model):
     """A safety flag on the chart banner until a clinician acknowledges it."""
 
-    KINDS = (("suicide_risk", "Suicide risk"), ("overdose_risk", "Overdose risk"))
+    KINDS = (
+        ("suicide_risk", "Suicide risk"),
+        ("overdose_risk", "Overdose risk"),
+        ("diversion_concern", "Diversion concern"),
+    )
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="flags")
     kind = models.CharField(max_length=20, choices=KINDS)

@@ -15,5 +15,8 @@ def waypoint(request: HttpRequest) -> dict:
             "audit": allowed(role, "audit.view"),
             "inquiries": allowed(role, "inquiry.view"),
             "census": allowed(role, "episode.view"),
+            "dosing": allowed(role, "medication.view"),
+            "outreach": allowed(role, "outreach.view"),
+            "stock": allowed(role, "stock.view"),
         }
     }

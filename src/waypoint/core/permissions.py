@@ -100,6 +100,40 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A, C}),
         "Schedule counseling sessions and record attendance",
     ),
+    "medication.view": (
+        frozenset({A, P, N}),
+        "Read medication orders, doses, take-homes and the missed-dose list",
+    ),
+    "medication.order": (
+        frozenset({P}),
+        "Write, sign, change, reassess and stop medication orders; record opioid-free checks",
+    ),
+    "dose.administer": (
+        frozenset({N}),
+        "Give a dose at the dosing window, an injection or a naloxone kit",
+    ),
+    "take_home.dispense": (
+        frozenset({N}),
+        "Dispense take-home doses within the order and the regulatory limit",
+    ),
+    "dosing.close_day": (
+        frozenset({A, N}),
+        "Close a site's dosing day: mark people with no dose and no take-home as missed",
+    ),
+    "outreach.view": (
+        frozenset({A, P, N, C}),
+        "See who has missed 1, 2, 3+ dosing days and overdue injections, for outreach",
+    ),
+    "diversion.report": (frozenset({P, N}), "Record a diversion concern on a patient's chart"),
+    "stock.view": (frozenset({A, N}), "Read the controlled-substance ledger and counts"),
+    "stock.manage": (
+        frozenset({N}),
+        "Receive stock, record witnessed waste, count and reconcile controlled substances",
+    ),
+    "medication.settings": (
+        frozenset({A}),
+        "Set the organization's dosing and take-home limits (states may be stricter)",
+    ),
     "audit.view": (frozenset({A, U}), "Read the audit trail of patients' records"),
     "site.manage": (frozenset({A}), "Create and change sites (clinic locations)"),
     "user.manage": (frozenset({A}), "Create staff accounts and API tokens for others"),

@@ -1,0 +1,440 @@
+"""Medication API: orders (prescriber), doses and take-homes (nurse), the day's close,
+outreach lists and the controlled-substance ledger. Thin routes over services/selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+
+from waypoint.core.actor import actor_from_request
+from waypoint.core.schemas import IsoDate
+from waypoint.core.selectors import site_by_code
+
+from . import selectors, services
+from .schemas import (
+    CloseDayIn,
+    DiversionIn,
+    DoseIn,
+    OpioidFreeIn,
+    OrderChangeIn,
+    OrderIn,
+    ReasonIn,
+    ReassessIn,
+    SettingsIn,
+    StockCountIn,
+    StockReceiptIn,
+    StockWasteIn,
+    TakeHomeIn,
+)
+
+patients_router = Router(tags=["medication"])
+orders_router = Router(tags=["medication"])
+doses_router = Router(tags=["medication"])
+sites_router = Router(tags=["medication"])
+settings_router = Router(tags=["medication"])
+
+
+def _actor(request: HttpRequest):
+    return actor_from_request(request, "api")
+
+
+class ChangeOut(Schema):
+    kind: str
+    changes: dict
+    reason: str
+    by: str
+    at: dt.datetime
+
+    @staticmethod
+    def resolve_by(obj) -> str:
+        return obj.by.username
+
+
+class OrderOut(Schema):
+    id: int
+    patient: int
+    site: str
+    medication: str
+    route: str
+    schedule: str
+    dose_mg: Decimal
+    start_date: dt.date
+    stop_date: dt.date | None
+    induction: str
+    take_home_max_doses: int
+    first_day_override_reason: str
+    high_dose_acknowledged: bool
+    last_opioid_use_on: dt.date | None
+    last_opioid_kind: str
+    last_reassessed_on: dt.date | None
+    instructions: str
+    status: str
+    prescriber: str
+    signed_at: dt.datetime
+    stop_reason: str
+    changes: list[ChangeOut]
+
+    @staticmethod
+    def resolve_patient(obj) -> int:
+        return obj.patient_id
+
+    @staticmethod
+    def resolve_site(obj) -> str:
+        return obj.site.code
+
+    @staticmethod
+    def resolve_status(obj) -> str:
+        return "stopped" if obj.stopped_at else "active"
+
+    @staticmethod
+    def resolve_prescriber(obj) -> str:
+        return obj.prescriber.username
+
+    @staticmethod
+    def resolve_changes(obj) -> list:
+        return list(obj.changes.select_related("by").all())
+
+
+class DoseOut(Schema):
+    id: int
+    order: int
+    patient: int
+    site: str
+    medication: str
+    dose_mg: Decimal
+    administered_at: dt.datetime
+    local_day: dt.date
+    first_day: bool
+    administered_by: str
+    idempotency_key: str | None
+    warnings: list[str]
+
+    @staticmethod
+    def resolve_order(obj) -> int:
+        return obj.order_id
+
+    @staticmethod
+    def resolve_patient(obj) -> int:
+        return obj.patient_id
+
+    @staticmethod
+    def resolve_site(obj) -> str:
+        return obj.site.code
+
+    @staticmethod
+    def resolve_medication(obj) -> str:
+        return obj.order.medication
+
+    @staticmethod
+    def resolve_administered_by(obj) -> str:
+        return obj.administered_by.username
+
+
+class FactorOut(Schema):
+    code: str
+    text: str
+
+
+class TierOut(Schema):
+    from_day: int
+    max_doses: int
+
+
+class EligibilityOut(Schema):
+    patient: int
+    on: dt.date
+    days_in_treatment: int
+    max_take_home_doses: int
+    tiers: list[TierOut]
+    factors_against: list[FactorOut]
+    order: int | None
+    authorized_take_home_doses: int
+    eligible: bool
+
+
+class SupplyOut(Schema):
+    id: int
+    order: int
+    patient: int
+    first_day: dt.date
+    days: int
+    dose_mg: Decimal
+    bottles: list[dt.date]
+    days_in_treatment: int
+    regulatory_max: int
+    factors_against: list[FactorOut]
+
+    @staticmethod
+    def resolve_order(obj) -> int:
+        return obj.order_id
+
+    @staticmethod
+    def resolve_patient(obj) -> int:
+        return obj.patient_id
+
+    @staticmethod
+    def resolve_bottles(obj) -> list:
+        return [b.for_day for b in obj.bottles.all()]
+
+
+# --- orders -----------------------------------------------------------------------------
+@patients_router.post("/{int:patient_id}/medication-orders", response={201: OrderOut})
+def order_create(request: HttpRequest, patient_id: int, payload: OrderIn):
+    """Write and sign an order (prescriber only). 409 ``order_already_active``,
+    ``high_dose_not_acknowledged``; 422 ``unknown_medication``, ``schedule_not_allowed``,
+    ``dose_out_of_range``, ``unknown_induction``, ``induction_not_applicable``,
+    ``stop_before_start``, ``start_in_past``, ``take_home_not_allowed_for_medication``."""
+    actor = _actor(request)
+    order = services.order_create(
+        actor,
+        patient_id,
+        **payload.model_dump(exclude={"induction"}),
+        induction=payload.induction or "",
+    )
+    return Status(201, selectors.order_written(actor, order.pk))
+
+
+@patients_router.get("/{int:patient_id}/medication-orders", response=list[OrderOut])
+def orders_list(request: HttpRequest, patient_id: int):
+    return selectors.orders_for_patient(_actor(request), patient_id)
+
+
+@orders_router.get("/{int:order_id}", response=OrderOut)
+def order_get(request: HttpRequest, order_id: int):
+    return selectors.order_get(_actor(request), order_id)
+
+
+@orders_router.post("/{int:order_id}/changes", response=OrderOut)
+def order_change(request: HttpRequest, order_id: int, payload: OrderChangeIn):
+    """Change the dose, take-home authorization, stop date or first-day override, with a
+    reason (kept in the order's history). 409 ``order_not_active``; 422
+    ``nothing_to_change``, ``dose_out_of_range``."""
+    actor = _actor(request)
+    services.order_change(actor, order_id, **payload.model_dump())
+    return selectors.order_written(actor, order_id)
+
+
+@orders_router.post("/{int:order_id}/stop", response=OrderOut)
+def order_stop(request: HttpRequest, order_id: int, payload: ReasonIn):
+    actor = _actor(request)
+    services.order_stop(actor, order_id, payload.reason)
+    return selectors.order_written(actor, order_id)
+
+
+@orders_router.post("/{int:order_id}/reassessments", response=OrderOut)
+def order_reassess(request: HttpRequest, order_id: int, payload: ReassessIn):
+    """A prescriber's reassessment after missed days: dosing may resume today, at the new
+    ``dose_mg`` when given."""
+    actor = _actor(request)
+    services.order_reassess(actor, order_id, payload.note, payload.dose_mg)
+    return selectors.order_written(actor, order_id)
+
+
+@patients_router.post("/{int:patient_id}/opioid-free-confirmations", response={201: dict})
+def opioid_free(request: HttpRequest, patient_id: int, payload: OpioidFreeIn):
+    """A negative opioid test or a naloxone challenge (``kind``) before naltrexone."""
+    row = services.opioid_free_confirm(
+        _actor(request), patient_id, payload.kind, payload.on, payload.note
+    )
+    return Status(201, {"id": row.pk, "kind": row.kind, "on": row.on.isoformat()})
+
+
+@patients_router.post("/{int:patient_id}/diversion-concerns", response={201: dict})
+def diversion(request: HttpRequest, patient_id: int, payload: DiversionIn):
+    flag = services.diversion_concern_raise(_actor(request), patient_id, payload.reason)
+    return Status(201, {"id": flag.pk, "kind": flag.kind, "reason": flag.reason})
+
+
+# --- doses ------------------------------------------------------------------------------
+@doses_router.post("", response={201: DoseOut})
+def dose_create(request: HttpRequest, payload: DoseIn, response: HttpResponse):
+    """Give a dose (nurse). A retry with the same ``idempotency_key`` returns the first
+    dose (header ``Idempotent-Replay: true``) and doses nothing more. Refusals: 409
+    ``already_dosed_today``, ``covered_by_take_home``, ``order_not_active``,
+    ``dose_differs_from_order``, ``first_day_limit_exceeded``,
+    ``missed_doses_reassessment_required``, ``withdrawal_too_low_for_induction``,
+    ``opioid_free_period_not_met``, ``opioid_free_not_confirmed``, ``injection_too_soon``,
+    ``daily_limit_exceeded``, ``dose_too_soon``, ``idempotency_key_reused``; 422
+    ``time_in_future``, ``time_too_old``, ``before_order_start``; 404 for an unknown order
+    or another organization's."""
+    dose, replay = services.dose_record(
+        _actor(request),
+        payload.order,
+        payload.dose_mg,
+        idempotency_key=payload.idempotency_key,
+        administered_at=payload.administered_at,
+        note=payload.note,
+    )
+    if replay:
+        response["Idempotent-Replay"] = "true"
+    return Status(201, dose)
+
+
+@patients_router.get("/{int:patient_id}/take-home-eligibility", response=EligibilityOut)
+def take_home_eligibility(request: HttpRequest, patient_id: int, on: IsoDate | None = None):
+    """The regulatory maximum of take-home doses for the days in treatment on ``on``
+    (default today at the patient's site), the factors in the record that argue against
+    take-homes, and what the active order authorizes."""
+    return selectors.take_home_eligibility(_actor(request), patient_id, on)
+
+
+@patients_router.post("/{int:patient_id}/take-homes", response={201: SupplyOut})
+def take_home_dispense(request: HttpRequest, patient_id: int, payload: TakeHomeIn):
+    """Dispense take-home bottles (nurse), one per day from ``first_day`` (default
+    tomorrow). 409 ``take_home_limit_exceeded``, ``take_home_not_authorized``,
+    ``already_covered``, ``order_not_active``; 422 ``take_home_not_allowed_for_medication``."""
+    actor = _actor(request)
+    order = selectors.order_written(actor, payload.order)
+    if order.patient_id != patient_id:
+        from waypoint.core.errors import NotFound
+
+        raise NotFound("medication order")
+    return Status(
+        201,
+        services.take_home_dispense(
+            actor, payload.order, payload.days, first_day=payload.first_day, note=payload.note
+        ),
+    )
+
+
+# --- sites: close the day, outreach, injections, stock -----------------------------------
+@sites_router.post("/{code}/dosing-day/close", response=dict)
+def close_day(request: HttpRequest, code: str, payload: CloseDayIn):
+    """Close a site-local day (default today): everyone with an active daily order and no
+    dose or take-home that day is marked missed. Safe to repeat."""
+    new = services.close_day(_actor(request), code, payload.on)
+    return {"site": code, "marked_missed": len(new), "patients": [m.patient_id for m in new]}
+
+
+@sites_router.get("/{code}/missed-doses", response=dict)
+def missed(request: HttpRequest, code: str):
+    """Who has missed 1, 2 or 3+ consecutive dosing days, for outreach."""
+    actor = _actor(request)
+    data = selectors.missed_outreach(actor, site_by_code(actor.organization_id, code))
+    return {
+        "site": code,
+        "on": data["day"].isoformat(),
+        "groups": {
+            k: [
+                {
+                    "patient": r["patient"].pk,
+                    "mrn": r["patient"].mrn,
+                    "name": f"{r['patient'].first_name} {r['patient'].last_name}",
+                    "order": r["order"].pk,
+                    "missed_days": r["missed_days"],
+                    "last_covered": r["last_covered"].isoformat() if r["last_covered"] else None,
+                }
+                for r in rows
+            ]
+            for k, rows in data["groups"].items()
+        },
+    }
+
+
+@sites_router.get("/{code}/injections-due", response=dict)
+def injections(request: HttpRequest, code: str, within_days: int = 7):
+    actor = _actor(request)
+    data = selectors.injections_due(
+        actor, site_by_code(actor.organization_id, code), within_days=max(0, min(within_days, 60))
+    )
+    return {
+        "site": code,
+        "on": data["day"].isoformat(),
+        "injections": [
+            {
+                "patient": r["patient"].pk,
+                "order": r["order"].pk,
+                "medication": r["order"].medication,
+                "last": r["last"].isoformat() if r["last"] else None,
+                "due": r["due"].isoformat(),
+                "overdue_days": r["overdue_days"],
+            }
+            for r in data["rows"]
+        ],
+    }
+
+
+def _stock_out(summary: dict) -> dict:
+    return {
+        "site": summary["site"].code,
+        "medication": summary["medication"],
+        "expected_mg": str(summary["expected_mg"]),
+        "today": {k: str(v) for k, v in summary["today"].items()},
+        "counts": [
+            {
+                "day": c.day.isoformat(),
+                "expected_mg": str(c.expected_mg),
+                "counted_mg": str(c.counted_mg),
+                "difference_mg": str(c.difference_mg),
+                "discrepancy": c.difference_mg != 0,
+                "by": c.by.username,
+                "witness": c.witness.username,
+            }
+            for c in summary["counts"]
+        ],
+    }
+
+
+@sites_router.get("/{code}/stock", response=dict)
+def stock(request: HttpRequest, code: str):
+    actor = _actor(request)
+    return _stock_out(selectors.stock_summary(actor, site_by_code(actor.organization_id, code)))
+
+
+@sites_router.post("/{code}/stock/receipts", response={201: dict})
+def stock_receive(request: HttpRequest, code: str, payload: StockReceiptIn):
+    e = services.stock_receive(_actor(request), code, payload.quantity_mg, payload.reference)
+    return Status(201, {"id": e.pk, "kind": e.kind, "quantity_mg": str(e.quantity_mg)})
+
+
+@sites_router.post("/{code}/stock/waste", response={201: dict})
+def stock_waste(request: HttpRequest, code: str, payload: StockWasteIn):
+    e = services.stock_waste(
+        _actor(request), code, payload.quantity_mg, payload.reason, payload.witness
+    )
+    return Status(201, {"id": e.pk, "kind": e.kind, "quantity_mg": str(e.quantity_mg)})
+
+
+@sites_router.post("/{code}/stock/counts", response={201: dict})
+def stock_count(request: HttpRequest, code: str, payload: StockCountIn):
+    """A witnessed count against the ledger; ``discrepancy`` is true when they differ."""
+    c = services.stock_count(
+        _actor(request), code, payload.counted_mg, payload.witness, payload.note
+    )
+    return Status(
+        201,
+        {
+            "id": c.pk,
+            "expected_mg": str(c.expected_mg),
+            "counted_mg": str(c.counted_mg),
+            "difference_mg": str(c.difference_mg),
+            "discrepancy": c.difference_mg != 0,
+        },
+    )
+
+
+# --- settings ---------------------------------------------------------------------------
+@settings_router.get("/medication", response=dict)
+def settings_get(request: HttpRequest):
+    actor = _actor(request)
+    actor.require("medication.view")
+    d, t = services.limits_for(actor.organization_id)
+    import dataclasses
+
+    def plain(obj) -> dict:
+        return {
+            k: (str(v) if isinstance(v, Decimal) else v) for k, v in dataclasses.asdict(obj).items()
+        }
+
+    return {"dosing": plain(d), "take_home": plain(t)}
+
+
+@settings_router.patch("/medication", response=dict)
+def settings_patch(request: HttpRequest, payload: SettingsIn):
+    """Set some limits (admin): 422 ``invalid_setting`` for an unknown key or a bad value."""
+    actor = _actor(request)
+    services.settings_update(actor, payload.dosing, payload.take_home)
+    return settings_get(request)

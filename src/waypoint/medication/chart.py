@@ -1,0 +1,23 @@
+"""The "Medication" section of the patient chart."""
+
+from __future__ import annotations
+
+from waypoint.patients.chart import ChartSection, register_section
+
+
+def _context(actor, patient) -> dict:
+    from .views import chart_context
+
+    return chart_context(actor, patient)
+
+
+register_section(
+    ChartSection(
+        "medication",
+        "Medication",
+        "medication/section_medication.html",
+        27,
+        "medication.view",
+        _context,
+    )
+)

@@ -1,0 +1,111 @@
+"""Fixtures for the medication tests: a patient in an opioid treatment program, orders
+written through the API by the physician, and past doses placed directly (the service only
+records doses given within the last day, as the window does)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from waypoint.care.tests.test_concurrency import (  # noqa: F401  (fixtures for the races)
+    _triggers_back_after_flush,
+    _triggers_off_for_flush,
+)
+
+KC = ZoneInfo("America/Chicago")
+
+
+def today() -> dt.date:
+    return timezone.now().astimezone(KC).date()
+
+
+def ago(days: int) -> dt.date:
+    return today() - dt.timedelta(days)
+
+
+@pytest.fixture
+def patient(make_patient):
+    return make_patient()
+
+
+@pytest.fixture
+def admitted(actor, patient):
+    """Admit ``patient`` to an OTP ``days_ago`` days ago (day 1 = admission)."""
+    from waypoint.care import services
+
+    def admit(days_ago: int = 60):
+        return services.episode_admit(
+            actor("counselor"), patient.pk, "opioid_treatment_program", ago(days_ago)
+        )
+
+    return admit
+
+
+@pytest.fixture
+def order(api, patient):
+    """Write an order through the API as the physician; returns the JSON body."""
+
+    def make(medication="methadone", dose_mg=60, start_days_ago=0, **extra):
+        body = {
+            "medication": medication,
+            "dose_mg": dose_mg,
+            "start_date": ago(start_days_ago).isoformat(),
+        } | extra
+        s, b = api.post(f"/patients/{patient.pk}/medication-orders", "physician", body)
+        assert s == 201, b
+        return b
+
+    return make
+
+
+@pytest.fixture
+def backdate(patient, users):
+    """Move an order's start back and place past doses (site-local days ago)."""
+    from waypoint.medication.models import DoseEvent, MedicationOrder
+
+    def place(order_id: int, *days_ago: int, start_days_ago: int | None = None):
+        o = MedicationOrder.objects.get(pk=order_id)
+        if start_days_ago is not None:
+            o.start_date = ago(start_days_ago)
+            o.save(update_fields=["start_date"])
+        for n in days_ago:
+            at = timezone.now() - dt.timedelta(days=n)
+            DoseEvent.objects.create(
+                organization_id=o.organization_id,
+                patient_id=o.patient_id,
+                order=o,
+                site=o.site,
+                family=o.family,
+                dose_mg=o.dose_mg,
+                local_day=ago(n),
+                administered_at=at,
+                recorded_at=at,
+                administered_by=users["nurse"],
+            )
+        return o
+
+    return place
+
+
+_n = iter(range(10**9))
+
+
+def key() -> str:
+    return f"test-key-{next(_n):08d}"
+
+
+@pytest.fixture
+def give(api):
+    def dose(order_id: int, dose_mg, role="nurse", **extra):
+        body = {"order": order_id, "dose_mg": dose_mg, "idempotency_key": key()} | extra
+        return api.post("/doses", role, body)
+
+    return dose
+
+
+def mg(x) -> Decimal:
+    return Decimal(str(x))

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "medication"
+urlpatterns = [
+    path("dosing/", views.window, name="window"),
+    path("dosing/dose/", views.dose, name="dose"),
+    path("dosing/outreach/", views.outreach, name="outreach"),
+    path("dosing/close/", views.close_day, name="close_day"),
+    path("dosing/stock/", views.stock, name="stock"),
+    path("dosing/stock/<str:action>/", views.stock_action, name="stock_action"),
+    path("medication/patients/<int:patient_id>/orders/", views.order_new, name="order_new"),
+    path(
+        "medication/patients/<int:patient_id>/opioid-free/",
+        views.opioid_free,
+        name="opioid_free",
+    ),
+    path("medication/patients/<int:patient_id>/diversion/", views.diversion, name="diversion"),
+    path("medication/orders/<int:order_id>/take-homes/", views.take_home, name="take_home"),
+    path(
+        "medication/orders/<int:order_id>/<str:action>/",
+        views.order_update,
+        name="order_update",
+    ),
+]
