@@ -117,36 +117,24 @@ def factors_against_for(
     )
 
 
-def take_home_eligibility(actor: Actor, patient_id: int, on: dt.date | None = None) -> dict:
-    """The regulatory ceiling on ``on`` (default the patient's site's today), the factors in
-    the record against take-homes, and what the active order authorizes."""
-    actor.require("medication.view")
-    with transaction.atomic():
-        patient = patient_ref(actor, patient_id)
-        on = on or site_today(patient.site)
-        _, limits = limits_for(actor.organization_id)
-        days = days_in_treatment_on(actor.organization_id, patient.pk, on)
-        ceiling = takehome.max_doses(days, limits)
-        factors = factors_against_for(actor.organization_id, patient.pk, on, limits)
-        order = (
-            MedicationOrder.objects.filter(
-                organization_id=actor.organization_id,
-                patient=patient,
-                family__in=("methadone", "buprenorphine"),
-                stopped_at__isnull=True,
-            )
-            .order_by("-signed_at")
-            .first()
+def eligibility(organization_id: int, patient: Patient, on: dt.date) -> dict:
+    """The take-home answer without an audit event (the caller audits: the API per call,
+    the chart page once for the whole chart)."""
+    _, limits = limits_for(organization_id)
+    days = days_in_treatment_on(organization_id, patient.pk, on)
+    ceiling = takehome.max_doses(days, limits)
+    factors = factors_against_for(organization_id, patient.pk, on, limits)
+    order = (
+        MedicationOrder.objects.filter(
+            organization_id=organization_id,
+            patient=patient,
+            family__in=("methadone", "buprenorphine"),
+            stopped_at__isnull=True,
         )
-        authorized = order.take_home_max_doses if order and order.active_on(on) else 0
-        audit.record(
-            actor,
-            "read",
-            "take_home_eligibility",
-            "",
-            patient_id=patient.pk,
-            detail={"on": on.isoformat()},
-        )
+        .order_by("-signed_at")
+        .first()
+    )
+    authorized = order.take_home_max_doses if order and order.active_on(on) else 0
     return {
         "patient": patient.pk,
         "on": on,
@@ -158,6 +146,25 @@ def take_home_eligibility(actor: Actor, patient_id: int, on: dt.date | None = No
         "authorized_take_home_doses": min(authorized, ceiling),
         "eligible": ceiling > 0 and not factors and authorized > 0,
     }
+
+
+def take_home_eligibility(actor: Actor, patient_id: int, on: dt.date | None = None) -> dict:
+    """The regulatory ceiling on ``on`` (default the patient's site's today), the factors in
+    the record against take-homes, and what the active order authorizes."""
+    actor.require("medication.view")
+    with transaction.atomic():
+        patient = patient_ref(actor, patient_id)
+        on = on or site_today(patient.site)
+        answer = eligibility(actor.organization_id, patient, on)
+        audit.record(
+            actor,
+            "read",
+            "take_home_eligibility",
+            "",
+            patient_id=patient.pk,
+            detail={"on": on.isoformat()},
+        )
+    return answer
 
 
 # --- the dosing window ------------------------------------------------------------------

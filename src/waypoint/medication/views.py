@@ -235,7 +235,13 @@ def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpRespons
 
 # --- chart section and the prescriber's forms -------------------------------------------
 def chart_context(actor: Actor, patient) -> dict:
-    orders = selectors.orders_for_patient(actor, patient.pk)
+    """The chart's Medication section (the chart page's read is audited once for the whole
+    chart, so nothing here records another event)."""
+    orders = list(
+        MedicationOrder.objects.filter(organization_id=actor.organization_id, patient=patient)
+        .select_related("site", "prescriber")
+        .prefetch_related("changes")
+    )
     recent = list(
         DoseEvent.objects.filter(organization_id=actor.organization_id, patient=patient)
         .select_related("order", "administered_by", "site")
@@ -250,7 +256,7 @@ def chart_context(actor: Actor, patient) -> dict:
     active = [o for o in orders if o.stopped_at is None]
     eligibility = None
     if any(MEDICATIONS[o.medication].take_home for o in active):
-        eligibility = selectors.take_home_eligibility(actor, patient.pk, today)
+        eligibility = selectors.eligibility(actor.organization_id, patient, today)
     return {
         "orders": orders,
         "active": active,
