@@ -581,6 +581,11 @@ def dose_record(
         )
     with transaction.atomic():
         order = _order_for_update(actor, order_id)
+        if idempotency_key:
+            # A simultaneous retry may have committed while this one waited for the lock.
+            first = _replay(actor, idempotency_key, order_id, dose_mg)
+            if first is not None:
+                return first, True
         site, patient_id = order.site, order.patient_id
         day = at.astimezone(site.tz).date()
         if at < now - dt.timedelta(days=1):
