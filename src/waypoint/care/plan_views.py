@@ -14,7 +14,7 @@ from django.urls import reverse
 from pydantic import ValidationError
 
 from waypoint.core.errors import DomainError
-from waypoint.core.web import Actor, form_errors, staff_view
+from waypoint.core.web import Actor, refusal_message, say_refused, staff_view
 
 from . import plan_selectors as selectors
 from . import plan_services as services
@@ -27,17 +27,6 @@ ROWS = 5  # problem rows on the form
 
 def _chart(patient_id: int) -> HttpResponse:
     return redirect(reverse("patients:chart", args=[patient_id]) + "#plan")
-
-
-def _message(exc: Exception) -> str:
-    errors = form_errors(exc)
-    return " · ".join(v if k == "general" else f"{k}: {v}" for k, v in errors.items())
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, DomainError) and exc.status == 404:
-        raise exc
-    messages.error(request, _message(exc))
 
 
 def _episode(actor: Actor, episode_id: int) -> Episode:
@@ -189,7 +178,7 @@ def plan_new(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespons
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
             raise
-        return _form(request, actor, ep, None, rows, _message(exc), 422)
+        return _form(request, actor, ep, None, rows, refusal_message(exc), 422)
     messages.success(request, "Treatment plan saved as a draft.")
     return _chart(ep.patient_id)
 
@@ -214,7 +203,7 @@ def plan_edit(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
             raise
-        return _form(request, actor, ep, plan, rows, _message(exc), 422)
+        return _form(request, actor, ep, plan, rows, refusal_message(exc), 422)
     messages.success(request, "Treatment plan draft updated.")
     return _chart(ep.patient_id)
 
@@ -231,7 +220,7 @@ def plan_sign(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
             services.plan_sign(actor, plan.pk, data.signer, data.witness)
             messages.success(request, f"Signature of the {data.signer} recorded.")
         except (ValidationError, DomainError) as exc:
-            _refused(request, exc)
+            say_refused(request, exc)
     return _chart(plan.episode.patient_id)
 
 
@@ -242,7 +231,7 @@ def plan_revise(request: HttpRequest, actor: Actor, plan_id: int) -> HttpRespons
         try:
             new = services.plan_revise(actor, plan.pk)
         except DomainError as exc:
-            _refused(request, exc)
+            say_refused(request, exc)
         else:
             messages.success(request, f"Version {new.version} started: edit it, then sign it.")
             if _simple(new):

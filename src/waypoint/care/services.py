@@ -14,12 +14,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from waypoint.audit import services as audit
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
 from waypoint.core.errors import Conflict, DomainError
-from waypoint.core.selectors import locked_in_org, site_by_code
+from waypoint.core.selectors import locked_in_org, site_by_code, site_today
 from waypoint.patients.selectors import patient_for_update
 
 from .codes import REASON_LABELS, REFERRAL_LABELS, SUBSTANCE_LABELS
@@ -28,11 +27,6 @@ from .models import Episode, LevelOfCareStay
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
     from waypoint.core.models import Site
-
-
-def site_today(site: Site) -> dt.date:
-    """The site's local calendar date now."""
-    return timezone.now().astimezone(site.tz).date()
 
 
 def _level(level: str, field: str = "level_of_care") -> str:

@@ -11,8 +11,7 @@ from pydantic import ValidationError
 
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
 from waypoint.core.errors import DomainError
-from waypoint.core.models import Site
-from waypoint.core.web import Actor, form_errors, staff_view
+from waypoint.core.web import Actor, say_refused, site_from_request, staff_view
 
 from . import selectors, services
 from .codes import REASON_LABELS
@@ -22,15 +21,6 @@ from .schemas import DischargeIn, EpisodeIn, TransitionIn
 
 def _chart(patient_id: int) -> HttpResponse:
     return redirect(reverse("patients:chart", args=[patient_id]) + "#episode")
-
-
-def _refused(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, DomainError) and exc.status == 404:
-        raise exc
-    errors = form_errors(exc)
-    messages.error(
-        request, " · ".join(v if k == "general" else f"{k}: {v}" for k, v in errors.items())
-    )
 
 
 def _episode_patient(actor: Actor, episode_id: int) -> int:
@@ -46,11 +36,7 @@ def _episode_patient(actor: Actor, episode_id: int) -> int:
 
 @staff_view("episode.view")
 def census(request: HttpRequest, actor: Actor) -> HttpResponse:
-    sites = list(Site.objects.filter(organization_id=actor.organization_id, active=True))
-    code = request.GET.get("site", "")[:20] or (actor.user.site.code if actor.user.site_id else "")
-    site = next((s for s in sites if s.code == code), sites[0] if sites else None)
-    if site is None:
-        raise Http404
+    site, sites = site_from_request(request, actor)
     board = selectors.census(actor, site)
     return render(
         request,
@@ -93,7 +79,7 @@ def admit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
             f"Admitted to {LEVEL_LABELS[data.level_of_care].lower()} on {ep.admitted_on:%Y-%m-%d}.",
         )
     except (ValidationError, DomainError) as exc:
-        _refused(request, exc)
+        say_refused(request, exc)
     return _chart(patient_id)
 
 
@@ -109,7 +95,7 @@ def transition(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespo
             request, f"Moved to {LEVEL_LABELS[data.to].lower()} on {data.on:%Y-%m-%d}."
         )
     except (ValidationError, DomainError) as exc:
-        _refused(request, exc)
+        say_refused(request, exc)
     return _chart(patient_id)
 
 
@@ -126,5 +112,5 @@ def discharge(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespon
             f"Discharged on {data.on:%Y-%m-%d}: {REASON_LABELS[data.reason].lower()}.",
         )
     except (ValidationError, DomainError) as exc:
-        _refused(request, exc)
+        say_refused(request, exc)
     return _chart(patient_id)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TypeVar
 
 from django.db.models import Model
+from django.utils import timezone
 
 from .errors import DomainError, NotFound
 from .models import Site
 
 M = TypeVar("M", bound=Model)
+
+
+def site_today(site: Site) -> dt.date:
+    """The site's local calendar date now (a dosing or census "day" is the site's)."""
+    return timezone.now().astimezone(site.tz).date()
 
 
 def site_by_code(organization_id: int, code: str) -> Site:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .actor import Actor, actor_from_request
@@ -57,4 +58,32 @@ def form_errors(exc: Exception) -> dict[str, str]:
     return {"general": str(exc)}
 
 
-__all__ = ["Actor", "staff_view", "form_errors"]
+def refusal_message(exc: Exception) -> str:
+    """One line for the page: each field's problem, or the refusal's sentence."""
+    errors = form_errors(exc)
+    return " · ".join(v if k == "general" else f"{k}: {v}" for k, v in errors.items())
+
+
+def say_refused(request: HttpRequest, exc: Exception) -> None:
+    """Show a refused form's reason on the next page; a 404 stays a 404."""
+    if isinstance(exc, DomainError) and exc.status == 404:
+        raise exc
+    messages.error(request, refusal_message(exc))
+
+
+def site_from_request(request: HttpRequest, actor: Actor) -> tuple:
+    """The site a staff board shows (``?site=CODE``, else the user's home site, else the
+    first) and all active sites of the organization; 404 when it has none."""
+    from .models import Site
+
+    sites = list(Site.objects.filter(organization_id=actor.organization_id, active=True))
+    code = (request.GET.get("site") or request.POST.get("site") or "")[:20] or (
+        actor.user.site.code if actor.user.site_id else ""
+    )
+    site = next((s for s in sites if s.code == code), sites[0] if sites else None)
+    if site is None:
+        raise Http404
+    return site, sites
+
+
+__all__ = ["Actor", "staff_view", "form_errors", "refusal_message", "say_refused"]

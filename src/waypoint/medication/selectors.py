@@ -18,13 +18,14 @@ from waypoint.assessments.models import Flag
 from waypoint.audit import services as audit
 from waypoint.care.models import Episode
 from waypoint.clinical import takehome
+from waypoint.clinical.dosing import DosingLimits, consecutive_missed_days
 from waypoint.clinical.medications import MEDICATIONS, SCHEDULES
 from waypoint.core.errors import NotFound
 from waypoint.patients.models import Patient
 from waypoint.patients.selectors import patient_ref
 
 from .models import DoseEvent, MedicationOrder, MissedDose, StockCount, StockEntry, TakeHomeBottle
-from .services import limits_for, missed_days_for, site_today
+from .services import covered_through, limits_for, missed_days_for, site_today
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -299,13 +300,14 @@ def window_patient(actor: Actor, site: Site, patient_id: int) -> WindowPatient:
                 organization_id=org, patient=patient, for_day=day
             ).values_list("family", flat=True)
         )
+        limits, _ = limits_for(org)
         rows = []
         for o in orders:
             per_day = SCHEDULES[o.schedule][0]
             given = sum(1 for d in today_doses if d.family == o.family)
             missed = missed_days_for(o, day)
             row = WindowOrder(o, given, per_day, o.family in bottles, missed)
-            row.blocked = _blocked(o, day, missed, org)
+            row.blocked = _blocked(o, day, missed, limits)
             rows.append(row)
         tomorrow = day + dt.timedelta(1)
         take_homes_due = any(
@@ -332,8 +334,7 @@ def window_patient(actor: Actor, site: Site, patient_id: int) -> WindowPatient:
     return WindowPatient(patient, rows, flags, take_homes_due, pending, today_doses)
 
 
-def _blocked(order: MedicationOrder, day: dt.date, missed: int, org: int) -> str:
-    limits, _ = limits_for(org)
+def _blocked(order: MedicationOrder, day: dt.date, missed: int, limits: DosingLimits) -> str:
     if not order.active_on(day):
         return f"Order starts {order.start_date.isoformat()}."
     if order.family in ("methadone", "buprenorphine") and (
@@ -372,15 +373,11 @@ def missed_outreach(actor: Actor, site: Site) -> dict:
         .values("patient_id", "family")
         .annotate(m=Max("for_day"))
     }
-    from waypoint.clinical.dosing import consecutive_missed_days
-
     groups: dict[str, list] = {"1": [], "2": [], "3+": []}
     for o in orders:
         key = (o.patient_id, o.family)
         seen = [d for d in (last_dose.get(key), last_bottle.get(key)) if d]
-        last = max(seen) if seen else None
-        if o.last_reassessed_on and (last is None or o.last_reassessed_on > last):
-            last = min(o.last_reassessed_on, day - dt.timedelta(1))
+        last = covered_through(max(seen) if seen else None, o.last_reassessed_on, day)
         n = consecutive_missed_days(day, last, o.start_date)
         if n:
             groups["3+" if n >= 3 else str(n)].append(

@@ -25,7 +25,7 @@ from waypoint.clinical import dosing, takehome
 from waypoint.clinical.medications import MEDICATIONS, SCHEDULES, MedicationError, check_order
 from waypoint.core.errors import Conflict, DomainError
 from waypoint.core.models import User
-from waypoint.core.selectors import locked_in_org, site_by_code
+from waypoint.core.selectors import locked_in_org, site_by_code, site_today
 from waypoint.patients.selectors import patient_for_update
 
 from .models import (
@@ -127,10 +127,6 @@ def _clean_settings(cls: type, values: dict, what: str) -> dict:
 
 
 # --- helpers ----------------------------------------------------------------------------
-def site_today(site: Site) -> dt.date:
-    return timezone.now().astimezone(site.tz).date()
-
-
 def _order_for_update(actor: Actor, order_id: int) -> MedicationOrder:
     return locked_in_org(
         MedicationOrder, order_id, actor.organization_id, "medication order", "site", "patient"
@@ -524,13 +520,22 @@ def last_covered_day(
     return max(days) if days else None
 
 
+def covered_through(
+    last_covered: dt.date | None, reassessed_on: dt.date | None, day: dt.date
+) -> dt.date | None:
+    """The last day before ``day`` counted as covered: the last dose or bottle, or a
+    prescriber's later reassessment (dosing may resume on the day of it)."""
+    if reassessed_on and (last_covered is None or reassessed_on > last_covered):
+        return min(reassessed_on, day - dt.timedelta(1))
+    return last_covered
+
+
 def missed_days_for(order: MedicationOrder, day: dt.date) -> int:
     """Consecutive missed days before ``day`` for a daily order (0 for other schedules)."""
     if order.schedule != "daily":
         return 0
     last = last_covered_day(order.organization_id, order.patient_id, order.family, day)
-    if order.last_reassessed_on and (last is None or order.last_reassessed_on > last):
-        last = min(order.last_reassessed_on, day - dt.timedelta(1))
+    last = covered_through(last, order.last_reassessed_on, day)
     return dosing.consecutive_missed_days(day, last, order.start_date)
 
 

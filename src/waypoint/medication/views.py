@@ -17,32 +17,11 @@ from pydantic import ValidationError
 
 from waypoint.clinical.medications import LABELS, MEDICATIONS, NAMES, SCHEDULE_LABELS
 from waypoint.core.errors import DomainError
-from waypoint.core.models import Site
-from waypoint.core.web import Actor, form_errors, staff_view
+from waypoint.core.web import Actor, say_refused, site_from_request, staff_view
 
 from . import selectors, services
 from .models import DoseEvent, MedicationOrder, OpioidFreeConfirmation, TakeHomeSupply
 from .schemas import OrderChangeIn, OrderIn
-
-
-def _say_refused(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, DomainError) and exc.status == 404:
-        raise exc
-    errors = form_errors(exc)
-    messages.error(
-        request, " · ".join(v if k == "general" else f"{k}: {v}" for k, v in errors.items())
-    )
-
-
-def _site(request: HttpRequest, actor: Actor) -> tuple[Site, list[Site]]:
-    sites = list(Site.objects.filter(organization_id=actor.organization_id, active=True))
-    code = (request.GET.get("site") or request.POST.get("site") or "")[:20] or (
-        actor.user.site.code if actor.user.site_id else ""
-    )
-    site = next((s for s in sites if s.code == code), sites[0] if sites else None)
-    if site is None:
-        raise Http404
-    return site, sites
 
 
 def _mg(raw: str) -> Decimal:
@@ -58,7 +37,7 @@ def _mg(raw: str) -> Decimal:
 # --- the window -------------------------------------------------------------------------
 @staff_view("medication.view")
 def window(request: HttpRequest, actor: Actor) -> HttpResponse:
-    site, sites = _site(request, actor)
+    site, sites = site_from_request(request, actor)
     q = request.GET.get("q", "").strip()[:100]
     found = []
     panel = None
@@ -112,7 +91,7 @@ def dose(request: HttpRequest, actor: Actor) -> HttpResponse:
             note=p.get("note", "")[:500],
         )
     except (DomainError, ValidationError) as exc:
-        _say_refused(request, exc)
+        say_refused(request, exc)
         return redirect(back + f"&patient={order.patient_id}")
     p_ = order.patient
     messages.success(
@@ -140,7 +119,7 @@ def take_home(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse
             raise DomainError("invalid_input", "Days is a whole number.", field="days")
         supply = services.take_home_dispense(actor, order.pk, int(raw))
     except DomainError as exc:
-        _say_refused(request, exc)
+        say_refused(request, exc)
         return redirect(chart)
     messages.success(
         request,
@@ -154,7 +133,7 @@ def take_home(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse
 # --- outreach and closing the day -------------------------------------------------------
 @staff_view("outreach.view")
 def outreach(request: HttpRequest, actor: Actor) -> HttpResponse:
-    site, sites = _site(request, actor)
+    site, sites = site_from_request(request, actor)
     return render(
         request,
         "medication/outreach.html",
@@ -176,14 +155,14 @@ def close_day(request: HttpRequest, actor: Actor) -> HttpResponse:
             new = services.close_day(actor, site_code)
             messages.success(request, f"Day closed: {len(new)} marked missed.")
         except DomainError as exc:
-            _say_refused(request, exc)
+            say_refused(request, exc)
     return redirect(reverse("medication:outreach") + f"?site={site_code}")
 
 
 # --- stock ------------------------------------------------------------------------------
 @staff_view("stock.view")
 def stock(request: HttpRequest, actor: Actor) -> HttpResponse:
-    site, sites = _site(request, actor)
+    site, sites = site_from_request(request, actor)
     return render(
         request,
         "medication/stock.html",
@@ -229,7 +208,7 @@ def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpRespons
         else:
             raise Http404
     except DomainError as exc:
-        _say_refused(request, exc)
+        say_refused(request, exc)
     return redirect(back)
 
 
@@ -309,7 +288,7 @@ def order_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespon
         )
         messages.success(request, "Order signed.")
     except (DomainError, ValidationError) as exc:
-        _say_refused(request, exc)
+        say_refused(request, exc)
     return _chart(patient_id)
 
 
@@ -354,7 +333,7 @@ def order_update(request: HttpRequest, actor: Actor, order_id: int, action: str)
         else:
             raise Http404
     except (DomainError, ValidationError) as exc:
-        _say_refused(request, exc)
+        say_refused(request, exc)
     return _chart(pid)
 
 
@@ -370,7 +349,7 @@ def opioid_free(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResp
         except ValueError:
             messages.error(request, "on: a date written YYYY-MM-DD.")
         except DomainError as exc:
-            _say_refused(request, exc)
+            say_refused(request, exc)
     return _chart(patient_id)
 
 
@@ -383,5 +362,5 @@ def diversion(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespon
             )
             messages.success(request, "Diversion concern recorded on the chart banner.")
         except DomainError as exc:
-            _say_refused(request, exc)
+            say_refused(request, exc)
     return _chart(patient_id)
