@@ -15,6 +15,10 @@ measures, with --clients concurrent HTTP clients (threads, stdlib http.client):
            as the API writes them), ANALYZE; server restarted;
   phase B  the same health run, then one dose for each of the other --patients patients.
 
+Each phase then doses --paced more patients at a fixed arrival rate (--rate doses a second
+from the same clients, an open loop) to show the latency a window sees below saturation,
+where the back-to-back runs show the ceiling.
+
 Every figure comes from measured requests: latency is client-side wall time per request
 (gunicorn's sync workers close each connection, so it includes a loopback TCP connect and
 any wait in the listen queue). Clients send back to back (a closed loop), so once the server
@@ -31,7 +35,7 @@ within one dosing day.
 
     .venv/bin/python bench/dosing_day.py [--patients 3000] [--clients 32]
         [--history 1000000] [--workers 4]
-    .venv/bin/python bench/dosing_day.py --patients 300 --history 20000 --clients 8  # quick
+    .venv/bin/python bench/dosing_day.py --patients 300 --history 20000 --paced 100  # quick
 """
 
 from __future__ import annotations
@@ -180,12 +184,18 @@ def drive(
     seconds: float | None = None,
     name: str = "",
     pgid: int | None = None,
+    rate: float | None = None,
 ) -> Run:
     """Send requests from ``clients`` threads, each on its own HTTP connection: one per item
     of ``items`` (each item once), or as many as fit in ``seconds``. ``make_request(item)``
     gives (method, path, body, headers). A failed connection is counted as an error and the
     same request is sent again (at most twice more; a dose retry reuses its idempotency key,
-    so it cannot dose twice)."""
+    so it cannot dose twice).
+
+    With ``rate`` (requests per second, all clients together) the requests are sent on a
+    fixed schedule instead of back to back (an open loop: the k-th request is due at
+    k / rate seconds); its latency is counted from the time it was due, so a request that
+    had to wait for a free client counts that wait too."""
     lock = threading.Lock()
     work = iter(items or ())
     go = threading.Event()
@@ -193,20 +203,31 @@ def drive(
     examples: dict = {}
     deadline = [0.0]
 
+    sent = [0]
+
     def next_item():
         if seconds is not None:
             return None if time.perf_counter() >= deadline[0] else 0
         with lock:
-            return next(work, None)
+            item = next(work, None)
+            due = deadline[0] + sent[0] / rate if rate else None
+            sent[0] += 1
+        if item is not None and due is not None:
+            time.sleep(max(0.0, due - time.perf_counter()))
+            return item, due
+        return item
 
     def client(out: list[Sample]) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         go.wait()
         try:
             while (item := next_item()) is not None:
+                due = None
+                if rate:
+                    item, due = item
                 method, path, body, headers = make_request(item)
                 for _attempt in range(3):
-                    t0 = time.perf_counter()
+                    t0 = time.perf_counter() if due is None else min(due, time.perf_counter())
                     try:
                         conn.request(method, path, body=body, headers=headers)
                         resp = conn.getresponse()
@@ -232,7 +253,7 @@ def drive(
         t.start()
     busy0, srv0 = machine_busy(), group_cpu(pgid)
     cpu0, t0 = time.process_time(), time.perf_counter()
-    deadline[0] = t0 + (seconds or 0)
+    deadline[0] = t0 + (seconds or 0) if seconds is not None else t0
     go.set()
     for t in threads:
         t.join()
@@ -333,6 +354,8 @@ class Program:
     nurse_id: int
     group_a: list[tuple[int, int, int]]  # (patient id, order id, dose mg)
     group_b: list[tuple[int, int, int]]
+    paced_a: list[tuple[int, int, int]]  # dosed at a fixed arrival rate, not back to back
+    paced_b: list[tuple[int, int, int]]
 
 
 FIRST = ("Ana", "Ben", "Carla", "Dev", "Elena", "Femi", "Gus", "Hana", "Ivan", "Joy", "Kai")
@@ -350,7 +373,7 @@ def pick_timezone() -> str:
     return max(ZONES, key=margin)
 
 
-def build(n: int, history: int, run_id: str) -> Program:
+def build(n: int, history: int, run_id: str, paced: int = 0) -> Program:
     from django.db import transaction
 
     from waypoint.care.models import Episode, LevelOfCareStay
@@ -364,7 +387,7 @@ def build(n: int, history: int, run_id: str) -> Program:
     tz = zoneinfo.ZoneInfo(tzname)
     now = dt.datetime.now(dt.UTC)
     today = now.astimezone(tz).date()
-    total = 2 * n
+    total = 2 * n + 2 * paced
     # The history goes back this many days; the orders start before it.
     deepest = 1 + math.ceil(max(0, history - total) / total)
     start = today - dt.timedelta(days=max(60, deepest + 2))
@@ -478,7 +501,19 @@ def build(n: int, history: int, run_id: str) -> Program:
             local_day=start,
         )
     rows = [(o.patient_id, o.pk, int(o.dose_mg)) for o in orders]
-    return Program(org.pk, site.code, tz, today, token, nurse.pk, rows[:n], rows[n:])
+    p = 2 * n + paced
+    return Program(
+        org.pk,
+        site.code,
+        tz,
+        today,
+        token,
+        nurse.pk,
+        rows[:n],
+        rows[n : 2 * n],
+        rows[2 * n : p],
+        rows[p:],
+    )
 
 
 HISTORY_COLUMNS = (
@@ -533,7 +568,7 @@ def add_history(prog: Program, target: int, batch: int, run_id: str) -> tuple[in
         return 0, 0.0
     everyone = [
         (pid, oid, ops.adapt_decimalfield_value(Decimal(mg), 8, 2))
-        for pid, oid, mg in prog.group_a + prog.group_b
+        for pid, oid, mg in prog.group_a + prog.group_b + prog.paced_a + prog.paced_b
     ]
     per, rest = divmod(extra, len(everyone))
     deepest = 1 + per + (1 if rest else 0)
@@ -644,7 +679,13 @@ def health_run(server: Server, clients: int, seconds: float, name: str) -> Run:
 
 
 def dose_run(
-    server: Server, clients: int, prog: Program, group: list, name: str, run_id: str
+    server: Server,
+    clients: int,
+    prog: Program,
+    group: list,
+    name: str,
+    run_id: str,
+    rate: float | None = None,
 ) -> Run:
     auth = {"Authorization": f"Bearer {prog.token}", "Content-Type": "application/json"}
 
@@ -655,7 +696,7 @@ def dose_run(
 
     def dose(item):
         _, order, mg = item
-        key = f"bench-{run_id}-{name[:1]}-{order}"
+        key = f"bench-{run_id}-{name.replace(' ', '-')}-{order}"
         body = {"order": order, "dose_mg": mg, "idempotency_key": key}
         return "POST", "/api/v1/doses", json.dumps(body).encode(), auth
 
@@ -663,7 +704,7 @@ def dose_run(
     unexpected = {k: v for k, v in warm.errors.items() if k != (409, "dose_differs_from_order")}
     if unexpected or warm.ok:
         print(f"  warm-up answered unexpectedly: {dict(unexpected)}, {warm.ok} doses given")
-    run = drive(server.port, clients, dose, items=group, name=name, pgid=server.pgid)
+    run = drive(server.port, clients, dose, items=group, name=name, pgid=server.pgid, rate=rate)
     print(line(run), flush=True)
     return run
 
@@ -722,7 +763,8 @@ def summary(args, runs: dict[str, Run], notes: list[str]) -> None:
     print("\n## Dosing day benchmark\n")
     print(
         f"{args.patients} doses per phase, {args.clients} clients, {args.workers} gunicorn "
-        f"workers x {args.threads} thread(s), {args.history:,} past doses in phase B\n"
+        f"workers x {args.threads} thread(s), {args.history:,} past doses in phase B; "
+        f"paced runs: {args.paced} doses at {args.rate:g} doses/s from the same clients\n"
     )
     print(
         "| phase | requests | rate (req/s) | p50 ms | p95 ms | p99 ms | max ms | errors "
@@ -750,10 +792,17 @@ def summary(args, runs: dict[str, Run], notes: list[str]) -> None:
             f"- dose latency as history grows (B/A): p50 x{b.pct(50) / a.pct(50):.2f}, "
             f"p99 x{b.pct(99) / a.pct(99):.2f}; throughput x{b.rate / a.rate:.2f}"
         )
-    for run in (a, b):
+    for run in (a, b, runs.get("A paced doses"), runs.get("B paced doses")):
         if run:
             met = "met" if run.pct(99) < 50 else "NOT met"
             print(f"- {run.name}: p99 {run.pct(99):.1f} ms, target p99 < 50 ms {met}")
+    if a and a.rate:
+        print(
+            f"- closed loop: {args.clients} clients sending back to back wait about "
+            f"clients / throughput = {args.clients} / {a.rate:.0f} per s = "
+            f"{1000 * args.clients / a.rate:.0f} ms each (Little's law); p99 < 50 ms that way "
+            f"needs {args.clients / 0.05:.0f} doses/s"
+        )
     for note in notes:
         print(f"- {note}")
     print(f"- machine: {machine()}")
@@ -768,6 +817,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     ap.add_argument("--threads", type=int, default=1, help="threads per worker (1: sync)")
     ap.add_argument("--health-seconds", type=float, default=5.0)
+    ap.add_argument(
+        "--paced", type=int, default=600, help="doses per phase sent at --rate (0: none)"
+    )
+    ap.add_argument("--rate", type=float, default=20.0, help="doses per second of the paced runs")
     ap.add_argument("--batch", type=int, default=20_000, help="history rows per transaction")
     ap.add_argument("--no-analyze", action="store_true", help="skip ANALYZE after the history")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -797,11 +850,11 @@ def main() -> None:
         t0 = time.perf_counter()
         call_command("migrate", verbosity=0)
         run_id = secrets.token_hex(4)
-        prog = build(args.patients, args.history, run_id)
+        prog = build(args.patients, args.history, run_id, args.paced)
         tzname = str(prog.tz)
         print(
-            f"{database_label()}: migrated and built {2 * args.patients} patients with "
-            f"orders and a dose yesterday in {time.perf_counter() - t0:.1f} s "
+            f"{database_label()}: migrated and built {2 * (args.patients + args.paced)} "
+            f"patients with orders and a dose yesterday in {time.perf_counter() - t0:.1f} s "
             f"(site time zone {tzname}, today {prog.today})",
             flush=True,
         )
@@ -815,6 +868,15 @@ def main() -> None:
         checks = verify_day(prog, prog.group_a)
         print("\n".join("  " + c for c in checks), flush=True)
         notes += [f"after phase A: {c}" for c in checks]
+        if prog.paced_a:
+            name = "A paced doses"
+            runs[name] = dose_run(
+                server, args.clients, prog, prog.paced_a, name, run_id, rate=args.rate
+            )
+            report_errors(runs[name], server)
+            checks = verify_day(prog, prog.paced_a)
+            print("\n".join("  " + c for c in checks), flush=True)
+            notes += [f"after phase A paced: {c}" for c in checks]
         server.stop()
 
         print(f"\nhistory: growing to {args.history:,} past doses", flush=True)
@@ -854,6 +916,15 @@ def main() -> None:
         checks = verify_day(prog, prog.group_b)
         print("\n".join("  " + c for c in checks), flush=True)
         notes += [f"after phase B: {c}" for c in checks]
+        if prog.paced_b:
+            name = "B paced doses"
+            runs[name] = dose_run(
+                server, args.clients, prog, prog.paced_b, name, run_id, rate=args.rate
+            )
+            report_errors(runs[name], server)
+            checks = verify_day(prog, prog.paced_b)
+            print("\n".join("  " + c for c in checks), flush=True)
+            notes += [f"after phase B paced: {c}" for c in checks]
         server.stop()
 
         now_day = dt.datetime.now(dt.UTC).astimezone(prog.tz).date()

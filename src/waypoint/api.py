@@ -25,7 +25,7 @@ class TokenAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         row = (
-            ApiToken.objects.select_related("user", "user__organization")
+            ApiToken.objects.select_related("user")
             .filter(key_hash=hash_token(token), revoked_at__isnull=True)
             .first()
         )

@@ -61,7 +61,8 @@ def record(
 ) -> AuditEvent:
     """Append one event to the actor's organization's chain, in the current transaction."""
     org_id = organization_id or actor.organization_id
-    with transaction.atomic():
+    # No savepoint: inside a caller's transaction a failure here fails the whole change.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(organization_id=org_id)
         ev = AuditEvent(
             organization_id=org_id,

@@ -23,11 +23,12 @@ from waypoint.assessments.models import Assessment, Flag
 from waypoint.audit import services as audit
 from waypoint.clinical import dosing, takehome
 from waypoint.clinical.medications import MEDICATIONS, SCHEDULES, MedicationError, check_order
-from waypoint.core.errors import Conflict, DomainError
+from waypoint.core.errors import Conflict, DomainError, NotFound
 from waypoint.core.models import User
 from waypoint.core.selectors import locked_in_org, site_by_code, site_today
 from waypoint.patients.selectors import patient_for_update
 
+from .facts import day_facts
 from .models import (
     DoseEvent,
     MedicationOrder,
@@ -55,14 +56,22 @@ def limits_for(organization_id: int) -> tuple[dosing.DosingLimits, takehome.Take
     row = MedicationSettings.objects.filter(organization_id=organization_id).first()
     if row is None:
         return dosing.DEFAULT_LIMITS, takehome.DEFAULT
-    d = dataclasses.replace(
-        dosing.DEFAULT_LIMITS,
-        **{k: _typed(dosing.DosingLimits, k, v) for k, v in row.dosing.items()},
-    )
-    t = dataclasses.replace(
-        takehome.DEFAULT,
-        **{k: _typed(takehome.TakeHomeLimits, k, v) for k, v in row.take_home.items()},
-    )
+    return limits_from(row.dosing, row.take_home)
+
+
+def limits_from(
+    dosing_values: dict | None, take_home_values: dict | None
+) -> tuple[dosing.DosingLimits, takehome.TakeHomeLimits]:
+    """Limits from the stored overrides (``MedicationSettings.dosing`` / ``.take_home``)."""
+    d, t = dosing.DEFAULT_LIMITS, takehome.DEFAULT
+    if dosing_values:
+        d = dataclasses.replace(
+            d, **{k: _typed(dosing.DosingLimits, k, v) for k, v in dosing_values.items()}
+        )
+    if take_home_values:
+        t = dataclasses.replace(
+            t, **{k: _typed(takehome.TakeHomeLimits, k, v) for k, v in take_home_values.items()}
+        )
     return d, t
 
 
@@ -530,12 +539,17 @@ def covered_through(
     return last_covered
 
 
-def missed_days_for(order: MedicationOrder, day: dt.date) -> int:
-    """Consecutive missed days before ``day`` for a daily order (0 for other schedules)."""
+def missed_days_for(
+    order: MedicationOrder, day: dt.date, last_covered: dt.date | None | bool = False
+) -> int:
+    """Consecutive missed days before ``day`` for a daily order (0 for other schedules).
+    ``last_covered`` is the last covered day before ``day`` when the caller already read it
+    (``None``: never covered); otherwise it is read here."""
     if order.schedule != "daily":
         return 0
-    last = last_covered_day(order.organization_id, order.patient_id, order.family, day)
-    last = covered_through(last, order.last_reassessed_on, day)
+    if last_covered is False:
+        last_covered = last_covered_day(order.organization_id, order.patient_id, order.family, day)
+    last = covered_through(last_covered, order.last_reassessed_on, day)
     return dosing.consecutive_missed_days(day, last, order.start_date)
 
 
@@ -545,19 +559,35 @@ def _refuse(refusal: dosing.Refusal | None) -> None:
 
 
 def _replay(actor: Actor, key: str, order_id: int, dose_mg: Decimal) -> DoseEvent | None:
-    first = (
-        DoseEvent.objects.select_related("order", "site")
-        .filter(organization_id=actor.organization_id, idempotency_key=key)
+    """The dose first recorded with ``key``, if any (one indexed lookup; the dose itself is
+    loaded only for a replay)."""
+    seen = (
+        DoseEvent.objects.filter(organization_id=actor.organization_id, idempotency_key=key)
+        .values_list("pk", "order_id", "dose_mg")
         .first()
     )
-    if first is None:
+    if seen is None:
         return None
-    if first.order_id != order_id or first.dose_mg != dose_mg:
+    if seen[1] != order_id or seen[2] != dose_mg:
         raise Conflict(
             "idempotency_key_reused",
             "This idempotency_key was used for a different dose; use a new key.",
         )
-    return first
+    return DoseEvent.objects.select_related("order", "site").get(pk=seen[0])
+
+
+def _order_for_dose(actor: Actor, order_id: int) -> MedicationOrder:
+    """The order with its site, the order row alone locked (PostgreSQL ``FOR UPDATE OF``:
+    locking the joined site row too would queue every dose of a site behind one another)."""
+    order = (
+        MedicationOrder.objects.select_for_update(of=("self",))
+        .select_related("site")
+        .filter(pk=order_id, organization_id=actor.organization_id)
+        .first()
+    )
+    if order is None:
+        raise NotFound("medication order")
+    return order
 
 
 def dose_record(
@@ -570,7 +600,11 @@ def dose_record(
     note: str = "",
 ) -> tuple[DoseEvent, bool]:
     """Give a dose. Returns the dose and whether it is a replay of an earlier request with
-    the same ``idempotency_key`` (then nothing new is written)."""
+    the same ``idempotency_key`` (then nothing new is written).
+
+    The hot path of the dosing window: one lookup of the key, then one transaction with the
+    order row locked, one read of the day's facts (``facts.day_facts``), the rules, and the
+    three writes (dose, ledger entry, audit event)."""
     actor.require("dose.administer")
     if dose_mg.is_finite() and abs(dose_mg) < 10**6:
         dose_mg = dose_mg.quantize(CENT)
@@ -584,14 +618,30 @@ def dose_record(
         raise DomainError(
             "time_in_future", "administered_at is in the future.", field="administered_at"
         )
-    with transaction.atomic():
-        order = _order_for_update(actor, order_id)
+    try:
+        return _dose_locked(actor, order_id, dose_mg, idempotency_key, at, now, note), False
+    except DomainError:
         if idempotency_key:
-            # A simultaneous retry may have committed while this one waited for the lock.
+            # A simultaneous retry with this key committed while this one waited for the
+            # order lock (it then sees the dose as already given): answer with that dose.
             first = _replay(actor, idempotency_key, order_id, dose_mg)
             if first is not None:
                 return first, True
-        site, patient_id = order.site, order.patient_id
+        raise
+
+
+def _dose_locked(
+    actor: Actor,
+    order_id: int,
+    dose_mg: Decimal,
+    idempotency_key: str | None,
+    at: dt.datetime,
+    now: dt.datetime,
+    note: str,
+) -> DoseEvent:
+    with transaction.atomic():
+        order = _order_for_dose(actor, order_id)
+        site, patient_id, fam = order.site, order.patient_id, order.family
         day = at.astimezone(site.tz).date()
         if at < now - dt.timedelta(days=1):
             raise DomainError(
@@ -618,49 +668,34 @@ def dose_record(
                 f"The order is {order.dose_mg} mg, not {dose_mg} mg. Only a prescriber can "
                 "change the order.",
             )
-        limits, _ = limits_for(actor.organization_id)
-        earlier = list(
-            DoseEvent.objects.filter(
-                organization_id=actor.organization_id,
-                patient_id=patient_id,
-                family=order.family,
-                local_day=day,
-            ).values_list("administered_at", "dose_mg")
-        )
-        per_day, min_days = SCHEDULES[order.schedule]
-        if len(earlier) >= per_day:
+        facts = day_facts(actor.organization_id, patient_id, fam, day)
+        limits, _ = limits_from(facts.dosing_settings, facts.take_home_settings)
+        per_day, _min_days = SCHEDULES[order.schedule]
+        if facts.doses_today >= per_day:
             raise Conflict(
                 "already_dosed_today",
                 f"Already given today ({day.isoformat()} at {site.code})"
-                + (f": {len(earlier)} of {per_day} doses." if per_day > 1 else "."),
+                + (f": {facts.doses_today} of {per_day} doses." if per_day > 1 else "."),
             )
-        if TakeHomeBottle.objects.filter(
-            organization_id=actor.organization_id,
-            patient_id=patient_id,
-            family=order.family,
-            for_day=day,
-        ).exists():
+        if facts.bottle_today:
             raise Conflict(
                 "covered_by_take_home",
                 f"Today ({day.isoformat()}) is covered by a take-home bottle already dispensed.",
             )
         first_day = False
         warnings: list[str] = []
-        fam = order.family
         if fam in ("methadone", "buprenorphine"):
-            _refuse(dosing.missed_doses(missed_days_for(order, day), limits))
+            _refuse(
+                dosing.missed_doses(missed_days_for(order, day, facts.last_covered_before), limits)
+            )
         if fam == "methadone":
-            first_day = not DoseEvent.objects.filter(
-                organization_id=actor.organization_id,
-                patient_id=patient_id,
-                family=fam,
-                local_day__lt=day,
-            ).exists()
+            first_day = facts.last_dose_before is None
             if first_day:
-                total = sum((mg for _, mg in earlier), Decimal(0)) + dose_mg
                 _refuse(
                     dosing.first_day_limit(
-                        total, override=bool(order.first_day_override_reason), limits=limits
+                        facts.mg_today + dose_mg,
+                        override=bool(order.first_day_override_reason),
+                        limits=limits,
                     )
                 )
         elif fam == "buprenorphine":
@@ -693,6 +728,14 @@ def dose_record(
             if fam == "naltrexone_extended_release" and not order.doses.exists():
                 _refuse(_opioid_free(actor, order, day, limits))
         elif fam == "lofexidine":
+            earlier = list(
+                DoseEvent.objects.filter(
+                    organization_id=actor.organization_id,
+                    patient_id=patient_id,
+                    family=fam,
+                    local_day=day,
+                ).values_list("administered_at", "dose_mg")
+            )
             _refuse(dosing.lofexidine(dose_mg, earlier, at, limits))
         try:
             with transaction.atomic():
@@ -704,7 +747,7 @@ def dose_record(
                     family=fam,
                     dose_mg=dose_mg,
                     local_day=day,
-                    slot=len(earlier),
+                    slot=facts.doses_today,
                     administered_at=at,
                     recorded_at=now,
                     administered_by=actor.user,
@@ -714,10 +757,7 @@ def dose_record(
                     warnings=warnings,
                 )
         except IntegrityError as exc:
-            if idempotency_key:
-                first = _replay(actor, idempotency_key, order_id, dose_mg)
-                if first is not None:
-                    return first, True
+            # one_dose_per_slot or the idempotency key: a simultaneous request won.
             raise Conflict("already_dosed_today", "Already given today.") from exc
         if MEDICATIONS[order.medication].controlled_ledger:
             StockEntry.objects.create(
@@ -745,7 +785,7 @@ def dose_record(
             },
         )
     dose.order = order
-    return dose, False
+    return dose
 
 
 def _opioid_free(
