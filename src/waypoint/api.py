@@ -158,8 +158,10 @@ def _register_routers() -> None:
     from waypoint.care.plan_api import router as plans_router
     from waypoint.care.session_api import patients_router as session_patient_routes
     from waypoint.care.session_api import router as sessions_router
+    from waypoint.incentives import api as incentives
     from waypoint.intake.api import router as intake_router
     from waypoint.intake.api import sites_router
+    from waypoint.labs import api as labs
     from waypoint.medication import api as medication
     from waypoint.patients.api import router as patients_router
 
@@ -178,6 +180,14 @@ def _register_routers() -> None:
     api.add_router("/doses", medication.doses_router)
     api.add_router("/sites", medication.sites_router)
     api.add_router("/settings", medication.settings_router)
+    api.add_router("/patients", labs.patients_router)
+    api.add_router("/drug-tests", labs.tests_router)
+    api.add_router("/sites", labs.sites_router)
+    api.add_router("/patients", incentives.patients_router)
+    api.add_router("/incentive-plans", incentives.plans_router)
+    api.add_router("/sites", incentives.sites_router)
+    api.add_router("/rewards", incentives.rewards_router)
+    api.add_router("/settings", incentives.settings_router)
     api.add_router("/audit-events", audit_router)
 
 

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "waypoint.assessments",
     "waypoint.care",
     "waypoint.medication",
+    "waypoint.labs",
+    "waypoint.incentives",
 ]
 
 MIDDLEWARE = [

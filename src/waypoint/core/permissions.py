@@ -134,6 +134,37 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A}),
         "Set the organization's dosing and take-home limits (states may be stricter)",
     ),
+    "drugtest.view": (
+        frozenset({A, P, N, C, K}),
+        "Read drug tests, their results and how they were read against medications",
+    ),
+    "drugtest.record": (
+        frozenset({P, N, K}),
+        "Record a collected drug test and its per-analyte results",
+    ),
+    "drugtest.correct": (frozenset({P, N}), "Correct a recorded drug test result, with a reason"),
+    "drugtest.schedule": (
+        frozenset({P, N, K}),
+        "Pick a site's random tests, ask for a test, see who is behind the yearly minimum",
+    ),
+    "incentives.view": (
+        frozenset({A, P, N, C, K}),
+        "See incentive plans, balances, the award ledger and the coordinator's board",
+    ),
+    "incentives.plan": (frozenset({P, C, K}), "Start and end a contingency management plan"),
+    "incentives.confirm_opioid_targets": (
+        frozenset({P, C}),
+        "Confirm opioid targets for a person without medication (overdose-risk warning)",
+    ),
+    "incentives.redeem": (
+        frozenset({K}),
+        "Exchange a patient's earned credit for a reward, with the patient present",
+    ),
+    "rewards.manage": (frozenset({A, K}), "Keep a site's rewards catalog and monthly budget"),
+    "incentives.settings": (
+        frozenset({A}),
+        "Set the organization's incentive schedule numbers and the yearly cap",
+    ),
     "audit.view": (frozenset({A, U}), "Read the audit trail of patients' records"),
     "site.manage": (frozenset({A}), "Create and change sites (clinic locations)"),
     "user.manage": (frozenset({A}), "Create staff accounts and API tokens for others"),

@@ -1,0 +1,157 @@
+"""Reads of contingency management: a person's account (balance, ledger, cap, streak) and the
+coordinator's board per site (tests due today, earnings this month, spend against budget)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Sum
+
+from waypoint.audit import services as audit
+from waypoint.clinical import incentives as rules
+from waypoint.core.errors import NotFound
+from waypoint.core.selectors import site_today
+from waypoint.labs import selectors as labs
+from waypoint.patients.models import Patient
+from waypoint.patients.selectors import patient_for_update
+
+from . import services
+from .models import IncentiveLedgerEntry, IncentivePlan, Redemption, Reward, SiteBudget
+
+if TYPE_CHECKING:
+    from waypoint.core.actor import Actor
+    from waypoint.core.models import Site
+
+
+@dataclass
+class Account:
+    patient: Patient
+    balance_cents: int
+    entries: list[IncentiveLedgerEntry]
+    plans: list[IncentivePlan]
+    earned_in_window_cents: int
+    cap_cents: int
+    cap_window_days: int
+    streak: int
+    next_value_cents: int | None
+
+    @property
+    def cap_left_cents(self) -> int:
+        return max(0, self.cap_cents - self.earned_in_window_cents)
+
+
+def account(actor: Actor, patient_id: int, *, audit_read: bool = True) -> Account:
+    """The person's account, brought up to date first (a finished week's missed tests are
+    added when it is read: ``services.settle``)."""
+    actor.require("incentives.view")
+    org = actor.organization_id
+    with transaction.atomic():
+        patient = patient_for_update(actor, patient_id)
+        today = site_today(patient.site)
+        if actor.can("incentives.plan") or actor.can("drugtest.record"):
+            services._settle_locked(actor, patient.pk, today)  # noqa: SLF001
+        entries = list(
+            IncentiveLedgerEntry.objects.filter(organization_id=org, patient_id=patient.pk)
+            .select_related("test", "redemption__reward", "created_by")
+            .order_by("id")
+        )
+        plans = list(IncentivePlan.objects.filter(organization_id=org, patient_id=patient.pk))
+        if audit_read:
+            audit.record(actor, "read", "incentive_account", "", patient_id=patient.pk)
+    s = services.settings_for(org)
+    reversed_ids = {e.reverses_id for e in entries if e.kind == "reversal"}
+    standing = [e for e in entries if e.kind == "award" and e.pk not in reversed_ids]
+    earned = rules.earned_in_window([(e.on, e.cents) for e in standing], today, s)
+    active = next((p for p in plans if p.end_on is None), None)
+    streak, next_value = 0, None
+    mine = [e for e in standing if active and e.plan_id == active.pk and e.outcome != "incomplete"]
+    if mine:
+        streak = mine[-1].streak
+    if active and active.schedule == "escalating":
+        next_value = s.first_cents + streak * s.step_cents
+    return Account(
+        patient=patient,
+        balance_cents=sum(e.cents for e in entries),
+        entries=entries,
+        plans=plans,
+        earned_in_window_cents=earned,
+        cap_cents=s.cap_cents,
+        cap_window_days=s.cap_window_days,
+        streak=streak,
+        next_value_cents=next_value,
+    )
+
+
+def catalog(actor: Actor, site: Site, *, include_inactive: bool = False) -> list[Reward]:
+    actor.require("incentives.view")
+    rows = Reward.objects.filter(organization_id=actor.organization_id, site=site)
+    if not include_inactive:
+        rows = rows.filter(active=True)
+    return list(rows)
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+def board(actor: Actor, site: Site) -> dict:
+    """The coordinator's view of a site today."""
+    actor.require("incentives.view")
+    org = actor.organization_id
+    today = site_today(site)
+    first, last = month_bounds(today)
+    earned = (
+        IncentiveLedgerEntry.objects.filter(
+            organization_id=org,
+            plan__site=site,
+            kind__in=("award", "reversal"),
+            on__gte=first,
+            on__lte=last,
+        ).aggregate(s=Sum("cents"))["s"]
+        or 0
+    )
+    spent = (
+        Redemption.objects.filter(
+            organization_id=org, site=site, local_day__gte=first, local_day__lte=last
+        ).aggregate(s=Sum("cents"))["s"]
+        or 0
+    )
+    budget = SiteBudget.objects.filter(organization_id=org, site=site).first()
+    plans = list(
+        IncentivePlan.objects.filter(organization_id=org, site=site, end_on__isnull=True)
+        .select_related("patient")
+        .order_by("patient__last_name", "patient__first_name")
+    )
+    balances = dict(
+        IncentiveLedgerEntry.objects.filter(
+            organization_id=org, patient_id__in=[p.patient_id for p in plans]
+        )
+        .values_list("patient_id")
+        .annotate(s=Sum("cents"))
+    )
+    due = labs.tests_due(actor, site, today)
+    audit.record(actor, "read", "incentive_board", site.code, detail={"site": site.code})
+    return {
+        "site": site,
+        "today": today,
+        "month": first,
+        "earned_cents": earned,
+        "spent_cents": spent,
+        "budget_cents": budget.monthly_cents if budget else None,
+        "plans": [(p, balances.get(p.patient_id, 0)) for p in plans],
+        "due": due,
+        "rewards": catalog(actor, site, include_inactive=True),
+    }
+
+
+def plan_get(actor: Actor, plan_id: int) -> IncentivePlan:
+    actor.require("incentives.view")
+    plan = IncentivePlan.objects.filter(pk=plan_id, organization_id=actor.organization_id).first()
+    if plan is None:
+        raise NotFound("incentive plan")
+    return plan

@@ -1,0 +1,395 @@
+"""Drug tests and contingency management through the API: results read against medications,
+awards on the ledger, correction replay, missed weeks, the cap, rewards and redemptions,
+and bad input that writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from waypoint.assessments.models import Flag
+from waypoint.audit.models import AuditEvent
+from waypoint.incentives.models import IncentiveLedgerEntry, Redemption
+from waypoint.labs.models import DrugTest
+from waypoint.medication.tests.conftest import ago  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+NEG = {
+    "fentanyl": "negative",
+    "opiates": "negative",
+    "oxycodone": "negative",
+    "cocaine": "negative",
+    "amphetamines": "negative",
+}
+
+
+def at(days_ago: float) -> str:
+    return (timezone.now() - dt.timedelta(days=days_ago)).isoformat()
+
+
+@pytest.fixture
+def methadone(order, backdate):
+    o = order("methadone", 60)
+    backdate(o["id"], start_days_ago=60)
+    return o
+
+
+@pytest.fixture
+def test(api, patient):
+    def record(days_ago: float = 0, role="incentives", **results):
+        body = {"collected_at": at(days_ago), "observed": True, "results": {**NEG, **results}}
+        return api.post(f"/patients/{patient.pk}/drug-tests", role, body)
+
+    return record
+
+
+@pytest.fixture
+def plan(api, patient, methadone):
+    def start(**extra):
+        body = {"schedule": "escalating", "start_on": ago(30).isoformat()} | extra
+        s, b = api.post(f"/patients/{patient.pk}/incentive-plans", "counselor", body)
+        assert s == 201, b
+        return b
+
+    return start
+
+
+def account(api, patient, role="incentives"):
+    s, b = api.get(f"/patients/{patient.pk}/incentives", role)
+    assert s == 200, b
+    return b
+
+
+def standing(b) -> list[dict]:
+    rev = {e["reverses"] for e in b["entries"] if e["kind"] == "reversal"}
+    return [e for e in b["entries"] if e["kind"] == "award" and e["id"] not in rev]
+
+
+def awards(b) -> list[int]:
+    return [e["cents"] for e in standing(b)]
+
+
+# --- drug tests -----------------------------------------------------------------------------
+def test_results_are_read_against_medications(api, patient, methadone, test):
+    s, b = test(methadone="positive", fentanyl="positive", xylazine="positive")
+    assert s == 201, b
+    assert b["medications"] == ["methadone"] and b["expected"] == ["methadone"]
+    assert b["uses"] == ["fentanyl", "xylazine"]
+    meaning = {r["analyte"]: r["meaning"] for r in b["readings"]}
+    assert meaning["methadone"] == "expected_medication" and meaning["cocaine"] == "negative"
+    assert b["possible_diversion"] == [] and b["observed"] is True
+
+
+def test_methadone_missing_in_a_methadone_patient_flags_possible_diversion(
+    api, patient, methadone, test
+):
+    s, b = test(methadone="negative")
+    assert s == 201 and b["possible_diversion"] == ["methadone"]
+    flag = Flag.objects.get(patient=patient, kind="diversion_concern")
+    assert "possible diversion" in flag.reason
+    # the take-home factors see the flag; a positive test is seen through the hook
+    test(1, fentanyl="positive")
+    s, e = api.get(f"/patients/{patient.pk}/take-home-eligibility", "nurse")
+    kinds = " ".join(str(f) for f in e["factors_against"])
+    assert "positive" in kinds.lower() and "diversion" in kinds.lower()
+
+
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ({"results": {"heroin": "positive"}}, "unknown_analyte"),
+        ({"results": {"fentanyl": "maybe"}}, "invalid_result"),
+        ({"results": {}}, "no_results"),
+        ({"collected_at": "2999-01-01T10:00:00+00:00"}, "time_in_future"),
+        ({"method": "test_strip", "results": {"cocaine": "negative"}}, "strip_analyte"),
+        ({"observed": "yes"}, "invalid_input"),
+        ({"collected_at": "2026-01-01T10:00:00"}, "invalid_input"),  # no offset
+        ({"specimen": "hair"}, "invalid_input"),
+        ({"extra": 1}, "invalid_input"),
+    ],
+)
+def test_bad_test_input_is_refused_and_writes_nothing(api, patient, body, code):
+    before = (DrugTest.objects.count(), AuditEvent.objects.count())
+    full = {"collected_at": at(0), "observed": True, "results": NEG} | body
+    s, b = api.post(f"/patients/{patient.pk}/drug-tests", "nurse", full)
+    assert 400 <= s < 500 and b["code"] == code, b
+    assert (DrugTest.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_roles_and_other_organizations(api, patient, other_org_api, test):
+    body = {"collected_at": at(0), "observed": True, "results": NEG}
+    assert api.post(f"/patients/{patient.pk}/drug-tests", "counselor", body)[0] == 403
+    assert api.post(f"/patients/{patient.pk}/drug-tests", "intake", body)[0] == 403
+    assert api.get(f"/patients/{patient.pk}/incentives", "auditor")[0] == 403
+    s, b = test()
+    assert s == 201
+    s, _ = other_org_api.get(f"/drug-tests/{b['id']}", "nurse")
+    assert s == 404
+    s, _ = other_org_api.post(f"/patients/{patient.pk}/drug-tests", "nurse", body)
+    assert s == 404
+
+
+# --- awards -----------------------------------------------------------------------------------
+def test_negative_tests_earn_the_escalating_schedule_and_a_positive_resets(
+    api, patient, plan, test
+):
+    p = plan()
+    assert p["targets"] and p["warning"] == ""
+    for d in (10, 8, 6, 4):
+        assert test(d)[0] == 201
+    assert test(3, cocaine="positive")[0] == 201
+    assert test(1)[0] == 201
+    b = account(api, patient)
+    assert awards(b) == [250, 375, 1500, 625, 0, 250]
+    assert b["balance_cents"] == 3000 and b["streak"] == 1 and b["next_award_cents"] == 375
+    e = [x for x in b["entries"] if x["kind"] == "award"]
+    assert e[2]["bonus_cents"] == 1000 and e[4]["outcome"] == "positive"
+    assert all(x["test"] for x in e)
+
+
+def test_expected_medication_never_counts_as_positive(api, patient, plan, test):
+    plan(targets=["methadone", "fentanyl"])
+    test(2, methadone="positive")
+    assert awards(account(api, patient)) == [250]
+
+
+def test_correcting_a_result_reverses_and_reapplies_what_followed(api, patient, plan, test):
+    plan()
+    ids = [test(d)[1]["id"] for d in (9, 7, 5, 3)]
+    assert awards(account(api, patient)) == [250, 375, 1500, 625]
+    s, b = api.post(
+        f"/drug-tests/{ids[1]}/corrections",
+        "nurse",
+        {"results": {"fentanyl": "positive"}, "reason": "Lab confirmation (LC-MS/MS)"},
+    )
+    assert s == 200, b
+    assert b["uses"] == ["fentanyl"] and b["corrections"][0]["changes"] == {
+        "fentanyl": ["negative", "positive"]
+    }
+    acct = account(api, patient)
+    assert awards(acct) == [250, 0, 250, 375]
+    reversals = [e for e in acct["entries"] if e["kind"] == "reversal"]
+    assert sorted(-e["cents"] for e in reversals) == [375, 625, 1500]
+    assert acct["balance_cents"] == 875
+    # nothing is ever updated in place: every original award row is still there
+    assert IncentiveLedgerEntry.objects.filter(kind="award").count() == 4 + 3
+    # correcting it back restores the first schedule
+    api.post(
+        f"/drug-tests/{ids[1]}/corrections",
+        "nurse",
+        {"results": {"fentanyl": "negative"}, "reason": "entered on the wrong person"},
+    )
+    assert awards(account(api, patient)) == [250, 375, 1500, 625]
+    s, b = api.post(
+        f"/drug-tests/{ids[1]}/corrections",
+        "nurse",
+        {"results": {"fentanyl": "negative"}, "reason": "again"},
+    )
+    assert (s, b["code"]) == (422, "nothing_changed")
+    s, b = api.post(
+        f"/drug-tests/{ids[1]}/corrections",
+        "incentives",
+        {"results": {"fentanyl": "positive"}, "reason": "x"},
+    )
+    assert s == 403
+
+
+def test_a_test_entered_late_is_placed_in_time_order(api, patient, plan, test):
+    plan()
+    test(6)
+    test(2)
+    test(4, fentanyl="positive")  # collected between the two, entered last
+    assert awards(account(api, patient)) == [250, 0, 250]
+
+
+def test_missed_weeks_reset_when_tests_per_week_is_set(api, patient, test, methadone):
+    start = ago(21)  # three finished weeks: days -21..-15, -14..-8, -7..-1
+    s, p = api.post(
+        f"/patients/{patient.pk}/incentive-plans",
+        "counselor",
+        {"schedule": "escalating", "start_on": start.isoformat(), "tests_per_week": 1},
+    )
+    assert s == 201, p
+    test(20)
+    test(19)  # week 1: two tests
+    # week 2: none -> one missed
+    test(5)  # week 3
+    b = account(api, patient)
+    outcomes = [e["outcome"] for e in standing(b)]
+    assert outcomes == ["negative", "negative", "missed", "negative"]
+    assert awards(b) == [250, 375, 0, 250] and b["balance_cents"] == 875
+    # reading again adds nothing
+    n = len(b["entries"])
+    assert awards(account(api, patient)) == [250, 375, 0, 250]
+    assert len(account(api, patient)["entries"]) == n
+
+
+def test_without_tests_per_week_nothing_is_inferred_missed(api, patient, plan, test):
+    plan()
+    test(25)
+    test(2)
+    assert awards(account(api, patient)) == [250, 375]
+
+
+def test_the_cap_is_enforced_and_shown(api, patient, plan, test, actor):
+    from waypoint.incentives import services
+
+    services.settings_update(actor("admin"), {"cap_cents": 1000})
+    plan()
+    for d in (9, 7, 5, 3):
+        test(d)
+    b = account(api, patient)
+    assert awards(b) == [250, 375, 375, 0]
+    assert b["earned_last_12_months_cents"] == 1000 and b["cap_left_cents"] == 0
+    cut = [e for e in b["entries"] if e["kind"] == "award"][2]
+    assert cut["cut_cents"] == 1125 and "cap" in cut["note"]
+
+
+def test_opioid_targets_without_medication_need_a_clinicians_confirmation(api, patient):
+    body = {"schedule": "escalating", "start_on": ago(1).isoformat()}
+    s, b = api.post(f"/patients/{patient.pk}/incentive-plans", "incentives", body)
+    assert (s, b["code"]) == (409, "opioid_target_without_medication")
+    assert "overdose" in b["detail"]
+    s, b = api.post(
+        f"/patients/{patient.pk}/incentive-plans",
+        "incentives",
+        body | {"confirm_without_medication": True, "confirmation_reason": "x"},
+    )
+    assert (s, b["code"]) == (409, "clinician_confirmation_required")
+    s, b = api.post(
+        f"/patients/{patient.pk}/incentive-plans",
+        "physician",
+        body | {"confirm_without_medication": True},
+    )
+    assert (s, b["code"]) == (422, "reason_required")
+    s, b = api.post(
+        f"/patients/{patient.pk}/incentive-plans",
+        "incentives",
+        body | {"targets": ["cocaine", "amphetamines"]},
+    )
+    assert s == 201 and b["warning"] == ""  # stimulants carry no warning
+    s, b = api.post(f"/patients/{patient.pk}/incentive-plans", "incentives", body)
+    assert (s, b["code"]) == (409, "plan_already_active")
+
+
+def test_prize_draw_plan_gives_draws(api, patient, test, methadone):
+    s, p = api.post(
+        f"/patients/{patient.pk}/incentive-plans",
+        "counselor",
+        {"schedule": "prize_draw", "start_on": ago(10).isoformat()},
+    )
+    assert s == 201
+    test(5)
+    test(3)
+    e = [x for x in account(api, patient)["entries"] if x["kind"] == "award"]
+    assert [len(x["draws"]) for x in e] == [1, 2]
+
+
+# --- rewards and redemptions ---------------------------------------------------------------------
+@pytest.fixture
+def reward(api, site):
+    def make(name="Transit card", cents=200, category="transport"):
+        s, b = api.post(
+            f"/sites/{site.code}/rewards",
+            "incentives",
+            {"name": name, "category": category, "cents": cents},
+        )
+        assert s == 201, b
+        return b
+
+    return make
+
+
+def test_redeem_with_the_patient_present_and_never_below_zero(api, patient, plan, test, reward):
+    plan()
+    test(2)
+    card = reward()
+    s, b = api.post(
+        f"/patients/{patient.pk}/redemptions",
+        "incentives",
+        {"reward": card["id"], "patient_present": True},
+    )
+    assert s == 201 and b["balance_cents"] == 50
+    before = (Redemption.objects.count(), IncentiveLedgerEntry.objects.count())
+    s, b = api.post(
+        f"/patients/{patient.pk}/redemptions",
+        "incentives",
+        {"reward": card["id"], "patient_present": True},
+    )
+    assert (s, b["code"]) == (409, "insufficient_balance") and b["balance_cents"] == 50
+    s, b = api.post(
+        f"/patients/{patient.pk}/redemptions",
+        "incentives",
+        {"reward": card["id"], "patient_present": False},
+    )
+    assert (s, b["code"]) == (422, "patient_not_present")
+    cheap = reward("Phone credit", 25, "phone")
+    api.call("PATCH", f"/rewards/{cheap['id']}", "incentives", {"active": False})
+    s, b = api.post(
+        f"/patients/{patient.pk}/redemptions",
+        "incentives",
+        {"reward": cheap["id"], "patient_present": True},
+    )
+    assert (s, b["code"]) == (409, "reward_inactive")
+    s, b = api.post(
+        f"/patients/{patient.pk}/redemptions",
+        "nurse",
+        {"reward": card["id"], "patient_present": True},
+    )
+    assert s == 403
+    assert (Redemption.objects.count(), IncentiveLedgerEntry.objects.count()) == before
+    assert account(api, patient)["balance_cents"] == 50
+
+
+def test_rewards_are_never_cash(api, site):
+    s, b = api.post(
+        f"/sites/{site.code}/rewards",
+        "incentives",
+        {"name": "Cash $20", "category": "gift_card", "cents": 2000},
+    )
+    assert (s, b["code"]) == (422, "invalid_reward")
+    s, b = api.post(
+        f"/sites/{site.code}/rewards",
+        "incentives",
+        {"name": "Cinema", "category": "money", "cents": 2000},
+    )
+    assert (s, b["code"]) == (422, "invalid_reward")
+
+
+def test_concurrent_redemptions_never_overdraw(api, patient, plan, test, reward, users):
+    """Two coordinators press at once for a balance that covers one reward."""
+    import threading
+
+    from django.db import connection
+
+    from waypoint.core.actor import Actor
+    from waypoint.incentives import services
+
+    if connection.vendor == "sqlite":
+        pytest.skip("in-memory test database; the row lock is exercised on PostgreSQL")
+    plan()
+    test(2)
+    card = reward()
+    results = []
+
+    def go():
+        try:
+            services.redeem(
+                Actor(user=users["incentives"]), patient.pk, card["id"], patient_present=True
+            )
+            results.append("ok")
+        except Exception as exc:  # noqa: BLE001
+            results.append(getattr(exc, "code", repr(exc)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results).count("ok") == 1
+    assert services.balance_cents(patient.organization_id, patient.pk) == 50

@@ -1,0 +1,315 @@
+"""Every write of drug testing: record a test, correct a result, pick today's random tests.
+
+Each runs in one transaction with the patient row locked (so a test, a correction, the
+awards they drive and a redemption never interleave), reads the results against the
+person's active medications (``clinical.drugtests``), raises a diversion-concern flag when a
+prescribed medication is missing, writes its audit event, and tells the capabilities that
+listen (contingency management) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from waypoint.assessments.models import Flag
+from waypoint.audit import services as audit
+from waypoint.clinical import drugtests as rules
+from waypoint.core.errors import Conflict, DomainError, NotFound
+from waypoint.core.selectors import site_by_code, site_today
+from waypoint.medication.models import MedicationOrder
+from waypoint.patients.selectors import patient_for_update
+
+from .models import DrugTest, DrugTestResult, ResultCorrection, TestRequest
+
+if TYPE_CHECKING:
+    from waypoint.core.actor import Actor
+
+FUTURE_TOLERANCE = dt.timedelta(minutes=2)
+STRIP_ANALYTES = frozenset({"fentanyl", "xylazine"})
+
+# Called as hook(actor, patient_id) inside the transaction of every recorded or corrected
+# test (contingency management re-applies its awards there).
+TEST_CHANGED_HOOKS: list[Callable[[Actor, int], None]] = []
+
+
+def _checked(results: Mapping[str, str], method: str) -> dict[str, str]:
+    try:
+        clean = rules.check_results(results)
+    except rules.DrugTestError as exc:
+        raise DomainError(exc.code, exc.message, field=exc.field) from exc
+    if method == "test_strip" and set(clean) - STRIP_ANALYTES:
+        raise DomainError(
+            "strip_analyte",
+            "Test strips check a drug sample for fentanyl or xylazine only; record other "
+            "analytes from a cup or the laboratory.",
+            field="results",
+        )
+    return clean
+
+
+def active_medications(organization_id: int, patient_id: int, day: dt.date) -> list[str]:
+    """The medications (contract names) of the person's orders active on ``day``."""
+    orders = MedicationOrder.objects.filter(organization_id=organization_id, patient_id=patient_id)
+    return sorted({o.medication for o in orders if o.active_on(day)})
+
+
+def _read(test: DrugTest, results: Mapping[str, str]) -> list[rules.Reading]:
+    expected = rules.expected_analytes(test.medications)
+    readings = rules.interpret(results, expected)
+    test.expected = sorted(expected)
+    test.uses = rules.uses(readings)
+    test.has_use = bool(test.uses)
+    test.possible_diversion = rules.possible_diversion(readings)
+    return readings
+
+
+def _flag_diversion(actor: Actor, test: DrugTest, newly: list[str]) -> None:
+    if not newly:
+        return
+    names = ", ".join(newly)
+    flag = Flag.objects.create(
+        organization_id=actor.organization_id,
+        patient_id=test.patient_id,
+        kind="diversion_concern",
+        reason=f"Drug test of {test.local_day.isoformat()}: {names} prescribed but not found "
+        "(possible diversion or missed doses).",
+        source_type="drug_test",
+        source_id=test.pk,
+        raised_at=timezone.now(),
+    )
+    audit.record(
+        actor,
+        "create",
+        "flag",
+        flag.pk,
+        patient_id=test.patient_id,
+        detail={"kind": "diversion_concern", "test": test.pk, "analytes": newly},
+    )
+
+
+def drug_test_record(
+    actor: Actor,
+    patient_id: int,
+    *,
+    collected_at: dt.datetime,
+    observed: bool,
+    results: Mapping[str, str],
+    specimen: str = "urine",
+    method: str = "point_of_care",
+    reference: str = "",
+    note: str = "",
+) -> DrugTest:
+    """Record a collected test and its results. 422 ``unknown_analyte``, ``invalid_result``,
+    ``no_results``, ``time_in_future``, ``strip_analyte``; 404 for an unknown patient."""
+    actor.require("drugtest.record")
+    if specimen not in rules.SPECIMENS:
+        raise DomainError("invalid_input", f"specimen is one of {', '.join(rules.SPECIMENS)}.")
+    if method not in rules.METHODS:
+        raise DomainError("invalid_input", f"method is one of {', '.join(rules.METHODS)}.")
+    clean = _checked(results, method)
+    now = timezone.now()
+    if collected_at > now + FUTURE_TOLERANCE:
+        raise DomainError("time_in_future", "collected_at is in the future.", field="collected_at")
+    with transaction.atomic():
+        patient = patient_for_update(actor, patient_id)
+        site = patient.site
+        day = collected_at.astimezone(site.tz).date()
+        request = (
+            TestRequest.objects.select_for_update()
+            .filter(
+                organization_id=actor.organization_id,
+                patient_id=patient.pk,
+                due_on=day,
+                status="pending",
+            )
+            .first()
+        )
+        test = DrugTest(
+            organization_id=actor.organization_id,
+            patient=patient,
+            site=site,
+            collected_at=collected_at,
+            local_day=day,
+            specimen=specimen,
+            method=method,
+            observed=observed,
+            confirmed=method == "lab",
+            reference=reference.strip()[:80],
+            medications=active_medications(actor.organization_id, patient.pk, day),
+            note=note.strip()[:500],
+            request=request,
+            recorded_by=actor.user,
+            recorded_at=now,
+        )
+        readings = _read(test, clean)
+        test.save()
+        DrugTestResult.objects.bulk_create(
+            [
+                DrugTestResult(test=test, analyte=r.analyte, result=r.result, meaning=r.meaning)
+                for r in readings
+            ]
+        )
+        if request is not None:
+            request.status = "collected"
+            request.save(update_fields=["status"])
+        audit.record(
+            actor,
+            "create",
+            "drug_test",
+            test.pk,
+            patient_id=patient.pk,
+            detail={
+                "day": day.isoformat(),
+                "observed": observed,
+                "method": method,
+                "results": clean,
+                "uses": test.uses,
+                "possible_diversion": test.possible_diversion,
+            },
+        )
+        _flag_diversion(actor, test, test.possible_diversion)
+        for hook in TEST_CHANGED_HOOKS:
+            hook(actor, patient.pk)
+    return test
+
+
+def drug_test_correct(
+    actor: Actor, test_id: int, results: Mapping[str, str], reason: str
+) -> DrugTest:
+    """Change (or add) results of a recorded test, keeping the old values and the reason;
+    contingency awards that followed the test are re-applied. 422 ``reason_required``,
+    ``nothing_changed`` and the result checks of ``drug_test_record``."""
+    actor.require("drugtest.correct")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("reason_required", "A correction needs a reason.", field="reason")
+    with transaction.atomic():
+        head = DrugTest.objects.filter(pk=test_id, organization_id=actor.organization_id).first()
+        if head is None:
+            raise NotFound("drug test")
+        patient_for_update(actor, head.patient_id)
+        test = DrugTest.objects.select_for_update().get(pk=head.pk)
+        clean = _checked(results, test.method)
+        current = {r.analyte: r.result for r in test.results.all()}
+        changes = {a: [current.get(a), r] for a, r in clean.items() if current.get(a) != r}
+        if not changes:
+            raise DomainError("nothing_changed", "These are already the recorded results.")
+        merged = {**current, **clean}
+        before = set(test.possible_diversion)
+        readings = _read(test, merged)
+        test.save(update_fields=["expected", "uses", "has_use", "possible_diversion"])
+        for r in readings:
+            DrugTestResult.objects.update_or_create(
+                test=test, analyte=r.analyte, defaults={"result": r.result, "meaning": r.meaning}
+            )
+        ResultCorrection.objects.create(
+            organization_id=actor.organization_id,
+            test=test,
+            changes=changes,
+            reason=reason[:500],
+            by=actor.user,
+            at=timezone.now(),
+        )
+        audit.record(
+            actor,
+            "update",
+            "drug_test",
+            test.pk,
+            patient_id=test.patient_id,
+            detail={"changes": changes, "reason": reason[:300]},
+        )
+        _flag_diversion(actor, test, [a for a in test.possible_diversion if a not in before])
+        for hook in TEST_CHANGED_HOOKS:
+            hook(actor, test.patient_id)
+    return test
+
+
+def random_tests_pick(
+    actor: Actor,
+    site_code: str,
+    day: dt.date | None = None,
+    *,
+    per_year: int = 12,
+    clinic_days_per_year: int = 300,
+    rng: random.Random | None = None,
+) -> list[TestRequest]:
+    """Pick the site's random tests for ``day`` (default today): everyone behind the yearly
+    minimum, and each other person in treatment at the site with the chance that gives
+    ``per_year`` tests a year. Picking a day twice adds nobody already picked. The picks are
+    not predictable (``random.SystemRandom``)."""
+    from .selectors import random_testing_status  # reads; no cycle at import time
+
+    actor.require("drugtest.schedule")
+    site = site_by_code(actor.organization_id, site_code)
+    day = day or site_today(site)
+    if day < site_today(site):
+        raise DomainError("date_in_past", "Random tests are picked for today or a later day.")
+    rng = rng or random.SystemRandom()
+    p = rules.pick_probability(per_year, clinic_days_per_year)
+    created = []
+    with transaction.atomic():
+        for row in random_testing_status(actor.organization_id, site, day):
+            if not (row["behind"] or rng.random() < p):
+                continue
+            try:
+                with transaction.atomic():
+                    created.append(
+                        TestRequest.objects.create(
+                            organization_id=actor.organization_id,
+                            patient_id=row["patient"].pk,
+                            site=site,
+                            due_on=day,
+                            reason="random",
+                            requested_by=actor.user,
+                            requested_at=timezone.now(),
+                        )
+                    )
+            except IntegrityError:
+                continue  # already asked for a test that day
+        audit.record(
+            actor,
+            "create",
+            "test_requests",
+            site.code,
+            detail={"site": site.code, "day": day.isoformat(), "picked": len(created)},
+        )
+    return created
+
+
+def test_request_create(actor: Actor, patient_id: int, due_on: dt.date) -> TestRequest:
+    """A clinician asks for a test on ``due_on``. 409 ``already_requested``."""
+    actor.require("drugtest.schedule")
+    with transaction.atomic():
+        patient = patient_for_update(actor, patient_id)
+        if due_on < site_today(patient.site):
+            raise DomainError("date_in_past", "A test is asked for today or a later day.")
+        try:
+            with transaction.atomic():
+                req = TestRequest.objects.create(
+                    organization_id=actor.organization_id,
+                    patient=patient,
+                    site=patient.site,
+                    due_on=due_on,
+                    reason="clinician",
+                    requested_by=actor.user,
+                    requested_at=timezone.now(),
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                "already_requested", f"A test is already asked for on {due_on.isoformat()}."
+            ) from exc
+        audit.record(
+            actor,
+            "create",
+            "test_request",
+            req.pk,
+            patient_id=patient.pk,
+            detail={"due_on": due_on.isoformat()},
+        )
+    return req
