@@ -12,6 +12,8 @@ urlpatterns = [
     path("care/", include("waypoint.care.plan_urls")),
     path("intake/", include("waypoint.intake.urls")),
     path("", include("waypoint.medication.urls")),
+    path("", include("waypoint.labs.urls")),
+    path("", include("waypoint.incentives.urls")),
     path("audit/", include("waypoint.audit.urls")),
 ]
 

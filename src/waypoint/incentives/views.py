@@ -1,0 +1,354 @@
+"""The chart's "Incentives" section (account, plan, timeline, ledger, redemption) and the
+coordinator's board per site: thin views over the same services and selectors as the API.
+A refusal goes back to the page with its sentence shown; nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from waypoint.clinical import drugtests as dtr
+from waypoint.core.errors import DomainError, NotFound
+from waypoint.core.selectors import site_today
+from waypoint.core.web import Actor, say_refused, site_from_request, staff_view
+from waypoint.labs import selectors as labs
+from waypoint.labs.services import active_medications
+from waypoint.patients.models import Patient
+
+from . import selectors, services
+from .models import REWARD_CATEGORIES, IncentiveLedgerEntry, IncentivePlan, Reward
+from .svg import Point, timeline_svg
+
+AMOUNT = re.compile(r"\d{1,7}(\.\d{1,2})?")
+OUTCOME_LABELS = {
+    "negative": "negative",
+    "positive": "positive for a target",
+    "missed": "missed test",
+    "incomplete": "incomplete",
+}
+
+
+def money(cents: int | None) -> str:
+    """Cents as dollars: ``$2.50``, ``-$2.00``; "—" for none."""
+    if cents is None:
+        return "—"
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) / 100:,.2f}"
+
+
+def _dollars_to_cents(raw: str, field: str) -> int:
+    text = (raw or "").strip().lstrip("$").replace(",", "")
+    if not AMOUNT.fullmatch(text):
+        raise DomainError("invalid_input", f"{field}: an amount in dollars, like 2.50.")
+    whole, _, frac = text.partition(".")
+    return int(whole) * 100 + int((frac + "00")[:2])
+
+
+def _targets_label(targets: list[str]) -> str:
+    return ", ".join(dtr.ANALYTE_LABELS.get(t, t) for t in targets)
+
+
+# --- chart section ----------------------------------------------------------------------
+def _entry_row(e: IncentiveLedgerEntry, reversed_ids: set[int]) -> dict:
+    what = e.get_kind_display()
+    detail = e.note
+    if e.kind == "award":
+        what = f"Award: {OUTCOME_LABELS.get(e.outcome, e.outcome)}"
+        bits = []
+        if e.test_id and e.test is not None:
+            bits.append(f"test of {e.test.local_day:%Y-%m-%d}")
+        if e.outcome == "negative":
+            bits.append(f"streak {e.streak}")
+            if e.bonus_cents:
+                bits.append(f"bonus {money(e.bonus_cents)}")
+        if e.draws:
+            bits.append("draws: " + ", ".join(e.draws))
+        detail = " · ".join(bits) + (f" — {e.note}" if e.note else "")
+    elif e.kind == "reversal":
+        detail = e.note or "Reverses an earlier award (a result was corrected)."
+    elif e.kind == "redemption" and e.redemption_id:
+        detail = f"{e.note} (patient present)" if e.note else "Reward"
+    return {
+        "e": e,
+        "what": what,
+        "detail": detail,
+        "amount": money(e.cents),
+        "reversed": e.pk in reversed_ids,
+    }
+
+
+def _timeline(entries: list[IncentiveLedgerEntry], reversed_ids: set[int]) -> str:
+    standing = [
+        e
+        for e in entries
+        if e.kind == "award" and e.pk not in reversed_ids and e.plan_id is not None
+    ]
+    standing.sort(key=lambda e: (e.on, e.pk))
+    points = [
+        Point(
+            on=e.on,
+            outcome=e.outcome,
+            value_cents=max(0, e.cents - min(e.bonus_cents, e.cents)),
+            bonus_cents=min(e.bonus_cents, e.cents),
+            streak=e.streak,
+        )
+        for e in standing
+    ]
+    return timeline_svg(points, "Awards per test under the plan")
+
+
+def chart_context(actor: Actor, patient) -> dict:
+    """The chart's "Incentives" section (the chart page's read is audited once for the whole
+    chart, so the account is read without another event)."""
+    a = selectors.account(actor, patient.pk, audit_read=False)
+    reversed_ids = {e.reverses_id for e in a.entries if e.kind == "reversal"}
+    active = next((p for p in a.plans if p.end_on is None), None)
+    today = site_today(patient.site)
+    meds = active_medications(actor.organization_id, patient.pk, today)
+    on_moud = bool(set(meds) & set(services.MOUD))
+    rows = [_entry_row(e, reversed_ids) for e in a.entries]
+    rows.reverse()  # newest first
+    can_redeem = actor.can("incentives.redeem")
+    s = services.settings_for(actor.organization_id)
+    next_bonus = ""
+    if a.next_value_cents is not None and s.bonus_every and (a.streak + 1) % s.bonus_every == 0:
+        next_bonus = money(s.bonus_cents)
+    return {
+        "balance": money(a.balance_cents),
+        "balance_cents": a.balance_cents,
+        "earned": money(a.earned_in_window_cents),
+        "cap": money(a.cap_cents),
+        "cap_left": money(a.cap_left_cents),
+        "cap_days": a.cap_window_days,
+        "streak": a.streak,
+        "next_award": money(a.next_value_cents) if a.next_value_cents is not None else "",
+        "next_bonus": next_bonus,
+        "plan": active,
+        "plan_targets": _targets_label(active.targets) if active else "",
+        "past_plans": [p for p in a.plans if p.end_on is not None],
+        "ledger": rows[:150],
+        "svg": mark_safe(_timeline(a.entries, reversed_ids)),  # noqa: S308 - numbers, dates, escaped labels
+        "can_plan": actor.can("incentives.plan"),
+        "can_confirm": actor.can("incentives.confirm_opioid_targets"),
+        "can_redeem": can_redeem,
+        "rewards": [
+            {"r": r, "price": money(r.cents)} for r in selectors.catalog(actor, patient.site)
+        ]
+        if can_redeem
+        else [],
+        "on_moud": on_moud,
+        "targets": [
+            {
+                "analyte": t,
+                "label": dtr.ANALYTE_LABELS[t],
+                "checked": t in services.DEFAULT_TARGETS,
+                "opioid": t in dtr.OPIOIDS,
+            }
+            for t in dtr.ANALYTES
+        ],
+        "today": today,
+    }
+
+
+def _chart(patient_id: int) -> HttpResponse:
+    return redirect(reverse("patients:chart", args=[patient_id]) + "#incentives")
+
+
+def _patient_id(actor: Actor, patient_id: int) -> int:
+    if not Patient.objects.filter(pk=patient_id, organization_id=actor.organization_id).exists():
+        raise NotFound("patient")
+    return patient_id
+
+
+def _date(raw: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat((raw or "").strip())
+    except ValueError as exc:
+        raise DomainError("invalid_input", f"{field}: a date written YYYY-MM-DD.") from exc
+
+
+@staff_view("incentives.plan")
+def plan_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
+    _patient_id(actor, patient_id)
+    if request.method != "POST":
+        return _chart(patient_id)
+    p = request.POST
+    try:
+        per_week = (p.get("tests_per_week") or "").strip()
+        if per_week and not per_week.isdigit():
+            raise DomainError("invalid_input", "Tests per week: a whole number from 1 to 7.")
+        plan = services.plan_create(
+            actor,
+            patient_id,
+            schedule=p.get("schedule", "escalating")[:12],
+            start_on=_date(p.get("start_on", ""), "Start"),
+            tests_per_week=int(per_week) if per_week else None,
+            targets=[t[:20] for t in p.getlist("targets")[:10]] or None,
+            confirm_without_medication=p.get("confirm_without_medication") == "on",
+            confirmation_reason=p.get("confirmation_reason", "")[:500],
+        )
+    except DomainError as exc:
+        say_refused(request, exc)
+        return _chart(patient_id)
+    messages.success(
+        request,
+        f"Plan started {plan.start_on:%Y-%m-%d}: {plan.get_schedule_display().lower()} for "
+        f"tests negative for {_targets_label(plan.targets)}.",
+    )
+    return _chart(patient_id)
+
+
+@staff_view("incentives.plan")
+def plan_end(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
+    plan = IncentivePlan.objects.filter(pk=plan_id, organization_id=actor.organization_id).first()
+    if plan is None:
+        raise Http404
+    if request.method != "POST":
+        return _chart(plan.patient_id)
+    try:
+        services.plan_end(
+            actor,
+            plan.pk,
+            _date(request.POST.get("end_on", ""), "End"),
+            request.POST.get("reason", "")[:300],
+        )
+    except DomainError as exc:
+        say_refused(request, exc)
+        return _chart(plan.patient_id)
+    messages.success(request, "Plan ended; the balance stays spendable.")
+    return _chart(plan.patient_id)
+
+
+@staff_view("incentives.redeem")
+def redeem(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
+    _patient_id(actor, patient_id)
+    if request.method != "POST":
+        return _chart(patient_id)
+    p = request.POST
+    try:
+        reward_id = p.get("reward", "")
+        if not reward_id.isdigit():
+            raise DomainError("invalid_input", "Choose a reward.", field="reward")
+        quantity = (p.get("quantity") or "1").strip()
+        if not quantity.isdigit():
+            raise DomainError("invalid_input", "Quantity: a whole number from 1 to 20.")
+        red = services.redeem(
+            actor,
+            patient_id,
+            int(reward_id),
+            quantity=int(quantity),
+            patient_present=p.get("patient_present") == "on",
+        )
+    except DomainError as exc:
+        say_refused(request, exc)
+        return _chart(patient_id)
+    balance = services.balance_cents(actor.organization_id, patient_id)
+    messages.success(
+        request,
+        f"Redeemed {red.quantity} x {red.reward.name} for {money(red.cents)}; "
+        f"the balance is now {money(balance)}.",
+    )
+    return _chart(patient_id)
+
+
+# --- the coordinator's board ------------------------------------------------------------
+@staff_view("incentives.view")
+def board(request: HttpRequest, actor: Actor) -> HttpResponse:
+    site, sites = site_from_request(request, actor)
+    b = selectors.board(actor, site)
+    can_schedule = actor.can("drugtest.schedule")
+    budget = b["budget_cents"]
+    return render(
+        request,
+        "incentives/board.html",
+        {
+            "site": site,
+            "sites": sites,
+            "b": b,
+            "earned": money(b["earned_cents"]),
+            "spent": money(b["spent_cents"]),
+            "budget": money(budget),
+            "budget_dollars": f"{budget / 100:.2f}" if budget is not None else "",
+            "budget_left": money(budget - b["spent_cents"]) if budget is not None else "",
+            "over_budget": budget is not None and b["spent_cents"] > budget,
+            "plans": [
+                {"plan": p, "balance": money(bal), "targets": _targets_label(p.targets)}
+                for p, bal in b["plans"]
+            ],
+            "rewards": [{"r": r, "price": money(r.cents)} for r in b["rewards"]],
+            "behind": labs.behind(actor, site.code) if can_schedule else None,
+            "can_schedule": can_schedule,
+            "can_manage": actor.can("rewards.manage"),
+            "categories": REWARD_CATEGORIES,
+        },
+    )
+
+
+def _board(site_code: str) -> HttpResponse:
+    return redirect(reverse("incentives:board") + f"?site={site_code}")
+
+
+@staff_view("rewards.manage")
+def reward_new(request: HttpRequest, actor: Actor) -> HttpResponse:
+    p = request.POST
+    site_code = p.get("site", "")[:20]
+    if request.method != "POST":
+        return _board(site_code)
+    try:
+        reward = services.reward_create(
+            actor,
+            site_code,
+            p.get("name", "")[:200],
+            p.get("category", "")[:12],
+            _dollars_to_cents(p.get("price", ""), "Price"),
+        )
+    except DomainError as exc:
+        say_refused(request, exc)
+        return _board(site_code)
+    messages.success(request, f"Added {reward.name} at {money(reward.cents)}.")
+    return _board(site_code)
+
+
+@staff_view("rewards.manage")
+def reward_update(request: HttpRequest, actor: Actor, reward_id: int, action: str) -> HttpResponse:
+    reward = (
+        Reward.objects.filter(pk=reward_id, organization_id=actor.organization_id)
+        .select_related("site")
+        .first()
+    )
+    if reward is None or action not in ("deactivate", "activate"):
+        raise Http404
+    if request.method != "POST":
+        return _board(reward.site.code)
+    try:
+        services.reward_update(actor, reward.pk, active=action == "activate")
+    except DomainError as exc:
+        say_refused(request, exc)
+        return _board(reward.site.code)
+    messages.success(
+        request,
+        f"{reward.name} {'is back in' if action == 'activate' else 'taken out of'} the catalog.",
+    )
+    return _board(reward.site.code)
+
+
+@staff_view("rewards.manage")
+def budget(request: HttpRequest, actor: Actor) -> HttpResponse:
+    site_code = request.POST.get("site", "")[:20]
+    if request.method != "POST":
+        return _board(site_code)
+    try:
+        row = services.budget_set(
+            actor, site_code, _dollars_to_cents(request.POST.get("monthly", ""), "Budget")
+        )
+    except DomainError as exc:
+        say_refused(request, exc)
+        return _board(site_code)
+    messages.success(request, f"Monthly rewards budget set to {money(row.monthly_cents)}.")
+    return _board(site_code)

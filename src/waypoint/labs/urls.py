@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "labs"
+urlpatterns = [
+    path("labs/patients/<int:patient_id>/tests/", views.record, name="record"),
+    path("labs/tests/<int:test_id>/correct/", views.correct, name="correct"),
+    path("labs/random-tests/", views.random_pick, name="random_pick"),
+]

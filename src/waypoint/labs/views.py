@@ -1,0 +1,225 @@
+"""The chart's "Drug tests" section and its forms (record a test, correct a result), and the
+coordinator board's random-test pick: thin views over the same services as the API. A
+refusal goes back to the page with its sentence shown; nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from waypoint.clinical import drugtests as rules
+from waypoint.core.errors import DomainError, NotFound
+from waypoint.core.web import Actor, say_refused, staff_view
+from waypoint.patients.models import Patient
+
+from . import services
+from .models import METHOD_CHOICES, SPECIMEN_CHOICES, DrugTest
+from .selectors import tests_of
+
+MEANING_LABELS = {
+    "negative": "negative",
+    "use": "use",
+    "expected_medication": "expected medication",
+    "missing_medication": "possible diversion",
+    "invalid": "invalid specimen",
+    "not_tested": "not tested",
+}
+MEANING_CLASS = {"use": "danger", "missing_medication": "warn", "invalid": "warn"}
+RESULT_LABELS = {
+    "positive": "positive",
+    "negative": "negative",
+    "invalid": "invalid",
+    "not_tested": "not tested",
+}
+TESTED = ("positive", "negative", "invalid")
+
+
+def _label(analyte: str) -> str:
+    return rules.ANALYTE_LABELS.get(analyte, analyte)
+
+
+def _test_row(test: DrugTest) -> dict:
+    results = list(test.results.all())
+    current = {r.analyte: r.result for r in results}
+    return {
+        "test": test,
+        "readings": [
+            {
+                "analyte": r.analyte,
+                "label": _label(r.analyte),
+                "result": RESULT_LABELS.get(r.result, r.result),
+                "meaning": MEANING_LABELS.get(r.meaning, r.meaning),
+                "css": MEANING_CLASS.get(r.meaning, ""),
+            }
+            for r in results
+        ],
+        "corrections": [
+            {
+                "c": c,
+                "changes": [
+                    f"{_label(a)}: {RESULT_LABELS.get(old, old or 'none')} → "
+                    f"{RESULT_LABELS.get(new, new)}"
+                    for a, (old, new) in c.changes.items()
+                ],
+            }
+            for c in test.corrections.all()
+        ],
+        "form": [
+            {"analyte": a, "label": _label(a), "current": current.get(a, "not_tested")}
+            for a in rules.ANALYTES
+        ],
+    }
+
+
+def chart_context(actor: Actor, patient) -> dict:
+    """The chart's "Drug tests" section (the chart page's read is audited once for the whole
+    chart, so nothing here records another event)."""
+    tests = list(tests_of(actor.organization_id, patient.pk)[:50])
+    now = timezone.now().astimezone(patient.site.tz)
+    return {
+        "tests": [_test_row(t) for t in tests],
+        "analytes": [{"analyte": a, "label": _label(a)} for a in rules.ANALYTES],
+        "results": list(RESULT_LABELS.items()),
+        "specimens": SPECIMEN_CHOICES,
+        "methods": METHOD_CHOICES,
+        "now": now.strftime("%Y-%m-%dT%H:%M"),
+        "can_record": actor.can("drugtest.record"),
+        "can_correct": actor.can("drugtest.correct"),
+    }
+
+
+def _chart(patient_id: int) -> HttpResponse:
+    return redirect(reverse("patients:chart", args=[patient_id]) + "#drug-tests")
+
+
+def _patient(actor: Actor, patient_id: int) -> Patient:
+    patient = (
+        Patient.objects.filter(pk=patient_id, organization_id=actor.organization_id)
+        .select_related("site")
+        .first()
+    )
+    if patient is None:
+        raise NotFound("patient")
+    return patient
+
+
+def _collected_at(raw: str, tz) -> dt.datetime:
+    raw = (raw or "").strip()
+    if not raw:
+        return timezone.now()
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise DomainError(
+            "invalid_input", "Collected at: a date and time.", field="collected_at"
+        ) from exc
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def _posted_results(post) -> dict[str, str]:
+    """Each analyte's radio (``r_<analyte>``); "not tested" is left out of the record."""
+    out = {}
+    for a in rules.ANALYTES:
+        value = post.get(f"r_{a}", "not_tested")
+        if value not in RESULT_LABELS:
+            raise DomainError("invalid_result", f"{_label(a)}: choose a result.", field="results")
+        if value in TESTED:
+            out[a] = value
+    return out
+
+
+def _summary(test: DrugTest) -> str:
+    parts = [f"Test of {test.local_day:%Y-%m-%d} recorded."]
+    if test.uses:
+        parts.append("Use: " + ", ".join(_label(a) for a in test.uses) + ".")
+    else:
+        parts.append("No use found.")
+    if test.expected:
+        parts.append("Expected medication: " + ", ".join(_label(a) for a in test.expected) + ".")
+    if test.possible_diversion:
+        parts.append(
+            "Prescribed but not found (possible diversion or missed doses): "
+            + ", ".join(_label(a) for a in test.possible_diversion)
+            + "; a flag is on the chart."
+        )
+    return " ".join(parts)
+
+
+@staff_view("drugtest.record")
+def record(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
+    if request.method != "POST":
+        return _chart(patient_id)
+    patient = _patient(actor, patient_id)
+    p = request.POST
+    try:
+        test = services.drug_test_record(
+            actor,
+            patient.pk,
+            collected_at=_collected_at(p.get("collected_at", ""), patient.site.tz),
+            observed=p.get("observed") == "on",
+            results=_posted_results(p),
+            specimen=p.get("specimen", "urine")[:12],
+            method=p.get("method", "point_of_care")[:16],
+            reference=p.get("reference", "")[:80],
+            note=p.get("note", "")[:500],
+        )
+    except DomainError as exc:
+        say_refused(request, exc)
+        return _chart(patient.pk)
+    messages.success(request, _summary(test))
+    return _chart(patient.pk)
+
+
+@staff_view("drugtest.correct")
+def correct(request: HttpRequest, actor: Actor, test_id: int) -> HttpResponse:
+    test = (
+        DrugTest.objects.filter(pk=test_id, organization_id=actor.organization_id)
+        .prefetch_related("results")
+        .first()
+    )
+    if test is None:
+        raise NotFound("drug test")
+    if request.method != "POST":
+        return _chart(test.patient_id)
+    current = {r.analyte: r.result for r in test.results.all()}
+    try:
+        posted = {}
+        for a in rules.ANALYTES:
+            value = request.POST.get(f"r_{a}", current.get(a, "not_tested"))
+            if value not in RESULT_LABELS:
+                raise DomainError("invalid_result", f"{_label(a)}: choose a result.")
+            if value != current.get(a, "not_tested"):
+                posted[a] = value
+        # nothing changed: the service says so (after checking the reason)
+        services.drug_test_correct(
+            actor, test.pk, posted or current, request.POST.get("reason", "")[:500]
+        )
+    except DomainError as exc:
+        say_refused(request, exc)
+        return _chart(test.patient_id)
+    messages.success(request, f"Test of {test.local_day:%Y-%m-%d} corrected.")
+    return _chart(test.patient_id)
+
+
+@staff_view("drugtest.schedule")
+def random_pick(request: HttpRequest, actor: Actor) -> HttpResponse:
+    site_code = request.POST.get("site", "")[:20]
+    back = reverse("incentives:board") + f"?site={site_code}"
+    if request.method != "POST":
+        return redirect(back)
+    try:
+        picked = services.random_tests_pick(actor, site_code)
+    except DomainError as exc:
+        say_refused(request, exc)
+        return redirect(back)
+    names = ", ".join(f"{r.patient.first_name} {r.patient.last_name}" for r in picked)
+    messages.success(
+        request,
+        f"Picked {len(picked)} for a random test today" + (f": {names}." if names else "."),
+    )
+    return redirect(back)

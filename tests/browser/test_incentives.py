@@ -1,0 +1,81 @@
+"""Contingency management in a browser: the coordinator opens the chart of a person on a
+plan, records a negative test for the plan's targets, sees the $2.50 award and the
+balance, then hands over a $2.00 transit card with the patient present and the balance
+drops to $0.50. No script is needed and nothing leaves the live server."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from waypoint.core.actor import Actor
+from waypoint.incentives import services as incentives
+from waypoint.incentives.models import IncentiveLedgerEntry, Redemption
+from waypoint.labs.models import DrugTest
+from waypoint.medication import services as medication
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def on_plan(users, make_patient, site):
+    today = timezone.now().astimezone(site.tz).date()
+    person = make_patient("Rosa", "Delgado")
+    medication.order_create(
+        Actor(user=users["physician"]),
+        person.pk,
+        medication="methadone",
+        dose_mg=Decimal(60),
+        start_date=today,
+    )
+    plan = incentives.plan_create(Actor(user=users["incentives"]), person.pk, start_on=today)
+    incentives.reward_create(
+        Actor(user=users["incentives"]), site.code, "Transit card", "transport", 200
+    )
+    return person, plan
+
+
+def test_coordinator_records_a_negative_test_and_redeems(on_plan, signed_in):
+    person, plan = on_plan
+    page = signed_in("t_incentives")
+    page.goto(f"/patients/{person.pk}/")
+    expect(page.locator("#incentive-plan")).to_contain_text("Escalating vouchers")
+    expect(page.locator("#incentive-balance")).to_have_text("$0.00")
+
+    # the test: observed, every target negative, the rest left "not tested"
+    expect(page.locator("#record-test")).to_have_attribute("open", "")  # no test yet: open
+    page.check("#dt-observed")
+    for analyte in plan.targets:
+        page.check(f"#dt-{analyte}-negative")
+    page.click("#drug-test-form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("No use found.")
+    expect(page.locator("#drug-test-list")).to_contain_text("Fentanyl: negative")
+    expect(page.locator("#incentive-balance")).to_have_text("$2.50")
+    expect(page.locator("#incentive-ledger")).to_contain_text("Award: negative")
+    expect(page.locator("#incentive-ledger")).to_contain_text("$2.50")
+    expect(page.locator("#incentive-next")).to_contain_text("$3.75")
+    expect(page.locator("#incentive-timeline rect.award")).to_have_count(1)
+
+    # the reward, with the patient there
+    page.select_option("#rd-reward", label="Transit card — $2.00")
+    page.check("#rd-present")
+    page.click("#redeem-form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("the balance is now $0.50")
+    expect(page.locator("#incentive-balance")).to_have_text("$0.50")
+    expect(page.locator("#incentive-ledger")).to_contain_text("-$2.00")
+
+    # a second card is more than the balance: refused in words, nothing written
+    page.select_option("#rd-reward", label="Transit card — $2.00")
+    page.check("#rd-present")
+    page.click("#redeem-form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text(
+        "Transit card costs $2.00; the balance is $0.50."
+    )
+    expect(page.locator("#incentive-balance")).to_have_text("$0.50")
+
+    assert DrugTest.objects.get().observed
+    assert Redemption.objects.count() == 1
+    assert sum(IncentiveLedgerEntry.objects.values_list("cents", flat=True)) == 50
