@@ -61,7 +61,8 @@ def drug_test_get(actor: Actor, test_id: int) -> DrugTest:
 
 
 def random_testing_status(organization_id: int, site: Site, day: dt.date) -> list[dict]:
-    """Everyone in treatment at ``site`` on ``day``: days enrolled in the last 365 days, tests
+    """Everyone in an opioid treatment program at ``site`` on ``day`` (the level the federal
+    minimum applies to): days enrolled in the last 365 days, tests
     in that time, the pro-rated minimum (``clinical.drugtests.random_tests_required``),
     behind or not. Any recorded test counts toward the minimum (my reading: the rule asks
     for tests the person could not predict; a random pick or a clinician's request both
@@ -74,6 +75,11 @@ def random_testing_status(organization_id: int, site: Site, day: dt.date) -> lis
             admitted_on__lte=day,
         )
         .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gte=day))
+        .filter(
+            Q(stays__level="opioid_treatment_program", stays__started_on__lte=day)
+            & (Q(stays__ended_on__isnull=True) | Q(stays__ended_on__gt=day))
+        )
+        .distinct()
         .select_related("patient")
     )
     rows = []

@@ -357,3 +357,38 @@ def test_rewards_are_never_cash(api, site):
         {"name": "Cinema", "category": "money", "cents": 2000},
     )
     assert (s, b["code"]) == (422, "invalid_reward")
+
+
+# --- random testing ---------------------------------------------------------------------
+def test_behind_the_yearly_minimum_and_random_picks(api, site, patient, admitted, test, actor):
+    from waypoint.care import services as care
+
+    admitted(100)  # day 101 in an OTP: floor(8 x 101 / 365) = 2 tests due by now
+    test(50)
+    other = actor("intake")
+    from waypoint.patients import services as patients
+    from waypoint.patients.schemas import PatientIn
+
+    op = patients.patient_register(
+        other,
+        PatientIn(
+            first_name="Out", last_name="Patient", date_of_birth="1990-01-01", site=site.code
+        ),
+    )
+    care.episode_admit(actor("counselor"), op.pk, "outpatient", ago(100))
+    s, b = api.get(f"/sites/{site.code}/random-testing/behind", "nurse")
+    assert s == 200
+    assert [(r["patient"], r["tests"], r["required"]) for r in b] == [(patient.pk, 1, 2)]
+    s, b = api.post(f"/sites/{site.code}/random-tests", "nurse", {})
+    assert s == 201 and patient.pk in [r["patient"] for r in b]
+    assert op.pk not in [r["patient"] for r in b]  # no federal minimum outside an OTP
+    s, again = api.post(f"/sites/{site.code}/random-tests", "nurse", {})
+    assert s == 201 and again == []  # nobody picked twice a day
+    s, due = api.get(f"/sites/{site.code}/tests-due", "nurse")
+    assert [r["status"] for r in due if r["patient"] == patient.pk] == ["pending"]
+    test(0)  # collected today: the request is done
+    s, due = api.get(f"/sites/{site.code}/tests-due", "nurse")
+    assert [r["status"] for r in due if r["patient"] == patient.pk] == ["collected"]
+    s, b = api.get(f"/sites/{site.code}/random-testing/behind", "nurse")
+    assert b == []
+    assert api.post(f"/sites/{site.code}/random-tests", "counselor", {})[0] == 403
