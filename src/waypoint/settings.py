@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "waypoint.assessments",
     "waypoint.care",
     "waypoint.medication",
+    "waypoint.directory",
 ]
 
 MIDDLEWARE = [
