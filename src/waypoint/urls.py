@@ -13,6 +13,7 @@ urlpatterns = [
     path("intake/", include("waypoint.intake.urls")),
     path("", include("waypoint.medication.urls")),
     path("audit/", include("waypoint.audit.urls")),
+    path("", include("waypoint.directory.urls")),
 ]
 
 handler403 = core_views.forbidden

@@ -18,5 +18,6 @@ def waypoint(request: HttpRequest) -> dict:
             "dosing": allowed(role, "medication.view"),
             "outreach": allowed(role, "outreach.view"),
             "stock": allowed(role, "stock.view"),
+            "directory": allowed(role, "directory.publish"),
         }
     }
