@@ -171,6 +171,14 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 
+# Real public data next to the project (../shared/data): the demo loads SAMHSA's directory
+# from there when it exists. Overridable for installs elsewhere.
+SHARED_DATA_DIR = Path(
+    os.environ.get("WAYPOINT_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data")
+)
+# How often a server process checks whether the directory changed (index.py).
+WAYPOINT_DIRECTORY_RECHECK_SECONDS = 1.0
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -61,9 +61,9 @@ def _labels(f: Facility) -> dict:
 
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    response = render(request, template, {**_vocab(), **context}, status=status)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    # Referrer-Policy stays the project's "same-origin": nothing goes to another site, and
+    # the browser still sends the Origin header the contact form checks.
+    return render(request, template, {**_vocab(), **context}, status=status)
 
 
 @require_GET
