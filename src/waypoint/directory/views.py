@@ -89,10 +89,17 @@ def locator(request: HttpRequest) -> HttpResponse:
                     [*base, ("offset", query.offset + query.limit)]
                 )
         except DomainError as exc:
-            context["error"] = exc.message
+            context["error"] = PLAIN.get(exc.code, exc.message)
             context["error_code"] = exc.code
             status = 422
     return _page(request, "directory/locator.html", context, status)
+
+
+PLAIN = {  # the locator page says the API's refusals in words for a person
+    "location_required": "Enter your ZIP code to find centers near you.",
+    "invalid_zip": "A ZIP code is five digits, like 22901.",
+    "unknown_zip": "We could not find that ZIP code. Check it, or try a nearby one.",
+}
 
 
 @require_GET

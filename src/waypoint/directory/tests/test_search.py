@@ -120,7 +120,8 @@ def test_zip_search_uses_the_zip_centroid(client, directory):
     body = resp.json()
     assert body["origin"] == {"latitude": 38.0936, "longitude": -78.5611, "zip": "22901"}
     check(client, directory, 38.0936, -78.5611, 100.0, [], 20, 0)
-    assert client.get("/api/v1/facilities?zip=22901-1234").json()["total"] == body["total"] or True
+    plus4 = client.get("/api/v1/facilities?zip=22901-1234&radius_miles=100").json()
+    assert plus4["total"] == body["total"] and plus4["origin"]["zip"] == "22901"
 
 
 def test_a_change_to_the_directory_is_seen_by_the_next_search(client, directory, settings):
@@ -204,6 +205,25 @@ def test_random_query_strings_never_500(client, db, pairs):
     assert resp.status_code in (200, 422), (pairs, resp.content)
     body = resp.json()
     assert ("results" in body) if resp.status_code == 200 else body["code"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(st.sampled_from(["zip", "radius_miles", "service", "walk_in", "q"]),
+                          st.text(max_size=8)), max_size=4))  # fmt: skip
+def test_the_locator_page_never_500s(client, db, pairs):
+    resp = client.get("/find/?" + urlencode(pairs))
+    assert resp.status_code in (200, 422)
+    assert "Set-Cookie" not in resp.headers
+
+
+def test_openapi_documents_the_locator(client, db):
+    doc = client.get("/api/v1/openapi.json").json()
+    op = doc["paths"]["/api/v1/facilities"]["get"]
+    names = {p["name"] for p in op["parameters"]}
+    assert {"zip", "near", "radius_miles", "service", "limit", "offset"} <= names
+    assert "security" not in op or op["security"] == []
 
 
 def test_facility_detail(client, directory):
