@@ -158,6 +158,7 @@ def _register_routers() -> None:
     from waypoint.care.plan_api import router as plans_router
     from waypoint.care.session_api import patients_router as session_patient_routes
     from waypoint.care.session_api import router as sessions_router
+    from waypoint.directory import api as directory
     from waypoint.incentives import api as incentives
     from waypoint.intake.api import router as intake_router
     from waypoint.intake.api import sites_router
@@ -189,6 +190,8 @@ def _register_routers() -> None:
     api.add_router("/rewards", incentives.rewards_router)
     api.add_router("/settings", incentives.settings_router)
     api.add_router("/audit-events", audit_router)
+    api.add_router("/facilities", directory.router)
+    api.add_router("/sites", directory.sites_router)
 
 
 _register_routers()

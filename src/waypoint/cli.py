@@ -203,6 +203,66 @@ def cmd_restore(args: argparse.Namespace) -> None:
     print(f"restored from {args.file}")
 
 
+def cmd_directory_import(args: argparse.Namespace) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from waypoint.directory.services import FileError, directory_import
+
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("importing {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=args.quiet,
+    ) as bar:
+        task = bar.add_task(Path(args.file).name, total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            report = directory_import(Path(args.file), progress=progress)
+        except FileError as exc:
+            _fail(f"cannot import {args.file}: {exc}")
+    for note in report.notes:
+        print(f"note: {note}")
+    for rejection in report.rejected:
+        print(f"rejected {rejection.describe()}")
+    if report.repeated:
+        shown = ", ".join(f"row {r} (as row {first})" for r, first in report.repeated[:10])
+        more = f" and {len(report.repeated) - 10} more" if len(report.repeated) > 10 else ""
+        print(
+            f"{len(report.repeated)} row(s) repeat a facility already in this file "
+            f"(same name, second name and address): {shown}{more}"
+        )
+    print(
+        f"{report.rows} rows read ({report.kind}): {report.loaded} loaded (new), "
+        f"{report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.rejected)} rejected"
+    )
+    if report.rows and not report.accepted:
+        sys.exit(1)
+
+
+def cmd_directory_generate(args: argparse.Namespace) -> None:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from waypoint.directory.synthetic import generate
+
+    if args.count < 1 or args.count > 1_000_000:
+        _fail("--count is 1 to 1,000,000")
+    with Progress(console=Console(stderr=True), transient=True, disable=args.quiet) as bar:
+        task = bar.add_task("generating", total=args.count)
+        created = generate(
+            args.count, args.seed, lambda done, total: bar.update(task, completed=done)
+        )
+    print(f"{created} synthetic facilities created (seed {args.seed}; {args.count} asked)")
+
+
 def cmd_roles(args: argparse.Namespace) -> None:
     from waypoint.core.permissions import matrix_markdown
 
@@ -288,6 +348,22 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("restore", help="restore a backup made by `waypoint backup`")
     s.add_argument("file")
     s.set_defaults(func=cmd_restore)
+
+    dire = sub.add_parser("directory", help="the public treatment locator").add_subparsers(
+        dest="directory_cmd", required=True
+    )
+    s = dire.add_parser(
+        "import",
+        help="load facilities from SAMHSA's directory CSV or a FindTreatment.gov JSON answer",
+    )
+    s.add_argument("file")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_directory_import)
+    s = dire.add_parser("generate", help="add a synthetic national directory (tests, benchmarks)")
+    s.add_argument("--count", type=int, default=100_000)
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_directory_generate)
 
     s = sub.add_parser("roles", help="print the permission matrix (Markdown)")
     s.set_defaults(func=cmd_roles)

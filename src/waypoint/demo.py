@@ -104,6 +104,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
     from waypoint.assessments import demo as assessments_demo
     from waypoint.care import demo as care_demo
     from waypoint.care import plan_demo, session_demo
+    from waypoint.directory import demo as directory_demo
     from waypoint.incentives import demo as incentives_demo
     from waypoint.intake import demo as intake_demo
     from waypoint.medication import demo as medication_demo
@@ -116,6 +117,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
         ("sessions", session_demo.load),
         ("medication and dosing history", medication_demo.load),
         ("drug tests and contingency management", incentives_demo.load),
+        ("treatment locator directory", directory_demo.load),
     ]
 
 

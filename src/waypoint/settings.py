@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "waypoint.medication",
     "waypoint.labs",
     "waypoint.incentives",
+    "waypoint.directory",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,14 @@ STATIC_ROOT = None  # served from the package by WhiteNoise (WHITENOISE_USE_FIND
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+
+# Real public data next to the project (../shared/data): the demo loads SAMHSA's directory
+# from there when it exists. Overridable for installs elsewhere.
+SHARED_DATA_DIR = Path(
+    os.environ.get("WAYPOINT_SHARED_DATA", PROJECT_DIR.parent / "shared" / "data")
+)
+# How often a server process checks whether the directory changed (index.py).
+WAYPOINT_DIRECTORY_RECHECK_SECONDS = 1.0
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

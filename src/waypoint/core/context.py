@@ -19,5 +19,6 @@ def waypoint(request: HttpRequest) -> dict:
             "outreach": allowed(role, "outreach.view"),
             "stock": allowed(role, "stock.view"),
             "incentives": allowed(role, "incentives.view"),
+            "directory": allowed(role, "directory.publish"),
         }
     }

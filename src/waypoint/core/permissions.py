@@ -167,6 +167,11 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     ),
     "audit.view": (frozenset({A, U}), "Read the audit trail of patients' records"),
     "site.manage": (frozenset({A}), "Create and change sites (clinic locations)"),
+    "directory.publish": (
+        frozenset({A}),
+        "Publish a site in the public treatment locator (and take it out); its contact "
+        "requests arrive as inquiries",
+    ),
     "user.manage": (frozenset({A}), "Create staff accounts and API tokens for others"),
 }
 

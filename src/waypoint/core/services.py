@@ -94,6 +94,40 @@ def user_create(
     return user
 
 
+PUBLIC_USERNAME = "public-web.{org}"
+
+
+def public_actor(organization_id: int, client_address: str = ""):
+    """Who acts when a member of the public writes (a self-check contact request): the
+    organization's system account ``public-web.<org id>``, made on first use. It has no role
+    and no usable password and is inactive, so it can never sign in or hold a working API
+    token; the audit trail names it, with channel ``public``."""
+    from django.db import IntegrityError
+
+    from .actor import Actor
+
+    username = PUBLIC_USERNAME.format(org=organization_id)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        try:
+            with transaction.atomic():
+                user = User(
+                    username=username,
+                    organization_id=organization_id,
+                    role="",
+                    is_active=False,
+                    first_name="Public",
+                    last_name="web",
+                )
+                user.set_unusable_password()
+                user.save()
+        except IntegrityError:
+            user = User.objects.get(username=username)
+    return Actor(
+        user=user, client_address=client_address, purpose="patient_request", channel="public"
+    )
+
+
 def token_create(user: User, label: str = "") -> str:
     """Make a new bearer token for ``user``; the raw token is returned once, stored hashed."""
     raw = ApiToken.generate()

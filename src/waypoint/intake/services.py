@@ -65,6 +65,51 @@ def inquiry_create(actor: Actor, data: InquiryIn) -> Inquiry:
     return inq
 
 
+def inquiry_create_public(
+    actor: Actor,
+    site,
+    *,
+    name: str,
+    phone: str,
+    ok_to_call: bool,
+    ok_to_text: bool,
+    notes: str = "",
+) -> Inquiry:
+    """A member of the public asked to be contacted (the directory's self-check): a new
+    inquiry at ``site`` by the organization's public system account (core.services.
+    public_actor). Only that account, and only this channel, may write this way; the
+    directory service has already checked that the site is published."""
+    if actor.channel != "public" or actor.user.is_active or actor.role:
+        raise DomainError("forbidden", "Only the public system account writes this way.", 403)
+    if site.organization_id != actor.organization_id:
+        raise DomainError("forbidden", "The site is not of this organization.", 403)
+    now = timezone.now()
+    with transaction.atomic():
+        inq = Inquiry.objects.create(
+            organization_id=actor.organization_id,
+            site=site,
+            channel="self_check",
+            name=name,
+            is_alias=True,
+            phone=phone,
+            ok_to_call=ok_to_call,
+            ok_to_text=ok_to_text,
+            referral_source="self",
+            notes=notes,
+            arrived_at=now,
+            status_changed_at=now,
+            created_by=actor.user,
+        )
+        audit.record(
+            actor,
+            "create",
+            "inquiry",
+            inq.pk,
+            detail={"channel": "self_check", "site": site.code, "public": True},
+        )
+    return inq
+
+
 def _locked(actor: Actor, inquiry_id: int) -> Inquiry:
     return locked_in_org(Inquiry, inquiry_id, actor.organization_id, "inquiry")
 

@@ -5,7 +5,8 @@ import sys
 def test_clinical_rules_import_no_django():
     code = (
         "import sys, waypoint.clinical.registry, waypoint.clinical.level_of_care, "
-        "waypoint.clinical.drugtests, waypoint.clinical.incentives;"
+        "waypoint.clinical.drugtests, waypoint.clinical.incentives, "
+        "waypoint.clinical.self_check, waypoint.directory.geo, waypoint.directory.codes;"
         "bad = [m for m in sys.modules if m == 'django' or m.startswith('django.')];"
         "sys.exit(1 if bad else 0)"
     )

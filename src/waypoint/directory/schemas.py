@@ -1,0 +1,70 @@
+"""Inputs of the directory: a site's listing (API and admin page) and a contact request
+(the self-check page), one validation for both."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from waypoint.core.schemas import Bool, StrictSchema, text
+from waypoint.patients.schemas import Phone, State
+
+from . import codes
+
+Level = Literal[codes.LEVELS]  # type: ignore[valid-type]
+Medication = Literal[codes.MEDICATIONS]  # type: ignore[valid-type]
+Payment = Literal[codes.PAYMENTS]  # type: ignore[valid-type]
+Language = Literal[tuple(codes.LANGUAGES)]  # type: ignore[valid-type]
+Age = Literal[tuple(codes.AGES)]  # type: ignore[valid-type]
+Population = Literal[tuple(codes.POPULATIONS)]  # type: ignore[valid-type]
+
+
+class ListingIn(StrictSchema):
+    """What a site publishes about itself. Without coordinates, the ZIP's centroid is used."""
+
+    name: text(200) = Field("", description="Defaults to the site's name")
+    name2: text(200) = ""
+    street1: text(200, 1)
+    street2: text(200) = ""
+    city: text(100, 1)
+    state: State = Field(..., min_length=2)
+    zip: text(10, 5) = Field(..., pattern=r"^\d{5}$")
+    phone: Phone = ""
+    intake_phone: Phone = ""
+    website: text(300) = Field("", pattern=r"^(https?://\S+)?$")
+    latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    levels_of_care: list[Level] = Field(default_factory=list, max_length=6)
+    medications: list[Medication] = Field(default_factory=list, max_length=3)
+    payments: list[Payment] = Field(default_factory=list, max_length=7)
+    languages: list[Language] = Field(default_factory=list, max_length=23)
+    ages: list[Age] = Field(default_factory=list, max_length=4)
+    populations: list[Population] = Field(default_factory=list, max_length=17)
+    walk_in: Bool = False
+    walk_in_hours: text(200) = ""
+    same_day_intake: Bool = False
+
+    @model_validator(mode="after")
+    def _both_coordinates(self) -> ListingIn:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give both latitude and longitude, or neither (ZIP centroid)")
+        return self
+
+
+class ContactIn(StrictSchema):
+    """A person asks a published site to contact them (nothing else is stored)."""
+
+    facility: int = Field(..., ge=1)
+    name: text(100, 1) = Field(..., description="A first name or what to call you")
+    phone: Phone = Field(..., min_length=7)
+    ok_to_call: Bool = False
+    ok_to_text: Bool = False
+    best_time: text(100) = ""
+    share_result: Bool = False
+
+    @model_validator(mode="after")
+    def _some_way(self) -> ContactIn:
+        if not (self.ok_to_call or self.ok_to_text):
+            raise ValueError("say whether the clinic may call you, text you, or both")
+        return self

@@ -1,0 +1,348 @@
+"""Writes to the directory: imports, the synthetic directory, a site publishing itself, and
+a person's request to be contacted after the self-check.
+
+Every write changes the ``DirectoryVersion`` token in the same transaction, so each server
+process rebuilds its search index (index.py) at its next search after the change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+
+from . import index
+from .importer import FacilityRecord, FileError, Rejection, read_facilities
+from .index import listing_json
+from .models import DirectoryVersion, Facility
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["FileError", "ImportReport", "directory_import", "bump_version"]
+
+
+def bump_version() -> str:
+    """Give the directory a new version token (inside the caller's transaction) and drop
+    this process's index; other processes notice at their next check."""
+    token = secrets.token_hex(16)
+    updated = DirectoryVersion.objects.filter(pk=1).update(token=token)
+    if not updated:
+        DirectoryVersion.objects.update_or_create(pk=1, defaults={"token": token})
+    transaction.on_commit(index.reset)
+    index.reset()
+    return token
+
+
+@dataclass
+class ImportReport:
+    kind: str = ""
+    rows: int = 0
+    loaded: int = 0  # new facilities
+    updated: int = 0  # existing facilities whose data changed
+    unchanged: int = 0  # existing facilities, same data (a re-import)
+    rejected: list[Rejection] = field(default_factory=list)
+    repeated: list[tuple[int, int]] = field(default_factory=list)  # (row, first row)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return self.loaded + self.updated + self.unchanged
+
+
+def _write_batch(batch: list[tuple[int, FacilityRecord]], report: ImportReport) -> None:
+    """Write one batch in one transaction. Should the database refuse the batch, each row
+    is retried alone in its own savepoint and a refused row is reported, so no row is ever
+    half-written."""
+    try:
+        with transaction.atomic():
+            counts = _upsert(batch)
+            if counts[0] or counts[1]:
+                bump_version()
+    except (IntegrityError, DatabaseError):
+        counts = [0, 0, 0]
+        for row, rec in batch:
+            try:
+                with transaction.atomic():
+                    c = _upsert([(row, rec)])
+                    if c[0] or c[1]:
+                        bump_version()
+                counts = [a + b for a, b in zip(counts, c, strict=True)]
+            except (IntegrityError, DatabaseError) as exc:
+                reason = f"the database refused it: {str(exc).splitlines()[0][:200]}"
+                report.rejected.append(Rejection(row, reason, None, rec.values["name1"]))
+    report.loaded += counts[0]
+    report.updated += counts[1]
+    report.unchanged += counts[2]
+
+
+_COMPARED = (
+    "source_id", "name1", "name2", "street1", "street2", "city", "state", "zip", "zip4",
+    "county", "phone", "intake_phone", "hotline", "website", "latitude", "longitude",
+    "type_facility", "levels_of_care", "medications", "payments", "languages", "ages",
+    "populations", "walk_in", "walk_in_hours", "same_day_intake", "service_codes",
+    "raw_services", "filter_mask", "active", "listing_json",
+)  # fmt: skip
+
+
+def _upsert(batch: list[tuple[int, FacilityRecord]]) -> list[int]:
+    """Create the new facilities; update only the fields a record gives of existing ones,
+    and only when a value differs. Returns [created, updated, unchanged]."""
+    from . import codes
+
+    keys = [rec.key for _, rec in batch]
+    existing = {
+        row["key"]: row
+        for row in Facility.objects.filter(key__in=keys).values("id", "key", "site_id", *_COMPARED)
+    }
+    new: list[Facility] = []
+    updated = unchanged = 0
+    for _, rec in batch:
+        old = existing.get(rec.key)
+        if old is None:
+            new.append(
+                Facility(
+                    key=rec.key, source=rec.source, content_hash=rec.content_hash, **rec.values
+                )
+            )
+            continue
+        given = rec.present if rec.present is not None else frozenset(rec.values)
+        merged = dict(old)
+        merged.update({f: v for f, v in rec.values.items() if f in given})
+        merged["filter_mask"] = codes.filter_mask(
+            merged["levels_of_care"],
+            merged["medications"],
+            merged["payments"],
+            merged["languages"],
+            merged["walk_in"],
+            merged["same_day_intake"],
+        )
+        merged["listing_json"] = listing_json(merged)
+        changes = {f: merged[f] for f in _COMPARED if merged[f] != old[f]}
+        if not changes:
+            unchanged += 1
+            continue
+        Facility.objects.filter(pk=old["id"]).update(content_hash=rec.content_hash, **changes)
+        updated += 1
+    if new:
+        Facility.objects.bulk_create(new, batch_size=500)
+    return [len(new), updated, unchanged]
+
+
+def directory_import(
+    path: Path,
+    *,
+    progress: Callable[[int, int | None], None] | None = None,
+    batch_size: int = 1000,
+) -> ImportReport:
+    """Load a file in SAMHSA's directory layout (CSV) or a FindTreatment.gov answer (JSON).
+
+    Idempotent: a facility is found again by its identity key, so a re-import updates and
+    never duplicates; a column the file lacks leaves that field as it was. Every row is
+    validated before anything is written; bad rows are rejected with their row number and
+    reason, good rows load. A facility given twice in one file is written once, as its
+    last row says (the repeats are listed). ``progress(rows_done, total)`` is called as rows
+    are read and written. Raises FileError when the file as a whole cannot be read."""
+    parsed = read_facilities(path)
+    report = ImportReport(kind=parsed.kind, notes=parsed.notes)
+    records: dict[str, tuple[int, FacilityRecord]] = {}
+    first_row: dict[str, int] = {}
+    total = parsed.total
+    for row, _line, item in parsed.rows:
+        report.rows += 1
+        if isinstance(item, Rejection):
+            report.rejected.append(item)
+        else:
+            if item.key in first_row:
+                report.repeated.append((row, first_row[item.key]))
+                records.pop(item.key)  # re-inserted last: keeps the file's order
+            else:
+                first_row[item.key] = row
+            records[item.key] = (row, item)
+        if progress and report.rows % 500 == 0:
+            progress(report.rows // 2, total)
+    todo = list(records.values())
+    done_rows = report.rows
+    for start in range(0, len(todo), batch_size):
+        _write_batch(todo[start : start + batch_size], report)
+        if progress:
+            share = (start + batch_size) / max(1, len(todo))
+            progress(min(done_rows, done_rows // 2 + int(done_rows / 2 * share)), done_rows)
+    if progress:
+        progress(done_rows, done_rows)
+    return report
+
+
+def client_fingerprint(address: str) -> str:
+    """An HMAC of the client's address: lets the contact form be rate limited without
+    keeping anyone's address."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"contact|{address}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+# --- a site publishes itself ------------------------------------------------------------------
+def _site_key(site_id: int) -> str:
+    return f"site:{site_id}"
+
+
+def listing_publish(actor, site_code: str, data) -> Facility:
+    """Put (or update) a site of the actor's organization in the public directory."""
+    from waypoint.audit import services as audit
+    from waypoint.core.selectors import site_by_code
+
+    from . import codes, zips
+    from .selectors import _refuse
+
+    actor.require("directory.publish")
+    with transaction.atomic():
+        site = site_by_code(actor.organization_id, site_code)
+        lat, lon = data.latitude, data.longitude
+        if lat is None:
+            point = zips.point(data.zip)
+            if point is None:
+                raise _refuse("unknown_zip", f"ZIP code {data.zip} has no known location.")
+            lat, lon = point
+        values = {
+            "source": "site",
+            "active": True,
+            "name1": data.name or site.name,
+            "name2": data.name2,
+            "street1": data.street1,
+            "street2": data.street2,
+            "city": data.city,
+            "state": data.state,
+            "zip": data.zip,
+            "phone": data.phone or site.phone,
+            "intake_phone": data.intake_phone,
+            "website": data.website,
+            "latitude": lat,
+            "longitude": lon,
+            "levels_of_care": [x for x in codes.LEVELS if x in data.levels_of_care],
+            "medications": [x for x in codes.MEDICATIONS if x in data.medications],
+            "payments": [x for x in codes.PAYMENTS if x in data.payments],
+            "languages": [x for x in codes.LANGUAGES if x in data.languages],
+            "ages": [x for x in codes.AGES if x in data.ages],
+            "populations": [x for x in codes.POPULATIONS if x in data.populations],
+            "walk_in": data.walk_in,
+            "walk_in_hours": data.walk_in_hours,
+            "same_day_intake": data.same_day_intake,
+            "service_codes": [],
+            "raw_services": [],
+        }
+        values["filter_mask"] = codes.filter_mask(
+            values["levels_of_care"],
+            values["medications"],
+            values["payments"],
+            values["languages"],
+            data.walk_in,
+            data.same_day_intake,
+        )
+        values["listing_json"] = listing_json({**values, "site_id": site.pk})
+        facility, created = Facility.objects.update_or_create(
+            site=site, defaults={"key": _site_key(site.pk), **values}
+        )
+        bump_version()
+        audit.record(
+            actor,
+            "create" if created else "update",
+            "directory_listing",
+            facility.pk,
+            detail={"site": site.code, "published": True},
+        )
+    return facility
+
+
+def listing_unpublish(actor, site_code: str) -> Facility:
+    """Take a site out of the public directory (the row stays, inactive)."""
+    from waypoint.audit import services as audit
+    from waypoint.core.errors import NotFound
+    from waypoint.core.selectors import site_by_code
+
+    actor.require("directory.publish")
+    with transaction.atomic():
+        site = site_by_code(actor.organization_id, site_code)
+        facility = Facility.objects.select_for_update().filter(site=site).first()
+        if facility is None or not facility.active:
+            raise NotFound("directory listing")
+        facility.active = False
+        facility.save(update_fields=["active", "updated_at"])
+        bump_version()
+        audit.record(
+            actor,
+            "update",
+            "directory_listing",
+            facility.pk,
+            detail={"site": site.code, "published": False},
+        )
+    return facility
+
+
+# --- a person asks to be contacted --------------------------------------------------------------
+CONTACTS_PER_HOUR = 5
+
+
+def self_check_contact(data, client_address: str, result_summary: str = ""):
+    """The person asked the chosen published site to contact them: one new inquiry there,
+    written by the organization's public system account and audited, and nothing else.
+    At most CONTACTS_PER_HOUR requests an hour from one client (429 ``rate_limited``)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from waypoint.core.errors import DomainError
+    from waypoint.core.services import public_actor
+    from waypoint.intake.services import inquiry_create_public
+
+    from .models import ContactThrottle
+
+    facility = (
+        Facility.objects.filter(
+            pk=data.facility, active=True, site__isnull=False, site__active=True
+        )
+        .select_related("site")
+        .first()
+    )
+    if facility is None:
+        raise DomainError(
+            "not_accepting_contact",
+            "That center does not take contact requests through this page: call it instead.",
+        )
+    site = facility.site
+    client = client_fingerprint(client_address)
+    now = timezone.now()
+    notes = ["Asked to be contacted through the public self-check page."]
+    if data.best_time:
+        notes.append(f"Best time to reach them: {data.best_time}.")
+    if data.share_result and result_summary:
+        notes.append(f"Self-check they chose to share: {result_summary}.")
+    with transaction.atomic():
+        recent = ContactThrottle.objects.filter(
+            client=client, at__gte=now - dt.timedelta(hours=1)
+        ).count()
+        if recent >= CONTACTS_PER_HOUR:
+            raise DomainError(
+                "rate_limited",
+                "Too many contact requests from this connection: please call the center.",
+                429,
+            )
+        actor = public_actor(site.organization_id, client_address)
+        inquiry = inquiry_create_public(
+            actor,
+            site,
+            name=data.name,
+            phone=data.phone,
+            ok_to_call=data.ok_to_call,
+            ok_to_text=data.ok_to_text,
+            notes=" ".join(notes),
+        )
+        ContactThrottle.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
+        ContactThrottle.objects.create(client=client, at=now)
+    return inquiry, facility
