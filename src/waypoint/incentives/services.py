@@ -388,6 +388,11 @@ def balance_cents(organization_id: int, patient_id: int) -> int:
 
 
 # --- rewards and redemptions ------------------------------------------------------------
+def _check_price(cents: object) -> None:
+    if isinstance(cents, bool) or not isinstance(cents, int) or not 1 <= cents <= 75000:
+        raise DomainError("invalid_reward", "A reward costs 1 cent to $750.", field="cents")
+
+
 def reward_create(actor: Actor, site_code: str, name: str, category: str, cents: int) -> Reward:
     """Add a reward to a site's catalog. 422 ``invalid_reward``; 409 ``reward_exists``."""
     actor.require("rewards.manage")
@@ -401,8 +406,7 @@ def reward_create(actor: Actor, site_code: str, name: str, category: str, cents:
         raise DomainError("invalid_reward", "Incentives are never cash (SAMHSA).")
     if category not in dict(REWARD_CATEGORIES):
         raise DomainError("invalid_reward", f"Unknown category {category!r}.", field="category")
-    if isinstance(cents, bool) or not isinstance(cents, int) or not 1 <= cents <= 75000:
-        raise DomainError("invalid_reward", "A reward costs 1 cent to $750.", field="cents")
+    _check_price(cents)
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -441,8 +445,7 @@ def reward_update(
         if active is not None:
             reward.active = changes["active"] = active
         if cents is not None:
-            if isinstance(cents, bool) or not 1 <= cents <= 75000:
-                raise DomainError("invalid_reward", "A reward costs 1 cent to $750.")
+            _check_price(cents)
             reward.cents = changes["cents"] = cents
         reward.save()
         audit.record(actor, "update", "reward", reward.pk, detail=changes)
