@@ -40,6 +40,7 @@ from .models import (
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
     from waypoint.core.models import Site
+    from waypoint.patients.models import Patient
 
 DEFAULT_TARGETS = ("fentanyl", "opiates", "oxycodone", "cocaine", "amphetamines")
 MOUD = (
@@ -241,11 +242,10 @@ def plan_events(
             done = sum(1 for t in mine if week <= t.local_day <= end)
             for k in range(max(0, plan.tests_per_week - done)):
                 key = f"missed:{week.isoformat()}:{k + 1}"
-                out.append(((end, 1, None, k), rules.Event(key, end, "missed"), None))
+                out.append(((end, 1, k), rules.Event(key, end, "missed"), None))
             week += dt.timedelta(days=7)
-    out.sort(
-        key=lambda x: (x[0][0], x[0][1], x[0][2] or dt.datetime.min.replace(tzinfo=dt.UTC), x[0][3])
-    )
+    # By day, tests before the day's missed events; within a kind the keys compare alike.
+    out.sort(key=lambda x: x[0])
     return [(ev, t) for _, ev, t in out]
 
 
@@ -323,9 +323,9 @@ def _settle_locked(actor: Actor, patient_id: int, today: dt.date) -> int:
                 created_at=now,
             )
             appended += 1
-        by_key = {e.key: t for e, t in events}
+        by_key = {e.key: (e, t) for e, t in events}
         for award in wanted[i:]:
-            t = by_key.get(award.key)
+            event, t = by_key[award.key]
             IncentiveLedgerEntry.objects.create(
                 organization_id=org,
                 patient_id=patient_id,
@@ -334,7 +334,7 @@ def _settle_locked(actor: Actor, patient_id: int, today: dt.date) -> int:
                 cents=award.cents,
                 event_key=award.key,
                 test=t,
-                on=next(e.on for e, _ in events if e.key == award.key),
+                on=event.on,
                 outcome=award.outcome,
                 streak=award.streak,
                 value_cents=award.value_cents,
@@ -365,11 +365,8 @@ def settle(actor: Actor, patient_id: int) -> int:
         return _settle_locked(actor, patient.pk, site_today(patient.site))
 
 
-def _on_test_changed(actor: Actor, patient_id: int) -> None:
-    from waypoint.patients.models import Patient
-
-    site = Patient.objects.select_related("site").get(pk=patient_id).site
-    _settle_locked(actor, patient_id, site_today(site))
+def _on_test_changed(actor: Actor, patient: Patient) -> None:
+    _settle_locked(actor, patient.pk, site_today(patient.site))
 
 
 if _on_test_changed not in TEST_CHANGED_HOOKS:

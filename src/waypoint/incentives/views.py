@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from waypoint.clinical import drugtests as dtr
-from waypoint.core.errors import DomainError, NotFound
+from waypoint.core.errors import DomainError
 from waypoint.core.selectors import site_today
 from waypoint.core.web import Actor, say_refused, site_from_request, staff_view
 from waypoint.labs import selectors as labs
 from waypoint.labs.services import active_medications
-from waypoint.patients.models import Patient
+from waypoint.patients.selectors import patient_ref
 
 from . import selectors, services
 from .models import REWARD_CATEGORIES, IncentiveLedgerEntry, IncentivePlan, Reward
@@ -160,12 +160,6 @@ def _chart(patient_id: int) -> HttpResponse:
     return redirect(reverse("patients:chart", args=[patient_id]) + "#incentives")
 
 
-def _patient_id(actor: Actor, patient_id: int) -> int:
-    if not Patient.objects.filter(pk=patient_id, organization_id=actor.organization_id).exists():
-        raise NotFound("patient")
-    return patient_id
-
-
 def _date(raw: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat((raw or "").strip())
@@ -175,7 +169,7 @@ def _date(raw: str, field: str) -> dt.date:
 
 @staff_view("incentives.plan")
 def plan_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    _patient_id(actor, patient_id)
+    patient_ref(actor, patient_id)
     if request.method != "POST":
         return _chart(patient_id)
     p = request.POST
@@ -227,7 +221,7 @@ def plan_end(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
 
 @staff_view("incentives.redeem")
 def redeem(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    _patient_id(actor, patient_id)
+    patient_ref(actor, patient_id)
     if request.method != "POST":
         return _chart(patient_id)
     p = request.POST

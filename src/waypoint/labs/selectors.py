@@ -16,7 +16,7 @@ from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import NotFound
 from waypoint.core.selectors import site_by_code, site_today
 from waypoint.medication import selectors as medication
-from waypoint.patients.models import Patient
+from waypoint.patients.selectors import patient_ref
 
 from .models import DrugTest, TestRequest
 
@@ -36,8 +36,7 @@ def tests_of(organization_id: int, patient_id: int):
 def drug_tests_for_patient(actor: Actor, patient_id: int, limit: int = 200) -> list[DrugTest]:
     """A person's tests, newest first (audited read)."""
     actor.require("drugtest.view")
-    if not Patient.objects.filter(pk=patient_id, organization_id=actor.organization_id).exists():
-        raise NotFound("patient")
+    patient_ref(actor, patient_id)
     with transaction.atomic():
         rows = list(tests_of(actor.organization_id, patient_id)[:limit])
         audit.record(

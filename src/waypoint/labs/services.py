@@ -26,16 +26,18 @@ from waypoint.medication.models import MedicationOrder
 from waypoint.patients.selectors import patient_for_update
 
 from .models import DrugTest, DrugTestResult, ResultCorrection, TestRequest
+from .selectors import random_testing_status
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
+    from waypoint.patients.models import Patient
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=2)
 STRIP_ANALYTES = frozenset({"fentanyl", "xylazine"})
 
-# Called as hook(actor, patient_id) inside the transaction of every recorded or corrected
+# Called as hook(actor, patient) inside the transaction of every recorded or corrected
 # test (contingency management re-applies its awards there).
-TEST_CHANGED_HOOKS: list[Callable[[Actor, int], None]] = []
+TEST_CHANGED_HOOKS: list[Callable[[Actor, Patient], None]] = []
 
 
 def _checked(results: Mapping[str, str], method: str) -> dict[str, str]:
@@ -55,8 +57,10 @@ def _checked(results: Mapping[str, str], method: str) -> dict[str, str]:
 
 def active_medications(organization_id: int, patient_id: int, day: dt.date) -> list[str]:
     """The medications (contract names) of the person's orders active on ``day``."""
-    orders = MedicationOrder.objects.filter(organization_id=organization_id, patient_id=patient_id)
-    return sorted({o.medication for o in orders if o.active_on(day)})
+    orders = MedicationOrder.objects.filter(
+        MedicationOrder.active_on_q(day), organization_id=organization_id, patient_id=patient_id
+    )
+    return sorted(set(orders.values_list("medication", flat=True)))
 
 
 def _read(test: DrugTest, results: Mapping[str, str]) -> list[rules.Reading]:
@@ -175,7 +179,7 @@ def drug_test_record(
         )
         _flag_diversion(actor, test, test.possible_diversion)
         for hook in TEST_CHANGED_HOOKS:
-            hook(actor, patient.pk)
+            hook(actor, patient)
     return test
 
 
@@ -193,7 +197,7 @@ def drug_test_correct(
         head = DrugTest.objects.filter(pk=test_id, organization_id=actor.organization_id).first()
         if head is None:
             raise NotFound("drug test")
-        patient_for_update(actor, head.patient_id)
+        patient = patient_for_update(actor, head.patient_id)
         test = DrugTest.objects.select_for_update().get(pk=head.pk)
         clean = _checked(results, test.method)
         current = {r.analyte: r.result for r in test.results.all()}
@@ -226,7 +230,7 @@ def drug_test_correct(
         )
         _flag_diversion(actor, test, [a for a in test.possible_diversion if a not in before])
         for hook in TEST_CHANGED_HOOKS:
-            hook(actor, test.patient_id)
+            hook(actor, patient)
     return test
 
 
@@ -243,8 +247,6 @@ def random_tests_pick(
     minimum, and each other person in treatment at the site with the chance that gives
     ``per_year`` tests a year. Picking a day twice adds nobody already picked. The picks are
     not predictable (``random.SystemRandom``)."""
-    from .selectors import random_testing_status  # reads; no cycle at import time
-
     actor.require("drugtest.schedule")
     site = site_by_code(actor.organization_id, site_code)
     day = day or site_today(site)

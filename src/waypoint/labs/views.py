@@ -15,7 +15,7 @@ from django.utils import timezone
 from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import DomainError, NotFound
 from waypoint.core.web import Actor, say_refused, staff_view
-from waypoint.patients.models import Patient
+from waypoint.patients.selectors import patient_ref
 
 from . import services
 from .models import METHOD_CHOICES, SPECIMEN_CHOICES, DrugTest
@@ -97,17 +97,6 @@ def _chart(patient_id: int) -> HttpResponse:
     return redirect(reverse("patients:chart", args=[patient_id]) + "#drug-tests")
 
 
-def _patient(actor: Actor, patient_id: int) -> Patient:
-    patient = (
-        Patient.objects.filter(pk=patient_id, organization_id=actor.organization_id)
-        .select_related("site")
-        .first()
-    )
-    if patient is None:
-        raise NotFound("patient")
-    return patient
-
-
 def _collected_at(raw: str, tz) -> dt.datetime:
     raw = (raw or "").strip()
     if not raw:
@@ -154,7 +143,7 @@ def _summary(test: DrugTest) -> str:
 def record(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     if request.method != "POST":
         return _chart(patient_id)
-    patient = _patient(actor, patient_id)
+    patient = patient_ref(actor, patient_id)
     p = request.POST
     try:
         test = services.drug_test_record(

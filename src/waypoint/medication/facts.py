@@ -12,6 +12,7 @@ cursor, is handled here and tested on both databases (``tests/test_facts.py``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +38,7 @@ class DayFacts:
         return max(days) if days else None
 
 
+@functools.cache
 def _sql() -> str:
     d, b = DoseEvent._meta.db_table, TakeHomeBottle._meta.db_table
     s = MedicationSettings._meta.db_table

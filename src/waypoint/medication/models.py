@@ -100,6 +100,13 @@ class MedicationOrder(models.Model):
             and (self.stop_date is None or day <= self.stop_date)
         )
 
+    @staticmethod
+    def active_on_q(day) -> Q:
+        """``active_on`` as a query filter."""
+        return Q(stopped_at__isnull=True, start_date__lte=day) & (
+            Q(stop_date__isnull=True) | Q(stop_date__gte=day)
+        )
+
 
 class OrderChange(models.Model):
     """The history of an order: created, dose changed, take-homes changed, reassessed,

@@ -196,11 +196,7 @@ class WindowPatient:
 def _window_orders(organization_id: int, site: Site, day: dt.date, patient_ids=None):
     qs = (
         MedicationOrder.objects.filter(
-            Q(stop_date__isnull=True) | Q(stop_date__gte=day),
-            organization_id=organization_id,
-            site=site,
-            stopped_at__isnull=True,
-            start_date__lte=day,
+            MedicationOrder.active_on_q(day), organization_id=organization_id, site=site
         )
         .exclude(medication="naloxone")
         .select_related("patient")

@@ -539,16 +539,19 @@ def covered_through(
     return last_covered
 
 
-def missed_days_for(
-    order: MedicationOrder, day: dt.date, last_covered: dt.date | None | bool = False
-) -> int:
-    """Consecutive missed days before ``day`` for a daily order (0 for other schedules).
-    ``last_covered`` is the last covered day before ``day`` when the caller already read it
-    (``None``: never covered); otherwise it is read here."""
+def missed_days_for(order: MedicationOrder, day: dt.date) -> int:
+    """Consecutive missed days before ``day`` for a daily order (0 for other schedules)."""
     if order.schedule != "daily":
         return 0
-    if last_covered is False:
-        last_covered = last_covered_day(order.organization_id, order.patient_id, order.family, day)
+    last = last_covered_day(order.organization_id, order.patient_id, order.family, day)
+    return missed_days_after(order, day, last)
+
+
+def missed_days_after(order: MedicationOrder, day: dt.date, last_covered: dt.date | None) -> int:
+    """``missed_days_for`` when the last covered day before ``day`` is already known
+    (``None``: never covered)."""
+    if order.schedule != "daily":
+        return 0
     last = covered_through(last_covered, order.last_reassessed_on, day)
     return dosing.consecutive_missed_days(day, last, order.start_date)
 
@@ -686,7 +689,9 @@ def _dose_locked(
         warnings: list[str] = []
         if fam in ("methadone", "buprenorphine"):
             _refuse(
-                dosing.missed_doses(missed_days_for(order, day, facts.last_covered_before), limits)
+                dosing.missed_doses(
+                    missed_days_after(order, day, facts.last_covered_before), limits
+                )
             )
         if fam == "methadone":
             first_day = facts.last_dose_before is None
