@@ -8,9 +8,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from waypoint.core.errors import NotFound
-from waypoint.patients.models import Patient
 
-from . import services
+from . import services, subjects
 from .models import AuditEvent
 
 if TYPE_CHECKING:
@@ -23,9 +22,7 @@ def audit_events(
     actor.require("audit.view")
     qs: QuerySet[AuditEvent] = AuditEvent.objects.filter(organization_id=actor.organization_id)
     if patient_id is not None:
-        if not Patient.objects.filter(
-            pk=patient_id, organization_id=actor.organization_id
-        ).exists():
+        if not subjects.patient_exists(actor.organization_id, patient_id):
             raise NotFound("patient")
         qs = qs.filter(patient_id=patient_id)
     total = qs.count()

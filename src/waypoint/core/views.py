@@ -5,18 +5,16 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from waypoint.patients import selectors as patient_selectors
-
+from .home import panels_for
 from .web import Actor, staff_view
 
 
 @staff_view()
 def home(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The staff home: the panels the apps registered (core/home.py) that the role may see."""
     site = actor.user.site
-    today = []
-    if site is not None and actor.can("patient.view"):
-        today = patient_selectors.todays_patients(actor, site)
-    return render(request, "core/home.html", {"site": site, "todays": today})
+    panels = panels_for(actor, site)
+    return render(request, "core/home.html", {"site": site, "panels": panels})
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

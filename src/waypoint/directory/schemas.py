@@ -7,8 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from waypoint.core.schemas import Bool, StrictSchema, text
-from waypoint.patients.schemas import Phone, State
+from waypoint.core.schemas import Bool, Phone, State, StrictSchema, text
 
 from . import codes
 

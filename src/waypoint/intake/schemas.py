@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from waypoint.core.schemas import StrictSchema, text
-from waypoint.patients.schemas import BirthDate, Phone, Sex
+from waypoint.core.schemas import Phone, StrictSchema, text
+from waypoint.patients.schemas import BirthDate, Sex
 
 from .models import CHANNELS, REFERRAL_SOURCES, ROUTES, STATUSES, SUBSTANCES
 

@@ -7,36 +7,18 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
-from waypoint.core.schemas import Bool, NoControlChars, PastDate, Schema, StrictSchema, text
+from waypoint.core.schemas import (
+    Bool,
+    NoControlChars,
+    PastDate,
+    Phone,
+    Schema,
+    State,
+    StrictSchema,
+    text,
+)
 
 Name = text(100, 1)
-Phone = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=30, pattern=r"^[0-9+()\-. x]*$"),
-    NoControlChars,
-]
-
-# USPS codes: states, DC, territories and military mail.
-_USPS = (
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC "
-    "AS GU MP PR VI UM FM MH PW AA AE AP"
-)
-US_STATES = frozenset(_USPS.split())
-
-
-def _us_state(value: str) -> str:
-    value = value.upper()
-    if value and value not in US_STATES:
-        raise ValueError(f"{value!r} is not a US state or territory code (e.g. MO)")
-    return value
-
-
-State = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, pattern=r"^([A-Za-z]{2})?$"),
-    AfterValidator(_us_state),
-]
 Zip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{5}(-\d{4})?)?$")]
 Email = Annotated[
     str,

@@ -17,6 +17,7 @@ from .models import Patient
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
+    from waypoint.core.models import Site
 
 
 def _scoped(organization_id: int) -> QuerySet[Patient]:
@@ -158,3 +159,15 @@ def patient_ref(actor: Actor, patient_id: int) -> Patient:
     if patient is None:
         raise NotFound("patient")
     return patient
+
+
+def patient_exists(organization_id: int, patient_id: int) -> bool:
+    """Whether the patient is one of the organization's (the audit trail's filter check;
+    registered in apps.py)."""
+    return Patient.objects.filter(pk=patient_id, organization_id=organization_id).exists()
+
+
+def home_panel(actor: Actor, site: Site | None) -> dict:
+    """The home page's patient panel (registered in apps.py): the patients seen today at
+    the actor's home site (none without one)."""
+    return {"todays": todays_patients(actor, site) if site is not None else []}

@@ -13,13 +13,6 @@ def get_item(mapping, key):
     return mapping.get(key, "")
 
 
-@register.simple_tag
-def sex_choices():
-    from waypoint.patients.models import Patient
-
-    return Patient.SEX_CHOICES
-
-
 @register.filter
 def zip_anchors(values, anchors):
     """Pair an item's allowed values with their anchor texts."""

@@ -1,0 +1,30 @@
+"""Whom the audit trail can be filtered by.
+
+The trail is read per patient (``?patient=``), and asking for a patient who is not in the
+caller's organization is a 404, as everywhere else. The audit app is part of the base and
+imports no clinical app: the patient registry supplies the check from its
+``AppConfig.ready()`` (patients/apps.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# (organization_id, patient_id) -> whether that patient exists in that organization
+PatientExists = Callable[[int, int], bool]
+
+_patient_exists: list[PatientExists] = []
+
+
+def register_patient_exists(check: PatientExists) -> None:
+    """Set the check (from ``AppConfig.ready()``); setting it again replaces it."""
+    _patient_exists[:] = [check]
+
+
+def patient_exists(organization_id: int, patient_id: int) -> bool:
+    if not _patient_exists:
+        raise RuntimeError(
+            "No app registered a patient check for the audit trail "
+            "(waypoint.patients must be in INSTALLED_APPS)."
+        )
+    return _patient_exists[0](organization_id, patient_id)

@@ -1,0 +1,48 @@
+"""The staff home page's panels.
+
+Core draws the home page but knows no clinical app: an app with something to show there
+(the patient registry: find a patient, today's patients) registers a panel from its
+``AppConfig.ready()``, the way chart sections are registered (patients/chart.py). Panels
+are shown in the order they are registered (the order of ``INSTALLED_APPS``), each only to
+the roles with its permission.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .actor import Actor
+    from .models import Site
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    key: str
+    template: str  # included in core/home.html with ``panel``: key, template and context
+    action: str  # permission needed to see it (core/permissions.py)
+    context: Callable[[Actor, Site | None], dict[str, Any]]  # the actor and their home site
+
+
+_PANELS: dict[str, HomePanel] = {}
+
+
+def register_home_panel(panel: HomePanel) -> None:
+    """Add a panel to the home page (from ``AppConfig.ready()``). A second registration of
+    the same key replaces the first, so running ``ready()`` again adds nothing."""
+    _PANELS[panel.key] = panel
+
+
+def home_panels() -> tuple[HomePanel, ...]:
+    return tuple(_PANELS.values())
+
+
+def panels_for(actor: Actor, site: Site | None) -> list[dict[str, Any]]:
+    """The panels this actor may see, each with its context."""
+    return [
+        {"key": p.key, "template": p.template, **p.context(actor, site)}
+        for p in _PANELS.values()
+        if actor.can(p.action)
+    ]
