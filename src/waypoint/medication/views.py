@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from waypoint.clinical.medications import LABELS, MEDICATIONS, NAMES, SCHEDULE_LABELS
 from waypoint.core.errors import DomainError
+from waypoint.core.selectors import site_today
 from waypoint.core.web import Actor, say_refused, site_from_request, staff_view
 
 from . import selectors, services
@@ -231,7 +232,7 @@ def chart_context(actor: Actor, patient) -> dict:
         .prefetch_related("bottles")
         .order_by("-dispensed_at")[:5]
     )
-    today = services.site_today(patient.site)
+    today = site_today(patient.site)
     active = [o for o in orders if o.stopped_at is None]
     eligibility = None
     if any(MEDICATIONS[o.medication].take_home for o in active):
