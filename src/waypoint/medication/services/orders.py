@@ -14,7 +14,7 @@ from django.utils import timezone
 from waypoint.assessments.models import Flag
 from waypoint.audit import services as audit
 from waypoint.clinical import dosing
-from waypoint.clinical.medications import MEDICATIONS, MedicationError, check_order
+from waypoint.clinical.medications import MEDICATIONS, Medication, MedicationError, check_order
 from waypoint.core.errors import Conflict, DomainError
 from waypoint.core.selectors import site_by_code, site_today
 from waypoint.patients.selectors import patient_for_update
@@ -51,6 +51,46 @@ def _change(
 
 def _med_error(exc: MedicationError) -> DomainError:
     return DomainError(exc.code, exc.message, field=exc.field)
+
+
+def _check_fields(
+    actor: Actor,
+    med: Medication,
+    *,
+    start_date: dt.date,
+    stop_date: dt.date | None = None,
+    take_home_max_doses: int | None = None,
+    dose_mg: Decimal | None = None,
+    high_dose_acknowledged: bool = False,
+) -> str | None:
+    """The checks an order's values pass whether it is written or changed (``None``: not
+    given, or not changed). Returns the buprenorphine high-dose warning the prescriber
+    acknowledged, if any; refuses it unacknowledged (409 ``high_dose_not_acknowledged``)."""
+    if stop_date is not None and stop_date < start_date:
+        raise DomainError("stop_before_start", "stop_date is before start_date.", field="stop_date")
+    if take_home_max_doses is not None:
+        if take_home_max_doses and not med.take_home:
+            raise DomainError(
+                "take_home_not_allowed_for_medication",
+                f"{med.label} is never taken home.",
+                field="take_home_max_doses",
+            )
+        if not 0 <= take_home_max_doses <= 28:
+            raise DomainError(
+                "take_home_limit_exceeded",
+                "take_home_max_doses is 0 to 28 (the federal ceiling).",
+                field="take_home_max_doses",
+            )
+    if dose_mg is None or med.family != "buprenorphine":
+        return None
+    limits, _ = limits_for(actor.organization_id)
+    warning = dosing.buprenorphine_high_dose(dose_mg, limits)
+    if warning and not high_dose_acknowledged:
+        raise Conflict(
+            "high_dose_not_acknowledged",
+            f"{warning} Acknowledge the warning (high_dose_acknowledged) to order it.",
+        )
+    return warning
 
 
 def order_create(
@@ -90,35 +130,21 @@ def order_create(
             "An induction type is given for a sublingual buprenorphine start only.",
             field="induction",
         )
-    if stop_date is not None and stop_date < start_date:
-        raise DomainError("stop_before_start", "stop_date is before start_date.", field="stop_date")
-    if take_home_max_doses and not med.take_home:
-        raise DomainError(
-            "take_home_not_allowed_for_medication",
-            f"{med.label} is never taken home.",
-            field="take_home_max_doses",
-        )
-    if not 0 <= take_home_max_doses <= 28:
-        raise DomainError(
-            "take_home_limit_exceeded",
-            "take_home_max_doses is 0 to 28 (the federal ceiling).",
-            field="take_home_max_doses",
-        )
     if last_opioid_kind and last_opioid_kind not in ("short_acting", "long_acting"):
         raise DomainError(
             "unknown_last_opioid_kind",
             "last_opioid_kind is short_acting or long_acting.",
             field="last_opioid_kind",
         )
-    limits, _ = limits_for(actor.organization_id)
-    warning = (
-        dosing.buprenorphine_high_dose(dose_mg, limits) if med.family == "buprenorphine" else None
+    warning = _check_fields(
+        actor,
+        med,
+        start_date=start_date,
+        stop_date=stop_date,
+        take_home_max_doses=take_home_max_doses,
+        dose_mg=dose_mg,
+        high_dose_acknowledged=high_dose_acknowledged,
     )
-    if warning and not high_dose_acknowledged:
-        raise Conflict(
-            "high_dose_not_acknowledged",
-            f"{warning} Acknowledge the warning (high_dose_acknowledged) to order it.",
-        )
     with transaction.atomic():
         patient = patient_for_update(actor, patient_id)
         where = site_by_code(actor.organization_id, site) if site else patient.site
@@ -218,52 +244,42 @@ def order_change(
         order = order_for_update(actor, order_id)
         if order.stopped_at is not None:
             raise Conflict("order_not_active", "This order was stopped; write a new one.")
-        changes: dict[str, list] = {}
-        limits, _ = limits_for(actor.organization_id)
-        if dose_mg is not None and dose_mg != order.dose_mg:
+        new_dose = dose_mg if dose_mg is not None and dose_mg != order.dose_mg else None
+        new_take_home = (
+            take_home_max_doses
+            if take_home_max_doses is not None and take_home_max_doses != order.take_home_max_doses
+            else None
+        )
+        new_stop = stop_date if stop_date is not None and stop_date != order.stop_date else None
+        if new_dose is not None:
             try:
-                check_order(order.medication, dose_mg, order.schedule)
+                check_order(order.medication, new_dose, order.schedule)
             except MedicationError as exc:
                 raise _med_error(exc) from exc
-            warning = (
-                dosing.buprenorphine_high_dose(dose_mg, limits)
-                if order.family == "buprenorphine"
-                else None
-            )
-            if warning and not high_dose_acknowledged:
-                raise Conflict(
-                    "high_dose_not_acknowledged",
-                    f"{warning} Acknowledge the warning (high_dose_acknowledged) to order it.",
-                )
-            dose_mg = dose_mg.quantize(CENT)
-            changes["dose_mg"] = [str(order.dose_mg), str(dose_mg)]
-            order.dose_mg = dose_mg
+            new_dose = new_dose.quantize(CENT)
+        warning = _check_fields(
+            actor,
+            MEDICATIONS[order.medication],
+            start_date=order.start_date,
+            stop_date=new_stop,
+            take_home_max_doses=new_take_home,
+            dose_mg=new_dose,
+            high_dose_acknowledged=high_dose_acknowledged,
+        )
+        changes: dict[str, list] = {}
+        if new_dose is not None:
+            changes["dose_mg"] = [str(order.dose_mg), str(new_dose)]
+            order.dose_mg = new_dose
             order.high_dose_acknowledged = bool(warning)
-        if take_home_max_doses is not None and take_home_max_doses != order.take_home_max_doses:
-            if take_home_max_doses and not MEDICATIONS[order.medication].take_home:
-                raise DomainError(
-                    "take_home_not_allowed_for_medication",
-                    f"{order.label} is never taken home.",
-                    field="take_home_max_doses",
-                )
-            if not 0 <= take_home_max_doses <= 28:
-                raise DomainError(
-                    "take_home_limit_exceeded",
-                    "take_home_max_doses is 0 to 28.",
-                    field="take_home_max_doses",
-                )
-            changes["take_home_max_doses"] = [order.take_home_max_doses, take_home_max_doses]
-            order.take_home_max_doses = take_home_max_doses
-        if stop_date is not None and stop_date != order.stop_date:
-            if stop_date < order.start_date:
-                raise DomainError(
-                    "stop_before_start", "stop_date is before start_date.", field="stop_date"
-                )
+        if new_take_home is not None:
+            changes["take_home_max_doses"] = [order.take_home_max_doses, new_take_home]
+            order.take_home_max_doses = new_take_home
+        if new_stop is not None:
             changes["stop_date"] = [
                 order.stop_date.isoformat() if order.stop_date else None,
-                stop_date.isoformat(),
+                new_stop.isoformat(),
             ]
-            order.stop_date = stop_date
+            order.stop_date = new_stop
         if first_day_override_reason is not None:
             new = first_day_override_reason.strip()
             if new != order.first_day_override_reason:
