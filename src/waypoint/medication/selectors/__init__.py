@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..coverage import covered_through, last_covered_day, last_covered_days, missed_days_for
 from ..limits import limits_for
 from .hooks import PENDING_TEST_CHECKS, POSITIVE_TEST_COUNTERS
-from .orders import order_get, order_written, orders_for_patient
+from .orders import medication_chart, order_get, order_in_org, order_written, orders_for_patient
 from .outreach import injections_due, missed_outreach
 from .stock import stock_expected, stock_summary
 from .takehomes import (
@@ -45,9 +45,11 @@ __all__ = [
     "last_covered_day",
     "last_covered_days",
     "limits_for",
+    "medication_chart",
     "missed_days_for",
     "missed_outreach",
     "order_get",
+    "order_in_org",
     "order_written",
     "orders_for_patient",
     "stock_expected",
