@@ -8,13 +8,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Max, Sum
+from django.test.utils import CaptureQueriesContext
 
 from waypoint.medication import services
 from waypoint.medication.facts import day_facts
-from waypoint.medication.models import DoseEvent, TakeHomeBottle
+from waypoint.medication.models import DoseEvent, MedicationSettings, TakeHomeBottle
 
-from .conftest import ago, today
+from .conftest import ago, key, today
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +213,31 @@ def test_the_last_covered_days_of_many_people_at_once_agree_with_facts(org, hist
         assert batch.get((p.pk, "methadone")) == _expected(HISTORIES[name][1]), name
     assert batch[(people["another family only"].pk, "buprenorphine")] == D - dt.timedelta(1)
     assert coverage.last_covered_days(org.pk, [], D) == {}
+
+
+def test_a_dose_reads_its_day_in_one_statement(actor, patient, backdate):
+    """The hot path stays one read of the day: apart from the idempotency key's look-up,
+    a methadone dose reads the doses, the take-home bottles and the settings once."""
+    o = services.order_create(
+        actor("physician"),
+        patient.pk,
+        medication="methadone",
+        dose_mg=Decimal("40"),
+        start_date=ago(1),
+    )
+    backdate(o.pk, 1)
+    tables = (DoseEvent, TakeHomeBottle, MedicationSettings)
+    with CaptureQueriesContext(connection) as ctx:
+        dose, replay = services.dose_record(
+            actor("nurse"), o.pk, Decimal("40"), idempotency_key=key()
+        )
+    assert dose.pk and not replay
+    reads = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT")
+        and any(m._meta.db_table in q["sql"] for m in tables)
+        and "idempotency_key" not in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert all(m._meta.db_table in reads[0] for m in tables)
