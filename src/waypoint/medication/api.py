@@ -3,6 +3,7 @@ outreach lists and the controlled-substance ledger. Thin routes over services/se
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
 from waypoint.core.actor import actor_from_request
+from waypoint.core.errors import NotFound
 from waypoint.core.schemas import IsoDate
 from waypoint.core.selectors import site_by_code
 
@@ -289,8 +291,6 @@ def take_home_dispense(request: HttpRequest, patient_id: int, payload: TakeHomeI
     actor = _actor(request)
     order = selectors.order_written(actor, payload.order)
     if order.patient_id != patient_id:
-        from waypoint.core.errors import NotFound
-
         raise NotFound("medication order")
     return Status(
         201,
@@ -422,7 +422,6 @@ def settings_get(request: HttpRequest):
     actor = _actor(request)
     actor.require("medication.view")
     d, t = services.limits_for(actor.organization_id)
-    import dataclasses
 
     def plain(obj) -> dict:
         return {

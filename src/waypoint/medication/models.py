@@ -1,5 +1,5 @@
 """Medication orders, doses given at the window, take-home supplies, missed days and the
-controlled-substance ledger. Tables and constraints only: every write is in services.py.
+controlled-substance ledger. Tables and constraints only: every write is in services/.
 
 The database, not the application, has the last word on the two races that matter:
 ``one_dose_per_slot`` (two nurses pressing at once give one dose) and

@@ -15,12 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pydantic import ValidationError
 
-from waypoint.clinical.medications import LABELS, MEDICATIONS, NAMES, SCHEDULE_LABELS
+from waypoint.clinical.medications import LABELS, NAMES, SCHEDULE_LABELS
 from waypoint.core.errors import DomainError
 from waypoint.core.web import Actor, say_refused, site_from_request, staff_view
 
 from . import selectors, services
-from .models import DoseEvent, MedicationOrder, OpioidFreeConfirmation, TakeHomeSupply
 from .schemas import OrderChangeIn, OrderIn
 
 
@@ -77,9 +76,7 @@ def dose(request: HttpRequest, actor: Actor) -> HttpResponse:
     if not order_id.isdigit():
         messages.error(request, "Choose an order.")
         return redirect(back)
-    order = MedicationOrder.objects.filter(
-        pk=int(order_id), organization_id=actor.organization_id
-    ).first()
+    order = selectors.order_in_org(actor.organization_id, int(order_id))
     if order is None:
         raise Http404
     try:
@@ -105,9 +102,7 @@ def dose(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_view("take_home.dispense")
 def take_home(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse:
-    order = MedicationOrder.objects.filter(
-        pk=order_id, organization_id=actor.organization_id
-    ).first()
+    order = selectors.order_in_org(actor.organization_id, order_id)
     if order is None:
         raise Http404
     chart = reverse("patients:chart", args=[order.patient_id]) + "#medication"
@@ -216,41 +211,12 @@ def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpRespons
 def chart_context(actor: Actor, patient) -> dict:
     """The chart's Medication section (the chart page's read is audited once for the whole
     chart, so nothing here records another event)."""
-    orders = list(
-        MedicationOrder.objects.filter(organization_id=actor.organization_id, patient=patient)
-        .select_related("site", "prescriber")
-        .prefetch_related("changes")
-    )
-    recent = list(
-        DoseEvent.objects.filter(organization_id=actor.organization_id, patient=patient)
-        .select_related("order", "administered_by", "site")
-        .order_by("-administered_at")[:10]
-    )
-    supplies = list(
-        TakeHomeSupply.objects.filter(organization_id=actor.organization_id, patient=patient)
-        .prefetch_related("bottles")
-        .order_by("-dispensed_at")[:5]
-    )
-    today = services.site_today(patient.site)
-    active = [o for o in orders if o.stopped_at is None]
-    eligibility = None
-    if any(MEDICATIONS[o.medication].take_home for o in active):
-        eligibility = selectors.eligibility(actor.organization_id, patient, today)
-    return {
-        "orders": orders,
-        "active": active,
-        "recent": recent,
-        "supplies": supplies,
-        "eligibility": eligibility,
-        "confirmations": OpioidFreeConfirmation.objects.filter(
-            organization_id=actor.organization_id, patient=patient
-        ).order_by("-on")[:3],
+    return selectors.medication_chart(actor.organization_id, patient) | {
         "can_order": actor.can("medication.order"),
         "can_take_home": actor.can("take_home.dispense"),
         "can_divert": actor.can("diversion.report"),
         "medications": [(n, LABELS[n]) for n in NAMES],
         "schedules": list(SCHEDULE_LABELS.items()),
-        "today": today,
     }
 
 
@@ -293,14 +259,10 @@ def order_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespon
 
 
 def _order_patient(actor: Actor, order_id: int) -> int:
-    pid = (
-        MedicationOrder.objects.filter(pk=order_id, organization_id=actor.organization_id)
-        .values_list("patient_id", flat=True)
-        .first()
-    )
-    if pid is None:
+    order = selectors.order_in_org(actor.organization_id, order_id)
+    if order is None:
         raise Http404
-    return pid
+    return order.patient_id
 
 
 @staff_view("medication.order")

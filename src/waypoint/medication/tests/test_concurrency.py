@@ -22,6 +22,7 @@ NURSES = 6
 def _setup(name: str):
     from waypoint.core import services
     from waypoint.core.actor import Actor
+    from waypoint.core.selectors import site_today
     from waypoint.medication import services as med
     from waypoint.patients import services as patient_services
     from waypoint.patients.schemas import PatientIn
@@ -43,7 +44,7 @@ def _setup(name: str):
         patient.pk,
         medication="methadone",
         dose_mg=Decimal("40"),
-        start_date=med.site_today(site),
+        start_date=site_today(site),
     )
     return nurses, order
 

@@ -112,6 +112,59 @@ def test_dose_must_equal_the_order_and_only_the_prescriber_changes_it(api, order
     assert give(o["id"], 35)[0] == 201
 
 
+@pytest.mark.parametrize(
+    "medication, dose, bad, status, code",
+    [
+        ("methadone", 30, {"stop_date": 3}, 422, "stop_before_start"),
+        (
+            "naltrexone_extended_release",
+            380,
+            {"take_home_max_doses": 3},
+            422,
+            "take_home_not_allowed_for_medication",
+        ),
+        ("buprenorphine", 16, {"dose_mg": 28}, 409, "high_dose_not_acknowledged"),
+    ],
+)
+def test_writing_and_changing_an_order_refuse_a_value_alike(
+    api, order, patient, medication, dose, bad, status, code
+):
+    """One check serves writing and changing an order: the same code and sentence."""
+    o = order(medication, dose)
+    if "stop_date" in bad:
+        bad = {"stop_date": ago(bad["stop_date"]).isoformat()}
+    body = {"medication": medication, "dose_mg": dose, "start_date": ago(0).isoformat()} | bad
+    s1, written = api.post(f"/patients/{patient.pk}/medication-orders", "physician", body)
+    s2, changed = api.post(
+        f"/medication-orders/{o['id']}/changes", "physician", bad | {"reason": "review"}
+    )
+    assert (s1, written["code"]) == (s2, changed["code"]) == (status, code)
+    assert written["detail"] == changed["detail"]
+    assert MedicationOrder.objects.count() == 1
+    s, now = api.get(f"/medication-orders/{o['id']}", "physician")
+    assert (now["dose_mg"], now["take_home_max_doses"], now["stop_date"], len(now["changes"])) == (
+        o["dose_mg"],
+        o["take_home_max_doses"],
+        o["stop_date"],
+        1,
+    )
+
+
+def test_a_high_buprenorphine_dose_is_acknowledged_on_a_change_too(api, order):
+    o = order("buprenorphine", 16)
+    assert o["high_dose_acknowledged"] is False
+    s, b = api.post(
+        f"/medication-orders/{o['id']}/changes",
+        "physician",
+        {"dose_mg": 28, "high_dose_acknowledged": True, "reason": "still craving"},
+    )
+    assert s == 200 and (b["dose_mg"], b["high_dose_acknowledged"]) == ("28.00", True)
+    s, b = api.post(
+        f"/medication-orders/{o['id']}/changes", "physician", {"dose_mg": 20, "reason": "better"}
+    )
+    assert s == 200 and (b["dose_mg"], b["high_dose_acknowledged"]) == ("20.00", False)
+
+
 def test_a_change_needs_a_reason_and_a_new_value(api, order):
     o = order(dose_mg=30)
     s, b = api.post(f"/medication-orders/{o['id']}/changes", "physician", {"dose_mg": 35})

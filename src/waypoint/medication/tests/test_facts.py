@@ -8,13 +8,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Max, Sum
+from django.test.utils import CaptureQueriesContext
 
 from waypoint.medication import services
 from waypoint.medication.facts import day_facts
-from waypoint.medication.models import DoseEvent, TakeHomeBottle
+from waypoint.medication.models import DoseEvent, MedicationSettings, TakeHomeBottle
 
-from .conftest import ago, today
+from .conftest import ago, key, today
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +75,169 @@ def test_doses_bottles_and_settings_match_the_orm(
     # another family and another organization see none of it
     assert day_facts(org.pk, patient.pk, "buprenorphine", today()).doses_today == 0
     assert day_facts(org.pk + 1000, patient.pk, "methadone", today()).doses_today == 0
+
+
+# --- the last covered day: facts.py (the dose's one statement) against coverage.py -------
+D = dt.date(2026, 3, 10)  # the day asked about; histories are days before it (0 = that day)
+MINE, OTHER = "mine", "other"
+# name: ([(dose or bottle, days before D, family, organization)], the last covered day)
+HISTORIES = {
+    "none": ([], None),
+    "doses only": ([("dose", 5, "methadone", MINE), ("dose", 3, "methadone", MINE)], 3),
+    "bottles only": ([("bottle", 4, "methadone", MINE), ("bottle", 2, "methadone", MINE)], 2),
+    "a dose after a bottle": (
+        [("bottle", 6, "methadone", MINE), ("dose", 2, "methadone", MINE)],
+        2,
+    ),
+    "a bottle after a dose": (
+        [("dose", 6, "methadone", MINE), ("bottle", 1, "methadone", MINE)],
+        1,
+    ),
+    "the same day only": ([("dose", 0, "methadone", MINE), ("bottle", 0, "methadone", MINE)], None),
+    "the same day and earlier": (
+        [("dose", 0, "methadone", MINE), ("bottle", 0, "methadone", MINE)]
+        + [("dose", 9, "methadone", MINE), ("bottle", 7, "methadone", MINE)],
+        7,
+    ),
+    "later days": (
+        [("dose", -1, "methadone", MINE), ("bottle", -3, "methadone", MINE)]
+        + [("dose", 8, "methadone", MINE)],
+        8,
+    ),
+    "another family only": (
+        [("dose", 1, "buprenorphine", MINE), ("bottle", 2, "buprenorphine", MINE)],
+        None,
+    ),
+    "another organization only": (
+        [("dose", 1, "methadone", OTHER), ("bottle", 1, "methadone", OTHER)],
+        None,
+    ),
+    "all mixed": (
+        [("dose", 1, "buprenorphine", MINE), ("bottle", 1, "methadone", OTHER)]
+        + [("dose", 12, "methadone", MINE), ("bottle", 10, "methadone", MINE)]
+        + [("dose", 0, "methadone", MINE), ("dose", 2, "methadone", OTHER)],
+        10,
+    ),
+}
+
+
+@pytest.fixture
+def history(make_patient, actor, users, other_org):
+    """Place a history for a new patient; returns the patient."""
+    from waypoint.medication.models import TakeHomeSupply
+
+    names = iter(f"Hist{chr(65 + i)}" for i in range(26))
+
+    def place(events) -> object:
+        p = make_patient(first=next(names))
+        o = services.order_create(
+            actor("physician"),
+            p.pk,
+            medication="methadone",
+            dose_mg=Decimal("40"),
+            start_date=today(),
+        )
+        for kind, before, family, owner in events:
+            org_id = o.organization_id if owner == MINE else other_org.pk
+            day = D - dt.timedelta(before)
+            at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+            if kind == "dose":
+                DoseEvent.objects.create(
+                    organization_id=org_id,
+                    patient=p,
+                    order=o,
+                    site=o.site,
+                    family=family,
+                    dose_mg=o.dose_mg,
+                    local_day=day,
+                    administered_at=at,
+                    recorded_at=at,
+                    administered_by=users["nurse"],
+                )
+            else:
+                supply = TakeHomeSupply.objects.create(
+                    organization_id=org_id,
+                    patient=p,
+                    order=o,
+                    site=o.site,
+                    first_day=day,
+                    days=1,
+                    dose_mg=o.dose_mg,
+                    days_in_treatment=30,
+                    regulatory_max=1,
+                    dispensed_by=users["nurse"],
+                    dispensed_at=at,
+                )
+                TakeHomeBottle.objects.create(
+                    organization_id=org_id,
+                    supply=supply,
+                    patient=p,
+                    family=family,
+                    for_day=day,
+                    dose_mg=o.dose_mg,
+                )
+        return p
+
+    return place
+
+
+def _expected(before: int | None) -> dt.date | None:
+    return None if before is None else D - dt.timedelta(before)
+
+
+@pytest.mark.parametrize("name", list(HISTORIES))
+def test_the_last_covered_day_agrees_with_the_coverage_module(name, org, history):
+    from waypoint.medication import coverage
+
+    events, last = HISTORIES[name]
+    p = history(events)
+    fact = day_facts(org.pk, p.pk, "methadone", D).last_covered_before
+    assert fact == coverage.last_covered_day(org.pk, p.pk, "methadone", D) == _expected(last)
+    assert coverage.last_covered_days(org.pk, [(p.pk, "methadone")], D) == (
+        {(p.pk, "methadone"): _expected(last)} if last is not None else {}
+    )
+
+
+def test_the_last_covered_days_of_many_people_at_once_agree_with_facts(org, history):
+    """One batched read for everyone gives each person's own answer (nothing leaks from
+    another person, family or organization)."""
+    from waypoint.medication import coverage
+
+    people = {name: history(events) for name, (events, _) in HISTORIES.items()}
+    keys = [(p.pk, fam) for p in people.values() for fam in ("methadone", "buprenorphine")]
+    batch = coverage.last_covered_days(org.pk, keys, D)
+    for name, p in people.items():
+        for fam in ("methadone", "buprenorphine"):
+            fact = day_facts(org.pk, p.pk, fam, D).last_covered_before
+            assert batch.get((p.pk, fam)) == fact, (name, fam)
+        assert batch.get((p.pk, "methadone")) == _expected(HISTORIES[name][1]), name
+    assert batch[(people["another family only"].pk, "buprenorphine")] == D - dt.timedelta(1)
+    assert coverage.last_covered_days(org.pk, [], D) == {}
+
+
+def test_a_dose_reads_its_day_in_one_statement(actor, patient, backdate):
+    """The hot path stays one read of the day: apart from the idempotency key's look-up,
+    a methadone dose reads the doses, the take-home bottles and the settings once."""
+    o = services.order_create(
+        actor("physician"),
+        patient.pk,
+        medication="methadone",
+        dose_mg=Decimal("40"),
+        start_date=ago(1),
+    )
+    backdate(o.pk, 1)
+    tables = (DoseEvent, TakeHomeBottle, MedicationSettings)
+    with CaptureQueriesContext(connection) as ctx:
+        dose, replay = services.dose_record(
+            actor("nurse"), o.pk, Decimal("40"), idempotency_key=key()
+        )
+    assert dose.pk and not replay
+    reads = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT")
+        and any(m._meta.db_table in q["sql"] for m in tables)
+        and "idempotency_key" not in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert all(m._meta.db_table in reads[0] for m in tables)

@@ -9,6 +9,7 @@ import pytest
 
 from waypoint.medication.models import (
     DoseEvent,
+    MedicationOrder,
     MissedDose,
     StockCount,
     StockEntry,
@@ -49,11 +50,9 @@ def test_eligibility_on_a_given_date_and_without_an_episode(api, patient, admitt
 
 
 def test_factors_against_missed_visits_and_diversion(api, patient, admitted, order, actor):
-    from waypoint.medication import services
-
     admitted(60)
     o = order(dose_mg=40, take_home_max_doses=6)
-    mo = services.MedicationOrder.objects.get(pk=o["id"])
+    mo = MedicationOrder.objects.get(pk=o["id"])
     MissedDose.objects.create(
         organization_id=mo.organization_id,
         patient=patient,

@@ -1,0 +1,62 @@
+"""Reads of the medication side, by concern: ``orders``, ``window`` (the dosing window),
+``takehomes`` (eligibility), ``outreach`` (missed days, injections due) and ``stock`` (the
+ledger); ``hooks`` holds the evidence other capabilities feed in. Scoped by organization;
+reads of a patient's record leave an audit event.
+
+Selectors never import services: what both need (an organization's limits, the last
+covered day, missed days) lives below them in ``medication.limits`` and
+``medication.coverage``. Everything is re-exported here, so callers import
+``waypoint.medication.selectors`` as before.
+"""
+
+from __future__ import annotations
+
+from ..coverage import covered_through, last_covered_day, last_covered_days, missed_days_for
+from ..limits import limits_for
+from .hooks import PENDING_TEST_CHECKS, POSITIVE_TEST_COUNTERS
+from .orders import medication_chart, order_get, order_in_org, order_written, orders_for_patient
+from .outreach import injections_due, missed_outreach
+from .stock import stock_expected, stock_summary
+from .takehomes import (
+    days_in_treatment_on,
+    eligibility,
+    factors_against_for,
+    take_home_eligibility,
+)
+from .window import (
+    WindowOrder,
+    WindowPatient,
+    window_board,
+    window_find,
+    window_orders,
+    window_patient,
+)
+
+__all__ = [
+    "PENDING_TEST_CHECKS",
+    "POSITIVE_TEST_COUNTERS",
+    "WindowOrder",
+    "WindowPatient",
+    "covered_through",
+    "days_in_treatment_on",
+    "eligibility",
+    "factors_against_for",
+    "injections_due",
+    "last_covered_day",
+    "last_covered_days",
+    "limits_for",
+    "medication_chart",
+    "missed_days_for",
+    "missed_outreach",
+    "order_get",
+    "order_in_org",
+    "order_written",
+    "orders_for_patient",
+    "stock_expected",
+    "stock_summary",
+    "take_home_eligibility",
+    "window_board",
+    "window_find",
+    "window_orders",
+    "window_patient",
+]

@@ -1,0 +1,70 @@
+"""An organization's own dosing and take-home limits (read by ``medication.limits``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+from waypoint.audit import services as audit
+from waypoint.clinical import dosing, takehome
+from waypoint.core.errors import DomainError
+
+from ..limits import typed
+from ..models import MedicationSettings
+
+if TYPE_CHECKING:
+    from waypoint.core.actor import Actor
+
+
+def settings_update(
+    actor: Actor, dosing_values: dict, take_home_values: dict
+) -> MedicationSettings:
+    """Set some of the organization's limits. Unknown keys or impossible values: 422
+    ``invalid_setting``."""
+    actor.require("medication.settings")
+    clean_d = _clean_settings(dosing.DosingLimits, dosing_values, "dosing")
+    clean_t = _clean_settings(takehome.TakeHomeLimits, take_home_values, "take_home")
+    with transaction.atomic():
+        row, _ = MedicationSettings.objects.select_for_update().get_or_create(
+            organization_id=actor.organization_id
+        )
+        row.dosing = {**row.dosing, **clean_d}
+        row.take_home = {**row.take_home, **clean_t}
+        row.save()
+        audit.record(
+            actor,
+            "update",
+            "medication_settings",
+            row.pk,
+            detail={"dosing": clean_d, "take_home": clean_t},
+        )
+    return row
+
+
+def _clean_settings(cls: type, values: dict, what: str) -> dict:
+    names = {f.name for f in dataclasses.fields(cls)}
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in names:
+            raise DomainError(
+                "invalid_setting", f"{what}.{key} is not a setting.", field=f"{what}.{key}"
+            )
+        try:
+            value_typed = typed(cls, key, value)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise DomainError(
+                "invalid_setting", f"{what}.{key} has the wrong type.", field=f"{what}.{key}"
+            ) from exc
+        if key == "tiers":
+            ok = value_typed and all(a >= 1 and 0 <= b <= 28 for a, b in value_typed)
+        else:
+            ok = isinstance(value_typed, int | Decimal) and 0 <= value_typed <= 10_000
+        if not ok:
+            raise DomainError(
+                "invalid_setting", f"{what}.{key} is out of range.", field=f"{what}.{key}"
+            )
+        out[key] = str(value_typed) if isinstance(value_typed, Decimal) else value_typed
+    return out

@@ -1,0 +1,96 @@
+"""The medication app's layers: selectors never import services (no cycle), and no import
+hides inside a function to dodge one."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent
+# Everything below the services: the reads they and the selectors share, and the selectors.
+BELOW_SERVICES = [
+    APP / "coverage.py",
+    APP / "facts.py",
+    APP / "limits.py",
+    *sorted((APP / "selectors").glob("*.py")),
+]
+
+
+def _imported_modules(path: Path) -> list[tuple[int, str, bool]]:
+    """(line, absolute module name, at module level) for every import in ``path``."""
+    package = "waypoint." + ".".join(path.relative_to(APP.parent).parts[:-1])
+    tree = ast.parse(path.read_text(), filename=str(path))
+    top = {id(node) for node in tree.body}
+    # imports under `if TYPE_CHECKING:` at module level are for type hints only
+    for node in tree.body:
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            top |= {id(n) for n in node.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name, id(node) in top) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                parent = ".".join(parts[: len(parts) - node.level + 1])
+                base = f"{parent}.{base}" if base else parent
+            names = [f"{base}.{a.name}" for a in node.names] if not node.module else [base]
+            found += [(node.lineno, n, id(node) in top) for n in names]
+    return found
+
+
+def test_nothing_below_the_services_imports_them():
+    bad = [
+        f"{path.relative_to(APP)}:{line} imports {name}"
+        for path in BELOW_SERVICES
+        for line, name, _ in _imported_modules(path)
+        if (name + ".").startswith("waypoint.medication.services.")
+    ]
+    assert BELOW_SERVICES and not bad, bad
+
+
+def test_no_function_local_imports_in_services_and_selectors():
+    files = sorted((APP / "services").glob("*.py")) + BELOW_SERVICES
+    bad = [
+        f"{path.relative_to(APP)}:{line} imports {name} inside a function"
+        for path in files
+        for line, name, at_top in _imported_modules(path)
+        if not at_top
+    ]
+    assert not bad, bad
+
+
+def test_the_import_check_resolves_relative_imports():
+    """The checks above resolve relative imports (``from ..services import x``)."""
+    names = {name for _, name, _ in _imported_modules(APP / "selectors" / "window.py")}
+    assert {"waypoint.medication.coverage", "waypoint.medication.limits"} <= names
+    names = {name for _, name, _ in _imported_modules(APP / "services" / "__init__.py")}
+    assert "waypoint.medication.services.orders" in names
+
+
+def test_importing_the_selectors_does_not_import_the_services():
+    code = (
+        "import sys, django; django.setup();"
+        "import waypoint.medication.selectors as s;"
+        "import waypoint.medication.coverage, waypoint.medication.limits;"
+        "loaded = [m for m in sys.modules if m.startswith('waypoint.medication.services')];"
+        "print(loaded); sys.exit(1 if loaded or not hasattr(s, 'POSITIVE_TEST_COUNTERS') else 0)"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "waypoint.settings"}
+    env.setdefault("WAYPOINT_SECRET_KEY", "test-only-secret-key-not-for-production")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_extension_lists_are_the_same_objects_through_the_package():
+    from waypoint.medication import selectors
+    from waypoint.medication.selectors import hooks, takehomes, window
+
+    assert selectors.POSITIVE_TEST_COUNTERS is hooks.POSITIVE_TEST_COUNTERS
+    assert takehomes.POSITIVE_TEST_COUNTERS is hooks.POSITIVE_TEST_COUNTERS
+    assert selectors.PENDING_TEST_CHECKS is hooks.PENDING_TEST_CHECKS
+    assert window.PENDING_TEST_CHECKS is hooks.PENDING_TEST_CHECKS
