@@ -153,11 +153,11 @@ def _register_routers() -> None:
     from waypoint.assessments.api import patients_router as assessment_patient_routes
     from waypoint.assessments.api import router as assessment_routes
     from waypoint.audit.api import router as audit_router
-    from waypoint.care.api import patients_router as care_patient_routes
-    from waypoint.care.api import router as episodes_router
-    from waypoint.care.plan_api import router as plans_router
-    from waypoint.care.session_api import patients_router as session_patient_routes
-    from waypoint.care.session_api import router as sessions_router
+    from waypoint.care.episodes.api import patients_router as care_patient_routes
+    from waypoint.care.episodes.api import router as episodes_router
+    from waypoint.care.plans.api import router as plans_router
+    from waypoint.care.sessions.api import patients_router as session_patient_routes
+    from waypoint.care.sessions.api import router as sessions_router
     from waypoint.directory import api as directory
     from waypoint.incentives import api as incentives
     from waypoint.intake.api import router as intake_router

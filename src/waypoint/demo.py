@@ -102,8 +102,9 @@ def _load_patients(actor: Actor, sites: list[Site], count: int, rng: random.Rand
 def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], None]]]:
     """Each capability's demo data, in the order they build on each other."""
     from waypoint.assessments import demo as assessments_demo
-    from waypoint.care import demo as care_demo
-    from waypoint.care import plan_demo, session_demo
+    from waypoint.care.episodes import demo as care_demo
+    from waypoint.care.plans import demo as plan_demo
+    from waypoint.care.sessions import demo as session_demo
     from waypoint.directory import demo as directory_demo
     from waypoint.incentives import demo as incentives_demo
     from waypoint.intake import demo as intake_demo

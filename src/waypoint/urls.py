@@ -9,7 +9,7 @@ urlpatterns = [
     path("patients/", include("waypoint.patients.urls")),
     path("patients/", include("waypoint.assessments.urls")),
     path("care/", include("waypoint.care.urls")),
-    path("care/", include("waypoint.care.plan_urls")),
+    path("care/", include("waypoint.care.plans.urls")),
     path("intake/", include("waypoint.intake.urls")),
     path("", include("waypoint.medication.urls")),
     path("", include("waypoint.labs.urls")),

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from waypoint.care import services
+from waypoint.care.episodes import services
 from waypoint.care.models import TreatmentPlan
 from waypoint.core.actor import Actor
 

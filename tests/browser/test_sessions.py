@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from waypoint.care import services
-from waypoint.care import session_services as sessions
+from waypoint.care.episodes import services
 from waypoint.care.models import SessionAttendee
+from waypoint.care.sessions import services as sessions
+from waypoint.care.sessions.schemas import SessionIn
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ def test_counselor_records_attendance_in_day_view(users, make_patient, site, act
     yesterday = today - dt.timedelta(days=1)
     (s,) = sessions.session_schedule(
         actor("counselor"),
-        sessions.SessionIn(
+        SessionIn(
             kind="individual",
             site=site.code,
             counselor=users["counselor"].pk,

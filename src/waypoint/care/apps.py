@@ -7,7 +7,12 @@ class CareConfig(AppConfig):
     verbose_name = "Continuum of care: episodes and levels of care"
 
     def ready(self) -> None:
-        from . import (
-            chart,  # noqa: F401  (registers the chart section)
-            plan_chart,  # noqa: F401  (registers the treatment-plan section)
-        )
+        from waypoint.patients.chart import register_section
+
+        from .episodes import chart as episodes_chart
+        from .plans import chart as plans_chart
+        from .sessions import chart as sessions_chart
+
+        # The sessions and plan sections share order 26: this order is the chart's.
+        for section in (episodes_chart.SECTION, sessions_chart.SECTION, plans_chart.SECTION):
+            register_section(section)

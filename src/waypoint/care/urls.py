@@ -1,18 +1,17 @@
+"""The ``care:`` pages: the census board, and the pages of episodes and of counseling
+sessions (their own ``urls.py`` lists, kept in this one namespace). Treatment-plan pages
+have their own ``plans:`` namespace (``care/plans/urls.py``, included by
+``waypoint/urls.py``)."""
+
 from django.urls import path
 
-from . import session_views, views
+from . import views
+from .episodes import urls as episodes
+from .sessions import urls as sessions
 
 app_name = "care"
 urlpatterns = [
     path("census/", views.census, name="census"),
-    path("sessions/day/", session_views.day, name="session_day"),
-    path("sessions/new/", session_views.new, name="session_new"),
-    path(
-        "sessions/<int:session_id>/attendance/",
-        session_views.attendance,
-        name="session_attendance",
-    ),
-    path("patients/<int:patient_id>/admit/", views.admit, name="admit"),
-    path("episodes/<int:episode_id>/transition/", views.transition, name="transition"),
-    path("episodes/<int:episode_id>/discharge/", views.discharge, name="discharge"),
+    *sessions.urlpatterns,
+    *episodes.urlpatterns,
 ]

@@ -1,116 +1,27 @@
-"""Census board and the episode forms of the chart: thin views over the same services and
-selectors as the API. A refused form goes back to the chart with the reason shown."""
+"""The census board page (``/care/census/``): a thin view over ``care.census``."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from pydantic import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
-from waypoint.core.errors import DomainError
-from waypoint.core.web import Actor, say_refused, site_from_request, staff_view
+from waypoint.core.web import Actor, site_from_request, staff_view
 
-from . import selectors, services
-from .codes import REASON_LABELS
-from .models import Episode
-from .schemas import DischargeIn, EpisodeIn, TransitionIn
-
-
-def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#episode")
-
-
-def _episode_patient(actor: Actor, episode_id: int) -> int:
-    pid = (
-        Episode.objects.filter(pk=episode_id, organization_id=actor.organization_id)
-        .values_list("patient_id", flat=True)
-        .first()
-    )
-    if pid is None:
-        raise Http404
-    return pid
+from . import census as census_board
 
 
 @staff_view("episode.view")
 def census(request: HttpRequest, actor: Actor) -> HttpResponse:
     site, sites = site_from_request(request, actor)
-    board = selectors.census(actor, site)
+    board = census_board.census(actor, site)
     return render(
         request,
         "care/census.html",
         {
             "board": board,
             "sites": sites,
-            "by_site": selectors.census_counts_by_site(actor),
+            "by_site": census_board.census_counts_by_site(actor),
             "level_labels": [LEVEL_LABELS[lvl] for lvl in LEVELS],
         },
     )
-
-
-@staff_view("episode.manage")
-def admit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    if request.method != "POST":
-        return _chart(patient_id)
-    p = request.POST
-    try:
-        data = EpisodeIn(
-            level_of_care=p.get("level_of_care", ""),
-            admitted_on=p.get("admitted_on", ""),
-            site=p.get("site") or None,
-            referral_source=p.get("referral_source", ""),
-            primary_substance=p.get("primary_substance", ""),
-            other_substances=[s for s in p.getlist("other_substances") if s][:20],
-        )
-        ep = services.episode_admit(
-            actor,
-            patient_id,
-            data.level_of_care,
-            data.admitted_on,
-            site=data.site,
-            referral_source=data.referral_source,
-            primary_substance=data.primary_substance,
-            other_substances=data.other_substances,
-        )
-        messages.success(
-            request,
-            f"Admitted to {LEVEL_LABELS[data.level_of_care].lower()} on {ep.admitted_on:%Y-%m-%d}.",
-        )
-    except (ValidationError, DomainError) as exc:
-        say_refused(request, exc)
-    return _chart(patient_id)
-
-
-@staff_view("episode.manage")
-def transition(request: HttpRequest, actor: Actor, episode_id: int) -> HttpResponse:
-    patient_id = _episode_patient(actor, episode_id)
-    if request.method != "POST":
-        return _chart(patient_id)
-    try:
-        data = TransitionIn(to=request.POST.get("to", ""), on=request.POST.get("on", ""))
-        services.episode_transition(actor, episode_id, data.to, data.on)
-        messages.success(
-            request, f"Moved to {LEVEL_LABELS[data.to].lower()} on {data.on:%Y-%m-%d}."
-        )
-    except (ValidationError, DomainError) as exc:
-        say_refused(request, exc)
-    return _chart(patient_id)
-
-
-@staff_view("episode.manage")
-def discharge(request: HttpRequest, actor: Actor, episode_id: int) -> HttpResponse:
-    patient_id = _episode_patient(actor, episode_id)
-    if request.method != "POST":
-        return _chart(patient_id)
-    try:
-        data = DischargeIn(on=request.POST.get("on", ""), reason=request.POST.get("reason", ""))
-        services.episode_discharge(actor, episode_id, data.on, data.reason)
-        messages.success(
-            request,
-            f"Discharged on {data.on:%Y-%m-%d}: {REASON_LABELS[data.reason].lower()}.",
-        )
-    except (ValidationError, DomainError) as exc:
-        say_refused(request, exc)
-    return _chart(patient_id)

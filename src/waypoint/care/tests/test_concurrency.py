@@ -59,7 +59,7 @@ def test_simultaneous_admissions_make_one_episode(
     _triggers_back_after_flush, transactional_db, _triggers_off_for_flush
 ):
     from waypoint.audit import services as audit
-    from waypoint.care import services as care
+    from waypoint.care.episodes import services as care
     from waypoint.care.models import Episode, LevelOfCareStay
     from waypoint.core import services
     from waypoint.core.actor import Actor

@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 from django.utils import timezone
 
+from waypoint.care.census import census
 from waypoint.care.models import Episode, LevelOfCareStay
-from waypoint.care.selectors import census
 from waypoint.clinical.level_of_care import LEVELS
 from waypoint.core.actor import Actor
 from waypoint.core.models import Site, User

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from waypoint.audit.models import AuditEvent
-from waypoint.care import services
+from waypoint.care import census
+from waypoint.care.episodes import services
 from waypoint.care.models import Episode
 
 
@@ -117,9 +118,7 @@ def test_census_board(client, users, make_patient, actor, site, site2):
     assert "Alpha, Ana" in page and "Beta, Ben" in page and "Gamma" not in page
     assert "Delta" not in page  # another site
     assert 'id="average-los">20.0 days' in page
-    board = __import__("waypoint.care.selectors", fromlist=["census"]).census(
-        actor("physician"), site
-    )
+    board = census.census(actor("physician"), site)
     iop = next(lv for lv in board["levels"] if lv["level"] == "intensive_outpatient")
     row = next(r for r in iop["rows"] if r["patient"] == a)
     assert (row["days_in_level"], row["days_in_episode"]) == (6, 40)

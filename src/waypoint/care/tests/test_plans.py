@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from waypoint.audit.models import AuditEvent
-from waypoint.care import plan_selectors
 from waypoint.care.models import PlanReviewInterval, TreatmentPlan
+from waypoint.care.plans import selectors as plan_selectors
 
 
 def today_kc() -> dt.date:

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from waypoint.audit.models import AuditEvent
-from waypoint.care import services
+from waypoint.care.episodes import services
 from waypoint.care.models import CounselingSession, SessionAttendee
 
 

@@ -361,7 +361,7 @@ def test_rewards_are_never_cash(api, site):
 
 # --- random testing ---------------------------------------------------------------------
 def test_behind_the_yearly_minimum_and_random_picks(api, site, patient, admitted, test, actor):
-    from waypoint.care import services as care
+    from waypoint.care.episodes import services as care
 
     admitted(100)  # day 101 in an OTP: floor(8 x 101 / 365) = 2 tests due by now
     test(50)

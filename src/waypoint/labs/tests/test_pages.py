@@ -147,7 +147,7 @@ def test_correct_a_result_with_a_reason(client, users, patient, actor):
 
 
 def test_pick_random_tests_from_the_board(client, users, patient, actor):
-    from waypoint.care import services as care
+    from waypoint.care.episodes import services as care
     from waypoint.medication.tests.conftest import ago
 
     care.episode_admit(actor("counselor"), patient.pk, "opioid_treatment_program", ago(200))

@@ -35,7 +35,7 @@ def patient(make_patient):
 @pytest.fixture
 def admitted(actor, patient):
     """Admit ``patient`` to an OTP ``days_ago`` days ago (day 1 = admission)."""
-    from waypoint.care import services
+    from waypoint.care.episodes import services
 
     def admit(days_ago: int = 60):
         return services.episode_admit(

@@ -8,23 +8,23 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from waypoint.assessments.models import Problem
 from waypoint.audit import services as audit
+from waypoint.care.models import Episode, TreatmentPlan
 from waypoint.clinical import plan_review
 from waypoint.clinical.level_of_care import LEVEL_LABELS
 from waypoint.core.errors import NotFound
 from waypoint.core.models import Site, User
-
-from .models import Episode, TreatmentPlan
-from .services import site_today
+from waypoint.core.selectors import site_today
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
     from waypoint.patients.models import Patient
 
 
-def _plans(organization_id: int):
+def _plans(organization_id: int) -> QuerySet[TreatmentPlan]:
     return TreatmentPlan.objects.filter(organization_id=organization_id).select_related(
         "episode__site",
         "clinician_signed_by",
@@ -57,6 +57,26 @@ def is_overdue(plan: TreatmentPlan, today: dt.date | None = None) -> bool:
 def plan_written(actor: Actor, plan_id: int) -> TreatmentPlan:
     """A plan a service just wrote (its audit event covers the read)."""
     return _plans(actor.organization_id).get(pk=plan_id)
+
+
+def episode_for_form(actor: Actor, episode_id: int) -> Episode | None:
+    """An episode of the actor's organization with its site and patient, for the plan form
+    (None when there is none)."""
+    return (
+        Episode.objects.filter(pk=episode_id, organization_id=actor.organization_id)
+        .select_related("site", "patient")
+        .first()
+    )
+
+
+def plan_for_page(actor: Actor, plan_id: int) -> TreatmentPlan | None:
+    """A plan of the actor's organization with its episode, site and patient, for the plan
+    pages (None when there is none). The chart page audits its own read."""
+    return (
+        TreatmentPlan.objects.filter(pk=plan_id, organization_id=actor.organization_id)
+        .select_related("episode__site", "episode__patient")
+        .first()
+    )
 
 
 def plan_get(actor: Actor, plan_id: int) -> TreatmentPlan:

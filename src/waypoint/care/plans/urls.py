@@ -1,6 +1,8 @@
+"""Treatment-plan pages, mounted under ``care/`` in the ``plans:`` namespace."""
+
 from django.urls import path
 
-from . import plan_views as views
+from . import views
 
 app_name = "plans"
 urlpatterns = [

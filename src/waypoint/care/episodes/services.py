@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from waypoint.audit import services as audit
+from waypoint.care.codes import REASON_LABELS, REFERRAL_LABELS, SUBSTANCE_LABELS
+from waypoint.care.models import Episode, LevelOfCareStay
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
 from waypoint.core.errors import Conflict, DomainError
-from waypoint.core.selectors import locked_in_org, site_by_code, site_today
+from waypoint.core.selectors import site_by_code, site_today
 from waypoint.patients.selectors import patient_for_update
 
-from .codes import REASON_LABELS, REFERRAL_LABELS, SUBSTANCE_LABELS
-from .models import Episode, LevelOfCareStay
+from .selectors import episode_for_update, open_stay
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -55,17 +56,6 @@ def _not_future(on: dt.date, site: Site, field: str) -> None:
             f"{field} {on.isoformat()} is after today ({today.isoformat()} at {site.code}).",
             field=field,
         )
-
-
-def _episode_for_update(actor: Actor, episode_id: int) -> Episode:
-    return locked_in_org(Episode, episode_id, actor.organization_id, "episode", "site")
-
-
-def _open_stay(ep: Episode) -> LevelOfCareStay:
-    stay = LevelOfCareStay.objects.filter(episode=ep, ended_on__isnull=True).first()
-    if stay is None:  # the constraints and services keep one open stay per open episode
-        raise Conflict("episode_inconsistent", "This episode has no current level of care.")
-    return stay
 
 
 def _on_or_after_current(on: dt.date, ep: Episode, stay: LevelOfCareStay, field: str) -> None:
@@ -169,13 +159,13 @@ def episode_transition(actor: Actor, episode_id: int, to: str, on: dt.date) -> L
     actor.require("episode.manage")
     _level(to, "to")
     with transaction.atomic():
-        ep = _episode_for_update(actor, episode_id)
+        ep = episode_for_update(actor, episode_id)
         if not ep.is_open:
             raise Conflict(
                 "episode_discharged",
                 f"This episode was discharged on {ep.discharged_on.isoformat()}.",
             )
-        stay = _open_stay(ep)
+        stay = open_stay(ep)
         if stay.level == to:
             raise Conflict(
                 "same_level_of_care", f"The patient is already in {LEVEL_LABELS[to].lower()}."
@@ -212,13 +202,13 @@ def episode_discharge(actor: Actor, episode_id: int, on: dt.date, reason: str) -
             field="reason",
         )
     with transaction.atomic():
-        ep = _episode_for_update(actor, episode_id)
+        ep = episode_for_update(actor, episode_id)
         if not ep.is_open:
             raise Conflict(
                 "episode_discharged",
                 f"This episode was already discharged on {ep.discharged_on.isoformat()}.",
             )
-        stay = _open_stay(ep)
+        stay = open_stay(ep)
         _not_future(on, ep.site, "on")
         _on_or_after_current(on, ep, stay, "on")
         stay.ended_on = on

@@ -1,5 +1,5 @@
 """Treatment-plan pages: the draft form (new and edit) and the sign and revise buttons of
-the chart section. Thin views over ``plan_services``; a refusal goes back with the reason.
+the chart section. Thin views over the plan services; a refusal goes back with the reason.
 
 The HTML form writes the common shape, one goal with one objective and one intervention
 per problem; the API takes any number of each. A draft written through the API with a
@@ -13,14 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from pydantic import ValidationError
 
+from waypoint.care.models import Episode, TreatmentPlan
 from waypoint.core.errors import DomainError
+from waypoint.core.selectors import site_today
 from waypoint.core.web import Actor, refusal_message, say_refused, staff_view
 
-from . import plan_selectors as selectors
-from . import plan_services as services
-from .models import Episode, TreatmentPlan
-from .plan_schemas import PlanIn, SignIn
-from .services import site_today
+from . import selectors, services
+from .schemas import PlanIn, SignIn
 
 ROWS = 5  # problem rows on the form
 
@@ -30,22 +29,14 @@ def _chart(patient_id: int) -> HttpResponse:
 
 
 def _episode(actor: Actor, episode_id: int) -> Episode:
-    ep = (
-        Episode.objects.filter(pk=episode_id, organization_id=actor.organization_id)
-        .select_related("site", "patient")
-        .first()
-    )
+    ep = selectors.episode_for_form(actor, episode_id)
     if ep is None:
         raise Http404
     return ep
 
 
 def _plan(actor: Actor, plan_id: int) -> TreatmentPlan:
-    plan = (
-        TreatmentPlan.objects.filter(pk=plan_id, organization_id=actor.organization_id)
-        .select_related("episode__site", "episode__patient")
-        .first()
-    )
+    plan = selectors.plan_for_page(actor, plan_id)
     if plan is None:
         raise Http404
     return plan

@@ -13,6 +13,7 @@ from waypoint.assessments.models import Assessment, LevelOfCareAssessment
 from waypoint.clinical.level_of_care import LEVELS
 from waypoint.core.actor import Actor
 from waypoint.core.models import Site, User
+from waypoint.core.selectors import site_today
 from waypoint.patients.models import Patient
 
 from . import services
@@ -61,7 +62,7 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
         la = decided.get(patient.pk)
         if rng.random() < (0.1 if la else 0.6):
             continue  # not (yet) admitted
-        today = services.site_today(patient.site)
+        today = site_today(patient.site)
         if la is not None:
             level = la.decided_level or la.recommended_level
             seen = first_seen.get(patient.pk, la.assessed_at)

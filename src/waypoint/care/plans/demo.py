@@ -8,13 +8,13 @@ import datetime as dt
 import random
 
 from waypoint.assessments.models import Problem
+from waypoint.care.models import Episode, LevelOfCareStay
 from waypoint.core.actor import Actor
 from waypoint.core.models import Site, User
+from waypoint.core.selectors import site_today
 
-from . import plan_services
-from .models import Episode, LevelOfCareStay
-from .plan_schemas import PlanIn
-from .services import site_today
+from . import services
+from .schemas import PlanIn
 
 OUD_GOALS = [
     ("Stop using illicit opioids", "Negative urine drug tests for opioids, 3 in a row"),
@@ -61,15 +61,15 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
                 p.condition, ("Stabilize the co-occurring condition", "Keeps referral visits")
             )
             problems.append(_problem(p.display, p.pk, goal, objective, plan_date, staff, rng))
-        plan = plan_services.plan_create(
+        plan = services.plan_create(
             counselor, ep.pk, PlanIn.model_validate({"plan_date": plan_date, "problems": problems})
         )
         if rng.random() < 0.8:
-            plan_services.plan_sign(counselor, plan.pk, "clinician")
+            services.plan_sign(counselor, plan.pk, "clinician")
             if rng.random() < 0.85:
-                plan_services.plan_sign(counselor, plan.pk, "patient")
+                services.plan_sign(counselor, plan.pk, "patient")
             if rng.random() < 0.15:
-                plan_services.plan_revise(counselor, plan.pk)
+                services.plan_revise(counselor, plan.pk)
 
 
 def _problem(text, problem_id, goal, objective, plan_date, staff, rng) -> dict:

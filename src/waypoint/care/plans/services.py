@@ -18,14 +18,14 @@ from django.utils import timezone
 
 from waypoint.assessments.models import Problem
 from waypoint.audit import services as audit
+from waypoint.care.episodes.selectors import episode_for_update, open_stay
+from waypoint.care.models import Episode, PlanReviewInterval, TreatmentPlan
 from waypoint.clinical import plan_review
 from waypoint.core.errors import Conflict, DomainError, NotFound
 from waypoint.core.models import User
-from waypoint.core.selectors import locked_in_org
+from waypoint.core.selectors import site_today
 
-from .models import Episode, LevelOfCareStay, PlanReviewInterval, TreatmentPlan
-from .plan_schemas import PlanIn
-from .services import site_today
+from .schemas import PlanIn
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -37,10 +37,6 @@ def review_overrides(organization_id: int) -> dict[str, int]:
             "level", "days"
         )
     )
-
-
-def _episode_locked(actor: Actor, episode_id: int) -> Episode:
-    return locked_in_org(Episode, episode_id, actor.organization_id, "episode", "site")
 
 
 def _open(ep: Episode) -> None:
@@ -60,16 +56,9 @@ def _plan_locked(actor: Actor, plan_id: int) -> tuple[TreatmentPlan, Episode]:
     )
     if ep_id is None:
         raise NotFound("treatment plan")
-    ep = _episode_locked(actor, ep_id)
+    ep = episode_for_update(actor, ep_id)
     plan = TreatmentPlan.objects.select_for_update().get(pk=plan_id)
     return plan, ep
-
-
-def _current_level(ep: Episode) -> str:
-    stay = LevelOfCareStay.objects.filter(episode=ep, ended_on__isnull=True).first()
-    if stay is None:
-        raise Conflict("episode_inconsistent", "This episode has no current level of care.")
-    return stay.level
 
 
 def _content(
@@ -134,7 +123,7 @@ def _plan_date(ep: Episode, data: PlanIn) -> dt.date:
 
 
 def _dated(actor: Actor, ep: Episode, plan_date: dt.date) -> tuple[str, dt.date]:
-    level = _current_level(ep)
+    level = open_stay(ep).level
     due = plan_review.review_due(plan_date, level, review_overrides(actor.organization_id))
     return level, due
 
@@ -144,7 +133,7 @@ def plan_create(actor: Actor, episode_id: int, data: PlanIn) -> TreatmentPlan:
     episode already has one (edit or revise it)."""
     actor.require("plan.manage")
     with transaction.atomic():
-        ep = _episode_locked(actor, episode_id)
+        ep = episode_for_update(actor, episode_id)
         _open(ep)
         if TreatmentPlan.objects.filter(episode=ep).exists():
             raise Conflict(

@@ -1,5 +1,5 @@
 """Counseling pages: a counselor's day (sessions, rosters, quick attendance forms) and the
-"Counseling this week" chart section. Thin views over the session services/selectors."""
+scheduling form. Thin views over the session services and selectors."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from pydantic import ValidationError
 
+from waypoint.care.models import ATTENDANCE_STATUSES, SESSION_KINDS
 from waypoint.core.errors import DomainError
-from waypoint.core.models import Site, User
-from waypoint.core.web import Actor, form_errors, staff_view
+from waypoint.core.selectors import site_today
+from waypoint.core.web import Actor, form_errors, site_from_request, staff_view
 
-from . import session_selectors as selectors
-from . import session_services as services
-from .models import ATTENDANCE_STATUSES, CounselingSession
-from .services import site_today
+from . import selectors, services
+from .schemas import AttendanceIn, RepeatIn, SessionIn
 
 
 def _int(raw: str) -> int | None:
@@ -35,11 +34,7 @@ def _date(raw: str, default: dt.date) -> dt.date:
 
 @staff_view("session.view")
 def day(request: HttpRequest, actor: Actor) -> HttpResponse:
-    sites = list(Site.objects.filter(organization_id=actor.organization_id, active=True))
-    code = request.GET.get("site", "")[:20] or (actor.user.site.code if actor.user.site_id else "")
-    site = next((s for s in sites if s.code == code), sites[0] if sites else None)
-    if site is None:
-        raise Http404
+    site, sites = site_from_request(request, actor)
     today = site_today(site)
     on = _date(request.GET.get("date", ""), today)
     raw = request.GET.get("counselor")
@@ -47,9 +42,6 @@ def day(request: HttpRequest, actor: Actor) -> HttpResponse:
         _int(raw) if raw is not None else (actor.user.pk if actor.role == "counselor" else None)
     )
     sessions = selectors.sessions_on_day(actor, site, on, counselor_id)
-    counselors = User.objects.filter(
-        organization_id=actor.organization_id, role="counselor", is_active=True
-    ).order_by("last_name", "username")
     return render(
         request,
         "care/session_day.html",
@@ -62,7 +54,7 @@ def day(request: HttpRequest, actor: Actor) -> HttpResponse:
             "prev": on - dt.timedelta(days=1),
             "next": on + dt.timedelta(days=1),
             "counselor_id": counselor_id,
-            "counselors": counselors,
+            "counselors": selectors.counselors(actor.organization_id),
             "statuses": ATTENDANCE_STATUSES,
             "can_manage": actor.can("session.manage"),
         },
@@ -71,11 +63,7 @@ def day(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_view("session.manage")
 def attendance(request: HttpRequest, actor: Actor, session_id: int) -> HttpResponse:
-    s = (
-        CounselingSession.objects.filter(pk=session_id, organization_id=actor.organization_id)
-        .select_related("site")
-        .first()
-    )
+    s = selectors.session_for_page(actor, session_id)
     if s is None:
         raise Http404
     local = s.starts_at.astimezone(s.site.tz).date()
@@ -89,7 +77,7 @@ def attendance(request: HttpRequest, actor: Actor, session_id: int) -> HttpRespo
     p = request.POST
     try:
         minutes = p.get("minutes", "").strip()
-        data = services.AttendanceIn(
+        data = AttendanceIn(
             patient=p.get("patient", ""),
             status=p.get("status", ""),
             minutes=minutes or None,
@@ -106,22 +94,11 @@ def attendance(request: HttpRequest, actor: Actor, session_id: int) -> HttpRespo
     return redirect(back)
 
 
-def chart_context(actor: Actor, patient) -> dict:
-    """The "Counseling this week" chart section (the chart page audits its own read)."""
-    return selectors.patient_week(actor, patient.pk, audit_read=False)
-
-
 @staff_view("session.manage")
 def new(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Schedule a session (or a weekly series) from a form: the roster is given as MRNs."""
-    from waypoint.patients.models import Patient
-
-    from .models import SESSION_KINDS
-
-    sites = list(Site.objects.filter(organization_id=actor.organization_id, active=True))
-    counselors = User.objects.filter(
-        organization_id=actor.organization_id, role="counselor", is_active=True
-    ).order_by("last_name", "username")
+    sites = selectors.active_sites(actor.organization_id)
+    counselors = selectors.counselors(actor.organization_id)
     home = actor.user.site.code if actor.user.site_id else (sites[0].code if sites else "")
     data = {
         "kind": "group",
@@ -139,11 +116,7 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
         data = {k: request.POST.get(k, "").strip()[:400] for k in data}
         site = next((s for s in sites if s.code == data["site"]), None)
         mrns = [m for m in data["mrns"].replace(",", " ").split() if m]
-        found = dict(
-            Patient.objects.filter(organization_id=actor.organization_id, mrn__in=mrns).values_list(
-                "mrn", "pk"
-            )
-        )
+        found = selectors.patient_ids_by_mrn(actor.organization_id, mrns)
         missing = [m for m in mrns if m not in found]
         try:
             if site is None:
@@ -156,7 +129,7 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
             starts = dt.datetime.combine(day, at, tzinfo=site.tz)
             sessions = services.session_schedule(
                 actor,
-                services.SessionIn(
+                SessionIn(
                     kind=data["kind"],
                     site=site.code,
                     counselor=int(data["counselor"] or 0),
@@ -164,7 +137,7 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
                     duration_minutes=int(data["duration"] or 0),
                     title=data["title"],
                     patients=[found[m] for m in mrns],
-                    repeat=services.RepeatIn(count=weeks) if weeks > 1 else None,
+                    repeat=RepeatIn(count=weeks) if weeks > 1 else None,
                 ),
             )
             messages.success(request, f"{len(sessions)} session(s) scheduled.")

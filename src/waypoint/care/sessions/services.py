@@ -15,55 +15,26 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
-from pydantic import AwareDatetime, Field
 
 from waypoint.audit import services as audit
-from waypoint.core.errors import Conflict, DomainError, NotFound
-from waypoint.core.models import User
-from waypoint.core.schemas import IsoDate, StrictSchema, text
-from waypoint.core.selectors import site_by_code
-from waypoint.patients.selectors import patient_ref
-
-from .models import (
+from waypoint.care.episodes.selectors import open_episode
+from waypoint.care.models import (
     ATTENDANCE_LABELS,
     SESSION_KIND_LABELS,
     SESSION_MAX_MINUTES,
     SESSION_MIN_MINUTES,
     CounselingSession,
-    Episode,
     SessionAttendee,
 )
+from waypoint.core.errors import Conflict, DomainError
+from waypoint.core.models import User
+from waypoint.core.selectors import locked_in_org, site_by_code
+from waypoint.patients.selectors import patient_ref
+
+from .schemas import MAX_OCCURRENCES, RepeatIn, SessionIn
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
-
-MAX_OCCURRENCES = 52  # a weekly series covers at most a year
-MAX_ROSTER = 40
-
-
-class RepeatIn(StrictSchema):
-    """Weekly repetition: ``count`` occurrences in all (2-52), or every week ``until`` a
-    site-local date (inclusive)."""
-
-    count: int | None = Field(default=None, ge=2, le=MAX_OCCURRENCES)
-    until: IsoDate | None = None
-
-
-class SessionIn(StrictSchema):
-    kind: text(20, 1)
-    site: text(20, 1)
-    counselor: int
-    starts_at: AwareDatetime
-    duration_minutes: int
-    title: text(120) = ""
-    patients: list[int] = Field(default_factory=list, max_length=MAX_ROSTER)
-    repeat: RepeatIn | None = None
-
-
-class AttendanceIn(StrictSchema):
-    patient: int
-    status: text(10, 1)
-    minutes: int | None = None
 
 
 def _occurrences(starts_at: dt.datetime, tz, repeat: RepeatIn | None) -> list[dt.datetime]:
@@ -146,9 +117,7 @@ def session_schedule(actor: Actor, data: SessionIn) -> list[CounselingSession]:
         roster = []
         for pid in patients:
             patient = patient_ref(actor, pid)
-            ep = Episode.objects.filter(
-                organization_id=actor.organization_id, patient=patient, discharged_on__isnull=True
-            ).first()
+            ep = open_episode(actor.organization_id, patient)
             if ep is None:
                 raise Conflict(
                     "no_open_episode",
@@ -206,13 +175,7 @@ def attendance_record(
             field="status",
         )
     with transaction.atomic():
-        s = (
-            CounselingSession.objects.select_for_update()
-            .filter(pk=session_id, organization_id=actor.organization_id)
-            .first()
-        )
-        if s is None:
-            raise NotFound("session")
+        s = locked_in_org(CounselingSession, session_id, actor.organization_id, "session")
         row = (
             SessionAttendee.objects.select_for_update()
             .filter(session=s, patient_id=patient_id, organization_id=actor.organization_id)

@@ -9,9 +9,8 @@ from ninja import Router, Schema, Status
 
 from waypoint.core.actor import actor_from_request
 
-from . import plan_selectors as selectors
-from . import plan_services as services
-from .plan_schemas import PlanIn, ReviseIn, SignIn
+from . import selectors, services
+from .schemas import PlanIn, ReviseIn, SignIn
 
 router = Router(tags=["treatment plans"])
 

@@ -9,11 +9,12 @@ import random
 
 from django.utils import timezone
 
+from waypoint.care.models import Episode, LevelOfCareStay
 from waypoint.core.actor import Actor
 from waypoint.core.models import Site, User
 
-from . import session_services as services
-from .models import Episode, LevelOfCareStay
+from . import services
+from .schemas import SessionIn
 
 WEEKS = 3
 
@@ -50,7 +51,7 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
             first = dt.datetime.combine(start_day, dt.time(9 + i // 8 % 6), tzinfo=site.tz)
             made += services.session_schedule(
                 who,
-                services.SessionIn(
+                SessionIn(
                     kind=rng.choice(["group", "cbt"]),
                     site=site.code,
                     counselor=counselor.pk,
@@ -71,7 +72,7 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
             )
             made += services.session_schedule(
                 who,
-                services.SessionIn(
+                SessionIn(
                     kind="individual",
                     site=site.code,
                     counselor=counselor.pk,

@@ -16,21 +16,22 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from waypoint.audit import services as audit
+from waypoint.care.episodes.selectors import open_episode
+from waypoint.care.models import CounselingSession, LevelOfCareStay, SessionAttendee
 from waypoint.clinical import intensity
+from waypoint.core.models import Site, User
+from waypoint.core.selectors import site_today
+from waypoint.patients.models import Patient
 from waypoint.patients.selectors import patient_ref
-
-from .models import CounselingSession, Episode, LevelOfCareStay, SessionAttendee
-from .services import site_today
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
-    from waypoint.core.models import Site
 
 
-def _sessions(organization_id: int):
+def _sessions(organization_id: int) -> QuerySet[CounselingSession]:
     return (
         CounselingSession.objects.filter(organization_id=organization_id)
         .select_related("site", "counselor")
@@ -59,6 +60,38 @@ def week_start(on: dt.date) -> dt.date:
 def session_written(actor: Actor, session_ids: list[int]) -> list[CounselingSession]:
     """Sessions a service has just written (its audit events cover them)."""
     return list(_sessions(actor.organization_id).filter(pk__in=session_ids))
+
+
+def session_for_page(actor: Actor, session_id: int) -> CounselingSession | None:
+    """A session of the actor's organization with its site, for the attendance form (None
+    when there is none)."""
+    return (
+        CounselingSession.objects.filter(pk=session_id, organization_id=actor.organization_id)
+        .select_related("site")
+        .first()
+    )
+
+
+def counselors(organization_id: int) -> QuerySet[User]:
+    """The organization's active counselors, to pick from on the day page and the form."""
+    return User.objects.filter(
+        organization_id=organization_id, role="counselor", is_active=True
+    ).order_by("last_name", "username")
+
+
+def active_sites(organization_id: int) -> list[Site]:
+    """The organization's active sites, to schedule a session at."""
+    return list(Site.objects.filter(organization_id=organization_id, active=True))
+
+
+def patient_ids_by_mrn(organization_id: int, mrns: list[str]) -> dict[str, int]:
+    """MRN to patient id for the MRNs of the organization's patients (a roster typed as
+    MRNs on the scheduling form); unknown MRNs are left out."""
+    return dict(
+        Patient.objects.filter(organization_id=organization_id, mrn__in=mrns).values_list(
+            "mrn", "pk"
+        )
+    )
 
 
 def sessions_on_day(
@@ -160,13 +193,7 @@ def patient_week(actor: Actor, patient_id: int, on: dt.date | None = None, *, au
     hours scheduled and attended, the level of care that day and its range, the sessions."""
     actor.require("session.view")
     patient = patient_ref(actor, patient_id)
-    ep = (
-        Episode.objects.filter(
-            organization_id=actor.organization_id, patient=patient, discharged_on__isnull=True
-        )
-        .select_related("site")
-        .first()
-    )
+    ep = open_episode(actor.organization_id, patient)
     site = ep.site if ep else patient.site
     on = on or site_today(site)
     first = week_start(on)

@@ -9,12 +9,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from waypoint.core.actor import actor_from_request
-from waypoint.core.schemas import IsoDate, StrictSchema, text
-from waypoint.core.selectors import site_by_code
+from waypoint.core.selectors import site_by_code, site_today
 
-from . import session_selectors as selectors
-from . import session_services as services
-from .services import site_today
+from . import selectors, services
+from .schemas import AttendanceIn, DayQuery, SessionIn, WeekQuery
 
 router = Router(tags=["sessions"])
 patients_router = Router(tags=["sessions"])
@@ -63,16 +61,6 @@ class SessionOut(Schema):
         return list(obj.attendees.all())
 
 
-class DayQuery(StrictSchema):
-    date: IsoDate | None = None
-    counselor: int | None = None
-    site: text(20, 1) | None = None
-
-
-class WeekQuery(StrictSchema):
-    on: IsoDate | None = None
-
-
 class WeekSessionOut(Schema):
     session: int
     kind: str
@@ -100,7 +88,7 @@ def _actor(request: HttpRequest):
 
 
 @router.post("", response={201: list[SessionOut]})
-def schedule(request: HttpRequest, payload: services.SessionIn):
+def schedule(request: HttpRequest, payload: SessionIn):
     """Schedule a session; with ``repeat`` ({"count": N} or {"until": DATE}) a weekly series
     expanded into one session per week. 201 with the sessions made. 422
     ``duration_out_of_range``, ``unknown_counselor``, ``unknown_session_kind``,
@@ -122,7 +110,7 @@ def list_day(request: HttpRequest, q: Query[DayQuery]):
 
 
 @router.post("/{int:session_id}/attendance", response={201: AttendeeOut})
-def attendance(request: HttpRequest, session_id: int, payload: services.AttendanceIn):
+def attendance(request: HttpRequest, session_id: int, payload: AttendanceIn):
     """Record (or correct) a patient's attendance: attended (with minutes), absent,
     excused. 404 another organization's session; 422 ``not_on_roster``,
     ``minutes_exceed_duration``, ``minutes_required``, ``minutes_not_allowed``,

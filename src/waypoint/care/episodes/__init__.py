@@ -1,0 +1,1 @@
+"""Episodes of care: admission, moves between levels of care, discharge (TEDS codes)."""

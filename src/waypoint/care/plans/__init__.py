@@ -1,0 +1,1 @@
+"""Treatment plans: versioned, signed by the clinician and the patient, reviewed on time."""

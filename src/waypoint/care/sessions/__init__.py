@@ -1,0 +1,1 @@
+"""Counseling sessions: scheduling (one-off or weekly), rosters, attendance, weekly hours."""

@@ -1,0 +1,46 @@
+"""Inputs of counseling sessions, shared by the API and the HTML forms: a session (or a
+weekly series) to schedule, an attendance to record, and the API's query strings."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, Field
+
+from waypoint.core.schemas import IsoDate, StrictSchema, text
+
+MAX_OCCURRENCES = 52  # a weekly series covers at most a year
+MAX_ROSTER = 40
+
+
+class RepeatIn(StrictSchema):
+    """Weekly repetition: ``count`` occurrences in all (2-52), or every week ``until`` a
+    site-local date (inclusive)."""
+
+    count: int | None = Field(default=None, ge=2, le=MAX_OCCURRENCES)
+    until: IsoDate | None = None
+
+
+class SessionIn(StrictSchema):
+    kind: text(20, 1)
+    site: text(20, 1)
+    counselor: int
+    starts_at: AwareDatetime
+    duration_minutes: int
+    title: text(120) = ""
+    patients: list[int] = Field(default_factory=list, max_length=MAX_ROSTER)
+    repeat: RepeatIn | None = None
+
+
+class AttendanceIn(StrictSchema):
+    patient: int
+    status: text(10, 1)
+    minutes: int | None = None
+
+
+class DayQuery(StrictSchema):
+    date: IsoDate | None = None
+    counselor: int | None = None
+    site: text(20, 1) | None = None
+
+
+class WeekQuery(StrictSchema):
+    on: IsoDate | None = None
