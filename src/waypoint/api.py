@@ -34,7 +34,24 @@ class TokenAuth(HttpBearer):
         return row.user
 
 
-api = NinjaAPI(
+class WaypointAPI(NinjaAPI):
+    """The API object. Its OpenAPI ``operationId``s are part of the public surface (generated
+    clients name their methods after them); django-ninja builds them from the route's module
+    path, so a module that moves into a sub-package keeps the name it was published under."""
+
+    MOVED_MODULES = {
+        "waypoint.care.episodes.api": "waypoint.care.api",
+        "waypoint.care.plans.api": "waypoint.care.plan_api",
+        "waypoint.care.sessions.api": "waypoint.care.session_api",
+    }
+
+    def get_openapi_operation_id(self, operation) -> str:
+        module = operation.view_func.__module__
+        module = self.MOVED_MODULES.get(module, module)
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = WaypointAPI(
     title="Waypoint API",
     version="1",
     description="Opioid treatment program API. Every refusal is a 4xx with "
