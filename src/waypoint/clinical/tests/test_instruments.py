@@ -276,6 +276,40 @@ def test_dsm5_specifiers():
     assert score("dsm5_oud", dsm(1, on_maintenance_therapy=True)).details["specifiers"] == []
 
 
+@pytest.mark.parametrize("months", [None, 0, 2])
+def test_dsm5_remission_specifiers_need_remission(months):
+    """DSM-5-TR: "on maintenance therapy" and "in a controlled environment" further specify
+    a remission; with criteria active (under 3 months) they are not applied, and said so."""
+    extra = {} if months is None else {"months_without_criteria": months}
+    r = score("dsm5_oud", dsm(5, on_maintenance_therapy=True, controlled_environment=True, **extra))
+    assert r.details["remission"] is None and r.details["specifiers"] == []
+    assert r.details["not_applied"] == ["on_maintenance_therapy", "in_controlled_environment"]
+    assert r.details["icd10"] == "F11.20"
+    # at 3 months (early remission) both apply
+    r = score("dsm5_oud", dsm(5, on_maintenance_therapy=True, months_without_criteria=3))
+    assert r.details["specifiers"] == ["in_early_remission", "on_maintenance_therapy"]
+    assert r.details["not_applied"] == []
+
+
+@pytest.mark.parametrize(("months", "refused"), [(2, False), (3, True), (12, True), (60, True)])
+@pytest.mark.parametrize("met", [2, 7])
+def test_dsm5_withdrawal_now_with_remission_is_contradictory(met, months, refused):
+    items = dsm(met, in_withdrawal_now=True, months_without_criteria=months)
+    if not refused:  # 2 months: no remission, withdrawal codes as usual
+        assert score("dsm5_oud", items).details["icd10"] in ("F11.13", "F11.23")
+        return
+    with pytest.raises(ScoreError) as e:
+        score("dsm5_oud", items)
+    assert (e.value.code, e.value.item) == ("withdrawal_with_remission", "in_withdrawal_now")
+    # the same answers without "withdrawal now" are a remission
+    assert score("dsm5_oud", dsm(met, months_without_criteria=months)).details["remission"]
+
+
+def test_dsm5_withdrawal_now_without_a_diagnosis_is_not_a_remission_conflict():
+    r = score("dsm5_oud", dsm(1, in_withdrawal_now=True, months_without_criteria=24))
+    assert r.details["icd10"] == "F11.93"
+
+
 @pytest.mark.parametrize("bad", [1, 0, "yes", None, "true"])
 def test_dsm5_criteria_must_be_booleans(bad):
     with pytest.raises(ScoreError) as e:
