@@ -199,7 +199,8 @@ def test_start_and_end_a_plan_from_the_chart(client, users, patient, order):
     )
     page = r.content.decode()
     assert "Plan started" in page and 'id="incentive-plan"' in page
-    assert "Cocaine, Amphetamines / methamphetamine" in page and "2: a test missing from a finished week" in page
+    assert "Cocaine, Amphetamines / methamphetamine" in page
+    assert "2: a test missing from a finished week" in page
     plan = IncentivePlan.objects.get()
     assert plan.targets == ["cocaine", "amphetamines"] and plan.tests_per_week == 2
     r = c.post(
