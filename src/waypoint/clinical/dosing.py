@@ -445,12 +445,16 @@ def buprenorphine_first_dose(
         return None
     refusal = induction_withdrawal(cows, at, limits)
     if refusal is not None and transfer is not None:
+        when = (
+            "is after today"
+            if transfer.last_dose_on > on
+            else f"is more than {limits.buprenorphine_transfer_max_days} days before today"
+        )
         return Refusal(
             refusal.code,
             f"{refusal.message} The documented transfer's last buprenorphine dose "
-            f"({transfer.last_dose_on.isoformat()}) is more than "
-            f"{limits.buprenorphine_transfer_max_days} days before today, so it does not "
-            "replace the induction.",
+            f"({transfer.last_dose_on.isoformat()}) {when}, so it does not replace the "
+            "induction.",
             refusal.status,
         )
     return refusal
@@ -482,7 +486,8 @@ def lofexidine_rolling(
     rule 8). ``others`` are the person's other lofexidine doses (any day; those more than a
     window away do not matter). Every 24-hour window that contains this dose must total at
     most ``lofexidine_max_day_mg`` — checking the windows that start at a dose is enough,
-    because a window's total only changes at a dose. The nearest other dose, before or
+    because a window's total only changes at a dose. Windows are half-open, so two doses
+    exactly 24 hours apart share none. The nearest other dose, before or
     after (a dose recorded late), must be at least ``lofexidine_min_hours_between`` away.
 
     Replaces ``lofexidine``, which counted the doses of the local calendar day only."""
@@ -547,27 +552,29 @@ def lofexidine_vitals_hold(
     recorded there is nothing to hold on (vital signs are optional at the window)."""
     since = at - dt.timedelta(hours=limits.lofexidine_vitals_valid_hours)
     recent = sorted((v for v in vitals if since <= v.at <= at), key=lambda v: v.at)
-    bp = [v for v in recent if v.systolic is not None and v.diastolic is not None]
-    pulse = [v for v in recent if v.pulse is not None]
+    bp = [
+        (v.at, v.systolic, v.diastolic)
+        for v in recent
+        if v.systolic is not None and v.diastolic is not None
+    ]
+    pulse = [(v.at, v.pulse) for v in recent if v.pulse is not None]
     why = []
     if bp:
-        last = bp[-1]
-        assert last.systolic is not None and last.diastolic is not None
+        when, systolic, diastolic = bp[-1]
         if (
-            last.systolic < limits.lofexidine_hold_systolic_below
-            or last.diastolic < limits.lofexidine_hold_diastolic_below
+            systolic < limits.lofexidine_hold_systolic_below
+            or diastolic < limits.lofexidine_hold_diastolic_below
         ):
             why.append(
-                f"blood pressure {last.systolic}/{last.diastolic} at "
-                f"{last.at.isoformat(timespec='minutes')} (hold below "
-                f"{limits.lofexidine_hold_systolic_below}/{limits.lofexidine_hold_diastolic_below})"
+                f"blood pressure {systolic}/{diastolic} at {when.isoformat(timespec='minutes')} "
+                f"(hold below {limits.lofexidine_hold_systolic_below}/"
+                f"{limits.lofexidine_hold_diastolic_below})"
             )
     if pulse:
-        last = pulse[-1]
-        assert last.pulse is not None
-        if last.pulse < limits.lofexidine_hold_pulse_below:
+        when, beats = pulse[-1]
+        if beats < limits.lofexidine_hold_pulse_below:
             why.append(
-                f"pulse {last.pulse} at {last.at.isoformat(timespec='minutes')} (hold below "
+                f"pulse {beats} at {when.isoformat(timespec='minutes')} (hold below "
                 f"{limits.lofexidine_hold_pulse_below})"
             )
     if not why:

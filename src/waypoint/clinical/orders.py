@@ -120,8 +120,9 @@ def acknowledgement(
 ) -> Refusal | None:
     """A warning the prescriber must confirm (as ``high_dose_not_acknowledged`` for
     buprenorphine above 24 mg): without ``acknowledged`` it is refused with ``code``,
-    telling which field confirms it. Codes: ``qtc_not_acknowledged`` (``methadone_qtc_
-    warning``), ``blockade_not_acknowledged`` (``naltrexone_blockade_warning``)."""
+    telling which field confirms it. Codes: ``qtc_not_acknowledged``
+    (``methadone_qtc_warning``), ``blockade_not_acknowledged``
+    (``naltrexone_blockade_warning``)."""
     if warning is None or acknowledged:
         return None
     return Refusal(code, f"{warning} Acknowledge the warning ({field}) to order it.")

@@ -322,6 +322,7 @@ def test_buprenorphine_first_dose(kw, refused):
 def test_stale_transfer_is_explained_and_its_window_is_a_setting():
     r = first(transfer=Transfer(ago(4)))
     assert "2026-03-06" in r.message and "more than 3 days" in r.message
+    assert "is after today" in first(transfer=Transfer(DAY + dt.timedelta(1))).message
     assert (
         first(transfer=Transfer(ago(4)), limits=limits(buprenorphine_transfer_max_days=4)) is None
     )
