@@ -21,12 +21,13 @@ from .takehome import FEDERAL_TIERS, TakeHomeLimits, max_doses
 
 FEDERAL_FIRST_DAY_MAX_MG = Decimal("50")
 FEDERAL_RANDOM_TESTS_PER_YEAR = 8
-CODE = "setting_exceeds_federal_limit"
 
 
 def _loosens(field: str, what: str) -> Refusal:
     return Refusal(
-        CODE, f"{field}: {what}. Settings may tighten federal limits, never loosen.", 422
+        "setting_exceeds_federal_limit",
+        f"{field}: {what}. Settings may tighten federal limits, never loosen.",
+        422,
     )
 
 

@@ -207,7 +207,7 @@ def test_an_unknown_reason_from_the_form_is_refused(client, users, patient):
 
 
 def test_a_pending_random_pick_preselects_random(client, users, patient, actor):
-    from waypoint.care import services as care
+    from waypoint.care.episodes import services as care
     from waypoint.medication.tests.conftest import ago
 
     care.episode_admit(actor("counselor"), patient.pk, "opioid_treatment_program", ago(200))
@@ -218,7 +218,7 @@ def test_a_pending_random_pick_preselects_random(client, users, patient, actor):
 
 
 def test_only_random_tests_count_on_the_board(client, users, patient, actor):
-    from waypoint.care import services as care
+    from waypoint.care.episodes import services as care
     from waypoint.medication.tests.conftest import ago
 
     care.episode_admit(actor("counselor"), patient.pk, "opioid_treatment_program", ago(200))
