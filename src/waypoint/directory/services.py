@@ -397,7 +397,7 @@ def listing_publish(actor, site_code: str, data) -> Facility:
     from waypoint.audit import services as audit
     from waypoint.core.selectors import site_by_code
 
-    from . import codes, zips
+    from . import zips
     from .selectors import _refuse
 
     actor.require("directory.publish")
@@ -435,15 +435,9 @@ def listing_publish(actor, site_code: str, data) -> Facility:
             "same_day_intake": data.same_day_intake,
             "service_codes": [],
             "raw_services": [],
+            "services_published": True,  # the site says what it offers
         }
-        values["filter_mask"] = codes.filter_mask(
-            values["levels_of_care"],
-            values["medications"],
-            values["payments"],
-            values["languages"],
-            data.walk_in,
-            data.same_day_intake,
-        )
+        values = codes.merged_offer(values, otp=False)
         values["listing_json"] = listing_json({**values, "site_id": site.pk})
         facility, created = Facility.objects.update_or_create(
             site=site, defaults={"key": _site_key(site.pk), **values}

@@ -208,6 +208,10 @@ def test_publish_through_the_api(api, site, client):
     assert code == 200 and body["latitude"] == 39.1052  # the ZIP centroid
     found = client.get("/api/v1/facilities?zip=64106&service=methadone&walk_in=true").json()
     assert found["total"] == 1 and found["results"][0]["accepts_contact_requests"]
+    assert found["results"][0]["services_published"]  # the site says what it offers
+    # so it is not "not published" for what it does not offer
+    other = client.get("/api/v1/facilities?zip=64106&service=residential").json()
+    assert other["total"] == 0 and other["unknown_services"]["total"] == 0
     assert api.get(f"/sites/{site.code}/directory-listing", "admin")[0] == 200
     assert api.call("DELETE", f"/sites/{site.code}/directory-listing", "admin")[0] == 200
     assert client.get("/api/v1/facilities?zip=64106").json()["total"] == 0
