@@ -75,7 +75,22 @@ def tel_href(number: str) -> str:
     return f"tel:+1{digits}" + (f",{ext}" if ext else "")
 
 
-def _labels(f: Facility, asked: tuple[str, ...] = ()) -> dict:
+def _asked(query: selectors.Query | None) -> list[tuple[str, str]]:
+    """What a search asks for: (filter, label) in words."""
+    if query is None:
+        return []
+    out = [(f"service:{s}", codes.LEVEL_LABELS.get(s) or codes.MEDICATION_LABELS[s])
+           for s in query.services]  # fmt: skip
+    out += [(f"payment:{p}", codes.PAYMENT_LABELS[p]) for p in query.payments]
+    out += [(f"language:{x}", codes.LANGUAGES[x]) for x in query.languages]
+    if query.walk_in:
+        out.append(("walk_in", "Walk-ins"))
+    if query.same_day_intake:
+        out.append(("same_day_intake", "Same-day intake"))
+    return out
+
+
+def _labels(f: Facility, asked: list[tuple[str, str]] = ()) -> dict:
     """What a card or page shows of a facility, in words: its offer, its phones as links,
     directions, and which of the asked services it has not published."""
     phones = []
@@ -84,12 +99,10 @@ def _labels(f: Facility, asked: tuple[str, ...] = ()) -> dict:
             phones.append({"label": label, "number": number, "href": tel_href(number)})
     po_box = is_po_box(f.street1)
     address = ", ".join(x for x in (f.street1, f.city, f"{f.state} {f.zip}") if x)
-    offered = set(f.levels_of_care) | set(f.medications)
-    not_published = [
-        codes.LEVEL_LABELS.get(s) or codes.MEDICATION_LABELS.get(s, s)
-        for s in asked
-        if s not in offered
-    ]
+    offered = {f"service:{x}" for x in (*f.levels_of_care, *f.medications)}
+    offered |= {f"payment:{x}" for x in f.payments} | {f"language:{x}" for x in f.languages}
+    offered |= {k for k, v in (("walk_in", f.walk_in), ("same_day_intake", f.same_day_intake)) if v}
+    not_published = [label for key, label in asked if key not in offered]
     return {
         "levels": [codes.LEVEL_LABELS.get(x, x) for x in f.levels_of_care],
         "medications": [codes.MEDICATION_LABELS.get(x, x) for x in f.medications],
@@ -113,7 +126,7 @@ def _labels(f: Facility, asked: tuple[str, ...] = ()) -> dict:
     }
 
 
-def _row(f: Facility, miles: float, asked: tuple[str, ...] = ()) -> dict:
+def _row(f: Facility, miles: float, asked: list[tuple[str, str]] = ()) -> dict:
     return {"f": f, "miles": round(miles, 1), **_labels(f, asked)}
 
 
@@ -145,10 +158,10 @@ def _results_context(params: dict, query: selectors.Query, result) -> dict:
     """The matching centers (one page), then those whose services are not published (after
     the last page of matches), the links between pages, and what to try when both are
     empty."""
-    asked = query.services
+    asked = _asked(query)
     out: dict = {
         "rows": [_row(f, d, asked) for f, d in selectors.facilities_for(result)],
-        "asked": [codes.LEVEL_LABELS.get(s) or codes.MEDICATION_LABELS[s] for s in asked],
+        "asked": [label for _key, label in asked],
     }
     base = [(k, v) for k, vs in params.items() if k != "offset" for v in vs]
     last_offset = max(0, (result.total - 1) // query.limit * query.limit)

@@ -293,6 +293,12 @@ def test_the_locator_lists_centers_whose_services_are_not_published(client, newa
     assert f'data-facility="{newark["otp"].pk}"' in matched
     assert f'data-facility="{newark["unknown"].pk}"' in apart
     assert f'data-facility="{newark["otp"].pk}"' not in apart
+    # walk-ins: nobody said for any of them (SAMHSA does not publish it)
+    html = _html(client.get("/find/?zip=07102&walk_in=true&payment=medicaid"))
+    apart = html[html.index('id="unknown-services"') :]
+    assert "Medicaid, Walk-ins: not published" in apart
+    assert f'data-facility="{newark["unknown"].pk}"' in apart
+    assert f'data-facility="{newark["without"].pk}"' not in html  # its list lacks Medicaid
 
 
 def test_nothing_near_offers_a_larger_radius_and_the_helpline(client, newark):
