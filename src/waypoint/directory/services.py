@@ -247,8 +247,9 @@ def _candidates(programs: list[ProgramRecord], exclude: set[int]) -> list:
 
 def _with_otp_offer(facility_ids: set[int]) -> int:
     """Give these facilities what a certified OTP offers where they lack it (services only
-    add). Returns how many changed."""
-    changed = 0
+    add), in bulk. Returns how many changed."""
+    changed: list[Facility] = []
+    fields: set[str] = set()
     ids = sorted(facility_ids)
     for start in range(0, len(ids), 500):
         rows = Facility.objects.filter(pk__in=ids[start : start + 500]).values(
@@ -259,9 +260,11 @@ def _with_otp_offer(facility_ids: set[int]) -> int:
             merged["listing_json"] = listing_json(merged)
             diff = {f: merged[f] for f in _COMPARED if merged[f] != old[f]}
             if diff:
-                Facility.objects.filter(pk=old["id"]).update(**diff)
-                changed += 1
-    return changed
+                changed.append(Facility(pk=old["id"], **{f: merged[f] for f in _COMPARED}))
+                fields |= set(diff)
+    if changed:
+        Facility.objects.bulk_update(changed, sorted(fields), batch_size=200)
+    return len(changed)
 
 
 def _otp_import(parsed, report: ImportReport, progress) -> ImportReport:
@@ -304,79 +307,97 @@ def _otp_import(parsed, report: ImportReport, progress) -> ImportReport:
     if progress:
         progress(report.rows * 2 // 3, report.rows)
     with transaction.atomic():
-        offer_to: set[int] = set()
-        changed_facilities = 0
-        removed: list[int] = []
-        for _row, rec in records.values():
-            old = known.get(rec.key)
-            m = found.get(rec.key)
-            values = {f: rec.values[f] for f in _PROGRAM_FIELDS}
-            if m is None or m.facility is None:
-                # kept (matched before) or added (now or before)
-                if old is not None and old.match != "added":
-                    facility_id, how, like, dist = (
-                        old.facility_id,
-                        old.match,
-                        old.likeness,
-                        old.distance_miles,
-                    )
-                elif old is not None:
-                    facility_id, how, like, dist = old.facility_id, "added", None, None
-                    fresh = _added_facility_values(rec.values)
-                    stored = Facility.objects.filter(pk=facility_id).values(*_COMPARED).first()
-                    diff = {f: fresh[f] for f in _COMPARED if stored and fresh[f] != stored[f]}
-                    diff.pop("active", None)
-                    if diff:
-                        Facility.objects.filter(pk=facility_id).update(**diff)
-                        changed_facilities += 1
-                else:
-                    facility = Facility.objects.filter(key=rec.key).first()
-                    if facility is None:
-                        facility = Facility.objects.create(
-                            key=rec.key, source="otp", **_added_facility_values(rec.values)
-                        )
-                        changed_facilities += 1
-                        how = "added"
-                    else:  # the same name and address is already a facility
-                        how = "address"
-                    facility_id, like, dist = facility.pk, None, None
-                if how == "added":
-                    report.added += 1
-                    if m is not None and m.note:
-                        report.notes.append(f"added {rec.values['name'][:60]!r}: {m.note}")
-                else:
-                    report.matched += 1
-            else:
-                facility_id, how, like, dist = m.facility, m.how, m.likeness, m.distance_miles
-                report.matched += 1
-                if old is not None and old.match == "added":
-                    removed.append(old.facility_id)
-            offer_to.add(facility_id)
-            values.update(
-                facility_id=facility_id,
-                match=how,
-                likeness=None if like is None else round(like, 4),
-                distance_miles=None if dist is None else round(dist, 4),
-            )
-            if old is None:
-                CertifiedProgram.objects.create(key=rec.key, **values)
-                report.loaded += 1
-                continue
-            diff = {f: v for f, v in values.items() if getattr(old, f) != v}
-            if diff:
-                CertifiedProgram.objects.filter(pk=old.pk).update(**diff)
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        for facility_id in removed:  # a program's own facility, now that it matched another
-            if not CertifiedProgram.objects.filter(facility_id=facility_id).exists():
-                Facility.objects.filter(pk=facility_id, source="otp", site__isnull=True).delete()
-        changed_facilities += _with_otp_offer(offer_to) + len(removed)
-        if changed_facilities or report.loaded or report.updated:
+        changed = _write_programs(list(records.values()), known, found, report)
+        if changed or report.loaded or report.updated:
             bump_version()
     if progress:
         progress(report.rows, report.rows)
     return report
+
+
+def _ids_by_key(keys: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        out.update(Facility.objects.filter(key__in=chunk).values_list("key", "id"))
+    return out
+
+
+def _write_programs(records, known: dict, found: dict, report: ImportReport) -> int:
+    """Write the programs and their facilities (in the caller's transaction): new rows in
+    bulk, changed rows one by one, nothing when nothing changed. Returns how many facilities
+    were created, changed or removed."""
+    changed = 0
+    # facilities of their own for the programs added now (or the facility of that very name
+    # and address, should one exist)
+    new_own = [rec for _row, rec in records
+               if rec.key not in known and found[rec.key].facility is None]  # fmt: skip
+    own = _ids_by_key([rec.key for rec in new_own])
+    create = [Facility(key=rec.key, source="otp", **_added_facility_values(rec.values))
+              for rec in new_own if rec.key not in own]  # fmt: skip
+    Facility.objects.bulk_create(create, batch_size=500)
+    created = {f.key for f in create}
+    changed += len(create)
+    own.update(_ids_by_key([f.key for f in create]))
+    # programs added before and still unmatched: their facility follows the file
+    stay = {known[rec.key].facility_id: rec for _row, rec in records
+            if rec.key in known and known[rec.key].match == "added"
+            and found[rec.key].facility is None}  # fmt: skip
+    for stored in Facility.objects.filter(pk__in=list(stay)).values("id", *_COMPARED):
+        fresh = _added_facility_values(stay[stored["id"]].values)
+        diff = {f: fresh[f] for f in _COMPARED if f != "active" and fresh[f] != stored[f]}
+        if diff:
+            Facility.objects.filter(pk=stored["id"]).update(**diff)
+            changed += 1
+    offer_to: set[int] = set()
+    removed: list[int] = []
+    new_programs: list[CertifiedProgram] = []
+    for _row, rec in records:
+        old, m = known.get(rec.key), found.get(rec.key)
+        if m is None:  # matched by an earlier import: kept
+            facility_id, how, like, dist = (
+                old.facility_id, old.match, old.likeness, old.distance_miles
+            )  # fmt: skip
+        elif m.facility is not None:
+            facility_id, how, like, dist = m.facility, m.how, m.likeness, m.distance_miles
+            if old is not None and old.match == "added":
+                removed.append(old.facility_id)
+        elif old is not None:  # added before, still unmatched
+            facility_id, how, like, dist = old.facility_id, "added", None, None
+        else:
+            facility_id, like, dist = own[rec.key], None, None
+            # "address": a facility of that very name and address was already there
+            how = "added" if rec.key in created else "address"
+        if how == "added":
+            report.added += 1
+            if m is not None and m.note:
+                report.notes.append(f"added {rec.values['name'][:60]!r}: {m.note}")
+        else:
+            report.matched += 1
+        offer_to.add(facility_id)
+        values = {f: rec.values[f] for f in _PROGRAM_FIELDS}
+        values.update(
+            facility_id=facility_id,
+            match=how,
+            likeness=None if like is None else round(like, 4),
+            distance_miles=None if dist is None else round(dist, 4),
+        )
+        if old is None:
+            new_programs.append(CertifiedProgram(key=rec.key, **values))
+            report.loaded += 1
+            continue
+        diff = {f: v for f, v in values.items() if getattr(old, f) != v}
+        if diff:
+            CertifiedProgram.objects.filter(pk=old.pk).update(**diff)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    CertifiedProgram.objects.bulk_create(new_programs, batch_size=500)
+    for facility_id in removed:  # a program's own facility, now that it matched another
+        if not CertifiedProgram.objects.filter(facility_id=facility_id).exists():
+            Facility.objects.filter(pk=facility_id, source="otp", site__isnull=True).delete()
+            changed += 1
+    return changed + _with_otp_offer(offer_to)
 
 
 def client_fingerprint(address: str) -> str:
