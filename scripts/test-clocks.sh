@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The suite at other times, in other machine time zones and just after boot: it must pass on
-# any day, at any hour, anywhere. Debian's libfaketime moves the wall clock of pytest and of
-# every process it starts (servers, CLI, Chromium); the uptime case moves pytest's
-# time.monotonic() instead (conftest.py --fake-uptime). Each run is on SQLite, in random order.
+# any day, at any hour, anywhere. time-machine (pinned in the test extras), started by
+# scripts/clock/sitecustomize.py in pytest and in every Python process it starts (servers,
+# CLI), moves their wall clock by one offset; the uptime case moves pytest's time.monotonic()
+# instead (conftest.py --fake-uptime). Each run is on SQLite, in random order.
 #   bash scripts/test-clocks.sh                  # every case below, the whole suite
 #   bash scripts/test-clocks.sh src/waypoint/care -m "not browser"   # pytest arguments
 #   WAYPOINT_CLOCKS="sunday-evening uptime" bash scripts/test-clocks.sh   # some cases only
@@ -10,12 +11,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
-if ! command -v faketime >/dev/null 2>&1; then
-  echo "installing libfaketime (Debian)"
-  as_root apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends faketime >/dev/null
-fi
 bash scripts/venv.sh test
 export PATH="$root/.venv/bin:$PATH"
 export WAYPOINT_SECRET_KEY="test-only-$(python -c 'import secrets; print(secrets.token_hex(16))')"
@@ -44,12 +39,11 @@ for case in "${cases[@]}"; do
   if [ -n "$want" ] && [[ " $want " != *" $name "* ]]; then continue; fi
   t0=$SECONDS
   if [ -n "$start" ]; then
-    # The wall clock moved by an offset (so child processes agree whatever their TZ);
-    # CLOCK_MONOTONIC left alone (libfaketime would make it read the faked epoch time).
+    # An offset, not a moment: a process started later sees the same moved clock.
     offset=$(($(date -d "$start" +%s) - $(date +%s)))
-    sign=$([ "$offset" -ge 0 ] && echo + || echo -)
     echo "== $name: $what (TZ=$tz, starts $(TZ=UTC date -d "$start" '+%a %F %T UTC')) =="
-    run=(env TZ="$tz" FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -m -f "${sign}${offset#-}" pytest)
+    run=(env TZ="$tz" PYTHONPATH="$root/scripts/clock" WAYPOINT_TEST_CLOCK_OFFSET="$offset"
+      pytest -p no:time_machine)  # its plugin: imported already, by sitecustomize
   else
     echo "== $name: $what (TZ=$tz) =="
     run=(env TZ="$tz" pytest --fake-uptime=100)

@@ -66,17 +66,6 @@ def _audit_triggers_lifted_for_flush(live_server, transactional_db):
     _set_audit_triggers(False)
 
 
-def _browser_env() -> dict[str, str]:
-    """This environment without libfaketime: Chromium hangs under it (scripts/test-clocks.sh
-    moves the clock of the tests, servers and CLI). The browser keeps the real time, as a
-    patient's phone keeps its own; the pages carry no script that reads it."""
-    env = dict(os.environ)
-    preload = [p for p in env.pop("LD_PRELOAD", "").split() if "faketime" not in p]
-    if preload:
-        env["LD_PRELOAD"] = " ".join(preload)
-    return {k: v for k, v in env.items() if not k.startswith("FAKETIME")}
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -88,9 +77,7 @@ def browser():
 
     pw = sync_playwright().start()
     try:
-        b = pw.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS, env=_browser_env()
-        )
+        b = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
     finally:
