@@ -43,7 +43,7 @@ for case in "${cases[@]}"; do
     offset=$(($(date -d "$start" +%s) - $(date +%s)))
     echo "== $name: $what (TZ=$tz, starts $(TZ=UTC date -d "$start" '+%a %F %T UTC')) =="
     run=(env TZ="$tz" PYTHONPATH="$root/scripts/clock" WAYPOINT_TEST_CLOCK_OFFSET="$offset"
-      pytest -p no:time_machine)  # its plugin: imported already, by sitecustomize
+      pytest -p no:time_machine -W ignore::pytest.PytestAssertRewriteWarning)  # imported early
   else
     echo "== $name: $what (TZ=$tz) =="
     run=(env TZ="$tz" pytest --fake-uptime=100)
