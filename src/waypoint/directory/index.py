@@ -27,7 +27,7 @@ from . import geo
 
 _lock = threading.Lock()
 _index: Index | None = None
-_checked_at = 0.0
+_checked_at: float | None = None  # time.monotonic() of the last token read; None: never
 
 
 @dataclass
@@ -120,7 +120,7 @@ def current() -> Index:
     now = time.monotonic()
     ix = _index
     recheck = getattr(settings, "WAYPOINT_DIRECTORY_RECHECK_SECONDS", 1.0)
-    if ix is not None and now - _checked_at < recheck:
+    if ix is not None and _checked_at is not None and now - _checked_at < recheck:
         return ix
     token = _token()
     if ix is not None and ix.token == token:
@@ -139,7 +139,7 @@ def reset() -> None:
     """Forget this process's index (after a write, and between tests)."""
     global _index, _checked_at
     _index = None
-    _checked_at = 0.0
+    _checked_at = None
 
 
 @dataclass(frozen=True)

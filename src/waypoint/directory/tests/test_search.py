@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
@@ -158,18 +159,24 @@ def test_zip_search_uses_the_zip_centroid(client, directory):
     assert plus4["total"] == body["total"] and plus4["origin"]["zip"] == "22901"
 
 
-def test_a_change_to_the_directory_is_seen_by_the_next_search(client, directory, settings):
+@pytest.mark.parametrize("uptime", [0.0, 90.0, 5_000_000.0])  # time.monotonic() is any value
+def test_a_change_to_the_directory_is_seen_by_the_next_search(
+    client, directory, settings, monkeypatch, uptime
+):
     from waypoint.directory import index
 
+    clock = [uptime]  # this process's monotonic clock, moved by hand
+    monkeypatch.setattr(index, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     far = "near=47.5,-122.3&radius_miles=0.5"
     before = client.get(f"/api/v1/facilities?{far}").json()["total"]
     Facility.objects.filter(pk=directory[0]["id"]).update(latitude=47.5, longitude=-122.3)
     # another process changed the directory: the token moves, this process rebuilds
-    settings.WAYPOINT_DIRECTORY_RECHECK_SECONDS = 3600
+    settings.WAYPOINT_DIRECTORY_RECHECK_SECONDS = 1.0  # the default: once a second
     index.current()  # an index exists and was checked just now
     DirectoryVersion.objects.update_or_create(pk=1, defaults={"token": "changed-elsewhere"})
+    clock[0] += 0.75
     assert client.get(f"/api/v1/facilities?{far}").json()["total"] == before  # not yet
-    index._checked_at -= 3601  # an hour later (not 0.0: monotonic time may be < 3600)
+    clock[0] += 0.25  # a second after the last check
     assert client.get(f"/api/v1/facilities?{far}").json()["total"] == before + 1
 
 
