@@ -25,7 +25,7 @@ from waypoint.clinical import incentives as rules
 from waypoint.core.errors import Conflict, DomainError, NotFound
 from waypoint.core.selectors import site_by_code, site_today
 from waypoint.labs.models import DrugTest
-from waypoint.labs.services import TEST_CHANGED_HOOKS, active_medications
+from waypoint.labs.services import active_medications
 from waypoint.patients.selectors import patient_for_update
 
 from .models import (
@@ -365,12 +365,10 @@ def settle(actor: Actor, patient_id: int) -> int:
         return _settle_locked(actor, patient.pk, site_today(patient.site))
 
 
-def _on_test_changed(actor: Actor, patient: Patient) -> None:
+def settle_after_test_change(actor: Actor, patient: Patient) -> None:
+    """A test was recorded or corrected (``labs.services.on_test_changed``, registered in
+    ``IncentivesConfig.ready()``): settle in its transaction, the patient row locked."""
     _settle_locked(actor, patient.pk, site_today(patient.site))
-
-
-if _on_test_changed not in TEST_CHANGED_HOOKS:
-    TEST_CHANGED_HOOKS.append(_on_test_changed)
 
 
 def balance_cents(organization_id: int, patient_id: int) -> int:
