@@ -13,6 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+
 from waypoint.core.actor import Actor
 from waypoint.core.hooks import add_once
 
@@ -76,3 +80,15 @@ SECTIONS = (
         "contacts", "Contacts and coverage", "patients/sections/contacts.html", 20, "patient.view"
     ),
 )
+
+
+def chart_url(patient_id: int, anchor: str = "") -> str:
+    """The patient's chart page, at a section (its key) or another anchor when given."""
+    url = reverse("patients:chart", args=[patient_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def to_chart(patient_id: int, anchor: str) -> HttpResponseRedirect:
+    """Back to the chart, at the section a form was posted from (what every chart form's
+    view answers with)."""
+    return redirect(chart_url(patient_id, anchor))
