@@ -176,7 +176,7 @@ def plan_end(request: HttpRequest, plan_id: int, payload: PlanEndIn):
 def incentives(request: HttpRequest, patient_id: int):
     """The balance and every ledger entry (awards, reversals, redemptions), oldest first;
     the rolling 12-month earnings against the cap; the current streak."""
-    a = selectors.account(api_actor(request), patient_id)
+    a = services.account_settled(api_actor(request), patient_id)
     return {
         "balance_cents": a.balance_cents,
         "earned_last_12_months_cents": a.earned_in_window_cents,
@@ -249,7 +249,7 @@ def reward_patch(request: HttpRequest, reward_id: int, payload: RewardPatchIn):
 def settings_get(request: HttpRequest):
     actor = api_actor(request)
     actor.require("incentives.view")
-    s = services.settings_for(actor.organization_id)
+    s = selectors.settings_for(actor.organization_id)
     return {k: getattr(s, k) for k in services.SETTING_KEYS}
 
 

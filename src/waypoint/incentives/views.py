@@ -107,7 +107,7 @@ def _timeline(entries: list[IncentiveLedgerEntry], reversed_ids: set[int]) -> st
 def chart_context(actor: Actor, patient) -> dict:
     """The chart's "Incentives" section (the chart page's read is audited once for the whole
     chart, so the account is read without another event)."""
-    a = selectors.account(actor, patient.pk, audit_read=False)
+    a = services.account_settled(actor, patient.pk, audit_read=False)
     reversed_ids = {e.reverses_id for e in a.entries if e.kind == "reversal"}
     active = next((p for p in a.plans if p.end_on is None), None)
     today = site_today(patient.site)
@@ -116,7 +116,7 @@ def chart_context(actor: Actor, patient) -> dict:
     rows = [_entry_row(e, reversed_ids) for e in a.entries]
     rows.reverse()  # newest first
     can_redeem = actor.can("incentives.redeem")
-    s = services.settings_for(actor.organization_id)
+    s = selectors.settings_for(actor.organization_id)
     next_bonus = ""
     if a.next_value_cents is not None and s.bonus_every and (a.streak + 1) % s.bonus_every == 0:
         next_bonus = money(s.bonus_cents)
