@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
@@ -55,6 +56,35 @@ class ApiClient:
 
     def patch(self, path, role=None, body=None, **kw):
         return self.call("PATCH", path, role, body, **kw)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fake-uptime",
+        type=float,
+        metavar="SECONDS",
+        help="make time.monotonic() in this process count from SECONDS, as on a machine that "
+        "booted that long ago (scripts/test-clocks.sh: no test may depend on uptime)",
+    )
+
+
+def pytest_configure(config):
+    uptime = config.getoption("--fake-uptime")
+    if uptime is not None:
+        real = time.monotonic
+        shift = uptime - real()
+        time.monotonic = lambda: real() + shift
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Name the random order's seed even under -q (pytest-randomly shuffles every run), so a
+    failure that depends on order can be replayed."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and not config.getoption("randomly_dont_reorganize", False):
+        terminalreporter.write_line(
+            f"random order seed {seed}: replay with pytest --randomly-seed={seed} "
+            "(-p no:randomly keeps file order)"
+        )
 
 
 @pytest.fixture(autouse=True)

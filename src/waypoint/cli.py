@@ -236,13 +236,10 @@ def cmd_directory_import(args: argparse.Namespace) -> None:
         more = f" and {len(report.repeated) - 10} more" if len(report.repeated) > 10 else ""
         print(
             f"{len(report.repeated)} row(s) repeat a facility already in this file "
-            f"(same name, second name and address): {shown}{more}"
+            f"(same name{'' if report.kind == 'otp' else ', second name'} and address): "
+            f"{shown}{more}"
         )
-    print(
-        f"{report.rows} rows read ({report.kind}): {report.loaded} loaded (new), "
-        f"{report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.rejected)} rejected"
-    )
+    print(report.summary())
     if report.rows and not report.accepted:
         sys.exit(1)
 

@@ -11,6 +11,11 @@ for urine: a strip result is point-of-care and unconfirmed.
 Random testing minimum: 42 CFR 8.12(f)(6) — an opioid treatment program gives each patient
 at least eight random drug tests a year (domain facts §6 / the issue). For a person enrolled
 part of the year the minimum is pro-rated: ``floor(8 x days enrolled / 365)``, my reading.
+A test records why it was taken (``TEST_REASONS``: random, scheduled, clinical, admission,
+contingency); only a ``random`` test counts toward the minimum — a test the person could
+foresee (a scheduled or contingency-management visit, an admission test) is not random
+(issue 14 rule 11). A test recorded before reasons were kept, or without one, is
+``unspecified`` and does not count either: nobody can show it was random.
 
 Contingency management (domain facts §7) reads one outcome per test for a plan's target
 analytes: ``positive`` when a target shows use, ``negative`` when every target is negative
@@ -65,6 +70,20 @@ MEDICATION_ANALYTE: dict[str, str] = {
 }
 
 OTP_RANDOM_TESTS_PER_YEAR = 8
+
+TEST_REASONS: tuple[str, ...] = ("random", "scheduled", "clinical", "admission", "contingency")
+UNSPECIFIED = "unspecified"  # recorded before reasons were kept, or sent without one
+REASON_LABELS = {
+    "random": "Random",
+    "scheduled": "Scheduled",
+    "clinical": "Clinical (ordered for a reason)",
+    "admission": "Admission",
+    "contingency": "Contingency management",
+    UNSPECIFIED: "Not stated",
+}
+COUNTS_AS_RANDOM = frozenset({"random"})
+# A test request's reason (labs.TestRequest) -> the test's reason when it answers it.
+REQUEST_REASONS = {"random": "random", "clinician": "clinical"}
 
 
 class DrugTestError(ValueError):
@@ -174,3 +193,29 @@ def pick_probability(per_year: int, clinic_days_per_year: int) -> float:
     if clinic_days_per_year <= 0:
         raise ValueError("a year has clinic days")
     return min(1.0, per_year / clinic_days_per_year)
+
+
+def reason_for(given: str | None, request_reason: str | None = None) -> str:
+    """Why a test was taken: the reason given (one of ``TEST_REASONS``; anything else is
+    ``unknown_test_reason``); without one, the reason of the test request it answers (a
+    random pick is ``random``, a clinician's request ``clinical``); otherwise
+    ``unspecified`` — never assumed random."""
+    if given:
+        if given not in TEST_REASONS:
+            raise DrugTestError(
+                "unknown_test_reason",
+                f"reason is one of {', '.join(TEST_REASONS)} (got {str(given)[:40]!r}).",
+                "reason",
+            )
+        return given
+    return REQUEST_REASONS.get(request_reason or "", UNSPECIFIED)
+
+
+def counts_toward_random_minimum(reason: str) -> bool:
+    """Only a ``random`` test counts toward 8.12(f)(6)'s eight a year."""
+    return reason in COUNTS_AS_RANDOM
+
+
+def random_tests_done(reasons: Iterable[str]) -> int:
+    """How many of these tests (by reason) count toward the random-testing minimum."""
+    return sum(1 for r in reasons if counts_toward_random_minimum(r))

@@ -11,8 +11,12 @@ severity and specifiers); ICD-10-CM F11 codes as listed in domain facts §1.
   under appropriate medical supervision (``under_medical_supervision``).
 - Remission, for someone who met criteria: no criterion except craving for at least 3 but
   under 12 months is *early remission*; 12 months or more is *sustained remission*
-  (``months_without_criteria``, optional). Further specifiers: *on maintenance therapy*,
-  *in a controlled environment*.
+  (``months_without_criteria``, optional). *On maintenance therapy* and *in a controlled
+  environment* are further specifiers *of remission* in DSM-5-TR: they are applied only
+  with early or sustained remission (otherwise listed in ``not_applied``).
+- "In opioid withdrawal now" together with remission is contradictory input (withdrawal is
+  criterion A11, and remission means no criterion but craving for 3 months or more): it is
+  refused with ``withdrawal_with_remission``, never coded (issue 14 rule 13).
 - ICD-10-CM: mild F11.10 (in remission F11.11); moderate or severe F11.20 (in remission
   F11.21). When the person is in opioid withdrawal now (``in_withdrawal_now``): with mild
   use disorder F11.13, with moderate or severe F11.23 (DSM-5-TR coding update of
@@ -24,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .instrument import Band, Instrument, Item, Result, band_for, validate
+from .instrument import Band, Instrument, Item, Result, ScoreError, band_for, validate
 
 CRITERIA: tuple[tuple[str, str], ...] = (
     ("more_than_intended", "Opioids taken in larger amounts or over a longer period than intended"),
@@ -145,13 +149,25 @@ def score(items: Mapping[str, Any]) -> Result:
     total = len(met)
     severity = band_for(BANDS, total).name
     remission = remission_for(severity, v["months_without_criteria"])
+    if remission and v["in_withdrawal_now"]:
+        raise ScoreError(
+            "withdrawal_with_remission",
+            f"In opioid withdrawal now contradicts {remission} remission "
+            f"({v['months_without_criteria']} months without a criterion but craving): "
+            "correct one of them.",
+            "in_withdrawal_now",
+        )
     specifiers = []
+    not_applied = []
     if remission:
         specifiers.append(f"in_{remission}_remission")
-    if severity != "none" and v["on_maintenance_therapy"]:
-        specifiers.append("on_maintenance_therapy")
-    if severity != "none" and v["controlled_environment"]:
-        specifiers.append("in_controlled_environment")
+    for item, specifier in (
+        ("on_maintenance_therapy", "on_maintenance_therapy"),
+        ("controlled_environment", "in_controlled_environment"),
+    ):
+        if not v[item] or severity == "none":
+            continue
+        (specifiers if remission else not_applied).append(specifier)
     code = icd10_for(severity, remission, v["in_withdrawal_now"])
     return Result(
         "dsm5_oud",
@@ -164,6 +180,7 @@ def score(items: Mapping[str, Any]) -> Result:
             "diagnosis": severity != "none",
             "remission": remission,
             "specifiers": specifiers,
+            "not_applied": not_applied,  # specifiers of remission given without remission
             "icd10": code,
             "icd10_display": ICD10_TEXT.get(code or "", ""),
         },

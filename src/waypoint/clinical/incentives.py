@@ -16,6 +16,13 @@ Higgins et al., Arch Gen Psychiatry 1994; every number a setting):
   1 jumbo $100 — Petry's published proportions);
 - SAMHSA (January 2025): at most $750 per patient in a rolling 12 months; an award that
   would pass the cap is cut to fit and says so. Never cash.
+- Fidelity (Petry 2000; Higgins et al. 1994; issue 14 rule 12): at most one award per day
+  per plan — the first test of a day that counts (negative or positive) is the day's test;
+  a later negative the same day earns nothing, does not lengthen the streak, and its note
+  says why; a later positive the same day still resets (use found is never ignored).
+  Prize-draw plans get draws only, never the voucher schedule's fixed bonus (the bonus is
+  part of the escalating voucher schedule; Petry's prize reinforcement escalates the number
+  of draws instead).
 
 Outcomes: ``negative``, ``positive``, ``missed`` (resets like a positive) and ``incomplete``
 (a test whose target analytes were not all tested: it neither earns nor resets).
@@ -124,6 +131,7 @@ def schedule(
     streak = 0  # consecutive negatives
     before_reset = 0  # the step reached when the last reset happened
     restore_run = 0  # negatives since that reset
+    scored_days: set[dt.date] = set()  # days whose test already counted (one award a day)
     for ev in events:
         if ev.outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {ev.outcome!r}")
@@ -142,6 +150,24 @@ def schedule(
                 )
             )
             continue
+        if ev.outcome == "negative" and ev.on in scored_days:
+            awards.append(
+                Award(
+                    ev.key,
+                    ev.outcome,
+                    streak,
+                    0,
+                    0,
+                    0,
+                    0,
+                    (),
+                    f"Another test already counted on {ev.on.isoformat()}: at most one award "
+                    "a day per plan, so this one earns nothing and the streak stays.",
+                )
+            )
+            continue
+        if ev.outcome != "missed":
+            scored_days.add(ev.on)
         if ev.outcome in ("positive", "missed"):
             if step:
                 before_reset = step
@@ -168,7 +194,11 @@ def schedule(
             prizes = [_draw(f"{seed}:{ev.key}", k, s) for k in range(n)]
             draws = tuple(p.name for p in prizes)
             value = sum(p.cents for p in prizes)
-        bonus = s.bonus_cents if s.bonus_every and streak % s.bonus_every == 0 else 0
+        bonus = (
+            s.bonus_cents
+            if schedule_type == "escalating" and s.bonus_every and streak % s.bonus_every == 0
+            else 0
+        )
         wanted = value + bonus
         window_start = ev.on - dt.timedelta(days=s.cap_window_days - 1)
         earned = sum(c for d, c in credits if window_start <= d <= ev.on)

@@ -21,10 +21,16 @@ is kept as a reason):
 
 Then, for a moderate or severe opioid use disorder, medication (MOUD) is recommended at
 whatever level; and when the level is outpatient or intensive outpatient and the disorder
-is severe, or there was an overdose in the last year, or the person is pregnant, the
-recommendation is an ``opioid_treatment_program`` (daily observed medication with
-counseling). A COWS of 13-24 (moderate withdrawal) at an outpatient level adds the reason
-to start medication or ambulatory withdrawal management today.
+is severe, or there was an overdose in the last year, the recommendation is an
+``opioid_treatment_program`` (daily observed medication with counseling). A COWS of 13-24
+(moderate withdrawal) at an outpatient level adds the reason to start medication or
+ambulatory withdrawal management today.
+
+Pregnancy with any opioid use disorder: opioid agonist medication is recommended over
+withdrawal (ACOG Committee Opinion 711, 2017, reaffirmed; ACOG/ASAM) — methadone in an
+opioid treatment program *or* buprenorphine, which may be office-based (outpatient). So
+pregnancy recommends medication (even with a mild disorder) and says both settings; it does
+not on its own move the level to an opioid treatment program.
 """
 
 from __future__ import annotations
@@ -204,7 +210,6 @@ def recommend(
                 for w, on in (
                     ("severe disorder", dsm5_severity == "severe"),
                     ("overdose in the last year", overdose_last_year),
-                    ("pregnancy", pregnant),
                 )
                 if on
             ]
@@ -216,8 +221,15 @@ def recommend(
                 )
     elif dsm5_severity == "none":
         reasons.append("DSM-5 criteria for opioid use disorder not met")
-    elif dsm5_severity == "mild":
+    elif dsm5_severity == "mild" and not pregnant:
         reasons.append("Mild opioid use disorder: medication may be considered")
+    if pregnant and dsm5_severity in ("mild", "moderate", "severe"):
+        medication = True
+        reasons.append(
+            "Pregnancy: opioid agonist medication is recommended rather than withdrawal "
+            "(ACOG) — methadone in an opioid treatment program, or buprenorphine, which may "
+            "be prescribed office-based"
+        )
     if (
         cows_total is not None
         and 13 <= cows_total <= 24

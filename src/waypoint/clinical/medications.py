@@ -8,13 +8,18 @@ naloxone 7242; lofexidine left empty because it is not verified).
 limit: a dose outside it is refused as ``dose_out_of_range``. Clinical limits (methadone's
 first-day total, lofexidine's per-dose and daily maxima, buprenorphine's 24 mg warning) are
 in ``clinical.dosing``. Where a product comes in fixed strengths (extended-release
-injections, naloxone kits) only those strengths are accepted.
+injections, naloxone kits) only those strengths are accepted; a strength may have its own
+route (``route_for``: naloxone 0.4 mg is an injection, the 2, 4 and 8 mg kits nasal sprays).
+``CATALOGUE`` adds the 6-month buprenorphine implant, which an organization may switch off
+(``offered``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+
+from .dosing import DEFAULT_LIMITS, DosingLimits, Refusal
 
 D = Decimal
 
@@ -33,6 +38,11 @@ class Medication:
     take_home: bool = False  # may go home in bottles (never injectables)
     controlled_ledger: bool = False  # draws on the site's controlled-substance stock
     injectable: bool = False
+    # the route of a strength when it differs from ``route`` (naloxone 0.4 mg is injected)
+    routes_by_strength: tuple[tuple[Decimal, str], ...] = ()
+    # an organization may switch it off (a product no longer sold: the implant)
+    can_switch_off: bool = False
+    procedure: bool = False  # inserted and removed as a procedure (the implant)
 
 
 # schedule -> (doses a site-local day at most, days between doses for injections)
@@ -43,6 +53,9 @@ SCHEDULES: dict[str, tuple[int, int | None]] = {
     "monthly": (1, 28),
     "once": (1, None),
 }
+# The implant's schedule: one insertion for 6 months (``clinical.injectables``); kept apart
+# from ``SCHEDULES`` until the medication app records implants as procedures.
+IMPLANT_SCHEDULES: dict[str, tuple[int, int | None]] = {"six_months": (1, None)}
 SCHEDULE_LABELS = {
     "daily": "Daily",
     "four_times_daily": "Four times a day",
@@ -133,11 +146,62 @@ MEDICATIONS: dict[str, Medication] = {
             D("8"),
             strengths=tuple(D(x) for x in ("0.4", "2", "4", "8")),
             rxnorm="7242",
+            # 0.4 mg (0.4 mg/mL) is an injection (intramuscular, or IV/subcutaneous); the
+            # nasal sprays are 2, 4 and 8 mg (naloxone labels).
+            routes_by_strength=((D("0.4"), "intramuscular"),),
         ),
     )
 }
 NAMES = tuple(MEDICATIONS)
 LABELS = {m.name: m.label for m in MEDICATIONS.values()}
+
+# The 6-month buprenorphine implant (Probuphine: four rods of 74.2 mg buprenorphine, i.e.
+# 80 mg of the hydrochloride each, 296.8 mg in all; inserted subdermally in the upper arm for
+# 6 months). Its US maker stopped selling it in 2020, so an organization may switch it off
+# (``DosingLimits.buprenorphine_implant_enabled``). It is in ``CATALOGUE`` but not yet in
+# ``MEDICATIONS``: orders for it need the insertion and removal procedures the medication app
+# does not record yet (adding it there changes that app's model choices).
+IMPLANT = Medication(
+    "buprenorphine_implant",
+    "Buprenorphine implant (6 months)",
+    "buprenorphine_implant",
+    "subdermal",
+    ("six_months",),
+    D("296.8"),
+    D("296.8"),
+    strengths=(D("296.8"),),
+    rxnorm="1819",
+    injectable=True,
+    can_switch_off=True,
+    procedure=True,
+)
+CATALOGUE: dict[str, Medication] = {**MEDICATIONS, IMPLANT.name: IMPLANT}
+
+
+def route_for(medication: str, dose_mg: Decimal) -> str:
+    """The route of ``medication`` at this strength: the catalogue's route unless the
+    strength has its own (naloxone 0.4 mg is an injection, not a nasal spray)."""
+    med = CATALOGUE[medication]
+    return dict(med.routes_by_strength).get(dose_mg, med.route)
+
+
+# A medication an organization may switch off -> the ``DosingLimits`` setting that does.
+SWITCH_SETTINGS = {"buprenorphine_implant": "buprenorphine_implant_enabled"}
+
+
+def offered(medication: str, limits: DosingLimits = DEFAULT_LIMITS) -> Refusal | None:
+    """Whether the organization offers ``medication``: always, unless the catalogue lets it
+    be switched off (``can_switch_off``) and the organization's setting did — then refused
+    ``medication_not_offered`` (422). The implant: ``buprenorphine_implant_enabled``."""
+    med = CATALOGUE[medication]
+    if not med.can_switch_off or getattr(limits, SWITCH_SETTINGS[medication]):
+        return None
+    return Refusal(
+        "medication_not_offered",
+        f"This organization does not offer the {med.label.lower()}"
+        + (" (its US maker stopped selling it in 2020)." if med.procedure else "."),
+        422,
+    )
 
 
 class MedicationError(ValueError):

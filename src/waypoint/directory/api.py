@@ -42,7 +42,15 @@ class FacilityHit(Schema):
     walk_in_hours: str
     same_day_intake: bool | None
     accepts_contact_requests: bool
+    services_published: bool
     distance_miles: float
+
+
+class UnknownServices(Schema):
+    """Within the radius, not known to offer what the filters ask, not known not to."""
+
+    total: int
+    results: list[FacilityHit]
 
 
 class Origin(Schema):
@@ -58,11 +66,24 @@ class SearchOut(Schema):
     radius_miles: float
     origin: Origin
     results: list[FacilityHit]
+    unknown_services: UnknownServices
 
 
 class Error(Schema):
     code: str
     detail: str
+
+
+class OtpEntry(Schema):
+    """The facility's entry in SAMHSA's directory of certified opioid treatment programs, as
+    the file gives it."""
+
+    name: str
+    street: str
+    city: str
+    state: str
+    zip: str
+    match: str
 
 
 class FacilityOut(Schema):
@@ -92,6 +113,8 @@ class FacilityOut(Schema):
     source: str
     accepts_contact_requests: bool
     site: str | None
+    services_published: bool
+    otp_directory: list[OtpEntry]
     updated_at: str
 
 
@@ -129,6 +152,18 @@ def facility_out(f: Facility) -> dict:
         "source": f.source,
         "accepts_contact_requests": f.accepts_contact,
         "site": f.site.code if f.site_id and f.site else None,
+        "services_published": f.services_published,
+        "otp_directory": [
+            {
+                "name": p.name,
+                "street": p.street,
+                "city": p.city,
+                "state": p.state,
+                "zip": p.zip,
+                "match": p.match,
+            }
+            for p in f.otp_programs.all()
+        ],  # fmt: skip
         "updated_at": f.updated_at.isoformat(),
     }
 
@@ -181,8 +216,10 @@ SEARCH_OPENAPI = {
 )
 def search(request: HttpRequest):
     """Public, no sign-in. Nearest first with `distance_miles` (great-circle, statute
-    miles); `total` counts every match within the radius. Unknown parameters and bad values
-    are refused with a stable code (docs/API.md)."""
+    miles); `total` counts every match within the radius. `unknown_services` holds, apart,
+    the nearest `limit` facilities within the radius whose services no source has published
+    (they may offer what was asked: call to ask), and their total. Unknown parameters and
+    bad values are refused with a stable code (docs/API.md)."""
     query = selectors.parse_query(dict(request.GET.lists()))
     result = selectors.search(query)
     return HttpResponse(result.json(), content_type="application/json")

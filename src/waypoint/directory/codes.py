@@ -467,3 +467,63 @@ def filter_mask(
     for key in keys:
         mask |= FILTER_BITS.get(key, 0)
     return mask
+
+
+# --- what is known about a facility -------------------------------------------------------
+ALL_OFFER_BITS = 0
+for _key, _bit in FILTER_BITS.items():
+    if _key.startswith(("service:", "payment:", "language:")):
+        ALL_OFFER_BITS |= _bit
+# A certified opioid treatment program (SAMHSA's OTP directory) offers methadone and the OTP
+# level of care (42 CFR 8: methadone for opioid use disorder only from a certified OTP). The
+# directory says nothing else: buprenorphine and naltrexone stay unknown unless another
+# source lists them.
+OTP_LEVELS: tuple[str, ...] = ("opioid_treatment_program",)
+OTP_MEDICATIONS: tuple[str, ...] = ("methadone",)
+OTP_CODE = "OTP"  # SAMHSA's service code of a certified OTP
+
+
+def known_mask(
+    services_published: bool,
+    walk_in: bool | None = None,
+    same_day_intake: bool | None = None,
+    offered: int = 0,
+) -> int:
+    """The filter bits a facility's sources have spoken to: every service, payment and
+    language bit once a source listed its services; walk-in and same-day intake when said
+    (yes or no); and whatever it is known to offer (``offered``, e.g. an OTP's methadone)."""
+    mask = offered | (ALL_OFFER_BITS if services_published else 0)
+    if walk_in is not None:
+        mask |= FILTER_BITS["walk_in"]
+    if same_day_intake is not None:
+        mask |= FILTER_BITS["same_day_intake"]
+    return mask
+
+
+def merged_offer(values: dict, otp: bool) -> dict:
+    """A facility's values with an OTP's offer added (services only add, never remove), and
+    its filter and known bits worked out again. ``values`` holds the model's fields."""
+    out = dict(values)
+    if otp:
+        out["levels_of_care"] = [
+            x for x in LEVELS if x in values["levels_of_care"] or x in OTP_LEVELS
+        ]
+        out["medications"] = [
+            x for x in MEDICATIONS if x in values["medications"] or x in OTP_MEDICATIONS
+        ]
+        out["service_codes"] = sorted({*values["service_codes"], OTP_CODE})
+    out["filter_mask"] = filter_mask(
+        out["levels_of_care"],
+        out["medications"],
+        out["payments"],
+        out["languages"],
+        out["walk_in"],
+        out["same_day_intake"],
+    )
+    out["known_mask"] = known_mask(
+        bool(out.get("services_published")),
+        out["walk_in"],
+        out["same_day_intake"],
+        out["filter_mask"],
+    )
+    return out

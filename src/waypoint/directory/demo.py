@@ -1,5 +1,6 @@
-"""Demo data of the directory: SAMHSA's national directory and the FindTreatment.gov sample
-from ../shared/data when they are there, and the demo organization's sites published."""
+"""Demo data of the directory: SAMHSA's national directory, the FindTreatment.gov sample and
+SAMHSA's directory of certified opioid treatment programs (matched onto the first two) from
+../shared/data when they are there, and the demo organization's sites published."""
 
 from __future__ import annotations
 
@@ -54,7 +55,12 @@ LISTINGS = {
 
 def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
     data = settings.SHARED_DATA_DIR
-    for name in ("samhsa_facilities.csv", "findtreatment_api_sample.json"):
+    # the OTP directory last: its programs are matched to the facilities of the other two
+    for name in (
+        "samhsa_facilities.csv",
+        "findtreatment_api_sample.json",
+        "samhsa_otp_directory.csv",
+    ):
         if (data / name).is_file():
             services.directory_import(data / name)
     for site in sites:

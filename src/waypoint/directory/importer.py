@@ -34,6 +34,7 @@ from typing import Any
 from waypoint.core.schemas import has_control_chars
 
 from . import codes
+from .address import parse_street
 from .index import listing_json
 
 STATES = frozenset(
@@ -163,6 +164,7 @@ SERVICE_FIELDS = frozenset(
         "populations",
         "service_codes",
         "raw_services",
+        "services_published",
     }
 )
 ALWAYS = frozenset({"name1", "name2", "street1", "street2", "city", "state", "zip", "latitude",
@@ -296,8 +298,11 @@ def build_record(
     codes_found: set[str],
     raw: Any,
     present: frozenset[str] | None = None,
+    services_published: bool | None = None,
 ) -> FacilityRecord:
-    """Validate one row's values (our field names) into a record, or raise RowError."""
+    """Validate one row's values (our field names) into a record, or raise RowError.
+    ``services_published``: the source listed the facility's services (default: it gave
+    some codes)."""
     name1 = _text(values, "name1", required=True)
     street1 = _text(values, "street1", required=True)
     city = _text(values, "city", required=True)
@@ -348,16 +353,12 @@ def build_record(
         "same_day_intake": same_day,
         "service_codes": sorted(codes_found),
         "raw_services": raw,
-        "filter_mask": codes.filter_mask(
-            offer.levels_of_care,
-            offer.medications,
-            offer.payments,
-            offer.languages,
-            walk_in,
-            same_day,
-        ),  # fmt: skip
+        "services_published": (
+            bool(codes_found or raw) if services_published is None else services_published
+        ),
         "active": True,
     }
+    out = codes.merged_offer(out, otp=False)
     out["listing_json"] = listing_json(out)
     key = identity_key(name1, name2, street1, street2, city, state, zip5)
     return FacilityRecord(key=key, source=source, values=out, present=present)
@@ -405,14 +406,27 @@ def _from_api_row(row: Any) -> FacilityRecord:
 
 # --- CSV ----------------------------------------------------------------------------------
 def _decode(data: bytes, notes: list[str]) -> str:
+    """UTF-8 when the bytes are UTF-8 (a byte-order mark is dropped); otherwise Windows-1252,
+    the encoding of SAMHSA's OTP directory and of most US spreadsheets (a byte it does not
+    define becomes U+FFFD, and the note says how many)."""
     try:
         return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        where = f"byte 0x{data[exc.start]:02X} at offset {exc.start}"
+    try:
+        text = data.decode("cp1252")
+        notes.append(f"the file is not UTF-8 ({where}): read as Windows-1252")
+        return text
     except UnicodeDecodeError:
-        notes.append("the file is not UTF-8: read as Windows-1252")
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+        notes.append(
+            f"the file is neither UTF-8 ({where}) nor clean Windows-1252: read as Windows-1252, "
+            f"{text.count(chr(0xFFFD))} undefined byte(s) replaced by U+FFFD"
+        )
+        return text
 
 
-def _csv_rows(text: str, notes: list[str]):
+def _csv_header(text: str):
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -420,6 +434,10 @@ def _csv_rows(text: str, notes: list[str]):
         raise FileError("the file is empty") from None
     except csv.Error as exc:
         raise FileError(f"the header cannot be read: {exc}") from None
+    return reader, header
+
+
+def _csv_rows(reader, header: list[str], notes: list[str]):
     fields: list[tuple[str, str]] = []  # (kind, name) per column: field / code / ignore
     seen: set[str] = set()
     for h in header:
@@ -448,6 +466,8 @@ def _csv_rows(text: str, notes: list[str]):
 
 
 def _from_csv_row(cells: list[str], fields: list[tuple[str, str]], width: int, present):
+    """One row of a facility CSV. With one column per service code, the row says yes or no
+    to each: its services are published even when it offers none of them."""
     if len(cells) != width:
         raise RowError(f"the row has {len(cells)} fields, the header has {width}")
     values: dict[str, Any] = {}
@@ -477,7 +497,8 @@ def _from_csv_row(cells: list[str], fields: list[tuple[str, str]], width: int, p
             raise RowError(f"services: {bad[0][:20]!r} is not a service code")
         found |= set(tokens)
         raw = tokens
-    return build_record(values, "samhsa", found, raw, present)
+    by_columns = any(kind == "code" for kind, _ in fields)
+    return build_record(values, "samhsa", found, raw, present, by_columns or None)
 
 
 def read_facilities(path: Path) -> Parsed:
@@ -500,8 +521,11 @@ def read_facilities(path: Path) -> Parsed:
 
         return Parsed("json", len(rows), json_iter(), notes)
 
-    reader, fields, width, present = _csv_rows(text, notes)
+    reader, header = _csv_header(text)
     total = max(0, text.count("\n") - 1)
+    if is_otp_header(header):
+        return _otp_parsed(reader, header, total, notes)
+    reader, fields, width, present = _csv_rows(reader, header, notes)
 
     def csv_iter():
         i = 0
@@ -538,3 +562,97 @@ def _attempt(i: int, line: int | None, row: Any, build) -> FacilityRecord | Reje
         elif isinstance(row, list) and row:
             name = str(row[0])
         return Rejection(i, str(exc), line, name)
+
+
+# --- SAMHSA's directory of certified opioid treatment programs ------------------------------
+# header (lower case) -> our field; the layout is told apart by its headers
+OTP_COLUMNS = {
+    "id": "name",
+    "address": "street",
+    "city": "city",
+    "state": "state",
+    "postal": "zip",
+    "latitude": "latitude",
+    "longitude": "longitude",
+}
+OTP_LIMITS = {"name": 300, "street": 200, "city": 100}
+
+
+def is_otp_header(header: list[str]) -> bool:
+    """The OTP directory's layout: ``ID`` (the program's name), ``ADDRESS`` and ``POSTAL``
+    (and no ``name1``, the facility layout's name column)."""
+    names = {h.strip().lower() for h in header}
+    return {"id", "address", "postal"} <= names and "name1" not in names
+
+
+@dataclass
+class ProgramRecord:
+    """One validated program of the OTP directory, as the file gives it."""
+
+    key: str
+    values: dict[str, Any]  # CertifiedProgram's fields: name, street, city, state, zip, …
+
+
+def _otp_row(cells: list[str], columns: list[str | None], width: int) -> ProgramRecord:
+    if len(cells) != width:
+        raise RowError(f"the row has {len(cells)} fields, the header has {width}")
+    raw = {name: cell for name, cell in zip(columns, cells, strict=True) if name}
+    values: dict[str, Any] = {}
+    for name, limit in OTP_LIMITS.items():
+        text = _SPACES.sub(" ", raw.get(name, "")).strip()
+        if has_control_chars(text):
+            raise RowError(f"{name} contains control characters")
+        if not text:
+            raise RowError(f"{name} is missing")
+        if len(text) > limit:
+            raise RowError(f"{name} is longer than {limit} characters")
+        values[name] = text
+    state = raw.get("state", "").strip().upper()
+    if state not in STATES:
+        raise RowError(f"state {state[:10]!r} is not a US state or territory code")
+    zip5, zip4 = normalize_zip(raw.get("zip"))
+    lat = _coordinate(raw, "latitude", 90)
+    lon = _coordinate(raw, "longitude", 180)
+    if lat == 0 and lon == 0:
+        raise RowError("latitude and longitude are both 0 (no location)")
+    street = parse_street(values["street"])
+    values.update(
+        state=state,
+        zip=zip5,
+        zip4=zip4,
+        latitude=lat,
+        longitude=lon,
+        po_box=street.po_box and not street.primary,
+    )
+    key = identity_key(values["name"], "", values["street"], "", values["city"], state, zip5)
+    return ProgramRecord(key=key, values=values)
+
+
+def _otp_parsed(reader, header: list[str], total: int, notes: list[str]) -> Parsed:
+    columns = [OTP_COLUMNS.get(h.strip().lower()) for h in header]
+    missing = [h for h, ours in OTP_COLUMNS.items() if ours not in columns]
+    if missing:
+        raise FileError(f"the OTP directory's header lacks column(s) {', '.join(missing)}")
+    width = len(header)
+
+    def rows():
+        i = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                i += 1
+                yield i, reader.line_num, Rejection(i, f"unreadable CSV: {exc}", reader.line_num)
+                return
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            i += 1
+            yield (
+                i,
+                reader.line_num,
+                _attempt(i, reader.line_num, cells, lambda c: _otp_row(c, columns, width)),
+            )
+
+    return Parsed("otp", total, rows(), notes)

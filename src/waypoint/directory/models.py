@@ -9,6 +9,7 @@ from django.db import models
 SOURCES = [
     ("samhsa", "SAMHSA directory file"),
     ("findtreatment", "FindTreatment.gov answer"),
+    ("otp", "SAMHSA OTP directory"),
     ("synthetic", "Synthetic (tests and benchmarks)"),
     ("site", "Published by a site of the organization"),
 ]
@@ -54,6 +55,12 @@ class Facility(models.Model):
     service_codes = models.JSONField(default=list, blank=True)  # per-value codes, sorted
     raw_services = models.JSONField(default=list, blank=True)  # the source's own form
     filter_mask = models.BigIntegerField(default=0)  # codes.FILTER_BITS of what it offers
+    # A source listed what it offers (a FindTreatment.gov answer, a CSV with service columns,
+    # the site itself); False: nobody published its services (SAMHSA's CSV has none).
+    services_published = models.BooleanField(default=False)
+    # The filter bits its sources have spoken to (codes.known_mask): a bit known and not in
+    # filter_mask is "does not offer"; unknown is "not published: call to ask".
+    known_mask = models.BigIntegerField(default=0)
     # The locator's answer for it (without id and distance), rendered at every write so a
     # server process builds its search index from five columns (index.public_fields).
     listing_json = models.TextField(blank=True, default="")
@@ -93,6 +100,41 @@ class Facility(models.Model):
     @property
     def accepts_contact(self) -> bool:
         return self.site_id is not None and self.active
+
+
+MATCHES = [
+    ("address", "Same address as a facility of the directory"),
+    ("name_distance", "A facility close by with a like name"),
+    ("added", "No facility matched: added as a facility of its own"),
+]
+
+
+class CertifiedProgram(models.Model):
+    """A program of SAMHSA's directory of certified opioid treatment programs, as the file
+    gives it (its raw identity), and the facility of the directory it is (matching.py).
+    The facility offers methadone and the opioid_treatment_program level of care because of
+    it; its name and address stay the richer source's."""
+
+    # sha256 of the normalized name, street, city, state and five-digit ZIP (importer.py)
+    key = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=300)
+    street = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2)
+    zip = models.CharField(max_length=5)
+    zip4 = models.CharField(max_length=4, blank=True, default="")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    po_box = models.BooleanField(default=False)  # the address is a P.O. Box (mail only)
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="otp_programs")
+    match = models.CharField(max_length=16, choices=MATCHES)
+    likeness = models.FloatField(null=True, blank=True)  # of the names, 0-1
+    distance_miles = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"OTP {self.name} ({self.city}, {self.state})"
 
 
 class DirectoryVersion(models.Model):

@@ -166,42 +166,47 @@ def parse_query(
 
 
 @dataclass
+class Group:
+    """Facilities of one group of an answer: the total within the radius and one page."""
+
+    total: int = 0
+    ids: list[int] = field(default_factory=list)
+    distances: list[float] = field(default_factory=list)  # miles, not rounded
+    fragments: list[str] = field(default_factory=list)
+
+    def json(self) -> str:
+        results = ",".join(
+            f"{frag}{round(d, 2)}}}" for frag, d in zip(self.fragments, self.distances, strict=True)
+        )
+        return f'"total":{self.total},"results":[{results}]'
+
+
+@dataclass
 class SearchResult:
     query: Query
     total: int
     ids: list[int]
     distances: list[float]  # miles, not rounded
     fragments: list[str] = field(default_factory=list)
+    # within the radius, not known to match, not known not to: "services not published"
+    unknown: Group = field(default_factory=Group)
 
     def json(self) -> str:
         """The API's answer as JSON text (facility bodies were rendered by the index)."""
         q = self.query
-        results = ",".join(
-            f"{frag}{round(d, 2)}}}" for frag, d in zip(self.fragments, self.distances, strict=True)
-        )
+        matched = Group(self.total, self.ids, self.distances, self.fragments).json()
         origin = f'{{"latitude":{q.latitude!r},"longitude":{q.longitude!r}'
         origin += f',"zip":"{q.zip}"}}' if q.zip else "}"
         return (
-            f'{{"total":{self.total},"limit":{q.limit},"offset":{q.offset},'
-            f'"radius_miles":{q.radius_miles!r},"origin":{origin},"results":[{results}]}}'
+            f'{{{matched},"limit":{q.limit},"offset":{q.offset},'
+            f'"radius_miles":{q.radius_miles!r},"origin":{origin},'
+            f'"unknown_services":{{{self.unknown.json()}}}}}'
         )
 
 
-def search(query: Query) -> SearchResult:
-    """Active facilities within the radius having every filter, nearest first."""
-    ix = index.current()
-    hits = index.nearest(
-        ix,
-        query.latitude,
-        query.longitude,
-        query.radius_miles,
-        query.want,
-        query.limit,
-        query.offset,
-    )
+def _group(ix: index.Index, hits: index.Hits) -> Group:
     positions = hits.positions.tolist()
-    return SearchResult(
-        query=query,
+    return Group(
         total=hits.total,
         ids=[int(x) for x in ix.ids[hits.positions].tolist()],
         distances=[float(d) for d in hits.distances.tolist()],
@@ -209,14 +214,45 @@ def search(query: Query) -> SearchResult:
     )
 
 
-def facilities_for(result: SearchResult) -> list[tuple[Facility, float]]:
+def search(query: Query) -> SearchResult:
+    """Active facilities within the radius having every filter, nearest first; and apart,
+    the nearest ``query.limit`` of those whose sources have not said whether they offer what
+    the filters ask (no service information: "services not published, call to ask")."""
+    ix = index.current()
+    hits, unknown = index.nearest(
+        ix,
+        query.latitude,
+        query.longitude,
+        query.radius_miles,
+        query.want,
+        query.limit,
+        query.offset,
+        unknown_limit=query.limit,
+    )
+    matched = _group(ix, hits)
+    return SearchResult(
+        query=query,
+        total=matched.total,
+        ids=matched.ids,
+        distances=matched.distances,
+        fragments=matched.fragments,
+        unknown=_group(ix, unknown),
+    )
+
+
+def facilities_for(result: SearchResult | Group) -> list[tuple[Facility, float]]:
     """The page's facilities as model objects with their distance (for the HTML page)."""
-    found = Facility.objects.in_bulk(result.ids)
+    found = Facility.objects.prefetch_related("otp_programs").in_bulk(result.ids)
     return [(found[i], d) for i, d in zip(result.ids, result.distances, strict=True) if i in found]
 
 
 def facility_get(facility_id: int) -> Facility:
-    f = Facility.objects.filter(pk=facility_id, active=True).select_related("site").first()
+    f = (
+        Facility.objects.filter(pk=facility_id, active=True)
+        .select_related("site")
+        .prefetch_related("otp_programs")
+        .first()
+    )
     if f is None:
         raise NotFound("facility")
     return f

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 
-from . import index
-from .importer import FacilityRecord, FileError, Rejection, read_facilities
+from . import codes, index
+from .importer import FacilityRecord, FileError, ProgramRecord, Rejection, read_facilities
 from .index import listing_json
-from .models import DirectoryVersion, Facility
+from .models import CertifiedProgram, DirectoryVersion, Facility
 
 if TYPE_CHECKING:
     pass
@@ -51,10 +51,28 @@ class ImportReport:
     rejected: list[Rejection] = field(default_factory=list)
     repeated: list[tuple[int, int]] = field(default_factory=list)  # (row, first row)
     notes: list[str] = field(default_factory=list)
+    # the OTP directory: programs matched to a facility of another source, and programs that
+    # are a facility of their own (loaded/updated/unchanged then count programs written)
+    matched: int = 0
+    added: int = 0
 
     @property
     def accepted(self) -> int:
         return self.loaded + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        """The closing line of an import, in words."""
+        head = f"{self.rows} rows read ({self.kind})"
+        if self.kind == "otp":
+            return (
+                f"{head}: {self.matched} matched to a facility, {self.added} added as "
+                f"facilities, {len(self.rejected)} rejected; written: {self.loaded} new, "
+                f"{self.updated} changed, {self.unchanged} unchanged"
+            )
+        return (
+            f"{head}: {self.loaded} loaded (new), {self.updated} updated, "
+            f"{self.unchanged} unchanged, {len(self.rejected)} rejected"
+        )
 
 
 def _write_batch(batch: list[tuple[int, FacilityRecord]], report: ImportReport) -> None:
@@ -88,20 +106,24 @@ _COMPARED = (
     "county", "phone", "intake_phone", "hotline", "website", "latitude", "longitude",
     "type_facility", "levels_of_care", "medications", "payments", "languages", "ages",
     "populations", "walk_in", "walk_in_hours", "same_day_intake", "service_codes",
-    "raw_services", "filter_mask", "active", "listing_json",
+    "raw_services", "services_published", "filter_mask", "known_mask", "active", "listing_json",
 )  # fmt: skip
 
 
 def _upsert(batch: list[tuple[int, FacilityRecord]]) -> list[int]:
     """Create the new facilities; update only the fields a record gives of existing ones,
-    and only when a value differs. Returns [created, updated, unchanged]."""
-    from . import codes
-
+    and only when a value differs; what a certified OTP offers (the OTP directory) is kept
+    whatever the file says. Returns [created, updated, unchanged]."""
     keys = [rec.key for _, rec in batch]
     existing = {
         row["key"]: row
         for row in Facility.objects.filter(key__in=keys).values("id", "key", "site_id", *_COMPARED)
     }
+    otp = set(
+        CertifiedProgram.objects.filter(
+            facility_id__in=[row["id"] for row in existing.values()]
+        ).values_list("facility_id", flat=True)
+    )
     new: list[Facility] = []
     updated = unchanged = 0
     for _, rec in batch:
@@ -116,14 +138,7 @@ def _upsert(batch: list[tuple[int, FacilityRecord]]) -> list[int]:
         given = rec.present if rec.present is not None else frozenset(rec.values)
         merged = dict(old)
         merged.update({f: v for f, v in rec.values.items() if f in given})
-        merged["filter_mask"] = codes.filter_mask(
-            merged["levels_of_care"],
-            merged["medications"],
-            merged["payments"],
-            merged["languages"],
-            merged["walk_in"],
-            merged["same_day_intake"],
-        )
+        merged = codes.merged_offer(merged, otp=old["id"] in otp)
         merged["listing_json"] = listing_json(merged)
         changes = {f: merged[f] for f in _COMPARED if merged[f] != old[f]}
         if not changes:
@@ -152,6 +167,8 @@ def directory_import(
     are read and written. Raises FileError when the file as a whole cannot be read."""
     parsed = read_facilities(path)
     report = ImportReport(kind=parsed.kind, notes=parsed.notes)
+    if parsed.kind == "otp":
+        return _otp_import(parsed, report, progress)
     records: dict[str, tuple[int, FacilityRecord]] = {}
     first_row: dict[str, int] = {}
     total = parsed.total
@@ -180,6 +197,209 @@ def directory_import(
     return report
 
 
+# --- SAMHSA's directory of certified opioid treatment programs ---------------------------------
+# Sources whose facilities a program may be (not a site's own listing, not synthetic data, not
+# another program's facility).
+OTP_MATCH_SOURCES = ("samhsa", "findtreatment")
+_PROGRAM_FIELDS = (
+    "name", "street", "city", "state", "zip", "zip4", "latitude", "longitude", "po_box",
+)  # fmt: skip
+
+
+def _added_facility_values(values: dict) -> dict:
+    """A program no facility matched, as a facility of its own: its name and address as the
+    OTP directory gives them, methadone and the OTP level, nothing else known."""
+    out = {
+        "source_id": "", "name1": values["name"], "name2": "", "street1": values["street"],
+        "street2": "", "city": values["city"], "state": values["state"], "zip": values["zip"],
+        "zip4": values["zip4"], "county": "", "phone": "", "intake_phone": "", "hotline": "",
+        "website": "", "latitude": values["latitude"], "longitude": values["longitude"],
+        "type_facility": "", "levels_of_care": [], "medications": [], "payments": [],
+        "languages": [], "ages": [], "populations": [], "walk_in": None, "walk_in_hours": "",
+        "same_day_intake": None, "service_codes": [], "raw_services": [],
+        "services_published": False, "active": True,
+    }  # fmt: skip
+    out = codes.merged_offer(out, otp=True)
+    out["listing_json"] = listing_json(out)
+    return out
+
+
+def _candidates(programs: list[ProgramRecord], exclude: set[int]) -> list:
+    """The facilities near any of the programs (only those are parsed: address parsing is
+    the slow part), as matching candidates."""
+    from .matching import Candidate, Grid
+
+    cells = set()
+    for rec in programs:
+        i, j = Grid._cell(rec.values["latitude"], rec.values["longitude"])
+        cells |= {(i + a, j + b) for a in (-1, 0, 1) for b in (-1, 0, 1)}
+    rows = Facility.objects.filter(active=True, source__in=OTP_MATCH_SOURCES).values_list(
+        "id", "latitude", "longitude"
+    )
+    near = [fid for fid, lat, lon in rows if Grid._cell(lat, lon) in cells and fid not in exclude]
+    out = []
+    fields = ("id", "name1", "name2", "street1", "street2", "zip", "latitude", "longitude")
+    for start in range(0, len(near), 500):
+        for row in Facility.objects.filter(pk__in=near[start : start + 500]).values_list(*fields):
+            out.append(Candidate(*row))
+    return out
+
+
+def _with_otp_offer(facility_ids: set[int]) -> int:
+    """Give these facilities what a certified OTP offers where they lack it (services only
+    add), in bulk. Returns how many changed."""
+    changed: list[Facility] = []
+    fields: set[str] = set()
+    ids = sorted(facility_ids)
+    for start in range(0, len(ids), 500):
+        rows = Facility.objects.filter(pk__in=ids[start : start + 500]).values(
+            "id", "site_id", *_COMPARED
+        )
+        for old in rows:
+            merged = codes.merged_offer(old, otp=True)
+            merged["listing_json"] = listing_json(merged)
+            diff = {f: merged[f] for f in _COMPARED if merged[f] != old[f]}
+            if diff:
+                changed.append(Facility(pk=old["id"], **{f: merged[f] for f in _COMPARED}))
+                fields |= set(diff)
+    if changed:
+        Facility.objects.bulk_update(changed, sorted(fields), batch_size=200)
+    return len(changed)
+
+
+def _otp_import(parsed, report: ImportReport, progress) -> ImportReport:
+    """Match each program of the OTP directory to a facility (matching.py) or add it as one;
+    the facility then offers methadone and the OTP level of care. Idempotent: a program is
+    found again by its key; one matched before keeps its facility, one added before is matched
+    again (a facility file imported since may hold it: then its own facility is removed)."""
+    from .matching import Program, match
+
+    records: dict[str, tuple[int, ProgramRecord]] = {}
+    first_row: dict[str, int] = {}
+    for row, _line, item in parsed.rows:
+        report.rows += 1
+        if isinstance(item, Rejection):
+            report.rejected.append(item)
+            continue
+        if item.key in first_row:
+            report.repeated.append((row, first_row[item.key]))
+            records.pop(item.key)
+        else:
+            first_row[item.key] = row
+        records[item.key] = (row, item)
+        if progress and report.rows % 500 == 0:
+            progress(report.rows // 3, parsed.total)
+    known = {p.key: p for p in CertifiedProgram.objects.select_related("facility")}
+    # programs matched before keep their facility; the others are matched now
+    taken = {p.facility_id for p in known.values() if p.match != "added"}
+    todo = [
+        rec
+        for _, rec in records.values()
+        if rec.key not in known or known[rec.key].match == "added"
+    ]
+    own = {known[rec.key].facility_id for rec in todo if rec.key in known}
+    programs = [
+        Program(rec.key, rec.values["name"], rec.values["street"], rec.values["zip"],
+                rec.values["latitude"], rec.values["longitude"])
+        for rec in todo
+    ]  # fmt: skip
+    found = {m.program: m for m in match(programs, _candidates(todo, own), taken)}
+    if progress:
+        progress(report.rows * 2 // 3, report.rows)
+    with transaction.atomic():
+        changed = _write_programs(list(records.values()), known, found, report)
+        if changed or report.loaded or report.updated:
+            bump_version()
+    if progress:
+        progress(report.rows, report.rows)
+    return report
+
+
+def _ids_by_key(keys: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        out.update(Facility.objects.filter(key__in=chunk).values_list("key", "id"))
+    return out
+
+
+def _write_programs(records, known: dict, found: dict, report: ImportReport) -> int:
+    """Write the programs and their facilities (in the caller's transaction): new rows in
+    bulk, changed rows one by one, nothing when nothing changed. Returns how many facilities
+    were created, changed or removed."""
+    changed = 0
+    # facilities of their own for the programs added now (or the facility of that very name
+    # and address, should one exist)
+    new_own = [rec for _row, rec in records
+               if rec.key not in known and found[rec.key].facility is None]  # fmt: skip
+    own = _ids_by_key([rec.key for rec in new_own])
+    create = [Facility(key=rec.key, source="otp", **_added_facility_values(rec.values))
+              for rec in new_own if rec.key not in own]  # fmt: skip
+    Facility.objects.bulk_create(create, batch_size=500)
+    created = {f.key for f in create}
+    changed += len(create)
+    own.update(_ids_by_key([f.key for f in create]))
+    # programs added before and still unmatched: their facility follows the file
+    stay = {known[rec.key].facility_id: rec for _row, rec in records
+            if rec.key in known and known[rec.key].match == "added"
+            and found[rec.key].facility is None}  # fmt: skip
+    for stored in Facility.objects.filter(pk__in=list(stay)).values("id", *_COMPARED):
+        fresh = _added_facility_values(stay[stored["id"]].values)
+        diff = {f: fresh[f] for f in _COMPARED if f != "active" and fresh[f] != stored[f]}
+        if diff:
+            Facility.objects.filter(pk=stored["id"]).update(**diff)
+            changed += 1
+    offer_to: set[int] = set()
+    removed: list[int] = []
+    new_programs: list[CertifiedProgram] = []
+    for _row, rec in records:
+        old, m = known.get(rec.key), found.get(rec.key)
+        if m is None:  # matched by an earlier import: kept
+            facility_id, how, like, dist = (
+                old.facility_id, old.match, old.likeness, old.distance_miles
+            )  # fmt: skip
+        elif m.facility is not None:
+            facility_id, how, like, dist = m.facility, m.how, m.likeness, m.distance_miles
+            if old is not None and old.match == "added":
+                removed.append(old.facility_id)
+        elif old is not None:  # added before, still unmatched
+            facility_id, how, like, dist = old.facility_id, "added", None, None
+        else:
+            facility_id, like, dist = own[rec.key], None, None
+            # "address": a facility of that very name and address was already there
+            how = "added" if rec.key in created else "address"
+        if how == "added":
+            report.added += 1
+            if m is not None and m.note:
+                report.notes.append(f"added {rec.values['name'][:60]!r}: {m.note}")
+        else:
+            report.matched += 1
+        offer_to.add(facility_id)
+        values = {f: rec.values[f] for f in _PROGRAM_FIELDS}
+        values.update(
+            facility_id=facility_id,
+            match=how,
+            likeness=None if like is None else round(like, 4),
+            distance_miles=None if dist is None else round(dist, 4),
+        )
+        if old is None:
+            new_programs.append(CertifiedProgram(key=rec.key, **values))
+            report.loaded += 1
+            continue
+        diff = {f: v for f, v in values.items() if getattr(old, f) != v}
+        if diff:
+            CertifiedProgram.objects.filter(pk=old.pk).update(**diff)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    CertifiedProgram.objects.bulk_create(new_programs, batch_size=500)
+    for facility_id in removed:  # a program's own facility, now that it matched another
+        if not CertifiedProgram.objects.filter(facility_id=facility_id).exists():
+            Facility.objects.filter(pk=facility_id, source="otp", site__isnull=True).delete()
+            changed += 1
+    return changed + _with_otp_offer(offer_to)
+
+
 def client_fingerprint(address: str) -> str:
     """An HMAC of the client's address: lets the contact form be rate limited without
     keeping anyone's address."""
@@ -198,7 +418,7 @@ def listing_publish(actor, site_code: str, data) -> Facility:
     from waypoint.audit import services as audit
     from waypoint.core.selectors import site_by_code
 
-    from . import codes, zips
+    from . import zips
     from .selectors import _refuse
 
     actor.require("directory.publish")
@@ -236,15 +456,9 @@ def listing_publish(actor, site_code: str, data) -> Facility:
             "same_day_intake": data.same_day_intake,
             "service_codes": [],
             "raw_services": [],
+            "services_published": True,  # the site says what it offers
         }
-        values["filter_mask"] = codes.filter_mask(
-            values["levels_of_care"],
-            values["medications"],
-            values["payments"],
-            values["languages"],
-            data.walk_in,
-            data.same_day_intake,
-        )
+        values = codes.merged_offer(values, otp=False)
         values["listing_json"] = listing_json({**values, "site_id": site.pk})
         facility, created = Facility.objects.update_or_create(
             site=site, defaults={"key": _site_key(site.pk), **values}

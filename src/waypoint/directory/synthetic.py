@@ -8,7 +8,10 @@ lands within 4 miles of it. What each
 facility offers follows the proportions of SAMHSA's national survey (N-SSATS/N-SUMHSS,
 rounded; most facilities are outpatient, about one in eight is an OTP, buprenorphine is far
 more common than methadone), drawn as SAMHSA service codes and mapped by the same code as
-real imports (codes.py). Seeded: the same seed gives the same directory.
+real imports (codes.py). Like SAMHSA's national CSV, part of the directory has no published
+services at all (``UNPUBLISHED_SHARE``, drawn from a second generator so the rest of a seed's
+directory does not change): the locator lists those apart ("services not published").
+Seeded: the same seed gives the same directory.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ PAY = [
     (0.07, "NP"),
 ]
 LANGS = [(0.36, "SP"), (0.27, "AH"), (0.03, "F92"), (0.03, "F17"), (0.02, "F4"), (0.02, "F70")]
+UNPUBLISHED_SHARE = 0.3
 GROUPS = [(0.12, "PW"), (0.12, "VET"), (0.2, "CJ"), (0.45, "CO"), (0.1, "AD"), (0.1, "GL")]
 HOURS = [
     "Mon-Fri 6:00-10:00",
@@ -121,11 +125,14 @@ def _pick(rng: random.Random, table) -> list[str]:
     return out
 
 
-def records(count: int, seed: int = 7) -> list[FacilityRecord]:
+def records(
+    count: int, seed: int = 7, unpublished_share: float = UNPUBLISHED_SHARE
+) -> list[FacilityRecord]:
     """``count`` synthetic facilities as import records (same shape as a real import)."""
     import zipcodes
 
     rng = random.Random(seed)
+    hidden = random.Random(f"unpublished|{seed}")
     places = {z["zip_code"]: (z["city"], z["state"]) for z in zipcodes.list_all()}
     points, weights = _weighted_zips()
     cum: list[float] = []
@@ -154,10 +161,14 @@ def records(count: int, seed: int = 7) -> list[FacilityRecord]:
             found += ["NU", rng.choice(["VTRL", "NXN", "RPN"])]
         found += _pick(rng, PAY) + _pick(rng, LANGS) + _pick(rng, GROUPS)
         found += ["ADLT", "YAD"] + (["CHLD"] if rng.random() < 0.2 else [])
+        walk_in: bool | None = rng.random() < (0.6 if otp else 0.18)
+        same_day: bool | None = walk_in or rng.random() < 0.2
+        hours = rng.choice(HOURS) if walk_in else ""
+        published = hidden.random() >= unpublished_share
+        if not published:
+            found, walk_in, same_day, hours = [], None, None, ""
         found_set = set(found)
         offer = codes.offer_from_codes(found_set)
-        walk_in = rng.random() < (0.6 if otp else 0.18)
-        same_day = walk_in or rng.random() < 0.2
         name1 = f"{rng.choice(WORDS)} {rng.choice(KINDS)}"
         name2 = f"Site {i + 1}"
         street1 = f"{rng.randint(1, 9999)} {rng.choice(STREETS)} Street"
@@ -187,20 +198,14 @@ def records(count: int, seed: int = 7) -> list[FacilityRecord]:
             "ages": list(offer.ages),
             "populations": list(offer.populations),
             "walk_in": walk_in,
-            "walk_in_hours": rng.choice(HOURS) if walk_in else "",
+            "walk_in_hours": hours,
             "same_day_intake": same_day,
             "service_codes": sorted(found_set),
             "raw_services": sorted(found_set),
-            "filter_mask": codes.filter_mask(
-                offer.levels_of_care,
-                offer.medications,
-                offer.payments,
-                offer.languages,
-                walk_in,
-                same_day,
-            ),  # fmt: skip
+            "services_published": published,
             "active": True,
         }
+        values = codes.merged_offer(values, otp=False)
         values["listing_json"] = listing_json(values)
         key = identity_key(name1, name2, street1, "", city, state, zip5)
         key = hashlib.sha256(f"synthetic|{seed}|{i}|{key}".encode()).hexdigest()
@@ -208,7 +213,12 @@ def records(count: int, seed: int = 7) -> list[FacilityRecord]:
     return out
 
 
-def generate(count: int, seed: int = 7, progress: Callable[[int, int], None] | None = None) -> int:
+def generate(
+    count: int,
+    seed: int = 7,
+    progress: Callable[[int, int], None] | None = None,
+    unpublished_share: float = UNPUBLISHED_SHARE,
+) -> int:
     """Write ``count`` synthetic facilities (idempotent for a seed: a second run with the
     same seed writes nothing new). Returns how many were created."""
     from django.db import transaction
@@ -216,7 +226,7 @@ def generate(count: int, seed: int = 7, progress: Callable[[int, int], None] | N
     from .models import Facility
     from .services import bump_version
 
-    recs = records(count, seed)
+    recs = records(count, seed, unpublished_share)
     created = 0
     for start in range(0, len(recs), 5000):
         chunk = recs[start : start + 5000]

@@ -14,7 +14,8 @@ hour per client address (kept as an HMAC, not the address).
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+import re
+from urllib.parse import quote, urlencode
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
@@ -31,10 +32,18 @@ from waypoint.core.models import Site
 from waypoint.core.web import Actor, form_errors, staff_view
 
 from . import codes, selectors, services, zips
+from .address import is_po_box
 from .models import Facility
 from .schemas import ContactIn, ListingIn
 
 RADII = (5, 10, 25, 50, 100, 250, 500)
+# The contact form preselects the nearest site taking requests only this close (a person in
+# Newark is not offered a clinic in Kansas City by default)
+CONTACT_NEAR_MILES = 100.0
+# "More centers offering X" on the self-check result: the smallest of these radii at which
+# the locator shows something (matches or centers whose services are not published)
+MORE_RADII = (25, 100, 500)
+HELPLINE = ("1-800-662-HELP (4357)", "tel:+18006624357")
 TOKEN_SALT = "waypoint.self-check.contact"
 TOKEN_MAX_AGE = 2 * 3600
 
@@ -49,7 +58,51 @@ def _vocab() -> dict:
     }
 
 
-def _labels(f: Facility) -> dict:
+_EXTENSION = re.compile(r"^(.*?)(?:\s*(?:x|ext\.?|extension)\s*(\d+))?\s*$", re.I)
+
+
+def tel_href(number: str) -> str:
+    """A ``tel:`` link for a US phone number as a directory writes it (``816-555-0140``,
+    ``(816) 555-0140 x12``): +1 and the ten digits, an extension after a pause (``,``).
+    Empty when the number does not have ten digits (or eleven starting with 1)."""
+    m = _EXTENSION.match(number)
+    main, ext = (m.group(1), m.group(2) or "") if m else (number, "")
+    digits = re.sub(r"\D", "", main)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10:
+        return ""
+    return f"tel:+1{digits}" + (f",{ext}" if ext else "")
+
+
+def _asked(query: selectors.Query | None) -> list[tuple[str, str]]:
+    """What a search asks for: (filter, label) in words."""
+    if query is None:
+        return []
+    out = [(f"service:{s}", codes.LEVEL_LABELS.get(s) or codes.MEDICATION_LABELS[s])
+           for s in query.services]  # fmt: skip
+    out += [(f"payment:{p}", codes.PAYMENT_LABELS[p]) for p in query.payments]
+    out += [(f"language:{x}", codes.LANGUAGES[x]) for x in query.languages]
+    if query.walk_in:
+        out.append(("walk_in", "Walk-ins"))
+    if query.same_day_intake:
+        out.append(("same_day_intake", "Same-day intake"))
+    return out
+
+
+def _labels(f: Facility, asked: list[tuple[str, str]] = ()) -> dict:
+    """What a card or page shows of a facility, in words: its offer, its phones as links,
+    directions, and which of the asked services it has not published."""
+    phones = []
+    for label, number in (("Intake", f.intake_phone), ("Phone", f.phone), ("Hotline", f.hotline)):
+        if number:
+            phones.append({"label": label, "number": number, "href": tel_href(number)})
+    po_box = is_po_box(f.street1)
+    address = ", ".join(x for x in (f.street1, f.city, f"{f.state} {f.zip}") if x)
+    offered = {f"service:{x}" for x in (*f.levels_of_care, *f.medications)}
+    offered |= {f"payment:{x}" for x in f.payments} | {f"language:{x}" for x in f.languages}
+    offered |= {k for k, v in (("walk_in", f.walk_in), ("same_day_intake", f.same_day_intake)) if v}
+    not_published = [label for key, label in asked if key not in offered]
     return {
         "levels": [codes.LEVEL_LABELS.get(x, x) for x in f.levels_of_care],
         "medications": [codes.MEDICATION_LABELS.get(x, x) for x in f.medications],
@@ -57,7 +110,24 @@ def _labels(f: Facility) -> dict:
         "languages": [codes.LANGUAGES.get(x, x) for x in f.languages],
         "ages": [codes.AGES.get(x, x) for x in f.ages],
         "populations": [codes.POPULATIONS.get(x, x) for x in f.populations],
+        "phones": phones,
+        "po_box": po_box,
+        # Directions: the address in plain words, a geo: link (the phone's own maps app,
+        # RFC 5870) and a plain link to OpenStreetMap; nothing is loaded from another host
+        # unless the person follows a link.
+        "geo_href": ""
+        if po_box
+        else f"geo:{f.latitude:.6f},{f.longitude:.6f}?q={f.latitude:.6f},{f.longitude:.6f}",
+        "osm_href": ""
+        if po_box
+        else "https://www.openstreetmap.org/search?query=" + quote(address, safe=""),
+        "otp_names": [p.name for p in f.otp_programs.all()],
+        "not_published": not_published,
     }
+
+
+def _row(f: Facility, miles: float, asked: list[tuple[str, str]] = ()) -> dict:
+    return {"f": f, "miles": round(miles, 1), **_labels(f, asked)}
 
 
 def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
@@ -76,23 +146,44 @@ def locator(request: HttpRequest) -> HttpResponse:
             query = selectors.parse_query(params)
             result = selectors.search(query)
             context.update(query=query, result=result)
-            context["rows"] = [
-                {"f": f, "miles": round(d, 1), **_labels(f)}
-                for f, d in selectors.facilities_for(result)
-            ]
-            base = [(k, v) for k, vs in params.items() if k != "offset" for v in vs]
-            if query.offset > 0:
-                prev = max(0, query.offset - query.limit)
-                context["prev_url"] = "?" + urlencode([*base, ("offset", prev)])
-            if query.offset + query.limit < result.total:
-                context["next_url"] = "?" + urlencode(
-                    [*base, ("offset", query.offset + query.limit)]
-                )
+            context.update(_results_context(params, query, result))
         except DomainError as exc:
             context["error"] = PLAIN.get(exc.code, exc.message)
             context["error_code"] = exc.code
             status = 422
     return _page(request, "directory/locator.html", context, status)
+
+
+def _results_context(params: dict, query: selectors.Query, result) -> dict:
+    """The matching centers (one page), then those whose services are not published (after
+    the last page of matches), the links between pages, and what to try when both are
+    empty."""
+    asked = _asked(query)
+    out: dict = {
+        "rows": [_row(f, d, asked) for f, d in selectors.facilities_for(result)],
+        "asked": [label for _key, label in asked],
+    }
+    base = [(k, v) for k, vs in params.items() if k != "offset" for v in vs]
+    last_offset = max(0, (result.total - 1) // query.limit * query.limit)
+    if query.offset > 0:
+        prev = max(0, query.offset - query.limit)
+        out["prev_url"] = "?" + urlencode([*base, ("offset", prev)])
+    if query.offset + query.limit < result.total:
+        out["next_url"] = "?" + urlencode([*base, ("offset", query.offset + query.limit)])
+        out["unknown_later_url"] = "?" + urlencode([*base, ("offset", last_offset)])
+    elif result.unknown.total:
+        out["unknown_rows"] = [
+            _row(f, d, asked) for f, d in selectors.facilities_for(result.unknown)
+        ]
+    unfiltered = [(k, v) for k, v in base if k in ("zip", "near", "radius_miles")]
+    out["unfiltered_url"] = "?" + urlencode(unfiltered)
+    wider = next((r for r in RADII if r > query.radius_miles), None)
+    if wider is not None:
+        out["wider_radius"] = wider
+        out["wider_url"] = "?" + urlencode(
+            [(k, v) for k, v in base if k != "radius_miles"] + [("radius_miles", wider)]
+        )
+    return out
 
 
 PLAIN = {  # the locator page says the API's refusals in words for a person
@@ -111,48 +202,95 @@ def facility(request: HttpRequest, facility_id: int) -> HttpResponse:
     return _page(request, "directory/facility.html", {"f": f, **_labels(f)})
 
 
-def _nearest_for(zip_text: str) -> tuple[list, list, str]:
-    """(nearest centers, sites taking contact requests, a problem with the ZIP)."""
-    point = None
-    problem = ""
-    if zip_text:
-        zip5 = zips.well_formed(zip_text)
-        point = zips.point(zip5) if zip5 else None
-        if point is None:
-            problem = "We could not find that ZIP code; here are the centers taking requests."
-    centers: list = []
-    if point:
-        for radius in (25, 100, 500):
-            result = selectors.search(
-                selectors.Query(latitude=point[0], longitude=point[1], radius_miles=radius, limit=5)
-            )
-            if result.total:
-                centers = [
-                    {"f": f, "miles": round(d, 1), **_labels(f)}
-                    for f, d in selectors.facilities_for(result)
-                ]
-                break
+def _point(zip_text: str) -> tuple[tuple[float, float] | None, str]:
+    """The ZIP's centroid, and what to say when it is unknown."""
+    if not zip_text:
+        return None, ""
+    zip5 = zips.well_formed(zip_text)
+    point = zips.point(zip5) if zip5 else None
+    if point is None:
+        return None, "We could not find that ZIP code; here are the centers taking requests."
+    return point, ""
+
+
+def _contact_sites(point: tuple[float, float] | None) -> tuple[list, int | None]:
+    """The published sites taking contact requests, nearest first, and the one to preselect:
+    the nearest when within CONTACT_NEAR_MILES, else none."""
     lat, lon = point if point else (None, None)
     sites = [
         {"f": f, "miles": None if d is None else round(d, 1)}
         for f, d in selectors.contact_sites_near(lat, lon)
     ]
-    return centers, sites, problem
+    near = sites and sites[0]["miles"] is not None and sites[0]["miles"] <= CONTACT_NEAR_MILES
+    return sites, sites[0]["f"].pk if near else None
+
+
+def _more_links(point: tuple[float, float], zip5: str) -> list[dict]:
+    """ "More centers offering X" for buprenorphine and methadone, each at the smallest radius
+    where the locator shows centers (offering it, or not saying): never an empty page."""
+    links = []
+    for service in ("buprenorphine", "methadone"):
+        for radius in MORE_RADII:
+            query = selectors.Query(
+                latitude=point[0], longitude=point[1], radius_miles=radius,
+                services=(service,), limit=1, zip=zip5,
+            )  # fmt: skip
+            result = selectors.search(query)
+            if result.total or result.unknown.total:
+                params = [("zip", zip5), ("service", service)]
+                if radius != selectors.DEFAULT_RADIUS:
+                    params.append(("radius_miles", radius))
+                links.append(
+                    {
+                        "service": service,
+                        "label": codes.MEDICATION_LABELS[service],
+                        "url": "?" + urlencode(params),
+                        "radius": radius,
+                        "offering": result.total,
+                        "not_published": result.unknown.total,
+                    }
+                )
+                break
+    return links
+
+
+def _nearest_for(zip_text: str) -> dict:
+    """The self-check result's centers: the nearest (at the smallest radius that has some),
+    links to more, and the sites taking contact requests."""
+    point, problem = _point(zip_text)
+    centers: list = []
+    more: list = []
+    if point:
+        for radius in MORE_RADII:
+            result = selectors.search(
+                selectors.Query(latitude=point[0], longitude=point[1], radius_miles=radius, limit=5)
+            )
+            if result.total:
+                centers = [_row(f, d) for f, d in selectors.facilities_for(result)]
+                break
+        more = _more_links(point, zips.well_formed(zip_text) or "")
+    sites, preselect = _contact_sites(point)
+    return {
+        "centers": centers,
+        "more_links": more,
+        "sites": sites,
+        "preselect": preselect,
+        "contact_near_miles": int(CONTACT_NEAR_MILES),
+        "zip_problem": problem,
+        "zip_located": point is not None,
+    }
 
 
 def _result_context(outcome, zip_text: str) -> dict:
-    centers, sites, problem = _nearest_for(zip_text)
     summary = f"{outcome.severity} ({outcome.criteria_met} of 11 criteria)"
     token = signing.dumps({"r": summary, "z": zip_text[:10]}, salt=TOKEN_SALT, compress=True)
     return {
         "outcome": outcome,
-        "centers": centers,
-        "sites": sites,
         "zip": zip_text,
-        "zip_problem": problem,
         "token": token,
         "contact": {},
         "contact_errors": {},
+        **_nearest_for(zip_text),
     }
 
 
@@ -181,6 +319,8 @@ def self_check(request: HttpRequest) -> HttpResponse:
     context.update(answers={k: ("yes" if v else "no") for k, v in answers.items()}, zip=zip_text)
     if missing:
         context["errors"] = missing
+        numbers = {name: i for i, (name, _t) in enumerate(rule.QUESTIONS, start=1)}
+        context["missing"] = [(numbers[name], name) for name in missing]
         return _page(request, "directory/self_check.html", context, 422)
     answers.setdefault(rule.SUPERVISION_QUESTION[0], False)
     try:
@@ -221,8 +361,8 @@ def self_check_contact(request: HttpRequest) -> HttpResponse:
     }
     errors: dict[str, str] = {}
     status = 422
+    facility_id = int(fields["facility"]) if str(fields["facility"]).isdigit() else 0
     try:
-        facility_id = int(fields["facility"]) if str(fields["facility"]).isdigit() else 0
         data = ContactIn(**{**fields, "facility": facility_id})
         inquiry, f = services.self_check_contact(
             data, client_address(request), result_summary=str(token.get("r", ""))
@@ -234,16 +374,23 @@ def self_check_contact(request: HttpRequest) -> HttpResponse:
         )
     except ValidationError as exc:
         errors = form_errors(exc)
+        if not facility_id:  # nothing preselected when no site is near: none was chosen
+            errors["facility"] = "Choose the center you want to hear from."
     except DomainError as exc:
         errors = {"general": exc.message}
         status = exc.status if exc.status in (422, 429) else 422
     zip_text = str(token.get("z", ""))
-    _centers, sites, _problem = _nearest_for(zip_text)
+    point, _problem = _point(zip_text)
+    sites, preselect = _contact_sites(point)
     return _page(
         request,
         "directory/contact_form_again.html",
         {
             "sites": sites,
+            "preselect": preselect,
+            "contact_near_miles": int(CONTACT_NEAR_MILES),
+            "zip": zip_text,
+            "zip_located": point is not None,
             "token": post.get("token", ""),
             "contact": fields,
             "contact_errors": errors,

@@ -5,7 +5,9 @@ service, a rewards catalog and a monthly budget per site, a few redemptions, and
 random picks.
 
 Past tests are placed in bulk (as an import from a lab interface would be), read with the
-same pure rule as the service; the awards then come from ``services.settle`` (audited)."""
+same pure rule as the service; the awards then come from ``services.settle`` (audited).
+Each test has a reason: the first after admission ``admission``, most tests of a person
+with a plan ``contingency``, the others ``random`` (only those count toward the minimum)."""
 
 from __future__ import annotations
 
@@ -100,7 +102,15 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
             with_plan = rng.random() < 0.35
             every = 3 if with_plan else 21
             day, week = start + dt.timedelta(days=rng.randrange(1, 4)), 0
+            k = 0  # the test's number: the reason follows from it (no extra random draws)
             while day < today:
+                if k == 0 and start == e.admitted_on:
+                    reason = "admission"
+                elif with_plan and k % 4:
+                    reason = "contingency"  # most plan visits are scheduled for the plan
+                else:
+                    reason = "random"
+                k += 1
                 week = (day - start).days // 7
                 r = _results(rng, week, relapse_week <= week < relapse_week + 2, meds)
                 readings = dtr.interpret(r, expected)
@@ -116,6 +126,7 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
                     specimen="urine",
                     method="point_of_care" if rng.random() < 0.8 else "lab",
                     observed=rng.random() < 0.5,
+                    reason=reason,
                     confirmed=False,
                     medications=meds,
                     expected=sorted(expected),

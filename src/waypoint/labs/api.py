@@ -31,6 +31,7 @@ class DrugTestIn(StrictSchema):
     method: text(16, 1) = "point_of_care"
     reference: text(80) = ""
     note: text(500) = ""
+    reason: text(12, 1) | None = None
 
 
 class CorrectionIn(StrictSchema):
@@ -67,6 +68,7 @@ class DrugTestOut(Schema):
     specimen: str
     method: str
     observed: bool
+    reason: str
     confirmed: bool
     results: dict[str, str]
     readings: list[ResultOut]
@@ -119,7 +121,8 @@ class BehindOut(Schema):
     patient: int
     name: str
     days_enrolled: int
-    tests: int
+    tests: int  # random tests: only these count toward the minimum
+    all_tests: int
     required: int
     last_test: dt.date | None
 
@@ -136,9 +139,11 @@ def _fresh(test_id: int) -> DrugTest:
 def drug_test_create(request: HttpRequest, patient_id: int, payload: DrugTestIn):
     """Record a collected test (nurse, physician, incentives coordinator). Each result is
     read against the person's active medications: an expected medication is not use; a
-    prescribed medication not found raises a diversion-concern flag. 422
-    ``unknown_analyte``, ``invalid_result``, ``no_results``, ``time_in_future``,
-    ``strip_analyte``."""
+    prescribed medication not found raises a diversion-concern flag. ``reason`` says why it
+    was taken (``random``, ``scheduled``, ``clinical``, ``admission``, ``contingency``);
+    without it, a pending test request of that day gives it, else ``unspecified``. Only
+    random tests count toward the 8 a year. 422 ``unknown_analyte``, ``invalid_result``,
+    ``no_results``, ``time_in_future``, ``strip_analyte``, ``unknown_test_reason``."""
     test = services.drug_test_record(api_actor(request), patient_id, **payload.model_dump())
     return Status(201, _fresh(test.pk))
 
@@ -184,13 +189,14 @@ def tests_due(request: HttpRequest, code: str, on: IsoDate | None = None):
 
 @sites_router.get("/{code}/random-testing/behind", response=list[BehindOut])
 def behind(request: HttpRequest, code: str):
-    """People in treatment at the site with fewer tests in the last 365 days than the
-    pro-rated minimum of 8 a year."""
+    """People in treatment at the site with fewer random tests in the last 365 days than
+    the pro-rated minimum of 8 a year (``tests``: random tests, the ones that count;
+    ``all_tests``: every test)."""
     return [
         {
             "patient": r["patient"].pk,
             "name": f"{r['patient'].first_name} {r['patient'].last_name}",
-            **{k: r[k] for k in ("days_enrolled", "tests", "required", "last_test")},
+            **{k: r[k] for k in ("days_enrolled", "tests", "all_tests", "required", "last_test")},
         }
         for r in selectors.behind(api_actor(request), code)
     ]

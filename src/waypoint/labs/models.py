@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from django.db import models
 
-from waypoint.clinical.drugtests import ANALYTES, RESULTS, SPECIMENS
+from waypoint.clinical.drugtests import (
+    ANALYTES,
+    REASON_LABELS,
+    RESULTS,
+    SPECIMENS,
+    TEST_REASONS,
+    UNSPECIFIED,
+)
 
 SPECIMEN_CHOICES = [(s, s.replace("_", " ").capitalize()) for s in SPECIMENS]
 METHOD_CHOICES = [
@@ -13,6 +20,9 @@ METHOD_CHOICES = [
     ("point_of_care", "Point-of-care cup or dip card"),
     ("test_strip", "Test strip (drug checking, unconfirmed)"),
 ]
+# Why a test was taken (only "random" counts toward the 8 random tests a year); tests
+# recorded before reasons were kept, or sent without one, are "unspecified".
+REASON_CHOICES = [(r, REASON_LABELS[r]) for r in (*TEST_REASONS, UNSPECIFIED)]
 
 
 class DrugTest(models.Model):
@@ -24,6 +34,7 @@ class DrugTest(models.Model):
     specimen = models.CharField(max_length=12, choices=SPECIMEN_CHOICES, default="urine")
     method = models.CharField(max_length=16, choices=METHOD_CHOICES, default="point_of_care")
     observed = models.BooleanField()
+    reason = models.CharField(max_length=12, choices=REASON_CHOICES, default=UNSPECIFIED)
     confirmed = models.BooleanField(default=False)  # a laboratory result
     reference = models.CharField(max_length=80, blank=True, default="")  # lab accession no.
     expected = models.JSONField(default=list)  # analytes the medications explain, at the time

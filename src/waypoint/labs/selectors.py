@@ -60,11 +60,10 @@ def drug_test_get(actor: Actor, test_id: int) -> DrugTest:
 
 def random_testing_status(organization_id: int, site: Site, day: dt.date) -> list[dict]:
     """Everyone in an opioid treatment program at ``site`` on ``day`` (the level the federal
-    minimum applies to): days enrolled in the last 365 days, tests
-    in that time, the pro-rated minimum (``clinical.drugtests.random_tests_required``),
-    behind or not. Any recorded test counts toward the minimum (my reading: the rule asks
-    for tests the person could not predict; a random pick or a clinician's request both
-    qualify, and a scheduled contingency test is one more)."""
+    minimum applies to): days enrolled in the last 365 days, the *random* tests in that time
+    (``tests``; only a test recorded with the reason ``random`` counts toward 8.12(f)(6) —
+    ``clinical.drugtests.counts_toward_random_minimum``), every test (``all_tests``), the
+    pro-rated minimum (``clinical.drugtests.random_tests_required``), behind or not."""
     year_start = day - dt.timedelta(days=364)
     episodes = (
         Episode.objects.filter(
@@ -82,13 +81,15 @@ def random_testing_status(organization_id: int, site: Site, day: dt.date) -> lis
     )
     rows = []
     pids = [e.patient_id for e in episodes]
-    counts = dict(
-        DrugTest.objects.filter(
-            organization_id=organization_id,
-            patient_id__in=pids,
-            local_day__gte=year_start,
-            local_day__lte=day,
-        )
+    in_year = DrugTest.objects.filter(
+        organization_id=organization_id,
+        patient_id__in=pids,
+        local_day__gte=year_start,
+        local_day__lte=day,
+    )
+    counts = dict(in_year.values_list("patient_id").annotate(n=Count("id")))
+    random_counts = dict(
+        in_year.filter(reason__in=rules.COUNTS_AS_RANDOM)
         .values_list("patient_id")
         .annotate(n=Count("id"))
     )
@@ -100,12 +101,13 @@ def random_testing_status(organization_id: int, site: Site, day: dt.date) -> lis
     for e in episodes:
         days = (day - max(e.admitted_on, year_start)).days + 1
         required = rules.random_tests_required(days)
-        done = counts.get(e.patient_id, 0)
+        done = random_counts.get(e.patient_id, 0)
         rows.append(
             {
                 "patient": e.patient,
                 "days_enrolled": days,
                 "tests": done,
+                "all_tests": counts.get(e.patient_id, 0),
                 "required": required,
                 "behind": done < required,
                 "last_test": last.get(e.patient_id),

@@ -116,10 +116,18 @@ def drug_test_record(
     method: str = "point_of_care",
     reference: str = "",
     note: str = "",
+    reason: str | None = None,
 ) -> DrugTest:
-    """Record a collected test and its results. 422 ``unknown_analyte``, ``invalid_result``,
-    ``no_results``, ``time_in_future``, ``strip_analyte``; 404 for an unknown patient."""
+    """Record a collected test and its results, and why it was taken (``reason``: random,
+    scheduled, clinical, admission, contingency; without one, the reason of the day's
+    pending test request it answers, else ``unspecified`` — never assumed random). 422
+    ``unknown_analyte``, ``invalid_result``, ``no_results``, ``time_in_future``,
+    ``strip_analyte``, ``unknown_test_reason``; 404 for an unknown patient."""
     actor.require("drugtest.record")
+    try:
+        rules.reason_for(reason)  # an unknown reason is refused before anything is read
+    except rules.DrugTestError as exc:
+        raise DomainError(exc.code, exc.message, field=exc.field) from exc
     if specimen not in rules.SPECIMENS:
         raise DomainError("invalid_input", f"specimen is one of {', '.join(rules.SPECIMENS)}.")
     if method not in rules.METHODS:
@@ -151,6 +159,7 @@ def drug_test_record(
             specimen=specimen,
             method=method,
             observed=observed,
+            reason=rules.reason_for(reason, request.reason if request is not None else None),
             confirmed=method == "lab",
             reference=reference.strip()[:80],
             medications=active_medications(actor.organization_id, patient.pk, day),
@@ -179,6 +188,7 @@ def drug_test_record(
             detail={
                 "day": day.isoformat(),
                 "observed": observed,
+                "reason": test.reason,
                 "method": method,
                 "results": clean,
                 "uses": test.uses,

@@ -19,7 +19,7 @@ from waypoint.patients.chart import to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import services
-from .models import METHOD_CHOICES, SPECIMEN_CHOICES, DrugTest
+from .models import METHOD_CHOICES, SPECIMEN_CHOICES, DrugTest, TestRequest
 from .selectors import tests_of
 
 MEANING_LABELS = {
@@ -49,6 +49,8 @@ def _test_row(test: DrugTest) -> dict:
     current = {r.analyte: r.result for r in results}
     return {
         "test": test,
+        "reason": rules.REASON_LABELS.get(test.reason, test.reason),
+        "random": rules.counts_toward_random_minimum(test.reason),
         "readings": [
             {
                 "analyte": r.analyte,
@@ -82,8 +84,22 @@ def chart_context(actor: Actor, patient) -> dict:
     chart, so nothing here records another event)."""
     tests = list(tests_of(actor.organization_id, patient.pk)[:50])
     now = timezone.now().astimezone(patient.site.tz)
+    pending = (
+        TestRequest.objects.filter(
+            organization_id=actor.organization_id,
+            patient_id=patient.pk,
+            due_on=now.date(),
+            status="pending",
+        )
+        .values_list("reason", flat=True)
+        .first()
+    )
     return {
         "tests": [_test_row(t) for t in tests],
+        "reasons": [(r, rules.REASON_LABELS[r]) for r in rules.TEST_REASONS],
+        # a pending request of today gives the reason the form starts with
+        "pending_reason": rules.REQUEST_REASONS.get(pending or "", ""),
+        "pending_request": pending or "",
         "analytes": [{"analyte": a, "label": _label(a)} for a in rules.ANALYTES],
         "results": list(RESULT_LABELS.items()),
         "specimens": SPECIMEN_CHOICES,
@@ -133,6 +149,11 @@ def _summary(test: DrugTest) -> str:
             + ", ".join(_label(a) for a in test.possible_diversion)
             + "; a flag is on the chart."
         )
+    why = rules.REASON_LABELS.get(test.reason, test.reason)
+    if rules.counts_toward_random_minimum(test.reason):
+        parts.append(f"Reason: {why} (counts toward the random-testing minimum).")
+    else:
+        parts.append(f"Reason: {why} (not counted toward the random-testing minimum).")
     return " ".join(parts)
 
 
@@ -153,6 +174,7 @@ def record(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
             method=p.get("method", "point_of_care")[:16],
             reference=p.get("reference", "")[:80],
             note=p.get("note", "")[:500],
+            reason=p.get("reason", "")[:12] or None,
         )
     except DomainError as exc:
         say_refused(request, exc)

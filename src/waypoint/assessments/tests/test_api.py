@@ -105,6 +105,12 @@ def test_a_client_total_is_never_taken(api, patient):
         ("phq9", {f"q{i}": 0 for i in range(1, 9)}, "missing_item"),
         ("gad7", {f"q{i}": 1 for i in range(1, 8)} | {"q1": "1"}, "item_out_of_range"),
         ("dsm5_oud", dict.fromkeys(DSM_NAMES, 1), "item_out_of_range"),
+        (
+            "dsm5_oud",
+            {n: i < 4 for i, n in enumerate(DSM_NAMES)}
+            | {"in_withdrawal_now": True, "months_without_criteria": 3},
+            "withdrawal_with_remission",
+        ),
         ("audit_c", {}, "unknown_instrument"),
     ],
 )
@@ -124,6 +130,33 @@ def test_dsm5_answer_carries_icd10(api, patient):
     s, b = post_assessment(api, patient, "dsm5_oud", items, role="intake")
     assert s == 201
     assert (b["total"], b["severity"], b["icd10"]) == (6, "severe", "F11.20")
+
+
+def test_dsm5_maintenance_specifier_only_with_remission(api, patient):
+    items = {n: i < 5 for i, n in enumerate(DSM_NAMES)} | {"on_maintenance_therapy": True}
+    s, b = post_assessment(api, patient, "dsm5_oud", items)
+    assert s == 201 and b["details"]["specifiers"] == []
+    assert b["details"]["not_applied"] == ["on_maintenance_therapy"]
+    s, b = post_assessment(api, patient, "dsm5_oud", items | {"months_without_criteria": 12})
+    assert s == 201 and b["icd10"] == "F11.21"
+    assert b["details"]["specifiers"] == ["in_sustained_remission", "on_maintenance_therapy"]
+
+
+@pytest.mark.parametrize(("severity_met", "level"), [(2, "outpatient"), (4, "outpatient")])
+def test_pregnancy_recommends_otp_or_office_based_buprenorphine(api, patient, severity_met, level):
+    post_assessment(
+        api, patient, "dsm5_oud", {n: i < severity_met for i, n in enumerate(DSM_NAMES)}
+    )
+    s, b = api.post(
+        f"/patients/{patient.pk}/level-of-care-assessments",
+        "intake",
+        {"ratings": RATINGS_ZERO, "pregnant": True},
+    )
+    assert s == 201, b
+    assert b["recommended_level"] == level and b["medication_recommended"] is True
+    pregnancy = [r for r in b["reasons"] if r.startswith("Pregnancy")]
+    assert len(pregnancy) == 1 and "office-based" in pregnancy[0]
+    assert "opioid treatment program" in pregnancy[0]
 
 
 def test_phq9_item9_raises_a_suicide_flag_until_acknowledged(api, patient):

@@ -104,14 +104,16 @@ def test_prize_draws_escalate_reset_and_replay_identically():
     assert all(
         x.value_cents == sum({p.name: p.cents for p in DEFAULT.bowl}[d] for d in x.draws) for x in a
     )
-    assert a[2].bonus_cents == 1000  # the third-in-a-row bonus applies to draws too
+    # prize draws never get the voucher schedule's fixed bonus (Petry): draws only
+    assert all(x.bonus_cents == 0 for x in a)
+    assert all(x.cents == x.value_cents for x in a)
     assert schedule(evs("NNNPN"), "prize_draw", seed="plan-1") == a
     assert len(schedule(evs("N" * 30), "prize_draw", seed="x")[-1].draws) == DEFAULT.draws_max
 
 
 def test_prize_bowl_proportions_over_many_draws():
     a = schedule(
-        evs("N" * 400, every_days=0),
+        evs("N" * 400, every_days=1),
         "prize_draw",
         seed="bowl",
         settings=dataclasses.replace(DEFAULT, cap_cents=10**9),
@@ -128,14 +130,66 @@ def test_unknown_schedule_or_outcome_is_refused():
         schedule([Event("x", D0, "maybe")])
 
 
+# --- one award a day per plan (fidelity) --------------------------------------------------
+def day_evs(spec: list[tuple[int, str]]) -> list[Event]:
+    """[(day offset, 'N'|'P'|'M'|'?')] -> events in that order."""
+    m = {"N": "negative", "P": "positive", "M": "missed", "?": "incomplete"}
+    return [Event(f"d{i}", D0 + dt.timedelta(days=d), m[c]) for i, (d, c) in enumerate(spec)]
+
+
+def test_a_second_negative_the_same_day_earns_nothing_and_says_why():
+    a = schedule(day_evs([(0, "N"), (0, "N"), (1, "N"), (2, "N")]))
+    assert [x.cents for x in a] == [250, 0, 375, 1500]
+    assert [x.streak for x in a] == [1, 1, 2, 3]
+    assert "one award a day" in a[1].note and D0.isoformat() in a[1].note
+    assert a[0].note == "" and a[2].note == ""
+
+
+@pytest.mark.parametrize("kind", ["escalating", "prize_draw"])
+def test_one_award_a_day_holds_for_prize_draws_too(kind):
+    a = schedule(day_evs([(0, "N"), (0, "N"), (0, "N")]), kind, seed="s")
+    assert [len(x.draws) for x in a][1:] == [0, 0] and [x.cents for x in a][1:] == [0, 0]
+
+
+def test_a_positive_later_the_same_day_still_resets():
+    a = schedule(day_evs([(0, "N"), (1, "N"), (1, "P"), (2, "N")]))
+    assert [x.cents for x in a] == [250, 375, 0, 250]
+    assert a[2].streak == 0 and "reset" in a[2].note
+
+
+def test_a_negative_after_a_positive_the_same_day_earns_nothing():
+    a = schedule(day_evs([(0, "N"), (1, "P"), (1, "N"), (2, "N")]))
+    assert [x.cents for x in a] == [250, 0, 0, 250]
+    assert "one award a day" in a[2].note and a[2].streak == 0
+
+
+def test_an_incomplete_test_or_a_missed_week_does_not_use_up_the_day():
+    a = schedule(day_evs([(0, "?"), (0, "N"), (1, "M"), (1, "N")]))
+    assert [x.cents for x in a] == [0, 250, 0, 250]
+
+
+def test_the_next_day_earns_again():
+    a = schedule(day_evs([(0, "N"), (0, "N"), (1, "N")]))
+    assert a[2].cents == 375 and a[2].note == ""
+
+
 # --- property: the rule against a plain model of §7 --------------------------------------
-def model(outcomes: list[str], s: IncentiveSettings) -> list[int]:
-    """§7 read literally, with a running total for the cap (all events inside one window)."""
+def model(outcomes: list[str], s: IncentiveSettings, days: list[int] | None = None) -> list[int]:
+    """§7 read literally, with a running total for the cap (all events inside one window);
+    at most one award a day: a negative on a day whose test already counted earns nothing
+    and leaves the run alone."""
     out, run, earned = [], 0, 0
-    for o in outcomes:
+    days = days if days is not None else list(range(len(outcomes)))
+    counted: set[int] = set()
+    for o, day in zip(outcomes, days, strict=True):
         if o == "incomplete":
             out.append(0)
             continue
+        if o == "negative" and day in counted:
+            out.append(0)
+            continue
+        if o != "missed":
+            counted.add(day)
         if o != "negative":
             run = 0
             out.append(0)
@@ -170,13 +224,26 @@ def test_schedule_matches_the_model(outcomes, first, step, every, bonus, cap):
     s = IncentiveSettings(
         first_cents=first, step_cents=step, bonus_every=every, bonus_cents=bonus, cap_cents=cap
     )
-    events = [Event(f"k{i}", D0, o) for i, o in enumerate(outcomes)]
-    awards = schedule(events, settings=s)
+    events = [Event(f"k{i}", D0 + dt.timedelta(days=i), o) for i, o in enumerate(outcomes)]
+    awards = schedule(events, settings=s)  # one a day, all inside the 365-day cap window
     assert [a.cents for a in awards] == model(outcomes, s)
     assert sum(a.cents for a in awards) <= cap
     assert all(
         a.cents >= 0 and a.cents + a.cut_cents == a.value_cents + a.bonus_cents for a in awards
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.sampled_from("NNNNP?M")), max_size=80))
+def test_same_day_tests_match_the_model_and_earn_at_most_once_a_day(spec):
+    spec = sorted(spec, key=lambda x: x[0])  # events come in time order
+    events = day_evs(spec)
+    awards = schedule(events)
+    names = {"N": "negative", "P": "positive", "M": "missed", "?": "incomplete"}
+    outcomes = [names[c] for _, c in spec]
+    assert [a.cents for a in awards] == model(outcomes, DEFAULT, [d for d, _ in spec])
+    earning_days = [e.on for e, a in zip(events, awards, strict=True) if a.cents > 0]
+    assert len(earning_days) == len(set(earning_days))
 
 
 @settings(max_examples=100, deadline=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from waypoint.clinical import cows, dsm5_oud, gad7, phq9
@@ -184,6 +184,7 @@ def test_gad7_refuses_answers_outside_0_to_3(bad):
         gad7.score(items)
 
 
+@settings(deadline=None)  # a shared, busy machine must not fail a pure sum
 @given(st.lists(st.integers(0, 3), min_size=9, max_size=9))
 def test_phq9_total_is_the_sum_and_the_band_contains_it(answers):
     r = phq9.score({f"q{i}": a for i, a in enumerate(answers, start=1)})
@@ -276,6 +277,40 @@ def test_dsm5_specifiers():
     assert score("dsm5_oud", dsm(1, on_maintenance_therapy=True)).details["specifiers"] == []
 
 
+@pytest.mark.parametrize("months", [None, 0, 2])
+def test_dsm5_remission_specifiers_need_remission(months):
+    """DSM-5-TR: "on maintenance therapy" and "in a controlled environment" further specify
+    a remission; with criteria active (under 3 months) they are not applied, and said so."""
+    extra = {} if months is None else {"months_without_criteria": months}
+    r = score("dsm5_oud", dsm(5, on_maintenance_therapy=True, controlled_environment=True, **extra))
+    assert r.details["remission"] is None and r.details["specifiers"] == []
+    assert r.details["not_applied"] == ["on_maintenance_therapy", "in_controlled_environment"]
+    assert r.details["icd10"] == "F11.20"
+    # at 3 months (early remission) both apply
+    r = score("dsm5_oud", dsm(5, on_maintenance_therapy=True, months_without_criteria=3))
+    assert r.details["specifiers"] == ["in_early_remission", "on_maintenance_therapy"]
+    assert r.details["not_applied"] == []
+
+
+@pytest.mark.parametrize(("months", "refused"), [(2, False), (3, True), (12, True), (60, True)])
+@pytest.mark.parametrize("met", [2, 7])
+def test_dsm5_withdrawal_now_with_remission_is_contradictory(met, months, refused):
+    items = dsm(met, in_withdrawal_now=True, months_without_criteria=months)
+    if not refused:  # 2 months: no remission, withdrawal codes as usual
+        assert score("dsm5_oud", items).details["icd10"] in ("F11.13", "F11.23")
+        return
+    with pytest.raises(ScoreError) as e:
+        score("dsm5_oud", items)
+    assert (e.value.code, e.value.item) == ("withdrawal_with_remission", "in_withdrawal_now")
+    # the same answers without "withdrawal now" are a remission
+    assert score("dsm5_oud", dsm(met, months_without_criteria=months)).details["remission"]
+
+
+def test_dsm5_withdrawal_now_without_a_diagnosis_is_not_a_remission_conflict():
+    r = score("dsm5_oud", dsm(1, in_withdrawal_now=True, months_without_criteria=24))
+    assert r.details["icd10"] == "F11.93"
+
+
 @pytest.mark.parametrize("bad", [1, 0, "yes", None, "true"])
 def test_dsm5_criteria_must_be_booleans(bad):
     with pytest.raises(ScoreError) as e:
@@ -290,6 +325,7 @@ def test_dsm5_months_without_criteria_range(bad):
     assert (e.value.code, e.value.item) == ("item_out_of_range", "months_without_criteria")
 
 
+@settings(deadline=None)
 @given(st.lists(st.booleans(), min_size=11, max_size=11), st.booleans())
 def test_dsm5_total_counts_met_criteria(flags, supervised):
     items = dict(zip(CRITERIA, flags, strict=True)) | {"under_medical_supervision": supervised}

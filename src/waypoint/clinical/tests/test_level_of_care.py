@@ -93,11 +93,44 @@ def test_dsm_severity_drives_medication_and_otp(severity, level, med):
     assert (r.level, r.medication_recommended) == (level, med)
 
 
-@pytest.mark.parametrize("kw", [{"overdose_last_year": True}, {"pregnant": True}])
-def test_overdose_or_pregnancy_with_moderate_oud_points_to_otp(kw):
+def test_overdose_with_moderate_oud_points_to_otp():
     assert recommend(ratings(), "moderate").level == "outpatient"
-    assert recommend(ratings(), "moderate", **kw).level == "opioid_treatment_program"
-    assert recommend(ratings(), "mild", **kw).level == "outpatient"  # no MOUD indication
+    r = recommend(ratings(), "moderate", overdose_last_year=True)
+    assert r.level == "opioid_treatment_program"
+    assert any("overdose in the last year" in x for x in r.reasons)
+    assert recommend(ratings(), "mild", overdose_last_year=True).level == "outpatient"
+
+
+@pytest.mark.parametrize("severity", ["mild", "moderate"])
+@pytest.mark.parametrize("d3", [0, 2])
+def test_pregnancy_recommends_otp_or_office_based_buprenorphine(severity, d3):
+    """ACOG: agonist medication in pregnancy, methadone (OTP) or buprenorphine (which may be
+    office-based): the level stays outpatient/intensive outpatient, medication is
+    recommended even for a mild disorder, and the reason names both settings."""
+    level = "outpatient" if d3 == 0 else "intensive_outpatient"
+    r = recommend(ratings(d3=d3), severity, pregnant=True)
+    assert (r.level, r.medication_recommended) == (level, True)
+    note = [x for x in r.reasons if x.startswith("Pregnancy")]
+    assert len(note) == 1 and "opioid treatment program" in note[0]
+    assert "office-based" in note[0] and "buprenorphine" in note[0]
+    assert not any("Mild opioid use disorder: medication may be" in x for x in r.reasons)
+    without = recommend(ratings(d3=d3), severity)
+    assert not any(x.startswith("Pregnancy") for x in without.reasons)
+    assert without.medication_recommended is (severity == "moderate")
+
+
+def test_pregnancy_with_a_severe_disorder_is_still_an_otp_and_says_both():
+    r = recommend(ratings(), "severe", pregnant=True)
+    assert r.level == "opioid_treatment_program"
+    assert any(x.startswith("Pregnancy") for x in r.reasons)
+    assert not any("pregnancy" in x for x in r.reasons if x.startswith("Opioid treatment"))
+
+
+@pytest.mark.parametrize("severity", ["none", None])
+def test_pregnancy_without_a_use_disorder_adds_nothing(severity):
+    r = recommend(ratings(), severity, pregnant=True)
+    assert not r.medication_recommended
+    assert not any(x.startswith("Pregnancy") for x in r.reasons)
 
 
 def test_otp_does_not_replace_a_more_intensive_level():

@@ -99,6 +99,8 @@ BREAKS = [
     ("clinical-pure", "waypoint.clinical.takehome", "waypoint.medication.models"),
     ("locator-pure", "waypoint.directory.geo", "django"),
     ("locator-pure", "waypoint.directory.codes", "django"),
+    ("locator-pure", "waypoint.directory.address", "django"),
+    ("locator-pure", "waypoint.directory.matching", "django"),
     ("apps", "waypoint.patients.models", "waypoint.labs.models"),  # a cycle
     ("apps", "waypoint.medication.selectors.window", "waypoint.labs.selectors"),  # a cycle
     ("apps", "waypoint.care.models.episodes", "waypoint.medication.models"),  # a cycle

@@ -208,6 +208,10 @@ def test_publish_through_the_api(api, site, client):
     assert code == 200 and body["latitude"] == 39.1052  # the ZIP centroid
     found = client.get("/api/v1/facilities?zip=64106&service=methadone&walk_in=true").json()
     assert found["total"] == 1 and found["results"][0]["accepts_contact_requests"]
+    assert found["results"][0]["services_published"]  # the site says what it offers
+    # so it is not "not published" for what it does not offer
+    other = client.get("/api/v1/facilities?zip=64106&service=residential").json()
+    assert other["total"] == 0 and other["unknown_services"]["total"] == 0
     assert api.get(f"/sites/{site.code}/directory-listing", "admin")[0] == 200
     assert api.call("DELETE", f"/sites/{site.code}/directory-listing", "admin")[0] == 200
     assert client.get("/api/v1/facilities?zip=64106").json()["total"] == 0
@@ -232,3 +236,187 @@ def test_publish_through_the_admin_page(client, users, site):
     assert not Facility.objects.get(site=site).active
     client.force_login(users["nurse"])
     assert client.get("/directory/listing/").status_code == 403
+
+
+# --- services not published, no phone, directions, the self-check's links (issue 22) ----------
+def _facility(name, lat, lon, *, published=False, otp=False, meds=(), phone="", street="1 Main St",
+              zip_="07102"):  # fmt: skip
+    from waypoint.directory import codes
+    from waypoint.directory.index import listing_json
+
+    values = {**synthetic.records(1, seed=1, unpublished_share=1.0)[0].values}
+    values.update(name1=name, name2="", street1=street, city="Newark", state="NJ", zip=zip_,
+                  latitude=lat, longitude=lon, phone=phone, medications=list(meds),
+                  services_published=published, site_id=None)  # fmt: skip
+    values = codes.merged_offer(values, otp=otp)
+    values["listing_json"] = listing_json(values)
+    values.pop("site_id")
+    return Facility.objects.create(key=name, source="synthetic", **values)
+
+
+NEWARK = (40.7357, -74.1724)  # near 07102's centroid (40.732, -74.1765)
+
+
+@pytest.fixture
+def newark(db):
+    return {
+        "otp": _facility("Only An OTP", *NEWARK, otp=True, phone="(973) 555-0100 x12"),
+        "unknown": _facility("Nobody Said", NEWARK[0] + 0.01, NEWARK[1]),
+        "without": _facility(
+            "Listed Without Bup", NEWARK[0] + 0.02, NEWARK[1], published=True, meds=["naltrexone"]
+        ),  # fmt: skip
+        "box": _facility("Box Clinic", NEWARK[0] + 0.03, NEWARK[1], street="PO Box 867"),
+    }
+
+
+def _html(resp) -> str:
+    return resp.content.decode()
+
+
+def test_the_locator_lists_centers_whose_services_are_not_published(client, newark):
+    resp = client.get("/find/?zip=07102&service=buprenorphine")
+    assert resp.status_code == 200
+    assert_private(resp)
+    html = _html(resp)
+    assert 'id="no-published-match"' in html and 'id="no-match"' not in html
+    unknown = html[html.index('id="unknown-services"') :]
+    assert "Services not published — call to ask" in unknown
+    for key in ("otp", "unknown", "box"):
+        assert f'data-facility="{newark[key].pk}"' in unknown
+    assert f'data-facility="{newark["without"].pk}"' not in html  # it said: no buprenorphine
+    assert "Buprenorphine (Suboxone, Sublocade): not published" in unknown
+    assert 'class="pill otp"' not in unknown  # no entry of the OTP directory here
+    assert "Opioid treatment program (methadone clinic)" in unknown  # its level of care
+    # methadone: the OTP matches, the one nobody described is apart
+    html = _html(client.get("/find/?zip=07102&service=methadone"))
+    matched, apart = html.split('id="unknown-services"')
+    assert f'data-facility="{newark["otp"].pk}"' in matched
+    assert f'data-facility="{newark["unknown"].pk}"' in apart
+    assert f'data-facility="{newark["otp"].pk}"' not in apart
+    # walk-ins: nobody said for any of them (SAMHSA does not publish it)
+    html = _html(client.get("/find/?zip=07102&walk_in=true&payment=medicaid"))
+    apart = html[html.index('id="unknown-services"') :]
+    assert "Medicaid, Walk-ins: not published" in apart
+    assert f'data-facility="{newark["unknown"].pk}"' in apart
+    assert f'data-facility="{newark["without"].pk}"' not in html  # its list lacks Medicaid
+
+
+def test_nothing_near_offers_a_larger_radius_and_the_helpline(client, newark):
+    html = _html(client.get("/find/?zip=99501&service=buprenorphine"))  # Anchorage
+    assert 'id="no-match"' in html and 'id="unknown-services"' not in html
+    assert 'id="wider"' in html and "radius_miles=50" in html
+    assert 'href="tel:+18006624357"' in html and "1-800-662-HELP (4357)" in html
+    html = _html(client.get("/find/?zip=99501&service=buprenorphine&radius_miles=500"))
+    assert 'id="no-match"' in html and 'id="wider"' not in html
+    assert "1-800-662-HELP (4357)" in html
+
+
+def test_the_unpublished_group_comes_after_the_last_page_of_matches(client, newark):
+    for i in range(5):
+        _facility(f"Bup {i}", NEWARK[0] - 0.001 * i, NEWARK[1], published=True,
+                  meds=["buprenorphine"])  # fmt: skip
+    html = _html(client.get("/find/?zip=07102&service=buprenorphine&limit=2"))
+    assert 'id="unknown-services"' not in html and 'id="unknown-later"' in html
+    later = re.search(r'id="unknown-later">[^<]*<a href="([^"]+)"', html).group(1)
+    assert "offset=4" in later and later.endswith("#unknown-services")
+    html = _html(client.get("/find/" + later.replace("&amp;", "&").split("#")[0]))
+    assert 'id="unknown-services"' in html and 'rel="next"' not in html
+
+
+def test_cards_give_phones_directions_and_the_helpline_when_no_phone(client, newark):
+    html = _html(client.get("/find/?zip=07102&radius_miles=10"))
+    card = lambda key: re.search(  # noqa: E731
+        rf'<li class="facility" data-facility="{newark[key].pk}">(.*?)</li>', html, re.S
+    ).group(1)
+    otp = card("otp")
+    assert 'href="tel:+19735550100,12"' in otp and "No phone number published" not in otp
+    assert 'href="geo:40.735700,-74.172400?q=40.735700,-74.172400"' in otp
+    assert 'rel="noopener noreferrer nofollow" referrerpolicy="no-referrer"' in otp
+    assert "openstreetmap.org/search?query=1%20Main%20St%2C%20Newark%2C%20NJ%2007102" in otp
+    nophone = card("unknown")
+    assert "No phone number published" in nophone and 'href="tel:+18006624357"' in nophone
+    assert "FindTreatment.gov" in nophone and "24/7" in nophone
+    box = card("box")
+    assert "Mailing address only" in box and "geo:" not in box
+    # the facility's own page says the same
+    for key, text in (("unknown", "No phone number published"), ("box", "Mailing address only"),
+                      ("unknown", "Services not published")):  # fmt: skip
+        resp = client.get(f"/find/{newark[key].pk}/")
+        assert text in _html(resp)
+        assert_private(resp)
+
+
+def test_tel_links():
+    from waypoint.directory.views import tel_href
+
+    assert tel_href("816-555-0140") == "tel:+18165550140"
+    assert tel_href("(816) 555-0140 x12") == "tel:+18165550140,12"
+    assert tel_href("1-800-662-4357") == "tel:+18006624357"
+    assert tel_href("816 555 0140 ext. 7") == "tel:+18165550140,7"
+    assert tel_href("555-0140") == "" and tel_href("call us") == ""
+
+
+def test_an_otp_says_what_its_certification_says(client, db, tmp_path):
+    path = tmp_path / "otp.csv"
+    path.write_text(
+        "ID,ADDRESS,CITY,STATE,POSTAL,Latitude,Longitude\n"
+        '"BHG LXX, LLC",196 County Rd. 85,Newark,NJ,07102,40.7357,-74.1724\n'
+    )
+    services.directory_import(path)
+    f = Facility.objects.get()
+    html = _html(client.get(f"/find/{f.pk}/"))
+    assert "Listed in SAMHSA's directory of certified opioid treatment programs" in html
+    assert "“BHG LXX, LLC”" in html and "Methadone" in html
+    assert "besides its certification" in html  # nothing else published
+    body = client.get(f"/api/v1/facilities/{f.pk}").json()
+    assert body["otp_directory"] == [
+        {"name": "BHG LXX, LLC", "street": "196 County Rd. 85", "city": "Newark",
+         "state": "NJ", "zip": "07102", "match": "added"}
+    ]  # fmt: skip
+    assert body["services_published"] is False and body["medications"] == ["methadone"]
+
+
+def test_the_self_check_links_never_lead_to_an_empty_page(client, newark, published):
+    html = _html(client.post("/self-check/", {**_answers(5), "zip": "07102"}))
+    found = re.findall(r'<a href="(/find/\?[^"]+)" id="more-(\w+)"', html)
+    assert {s for _, s in found} == {"buprenorphine", "methadone"}
+    for url, service in found:
+        page = _html(client.get(url.replace("&amp;", "&")))
+        assert 'id="no-match"' not in page, service
+        assert 'class="facility"' in page
+    # far from every center (Guam): no such link, the helpline instead
+    html = _html(client.post("/self-check/", {**_answers(5), "zip": "96910"}))
+    assert 'id="more-' not in html and "1-800-662-4357" in html
+
+
+def test_the_contact_form_preselects_only_a_near_site(client, newark, published):
+    # Newark is 1,000 miles from the published site in Kansas City: nothing preselected
+    html = _html(client.post("/self-check/", {**_answers(5), "zip": "07102"}))
+    form = html[html.index('id="contact-form"') :]
+    assert 'id="none-near"' in form and "within 100 miles of 07102" in form
+    assert " checked>" not in form.split('id="contact-name"')[0]
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    ask = {"token": token, "name": "Sam", "phone": "973-555-0199", "ok_to_call": "on"}
+    resp = client.post("/self-check/contact/", ask)
+    assert resp.status_code == 422 and "Choose the center you want to hear from" in _html(resp)
+    assert Inquiry.objects.count() == 0
+    # near the site: preselected
+    html = _html(client.post("/self-check/", {**_answers(5), "zip": "64106"}))
+    form = html[html.index('id="contact-form"') :]
+    assert f'value="{published.pk}" checked' in form and 'id="none-near"' not in form
+
+
+def test_unanswered_questions_are_each_marked(client, db):
+    answers = _answers(3)
+    del answers["craving"], answers["tolerance"]
+    resp = client.post("/self-check/", answers)
+    html = _html(resp)
+    assert resp.status_code == 422 and "(2 left:" in html
+    numbers = {n: i for i, n in enumerate(NAMES, start=1)}
+    for name in ("craving", "tolerance"):
+        assert f'href="#q-{name}">question {numbers[name]}</a>' in html
+        item = re.search(rf'<li class="question invalid" id="q-{name}">(.*?)</li>', html, re.S)
+        assert item and "Not answered yet" in item.group(1)
+        assert f'aria-describedby="{name}-missing"' in item.group(1)
+    assert html.count("Not answered yet") == 2
+    assert 'class="question invalid" id="q-more_than_intended"' not in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from waypoint.directory import codes, synthetic
 from waypoint.directory.geo import haversine_miles
-from waypoint.directory.index import public_fields
+from waypoint.directory.index import listing_json, public_fields
 from waypoint.directory.models import DirectoryVersion, Facility
 
 pytestmark = pytest.mark.django_db
@@ -31,27 +32,47 @@ FILTER_NAMES = [
 @pytest.fixture
 def directory(db):
     synthetic.generate(3000, seed=11)
+    # like SAMHSA's CSV after the OTP directory: some facilities known only as OTPs
+    hidden = Facility.objects.filter(services_published=False).order_by("id")[:150]
+    for f in hidden:
+        values = codes.merged_offer(
+            {**Facility.objects.filter(pk=f.pk).values().get(), "site_id": None}, otp=True
+        )
+        values["listing_json"] = listing_json(values)
+        Facility.objects.filter(pk=f.pk).update(
+            **{k: values[k] for k in ("levels_of_care", "medications", "service_codes",
+                                      "filter_mask", "known_mask", "listing_json")}
+        )  # fmt: skip
     rows = list(Facility.objects.filter(active=True).values())
     assert len(rows) == 3000
+    unpublished = [r for r in rows if not r["services_published"]]
+    assert 600 < len(unpublished) < 1200 and sum(bool(r["medications"]) for r in unpublished) == 150
     return rows
 
 
-def brute_force(rows, lat, lon, radius, filters):
-    def ok(r):
-        for name, value in filters:
-            if name == "service" and value not in (r["levels_of_care"] + r["medications"]):
-                return False
-            if name == "payment" and value not in r["payments"]:
-                return False
-            if name == "language" and value not in r["languages"]:
-                return False
-            if name in ("walk_in", "same_day_intake") and r[name] is not True:
-                return False
+def _offers(r, name, value) -> bool | None:
+    """Whether the facility meets one filter: True, False, or None (its sources have not
+    said: services not published, or walk-in / same-day intake not given)."""
+    if name == "service":
+        offered = value in (r["levels_of_care"] + r["medications"])
+    elif name == "payment":
+        offered = value in r["payments"]
+    elif name == "language":
+        offered = value in r["languages"]
+    else:  # walk_in, same_day_intake
+        return None if r[name] is None else r[name]
+    if offered:
         return True
+    return False if r["services_published"] else None
 
+
+def brute_force(rows, lat, lon, radius, filters, unknown=False):
+    """Facilities meeting every filter (or, with ``unknown``, those meeting none known to
+    fail and not all of them), with their distance, nearest first."""
     out = []
     for r in rows:
-        if ok(r):
+        said = [_offers(r, name, value) for name, value in filters]
+        if (all(x is True for x in said)) if not unknown else (False not in said and None in said):
             d = haversine_miles(lat, lon, r["latitude"], r["longitude"])
             out.append((d, r["id"], r))
     return sorted(out, key=lambda x: (x[0], x[1]))
@@ -63,7 +84,18 @@ def check(client, rows, lat, lon, radius, filters, limit, offset):
     resp = client.get("/api/v1/facilities?" + urlencode(params))
     assert resp.status_code == 200, resp.content
     body = resp.json()
-    ref = brute_force(rows, lat, lon, radius, filters)
+    _same(brute_force(rows, lat, lon, radius, filters), body, radius, limit, offset)
+    unknown = body["unknown_services"]
+    if not filters:
+        assert unknown == {"total": 0, "results": []}
+    ref = brute_force(rows, lat, lon, radius, filters, unknown=True)
+    _same(ref, unknown, radius, limit, 0)
+    assert not {h["id"] for h in unknown["results"]} & {h["id"] for h in body["results"]}
+    return body
+
+
+def _same(ref, body, radius, limit, offset):
+    """An answer's group (``{total, results}``) against the brute-force list."""
     eps = 1e-6
     sure = sum(1 for d, _, _ in ref if d <= radius - eps)
     maybe = sum(1 for d, _, _ in ref if d <= radius + eps)
@@ -83,12 +115,15 @@ def check(client, rows, lat, lon, radius, filters, limit, offset):
         assert {k: v for k, v in hit.items() if k not in ("id", "distance_miles")} == (
             json.loads(json.dumps(public_fields(row)))
         )
-    return body
 
 
 def test_known_queries_match_brute_force(client, directory):
     assert check(client, directory, 40.7, -74.0, 25, [], 20, 0)["total"] > 20
-    check(client, directory, 40.7, -74.0, 25, [("service", "buprenorphine")], 7, 3)
+    body = check(client, directory, 40.7, -74.0, 25, [("service", "buprenorphine")], 7, 3)
+    assert body["total"] > 0 and body["unknown_services"]["total"] > 0
+    assert len(body["unknown_services"]["results"]) == 7  # the nearest `limit`, no offset
+    body = check(client, directory, 40.7, -74.0, 50, [("walk_in", "true")], 20, 0)
+    assert all(h["walk_in"] is None for h in body["unknown_services"]["results"])
     check(client, directory, 34.05, -118.24, 500, [("payment", "medicaid")], 100, 250)
     check(client, directory, 61.2, -149.9, 500, [], 100, 0)  # Alaska
     check(client, directory, 52.0, 179.9, 500, [], 10, 0)  # across the antimeridian
@@ -124,18 +159,24 @@ def test_zip_search_uses_the_zip_centroid(client, directory):
     assert plus4["total"] == body["total"] and plus4["origin"]["zip"] == "22901"
 
 
-def test_a_change_to_the_directory_is_seen_by_the_next_search(client, directory, settings):
+@pytest.mark.parametrize("uptime", [0.0, 90.0, 5_000_000.0])  # time.monotonic() is any value
+def test_a_change_to_the_directory_is_seen_by_the_next_search(
+    client, directory, settings, monkeypatch, uptime
+):
     from waypoint.directory import index
 
+    clock = [uptime]  # this process's monotonic clock, moved by hand
+    monkeypatch.setattr(index, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     far = "near=47.5,-122.3&radius_miles=0.5"
     before = client.get(f"/api/v1/facilities?{far}").json()["total"]
     Facility.objects.filter(pk=directory[0]["id"]).update(latitude=47.5, longitude=-122.3)
     # another process changed the directory: the token moves, this process rebuilds
-    settings.WAYPOINT_DIRECTORY_RECHECK_SECONDS = 3600
+    settings.WAYPOINT_DIRECTORY_RECHECK_SECONDS = 1.0  # the default: once a second
     index.current()  # an index exists and was checked just now
     DirectoryVersion.objects.update_or_create(pk=1, defaults={"token": "changed-elsewhere"})
+    clock[0] += 0.75
     assert client.get(f"/api/v1/facilities?{far}").json()["total"] == before  # not yet
-    index._checked_at = 0.0  # a second later
+    clock[0] += 0.25  # a second after the last check
     assert client.get(f"/api/v1/facilities?{far}").json()["total"] == before + 1
 
 
@@ -232,3 +273,40 @@ def test_facility_detail(client, directory):
     assert body["id"] == f.pk and body["raw_services"] == f.raw_services
     assert client.get("/api/v1/facilities/999999999").json()["code"] == "not_found"
     assert math.isfinite(body["latitude"])
+
+
+def test_what_is_unknown_is_listed_apart_and_what_is_known_absent_is_not(client, db):
+    """An OTP known only from the OTP directory: a match for methadone, 'not published' for
+    buprenorphine. A facility whose services a source listed without buprenorphine: in
+    neither group. A facility nobody described: 'not published' for both."""
+    from waypoint.directory.models import Facility
+
+    base = synthetic.records(1, seed=1, unpublished_share=1.0)[0].values
+    made = {}
+    for name, published, otp, meds in (
+        ("Only OTP", False, True, []),
+        ("Listed without bup", True, False, ["naltrexone"]),
+        ("Nobody said", False, False, []),
+        ("Listed with bup", True, False, ["buprenorphine"]),
+    ):
+        values = {**base, "name1": name, "medications": meds, "services_published": published,
+                  "latitude": 40.70, "longitude": -74.00, "site_id": None}  # fmt: skip
+        values = codes.merged_offer(values, otp=otp)
+        values["listing_json"] = listing_json(values)
+        values.pop("site_id")
+        made[name] = Facility.objects.create(key=name, source="synthetic", **values).pk
+
+    def groups(service):
+        body = client.get(f"/api/v1/facilities?near=40.7,-74.0&service={service}").json()
+        return (
+            {h["name"] for h in body["results"]},
+            {h["name"] for h in body["unknown_services"]["results"]},
+            body["unknown_services"]["total"],
+        )
+
+    assert groups("buprenorphine") == ({"Listed with bup"}, {"Only OTP", "Nobody said"}, 2)
+    assert groups("methadone") == ({"Only OTP"}, {"Nobody said"}, 1)
+    assert groups("outpatient") == (set(), {"Only OTP", "Nobody said"}, 2)
+    # no filter: everything matches, nothing is apart
+    body = client.get("/api/v1/facilities?near=40.7,-74.0").json()
+    assert body["total"] == 4 and body["unknown_services"] == {"total": 0, "results": []}

@@ -39,8 +39,10 @@ def methadone(order, backdate):
 
 @pytest.fixture
 def test(api, patient):
-    def record(days_ago: float = 0, role="incentives", **results):
+    def record(days_ago: float = 0, role="incentives", reason=None, **results):
         body = {"collected_at": at(days_ago), "observed": True, "results": {**NEG, **results}}
+        if reason is not None:
+            body["reason"] = reason
         return api.post(f"/patients/{patient.pk}/drug-tests", role, body)
 
     return record
@@ -288,6 +290,112 @@ def test_prize_draw_plan_gives_draws(api, patient, test, methadone):
     assert [len(x["draws"]) for x in e] == [1, 2]
 
 
+# --- fidelity: one award a day per plan; prize draws without the fixed bonus ----------------
+def local(day: dt.date, hour: int) -> str:
+    """An aware time on a site-local day (the site is in Kansas City)."""
+    from waypoint.medication.tests.conftest import KC
+
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=KC).isoformat()
+
+
+def test_a_second_negative_the_same_day_earns_nothing_and_says_why(api, patient, plan, test):
+    plan()
+    body = {"observed": True, "results": NEG}
+    for when in (local(ago(3), 9), local(ago(3), 15), local(ago(2), 9)):
+        s, b = api.post(
+            f"/patients/{patient.pk}/drug-tests", "nurse", body | {"collected_at": when}
+        )
+        assert s == 201, b
+    b = account(api, patient)
+    assert awards(b) == [250, 0, 375]
+    second = standing(b)[1]
+    assert second["outcome"] == "negative" and second["streak"] == 1
+    assert "one award a day" in second["note"]
+    assert b["balance_cents"] == 625 and b["streak"] == 2
+
+
+def test_a_positive_later_the_same_day_still_resets(api, patient, plan, test):
+    plan()
+    body = {"observed": True, "results": NEG}
+    api.post(
+        f"/patients/{patient.pk}/drug-tests", "nurse", body | {"collected_at": local(ago(3), 9)}
+    )
+    api.post(
+        f"/patients/{patient.pk}/drug-tests",
+        "nurse",
+        body | {"collected_at": local(ago(3), 15), "results": NEG | {"fentanyl": "positive"}},
+    )
+    test(1)
+    assert awards(account(api, patient)) == [250, 0, 250]
+
+
+def test_prize_draws_never_get_the_fixed_bonus(api, patient, test, methadone):
+    s, p = api.post(
+        f"/patients/{patient.pk}/incentive-plans",
+        "counselor",
+        {"schedule": "prize_draw", "start_on": ago(10).isoformat()},
+    )
+    assert s == 201
+    for d in (6, 4, 2):
+        test(d)
+    e = standing(account(api, patient))
+    assert [len(x["draws"]) for x in e] == [1, 2, 3]
+    assert [x["bonus_cents"] for x in e] == [0, 0, 0]
+    assert all(x["cents"] == x["value_cents"] for x in e)
+
+
+def test_awards_made_by_the_old_rules_are_replayed_consistently(
+    api, patient, test, methadone, actor, monkeypatch
+):
+    """Awards written before the fidelity rules (a prize-draw bonus, a second award the same
+    day) are reversed and re-awarded when the ledger is next settled: the balance is the
+    sum of the standing awards, and reading again appends nothing."""
+    import dataclasses
+
+    from waypoint.clinical import incentives as rules
+    from waypoint.incentives import services
+
+    new_schedule = rules.schedule
+
+    def old_schedule(events, schedule_type="escalating", settings=rules.DEFAULT, **kw):
+        out = new_schedule(events, "escalating", settings, **kw)
+        # the old rules: every negative earned, prize plans got the bonus too
+        return [
+            dataclasses.replace(a, cents=a.value_cents + 1000, bonus_cents=1000, note="")
+            for a in out
+        ]
+
+    s, p = api.post(
+        f"/patients/{patient.pk}/incentive-plans",
+        "counselor",
+        {"schedule": "prize_draw", "start_on": ago(10).isoformat()},
+    )
+    monkeypatch.setattr(rules, "schedule", old_schedule)
+    body = {"observed": True, "results": NEG}
+    for when in (local(ago(4), 9), local(ago(4), 15)):
+        assert (
+            api.post(f"/patients/{patient.pk}/drug-tests", "nurse", body | {"collected_at": when})[
+                0
+            ]
+            == 201
+        )
+    old = IncentiveLedgerEntry.objects.filter(kind="award").count()
+    assert old == 2 and all(
+        e.bonus_cents == 1000 for e in IncentiveLedgerEntry.objects.filter(kind="award")
+    )
+    monkeypatch.setattr(rules, "schedule", new_schedule)
+    services.settle(actor("incentives"), patient.pk)
+    b = account(api, patient)
+    kinds = [e["kind"] for e in b["entries"]]
+    assert kinds.count("reversal") == 2  # both old awards undone
+    now = standing(b)
+    assert [x["bonus_cents"] for x in now] == [0, 0] and now[1]["cents"] == 0
+    assert "one award a day" in now[1]["note"]
+    assert b["balance_cents"] == sum(x["cents"] for x in now) == now[0]["cents"]
+    n = len(b["entries"])
+    assert len(account(api, patient)["entries"]) == n
+
+
 # --- rewards and redemptions ---------------------------------------------------------------------
 @pytest.fixture
 def reward(api, site):
@@ -364,7 +472,12 @@ def test_behind_the_yearly_minimum_and_random_picks(api, site, patient, admitted
     from waypoint.care.episodes import services as care
 
     admitted(100)  # day 101 in an OTP: floor(8 x 101 / 365) = 2 tests due by now
-    test(50)
+    test(50)  # no reason given: "unspecified", not random
+    test(45, reason="scheduled")
+    test(44, reason="contingency")
+    test(43, reason="clinical")
+    s, b = test(40, reason="random")
+    assert s == 201 and b["reason"] == "random"
     other = actor("intake")
     from waypoint.patients import services as patients
     from waypoint.patients.schemas import PatientIn
@@ -378,7 +491,17 @@ def test_behind_the_yearly_minimum_and_random_picks(api, site, patient, admitted
     care.episode_admit(actor("counselor"), op.pk, "outpatient", ago(100))
     s, b = api.get(f"/sites/{site.code}/random-testing/behind", "nurse")
     assert s == 200
-    assert [(r["patient"], r["tests"], r["required"]) for r in b] == [(patient.pk, 1, 2)]
+    # only the random test counts toward the minimum
+    assert [(r["patient"], r["tests"], r["all_tests"], r["required"]) for r in b] == [
+        (patient.pk, 1, 5, 2)
+    ]
+    assert sorted(DrugTest.objects.values_list("reason", flat=True)) == [
+        "clinical",
+        "contingency",
+        "random",
+        "scheduled",
+        "unspecified",
+    ]
     s, b = api.post(f"/sites/{site.code}/random-tests", "nurse", {})
     assert s == 201 and patient.pk in [r["patient"] for r in b]
     assert op.pk not in [r["patient"] for r in b]  # no federal minimum outside an OTP
@@ -386,9 +509,36 @@ def test_behind_the_yearly_minimum_and_random_picks(api, site, patient, admitted
     assert s == 201 and again == []  # nobody picked twice a day
     s, due = api.get(f"/sites/{site.code}/tests-due", "nurse")
     assert [r["status"] for r in due if r["patient"] == patient.pk] == ["pending"]
-    test(0)  # collected today: the request is done
+    s, b = test(0)  # collected today: the request is done, and the test is random
+    assert b["reason"] == "random"
     s, due = api.get(f"/sites/{site.code}/tests-due", "nurse")
     assert [r["status"] for r in due if r["patient"] == patient.pk] == ["collected"]
     s, b = api.get(f"/sites/{site.code}/random-testing/behind", "nurse")
     assert b == []
     assert api.post(f"/sites/{site.code}/random-tests", "counselor", {})[0] == 403
+
+
+def test_an_unknown_reason_is_refused_and_writes_nothing(api, patient, admitted, test):
+    admitted(10)
+    for bad in ("because", "RANDOM", "unspecified"):
+        s, b = test(1, reason=bad)
+        assert (s, b["code"]) == (422, "unknown_test_reason"), bad
+    s, b = test(1, reason="")
+    assert s == 422 and b["code"] == "invalid_input"
+    assert DrugTest.objects.count() == 0
+    s, b = test(1, reason="admission")
+    assert s == 201 and b["reason"] == "admission"
+    s, got = api.get(f"/drug-tests/{b['id']}", "nurse")
+    assert got["reason"] == "admission"
+
+
+def test_a_clinicians_request_makes_the_test_clinical(api, patient, admitted, test):
+    admitted(10)
+    s, _ = api.post(
+        f"/patients/{patient.pk}/test-requests",
+        "nurse",
+        {"due_on": ago(0).isoformat()},
+    )
+    assert s == 201
+    s, b = test(0)
+    assert s == 201 and b["reason"] == "clinical"

@@ -199,7 +199,8 @@ def test_start_and_end_a_plan_from_the_chart(client, users, patient, order):
     )
     page = r.content.decode()
     assert "Plan started" in page and 'id="incentive-plan"' in page
-    assert "Cocaine, Amphetamines / methamphetamine" in page and "2 (a missing test" in page
+    assert "Cocaine, Amphetamines / methamphetamine" in page
+    assert "2: a test missing from a finished week" in page
     plan = IncentivePlan.objects.get()
     assert plan.targets == ["cocaine", "amphetamines"] and plan.tests_per_week == 2
     r = c.post(
@@ -274,3 +275,18 @@ def test_a_reset_shows_on_the_timeline_and_ledger(client, users, patient, plan, 
         "Award: positive for a target" in page and "Positive for a target: nothing earned" in page
     )
     assert '<strong id="incentive-balance">$5.00</strong>' in page
+
+
+def test_the_plan_says_whether_misses_are_counted(client, users, patient, plan, actor):
+    page = signed_in(client, users, "counselor").get(f"/patients/{patient.pk}/").content.decode()
+    assert "<strong>misses are not counted</strong>" in page
+    assert 'id="incentive-one-a-day"' in page and "At most one a day" in page
+    assert "no fixed bonus" not in page  # an escalating plan
+    services.plan_end(actor("counselor"), plan.pk, ago(1), "next plan")
+    services.plan_create(
+        actor("counselor"), patient.pk, start_on=ago(0), tests_per_week=2, schedule="prize_draw"
+    )
+    page = signed_in(client, users, "counselor").get(f"/patients/{patient.pk}/").content.decode()
+    assert "misses are not counted" not in page
+    assert "2: a test missing from a finished week counts as missed and resets" in page
+    assert "prize draws only, no fixed bonus" in page

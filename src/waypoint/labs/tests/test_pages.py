@@ -4,6 +4,8 @@ enforced."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -165,3 +167,112 @@ def test_pick_random_tests_from_the_board(client, users, patient, actor):
         .status_code
         == 403
     )
+
+
+# --- why a test was taken (issue 14 rule 11) ----------------------------------------------
+def test_the_form_records_why_a_test_was_taken(client, users, patient):
+    c = signed_in(client, users, "nurse")
+    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    assert 'id="dt-reason"' in page and 'id="dt-reason-hint"' in page
+    assert '<option value="" selected>Not stated</option>' in page
+    for value in ("random", "scheduled", "clinical", "admission", "contingency"):
+        assert f'<option value="{value}"' in page
+    r = c.post(
+        f"/labs/patients/{patient.pk}/tests/", form(**NEG) | {"reason": "scheduled"}, follow=True
+    )
+    page = r.content.decode()
+    assert "Reason: Scheduled (not counted toward the random-testing minimum)." in page
+    assert DrugTest.objects.get().reason == "scheduled"
+    assert 'class="badge muted test-reason"' in page
+    r = c.post(
+        f"/labs/patients/{patient.pk}/tests/", form(**NEG) | {"reason": "random"}, follow=True
+    )
+    assert "Reason: Random (counts toward the random-testing minimum)." in r.content.decode()
+    r = c.post(f"/labs/patients/{patient.pk}/tests/", form(**NEG), follow=True)
+    assert "Reason: Not stated (not counted" in r.content.decode()
+    assert sorted(DrugTest.objects.values_list("reason", flat=True)) == [
+        "random",
+        "scheduled",
+        "unspecified",
+    ]
+
+
+def test_an_unknown_reason_from_the_form_is_refused(client, users, patient):
+    c = signed_in(client, users, "nurse")
+    r = c.post(
+        f"/labs/patients/{patient.pk}/tests/", form(**NEG) | {"reason": "lottery"}, follow=True
+    )
+    assert "reason is one of random, scheduled" in r.content.decode()
+    assert DrugTest.objects.count() == 0
+
+
+def test_a_pending_random_pick_preselects_random(client, users, patient, actor):
+    from waypoint.care.episodes import services as care
+    from waypoint.medication.tests.conftest import ago
+
+    care.episode_admit(actor("counselor"), patient.pk, "opioid_treatment_program", ago(200))
+    services.random_tests_pick(actor("nurse"), "KC")
+    page = signed_in(client, users, "nurse").get(f"/patients/{patient.pk}/").content.decode()
+    assert '<option value="random" selected>' in page
+    assert "random test was picked for today" in page
+
+
+def test_only_random_tests_count_on_the_board(client, users, patient, actor):
+    from waypoint.care.episodes import services as care
+    from waypoint.medication.tests.conftest import ago
+
+    care.episode_admit(actor("counselor"), patient.pk, "opioid_treatment_program", ago(200))
+    now = timezone.now()
+    for days, reason in ((100, "scheduled"), (90, "contingency"), (80, None)):
+        services.drug_test_record(
+            actor("nurse"),
+            patient.pk,
+            collected_at=now - dt.timedelta(days=days),
+            observed=True,
+            results=NEG,
+            reason=reason,
+        )
+    page = signed_in(client, users, "nurse").get("/incentives/").content.decode()
+    # 201 days: floor(8 x 201 / 365) = 4 due; 3 tests, none random
+    assert 'id="behind-list"' in page and "<th>Random tests</th><th>All tests</th>" in page
+    assert '<td class="random-tests">0</td><td>3</td><td>4</td>' in page
+
+
+def test_existing_tests_get_their_request_s_reason_or_unspecified(patient, actor):
+    """The migration: nobody recorded why older tests were taken, so they are
+    ``unspecified`` (not random) unless they answered a random pick or a clinician's
+    request."""
+    import importlib
+
+    from django.apps import apps
+
+    from waypoint.medication.tests.conftest import ago
+
+    migration = importlib.import_module("waypoint.labs.migrations.0002_drug_test_reason")
+    now = timezone.now()
+    made = []
+    for days, request_reason in ((3, "random"), (2, "clinician"), (1, None)):
+        req = None
+        if request_reason:
+            req = Requested.objects.create(
+                organization_id=patient.organization_id,
+                patient=patient,
+                site=patient.site,
+                due_on=ago(days),
+                reason=request_reason,
+                status="collected",
+                requested_by=actor("nurse").user,
+                requested_at=now,
+            )
+        t = services.drug_test_record(
+            actor("nurse"),
+            patient.pk,
+            collected_at=now - dt.timedelta(days=days),
+            observed=True,
+            results=NEG,
+        )
+        DrugTest.objects.filter(pk=t.pk).update(request=req, reason="unspecified")
+        made.append(t.pk)
+    migration.from_requests(apps, None)
+    reasons = dict(DrugTest.objects.values_list("pk", "reason"))
+    assert [reasons[pk] for pk in made] == ["random", "clinical", "unspecified"]

@@ -134,7 +134,27 @@ def test_body_too_large_is_413_with_code(api, site):
     assert counts() == before
 
 
-TOMORROW = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+class _Day:
+    """A date relative to today, written out when the request is sent: a run that starts
+    before midnight and sends this after it must still send tomorrow (or today)."""
+
+    def __init__(self, days: int) -> None:
+        self.days = days
+
+    def __repr__(self) -> str:
+        return f"today{self.days:+d}"
+
+
+TODAY, TOMORROW = _Day(0), _Day(1)
+
+
+def dated(data: dict) -> dict:
+    today = dt.date.today()  # the date the schema compares with (the server's)
+    return {
+        k: (today + dt.timedelta(days=v.days)).isoformat() if isinstance(v, _Day) else v
+        for k, v in data.items()
+    }
+
 
 INVALID = {
     "unknown-field": with_(favourite_colour="blue"),
@@ -199,7 +219,7 @@ INVALID = {
 @pytest.mark.parametrize("data", INVALID.values(), ids=INVALID.keys())
 def test_invalid_registration_is_422_and_writes_nothing(api, site, data):
     before = counts()
-    status, out = api.post("/patients", "intake", data)
+    status, out = api.post("/patients", "intake", dated(data))
     assert_refused(status, out, 422, "invalid_input")
     assert out["errors"] and all({"field", "problem"} <= set(e) for e in out["errors"])
     assert counts() == before
@@ -238,7 +258,7 @@ def test_inactive_site_is_unknown(api, site):
     "field,value",
     [
         ("date_of_birth", "1900-01-01"),
-        ("date_of_birth", dt.date.today().isoformat()),
+        ("date_of_birth", TODAY),
         ("first_name", "A" * 100),
         ("first_name", "Zoë-Marie O'Connor"),
         ("last_name", "\u0646\u0648\u0631"),
@@ -257,7 +277,7 @@ def test_inactive_site_is_unknown(api, site):
     ],
 )
 def test_edge_values_that_are_fine(api, site, field, value):
-    status, out = api.post("/patients", "intake", with_(**{field: value}))
+    status, out = api.post("/patients", "intake", dated(with_(**{field: value})))
     assert status == 201, out
 
 
@@ -288,7 +308,7 @@ def test_state_is_stored_upper_case(api, site):
 def test_invalid_patch_is_422_and_changes_nothing(api, make_patient, data):
     p = make_patient()
     before = counts()
-    status, out = api.patch(f"/patients/{p.pk}", "intake", data)
+    status, out = api.patch(f"/patients/{p.pk}", "intake", dated(data))
     assert_refused(status, out, 422, "invalid_input")
     assert counts() == before
     fresh = Patient.objects.get(pk=p.pk)
