@@ -7,21 +7,17 @@ import datetime as dt
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 
 from waypoint.clinical.level_of_care import DIMENSIONS
 from waypoint.clinical.registry import INSTRUMENTS
 from waypoint.core.errors import DomainError
 from waypoint.core.web import Actor, staff_view
+from waypoint.patients.chart import to_chart
 from waypoint.patients.selectors import patient_get
 
 from . import services
 from .models import RiskFactorScreen
-
-
-def _chart(patient_id: int, anchor: str) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#" + anchor)
 
 
 def _items_from_post(instrument, post) -> tuple[dict, dict[str, str]]:
@@ -59,7 +55,7 @@ def record(request: HttpRequest, actor: Actor, patient_id: int, instrument: str)
                 messages.success(
                     request, f"{spec.title}: {a.total} ({a.severity.replace('_', ' ')})"
                 )
-                return _chart(patient_id, "assessments")
+                return to_chart(patient_id, "assessments")
             except DomainError as exc:
                 errors[exc.extra.get("item") or "general"] = exc.message
     patient = patient_get(actor, patient_id, purpose_detail=f"assessment:{instrument}")
@@ -85,7 +81,7 @@ def risk(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
             notes=request.POST.get("notes", "")[:2000],
         )
         messages.success(request, "Risk factors recorded.")
-        return _chart(patient_id, "risk")
+        return to_chart(patient_id, "risk")
     patient = patient_get(actor, patient_id, purpose_detail="risk_factors")
     return render(
         request, "assessments/risk.html", {"patient": patient, "factors": RiskFactorScreen.FACTORS}
@@ -95,7 +91,7 @@ def risk(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
 @staff_view("problem.manage")
 def problem_add(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     if request.method != "POST":
-        return _chart(patient_id, "problems")
+        return to_chart(patient_id, "problems")
     onset = None
     raw = request.POST.get("onset", "").strip()
     try:
@@ -114,7 +110,7 @@ def problem_add(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResp
         if exc.status == 404:
             raise
         messages.error(request, exc.message)
-    return _chart(patient_id, "problems")
+    return to_chart(patient_id, "problems")
 
 
 @staff_view("problem.manage")
@@ -122,7 +118,7 @@ def problem_resolve(request: HttpRequest, actor: Actor, problem_id: int) -> Http
     if request.method != "POST":
         raise Http404
     p = services.problem_resolve(actor, problem_id)
-    return _chart(p.patient_id, "problems")
+    return to_chart(p.patient_id, "problems")
 
 
 @staff_view("level_of_care.assess")
@@ -142,7 +138,7 @@ def level_assess(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRes
                 overdose_last_year=request.POST.get("overdose_last_year") == "on",
                 pregnant=request.POST.get("pregnant") == "on",
             )
-            return _chart(patient_id, "level_of_care")
+            return to_chart(patient_id, "level_of_care")
         except DomainError as exc:
             if exc.status == 404:
                 raise
@@ -170,7 +166,7 @@ def level_decide(request: HttpRequest, actor: Actor, assessment_id: int) -> Http
             reason=request.POST.get("reason", "")[:2000],
         )
         messages.success(request, f"Level of care {la.decision}: {la.decided_label}.")
-        return _chart(la.patient_id, "level_of_care")
+        return to_chart(la.patient_id, "level_of_care")
     except DomainError as exc:
         if exc.status == 404:
             raise
@@ -180,7 +176,7 @@ def level_decide(request: HttpRequest, actor: Actor, assessment_id: int) -> Http
             pk=assessment_id, organization_id=actor.organization_id
         )
         messages.error(request, exc.message)
-        return _chart(la.patient_id, "level_of_care")
+        return to_chart(la.patient_id, "level_of_care")
 
 
 @staff_view("flag.acknowledge")
@@ -190,7 +186,7 @@ def flag_ack(request: HttpRequest, actor: Actor, flag_id: int) -> HttpResponse:
     try:
         flag = services.flag_acknowledge(actor, flag_id, request.POST.get("note", ""))
         messages.success(request, f"{flag.get_kind_display()} flag acknowledged.")
-        return _chart(flag.patient_id, "flags")
+        return to_chart(flag.patient_id, "flags")
     except DomainError as exc:
         if exc.status == 404:
             raise
@@ -198,4 +194,4 @@ def flag_ack(request: HttpRequest, actor: Actor, flag_id: int) -> HttpResponse:
 
         flag = Flag.objects.get(pk=flag_id, organization_id=actor.organization_id)
         messages.error(request, exc.message)
-        return _chart(flag.patient_id, "flags")
+        return to_chart(flag.patient_id, "flags")

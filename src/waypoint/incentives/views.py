@@ -19,6 +19,7 @@ from waypoint.core.selectors import site_today
 from waypoint.core.web import Actor, say_refused, site_from_request, staff_view
 from waypoint.labs import selectors as labs
 from waypoint.labs.services import active_medications
+from waypoint.patients.chart import to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import selectors, services
@@ -106,7 +107,7 @@ def _timeline(entries: list[IncentiveLedgerEntry], reversed_ids: set[int]) -> st
 def chart_context(actor: Actor, patient) -> dict:
     """The chart's "Incentives" section (the chart page's read is audited once for the whole
     chart, so the account is read without another event)."""
-    a = selectors.account(actor, patient.pk, audit_read=False)
+    a = services.account_settled(actor, patient.pk, audit_read=False)
     reversed_ids = {e.reverses_id for e in a.entries if e.kind == "reversal"}
     active = next((p for p in a.plans if p.end_on is None), None)
     today = site_today(patient.site)
@@ -115,7 +116,7 @@ def chart_context(actor: Actor, patient) -> dict:
     rows = [_entry_row(e, reversed_ids) for e in a.entries]
     rows.reverse()  # newest first
     can_redeem = actor.can("incentives.redeem")
-    s = services.settings_for(actor.organization_id)
+    s = selectors.settings_for(actor.organization_id)
     next_bonus = ""
     if a.next_value_cents is not None and s.bonus_every and (a.streak + 1) % s.bonus_every == 0:
         next_bonus = money(s.bonus_cents)
@@ -156,10 +157,6 @@ def chart_context(actor: Actor, patient) -> dict:
     }
 
 
-def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#incentives")
-
-
 def _date(raw: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat((raw or "").strip())
@@ -171,7 +168,7 @@ def _date(raw: str, field: str) -> dt.date:
 def plan_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     patient_ref(actor, patient_id)
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "incentives")
     p = request.POST
     try:
         per_week = (p.get("tests_per_week") or "").strip()
@@ -189,13 +186,13 @@ def plan_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespons
         )
     except DomainError as exc:
         say_refused(request, exc)
-        return _chart(patient_id)
+        return to_chart(patient_id, "incentives")
     messages.success(
         request,
         f"Plan started {plan.start_on:%Y-%m-%d}: {plan.get_schedule_display().lower()} for "
         f"tests negative for {_targets_label(plan.targets)}.",
     )
-    return _chart(patient_id)
+    return to_chart(patient_id, "incentives")
 
 
 @staff_view("incentives.plan")
@@ -204,7 +201,7 @@ def plan_end(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
     if plan is None:
         raise Http404
     if request.method != "POST":
-        return _chart(plan.patient_id)
+        return to_chart(plan.patient_id, "incentives")
     try:
         services.plan_end(
             actor,
@@ -214,16 +211,16 @@ def plan_end(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         say_refused(request, exc)
-        return _chart(plan.patient_id)
+        return to_chart(plan.patient_id, "incentives")
     messages.success(request, "Plan ended; the balance stays spendable.")
-    return _chart(plan.patient_id)
+    return to_chart(plan.patient_id, "incentives")
 
 
 @staff_view("incentives.redeem")
 def redeem(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     patient_ref(actor, patient_id)
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "incentives")
     p = request.POST
     try:
         reward_id = p.get("reward", "")
@@ -241,14 +238,14 @@ def redeem(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         say_refused(request, exc)
-        return _chart(patient_id)
+        return to_chart(patient_id, "incentives")
     balance = services.balance_cents(actor.organization_id, patient_id)
     messages.success(
         request,
         f"Redeemed {red.quantity} x {red.reward.name} for {money(red.cents)}; "
         f"the balance is now {money(balance)}.",
     )
-    return _chart(patient_id)
+    return to_chart(patient_id, "incentives")
 
 
 # --- the coordinator's board ------------------------------------------------------------

@@ -7,4 +7,12 @@ class LabsConfig(AppConfig):
     verbose_name = "Drug testing: tests, results read against medications, random testing"
 
     def ready(self) -> None:
-        from . import chart  # noqa: F401  (chart section; hooks for take-homes and the window)
+        from waypoint.medication.selectors import add_pending_test_check, add_positive_test_counter
+        from waypoint.patients.chart import register_section
+
+        from . import chart, selectors
+
+        register_section(chart.SECTION)
+        # What take-homes (positive tests) and the dosing window (a test pending) read.
+        add_positive_test_counter(selectors.positive_test_count)
+        add_pending_test_check(selectors.has_pending_test)

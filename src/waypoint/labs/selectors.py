@@ -1,6 +1,6 @@
 """Reads of drug testing: a person's tests, the site's tests due today, who is behind the
-yearly random-testing minimum; and the hooks that let take-homes and the dosing window see
-positive and pending tests."""
+yearly random-testing minimum; and the two reads take-homes and the dosing window see
+positive and pending tests through (registered by ``LabsConfig.ready()``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from waypoint.care.models import Episode
 from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import NotFound
 from waypoint.core.selectors import site_by_code, site_today
-from waypoint.medication import selectors as medication
 from waypoint.patients.selectors import patient_ref
 
 from .models import DrugTest, TestRequest
@@ -142,8 +141,10 @@ def tests_due(actor: Actor, site: Site, day: dt.date | None = None) -> list[Test
     return rows
 
 
-# --- hooks for the medication side -----------------------------------------------------
-def _positive_tests(organization_id: int, patient_id: int, since: dt.date, until: dt.date) -> int:
+# --- read by the medication side (registered by LabsConfig.ready()) --------------------
+def positive_test_count(
+    organization_id: int, patient_id: int, since: dt.date, until: dt.date
+) -> int:
     return DrugTest.objects.filter(
         organization_id=organization_id,
         patient_id=patient_id,
@@ -153,14 +154,7 @@ def _positive_tests(organization_id: int, patient_id: int, since: dt.date, until
     ).count()
 
 
-def _pending_test(organization_id: int, patient_id: int, day: dt.date) -> bool:
+def has_pending_test(organization_id: int, patient_id: int, day: dt.date) -> bool:
     return TestRequest.objects.filter(
         organization_id=organization_id, patient_id=patient_id, due_on=day, status="pending"
     ).exists()
-
-
-def register_hooks() -> None:
-    if _positive_tests not in medication.POSITIVE_TEST_COUNTERS:
-        medication.POSITIVE_TEST_COUNTERS.append(_positive_tests)
-    if _pending_test not in medication.PENDING_TEST_CHECKS:
-        medication.PENDING_TEST_CHECKS.append(_pending_test)

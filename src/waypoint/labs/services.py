@@ -21,6 +21,7 @@ from waypoint.assessments.models import Flag
 from waypoint.audit import services as audit
 from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import Conflict, DomainError, NotFound
+from waypoint.core.hooks import add_once
 from waypoint.core.selectors import site_by_code, site_today
 from waypoint.medication.models import MedicationOrder
 from waypoint.patients.selectors import patient_for_update
@@ -36,8 +37,15 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=2)
 STRIP_ANALYTES = frozenset({"fentanyl", "xylazine"})
 
 # Called as hook(actor, patient) inside the transaction of every recorded or corrected
-# test (contingency management re-applies its awards there).
+# test (contingency management re-applies its awards there). Filled by ``on_test_changed``.
 TEST_CHANGED_HOOKS: list[Callable[[Actor, Patient], None]] = []
+
+
+def on_test_changed(hook: Callable[[Actor, Patient], None]) -> None:
+    """Have ``hook(actor, patient)`` called inside the transaction of every recorded or
+    corrected test, the patient row locked. Called from the listening app's
+    ``AppConfig.ready()`` (incentives/apps.py); registering it again adds nothing."""
+    add_once(TEST_CHANGED_HOOKS, hook)
 
 
 def _checked(results: Mapping[str, str], method: str) -> dict[str, str]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import DomainError, NotFound
 from waypoint.core.web import Actor, say_refused, staff_view
+from waypoint.patients.chart import to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import services
@@ -109,10 +110,6 @@ def chart_context(actor: Actor, patient) -> dict:
     }
 
 
-def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#drug-tests")
-
-
 def _collected_at(raw: str, tz) -> dt.datetime:
     raw = (raw or "").strip()
     if not raw:
@@ -163,7 +160,7 @@ def _summary(test: DrugTest) -> str:
 @staff_view("drugtest.record")
 def record(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "drug-tests")
     patient = patient_ref(actor, patient_id)
     p = request.POST
     try:
@@ -181,9 +178,9 @@ def record(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         say_refused(request, exc)
-        return _chart(patient.pk)
+        return to_chart(patient.pk, "drug-tests")
     messages.success(request, _summary(test))
-    return _chart(patient.pk)
+    return to_chart(patient.pk, "drug-tests")
 
 
 @staff_view("drugtest.correct")
@@ -196,7 +193,7 @@ def correct(request: HttpRequest, actor: Actor, test_id: int) -> HttpResponse:
     if test is None:
         raise NotFound("drug test")
     if request.method != "POST":
-        return _chart(test.patient_id)
+        return to_chart(test.patient_id, "drug-tests")
     current = {r.analyte: r.result for r in test.results.all()}
     try:
         posted = {}
@@ -212,9 +209,9 @@ def correct(request: HttpRequest, actor: Actor, test_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         say_refused(request, exc)
-        return _chart(test.patient_id)
+        return to_chart(test.patient_id, "drug-tests")
     messages.success(request, f"Test of {test.local_day:%Y-%m-%d} corrected.")
-    return _chart(test.patient_id)
+    return to_chart(test.patient_id, "drug-tests")
 
 
 @staff_view("drugtest.schedule")

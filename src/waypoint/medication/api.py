@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 from waypoint.core.errors import NotFound
 from waypoint.core.schemas import IsoDate
 from waypoint.core.selectors import site_by_code
@@ -37,10 +37,6 @@ orders_router = Router(tags=["medication"])
 doses_router = Router(tags=["medication"])
 sites_router = Router(tags=["medication"])
 settings_router = Router(tags=["medication"])
-
-
-def _actor(request: HttpRequest):
-    return actor_from_request(request, "api")
 
 
 class ChangeOut(Schema):
@@ -189,7 +185,7 @@ def order_create(request: HttpRequest, patient_id: int, payload: OrderIn):
     ``high_dose_not_acknowledged``; 422 ``unknown_medication``, ``schedule_not_allowed``,
     ``dose_out_of_range``, ``unknown_induction``, ``induction_not_applicable``,
     ``stop_before_start``, ``start_in_past``, ``take_home_not_allowed_for_medication``."""
-    actor = _actor(request)
+    actor = api_actor(request)
     order = services.order_create(
         actor,
         patient_id,
@@ -201,12 +197,12 @@ def order_create(request: HttpRequest, patient_id: int, payload: OrderIn):
 
 @patients_router.get("/{int:patient_id}/medication-orders", response=list[OrderOut])
 def orders_list(request: HttpRequest, patient_id: int):
-    return selectors.orders_for_patient(_actor(request), patient_id)
+    return selectors.orders_for_patient(api_actor(request), patient_id)
 
 
 @orders_router.get("/{int:order_id}", response=OrderOut)
 def order_get(request: HttpRequest, order_id: int):
-    return selectors.order_get(_actor(request), order_id)
+    return selectors.order_get(api_actor(request), order_id)
 
 
 @orders_router.post("/{int:order_id}/changes", response=OrderOut)
@@ -214,14 +210,14 @@ def order_change(request: HttpRequest, order_id: int, payload: OrderChangeIn):
     """Change the dose, take-home authorization, stop date or first-day override, with a
     reason (kept in the order's history). 409 ``order_not_active``; 422
     ``nothing_to_change``, ``dose_out_of_range``."""
-    actor = _actor(request)
+    actor = api_actor(request)
     services.order_change(actor, order_id, **payload.model_dump())
     return selectors.order_written(actor, order_id)
 
 
 @orders_router.post("/{int:order_id}/stop", response=OrderOut)
 def order_stop(request: HttpRequest, order_id: int, payload: ReasonIn):
-    actor = _actor(request)
+    actor = api_actor(request)
     services.order_stop(actor, order_id, payload.reason)
     return selectors.order_written(actor, order_id)
 
@@ -230,7 +226,7 @@ def order_stop(request: HttpRequest, order_id: int, payload: ReasonIn):
 def order_reassess(request: HttpRequest, order_id: int, payload: ReassessIn):
     """A prescriber's reassessment after missed days: dosing may resume today, at the new
     ``dose_mg`` when given."""
-    actor = _actor(request)
+    actor = api_actor(request)
     services.order_reassess(actor, order_id, payload.note, payload.dose_mg)
     return selectors.order_written(actor, order_id)
 
@@ -239,14 +235,14 @@ def order_reassess(request: HttpRequest, order_id: int, payload: ReassessIn):
 def opioid_free(request: HttpRequest, patient_id: int, payload: OpioidFreeIn):
     """A negative opioid test or a naloxone challenge (``kind``) before naltrexone."""
     row = services.opioid_free_confirm(
-        _actor(request), patient_id, payload.kind, payload.on, payload.note
+        api_actor(request), patient_id, payload.kind, payload.on, payload.note
     )
     return Status(201, {"id": row.pk, "kind": row.kind, "on": row.on.isoformat()})
 
 
 @patients_router.post("/{int:patient_id}/diversion-concerns", response={201: dict})
 def diversion(request: HttpRequest, patient_id: int, payload: DiversionIn):
-    flag = services.diversion_concern_raise(_actor(request), patient_id, payload.reason)
+    flag = services.diversion_concern_raise(api_actor(request), patient_id, payload.reason)
     return Status(201, {"id": flag.pk, "kind": flag.kind, "reason": flag.reason})
 
 
@@ -263,7 +259,7 @@ def dose_create(request: HttpRequest, payload: DoseIn, response: HttpResponse):
     ``time_in_future``, ``time_too_old``, ``before_order_start``; 404 for an unknown order
     or another organization's."""
     dose, replay = services.dose_record(
-        _actor(request),
+        api_actor(request),
         payload.order,
         payload.dose_mg,
         idempotency_key=payload.idempotency_key,
@@ -280,7 +276,7 @@ def take_home_eligibility(request: HttpRequest, patient_id: int, on: IsoDate | N
     """The regulatory maximum of take-home doses for the days in treatment on ``on``
     (default today at the patient's site), the factors in the record that argue against
     take-homes, and what the active order authorizes."""
-    return selectors.take_home_eligibility(_actor(request), patient_id, on)
+    return selectors.take_home_eligibility(api_actor(request), patient_id, on)
 
 
 @patients_router.post("/{int:patient_id}/take-homes", response={201: SupplyOut})
@@ -288,7 +284,7 @@ def take_home_dispense(request: HttpRequest, patient_id: int, payload: TakeHomeI
     """Dispense take-home bottles (nurse), one per day from ``first_day`` (default
     tomorrow). 409 ``take_home_limit_exceeded``, ``take_home_not_authorized``,
     ``already_covered``, ``order_not_active``; 422 ``take_home_not_allowed_for_medication``."""
-    actor = _actor(request)
+    actor = api_actor(request)
     order = selectors.order_written(actor, payload.order)
     if order.patient_id != patient_id:
         raise NotFound("medication order")
@@ -305,14 +301,14 @@ def take_home_dispense(request: HttpRequest, patient_id: int, payload: TakeHomeI
 def close_day(request: HttpRequest, code: str, payload: CloseDayIn):
     """Close a site-local day (default today): everyone with an active daily order and no
     dose or take-home that day is marked missed. Safe to repeat."""
-    new = services.close_day(_actor(request), code, payload.on)
+    new = services.close_day(api_actor(request), code, payload.on)
     return {"site": code, "marked_missed": len(new), "patients": [m.patient_id for m in new]}
 
 
 @sites_router.get("/{code}/missed-doses", response=dict)
 def missed(request: HttpRequest, code: str):
     """Who has missed 1, 2 or 3+ consecutive dosing days, for outreach."""
-    actor = _actor(request)
+    actor = api_actor(request)
     data = selectors.missed_outreach(actor, site_by_code(actor.organization_id, code))
     return {
         "site": code,
@@ -336,7 +332,7 @@ def missed(request: HttpRequest, code: str):
 
 @sites_router.get("/{code}/injections-due", response=dict)
 def injections(request: HttpRequest, code: str, within_days: int = 7):
-    actor = _actor(request)
+    actor = api_actor(request)
     data = selectors.injections_due(
         actor, site_by_code(actor.organization_id, code), within_days=max(0, min(within_days, 60))
     )
@@ -380,20 +376,20 @@ def _stock_out(summary: dict) -> dict:
 
 @sites_router.get("/{code}/stock", response=dict)
 def stock(request: HttpRequest, code: str):
-    actor = _actor(request)
+    actor = api_actor(request)
     return _stock_out(selectors.stock_summary(actor, site_by_code(actor.organization_id, code)))
 
 
 @sites_router.post("/{code}/stock/receipts", response={201: dict})
 def stock_receive(request: HttpRequest, code: str, payload: StockReceiptIn):
-    e = services.stock_receive(_actor(request), code, payload.quantity_mg, payload.reference)
+    e = services.stock_receive(api_actor(request), code, payload.quantity_mg, payload.reference)
     return Status(201, {"id": e.pk, "kind": e.kind, "quantity_mg": str(e.quantity_mg)})
 
 
 @sites_router.post("/{code}/stock/waste", response={201: dict})
 def stock_waste(request: HttpRequest, code: str, payload: StockWasteIn):
     e = services.stock_waste(
-        _actor(request), code, payload.quantity_mg, payload.reason, payload.witness
+        api_actor(request), code, payload.quantity_mg, payload.reason, payload.witness
     )
     return Status(201, {"id": e.pk, "kind": e.kind, "quantity_mg": str(e.quantity_mg)})
 
@@ -402,7 +398,7 @@ def stock_waste(request: HttpRequest, code: str, payload: StockWasteIn):
 def stock_count(request: HttpRequest, code: str, payload: StockCountIn):
     """A witnessed count against the ledger; ``discrepancy`` is true when they differ."""
     c = services.stock_count(
-        _actor(request), code, payload.counted_mg, payload.witness, payload.note
+        api_actor(request), code, payload.counted_mg, payload.witness, payload.note
     )
     return Status(
         201,
@@ -419,7 +415,7 @@ def stock_count(request: HttpRequest, code: str, payload: StockCountIn):
 # --- settings ---------------------------------------------------------------------------
 @settings_router.get("/medication", response=dict)
 def settings_get(request: HttpRequest):
-    actor = _actor(request)
+    actor = api_actor(request)
     actor.require("medication.view")
     d, t = services.limits_for(actor.organization_id)
 
@@ -434,6 +430,6 @@ def settings_get(request: HttpRequest):
 @settings_router.patch("/medication", response=dict)
 def settings_patch(request: HttpRequest, payload: SettingsIn):
     """Set some limits (admin): 422 ``invalid_setting`` for an unknown key or a bad value."""
-    actor = _actor(request)
+    actor = api_actor(request)
     services.settings_update(actor, payload.dosing, payload.take_home)
     return settings_get(request)

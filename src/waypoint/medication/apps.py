@@ -7,4 +7,8 @@ class MedicationConfig(AppConfig):
     verbose_name = "Medication for opioid use disorder: orders, dosing, take-homes, stock"
 
     def ready(self) -> None:
-        from . import chart  # noqa: F401  (registers the chart section and banner)
+        from waypoint.patients.chart import register_section
+
+        from . import chart
+
+        register_section(chart.SECTION)

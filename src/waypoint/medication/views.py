@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from waypoint.clinical.medications import LABELS, NAMES, SCHEDULE_LABELS
 from waypoint.core.errors import DomainError
 from waypoint.core.web import Actor, say_refused, site_from_request, staff_view
+from waypoint.patients.chart import chart_url, to_chart
 
 from . import selectors, services
 from .schemas import OrderChangeIn, OrderIn
@@ -105,7 +106,7 @@ def take_home(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse
     order = selectors.order_in_org(actor.organization_id, order_id)
     if order is None:
         raise Http404
-    chart = reverse("patients:chart", args=[order.patient_id]) + "#medication"
+    chart = chart_url(order.patient_id, "medication")
     if request.method != "POST":
         return redirect(chart)
     raw = request.POST.get("days", "")
@@ -220,14 +221,10 @@ def chart_context(actor: Actor, patient) -> dict:
     }
 
 
-def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#medication")
-
-
 @staff_view("medication.order")
 def order_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "medication")
     p = request.POST
     try:
         data = OrderIn(
@@ -255,7 +252,7 @@ def order_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespon
         messages.success(request, "Order signed.")
     except (DomainError, ValidationError) as exc:
         say_refused(request, exc)
-    return _chart(patient_id)
+    return to_chart(patient_id, "medication")
 
 
 def _order_patient(actor: Actor, order_id: int) -> int:
@@ -269,7 +266,7 @@ def _order_patient(actor: Actor, order_id: int) -> int:
 def order_update(request: HttpRequest, actor: Actor, order_id: int, action: str) -> HttpResponse:
     pid = _order_patient(actor, order_id)
     if request.method != "POST":
-        return _chart(pid)
+        return to_chart(pid, "medication")
     p = request.POST
     try:
         if action == "change":
@@ -296,7 +293,7 @@ def order_update(request: HttpRequest, actor: Actor, order_id: int, action: str)
             raise Http404
     except (DomainError, ValidationError) as exc:
         say_refused(request, exc)
-    return _chart(pid)
+    return to_chart(pid, "medication")
 
 
 @staff_view("medication.order")
@@ -312,7 +309,7 @@ def opioid_free(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResp
             messages.error(request, "on: a date written YYYY-MM-DD.")
         except DomainError as exc:
             say_refused(request, exc)
-    return _chart(patient_id)
+    return to_chart(patient_id, "medication")
 
 
 @staff_view("diversion.report")
@@ -325,4 +322,4 @@ def diversion(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespon
             messages.success(request, "Diversion concern recorded on the chart banner.")
         except DomainError as exc:
             say_refused(request, exc)
-    return _chart(patient_id)
+    return to_chart(patient_id, "medication")

@@ -6,21 +6,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from pydantic import ValidationError
 
 from waypoint.care.codes import REASON_LABELS
 from waypoint.clinical.level_of_care import LEVEL_LABELS
 from waypoint.core.errors import DomainError
 from waypoint.core.web import Actor, say_refused, staff_view
+from waypoint.patients.chart import to_chart
 
 from . import selectors, services
 from .schemas import DischargeIn, EpisodeIn, TransitionIn
-
-
-def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#episode")
 
 
 def _episode_patient(actor: Actor, episode_id: int) -> int:
@@ -33,7 +28,7 @@ def _episode_patient(actor: Actor, episode_id: int) -> int:
 @staff_view("episode.manage")
 def admit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "episode")
     p = request.POST
     try:
         data = EpisodeIn(
@@ -60,14 +55,14 @@ def admit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         )
     except (ValidationError, DomainError) as exc:
         say_refused(request, exc)
-    return _chart(patient_id)
+    return to_chart(patient_id, "episode")
 
 
 @staff_view("episode.manage")
 def transition(request: HttpRequest, actor: Actor, episode_id: int) -> HttpResponse:
     patient_id = _episode_patient(actor, episode_id)
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "episode")
     try:
         data = TransitionIn(to=request.POST.get("to", ""), on=request.POST.get("on", ""))
         services.episode_transition(actor, episode_id, data.to, data.on)
@@ -76,14 +71,14 @@ def transition(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespo
         )
     except (ValidationError, DomainError) as exc:
         say_refused(request, exc)
-    return _chart(patient_id)
+    return to_chart(patient_id, "episode")
 
 
 @staff_view("episode.manage")
 def discharge(request: HttpRequest, actor: Actor, episode_id: int) -> HttpResponse:
     patient_id = _episode_patient(actor, episode_id)
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "episode")
     try:
         data = DischargeIn(on=request.POST.get("on", ""), reason=request.POST.get("reason", ""))
         services.episode_discharge(actor, episode_id, data.on, data.reason)
@@ -93,4 +88,4 @@ def discharge(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespon
         )
     except (ValidationError, DomainError) as exc:
         say_refused(request, exc)
-    return _chart(patient_id)
+    return to_chart(patient_id, "episode")

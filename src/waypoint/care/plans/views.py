@@ -10,22 +10,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from pydantic import ValidationError
 
 from waypoint.care.models import Episode, TreatmentPlan
 from waypoint.core.errors import DomainError
 from waypoint.core.selectors import site_today
 from waypoint.core.web import Actor, refusal_message, say_refused, staff_view
+from waypoint.patients.chart import to_chart
 
 from . import selectors, services
 from .schemas import PlanIn, SignIn
 
 ROWS = 5  # problem rows on the form
-
-
-def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#plan")
 
 
 def _episode(actor: Actor, episode_id: int) -> Episode:
@@ -171,7 +167,7 @@ def plan_new(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespons
             raise
         return _form(request, actor, ep, None, rows, refusal_message(exc), 422)
     messages.success(request, "Treatment plan saved as a draft.")
-    return _chart(ep.patient_id)
+    return to_chart(ep.patient_id, "plan")
 
 
 @staff_view("plan.manage")
@@ -185,7 +181,7 @@ def plan_edit(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
             if plan.is_locked or not plan.is_current
             else "This plan has more goals than the form shows: edit it through the API.",
         )
-        return _chart(ep.patient_id)
+        return to_chart(ep.patient_id, "plan")
     if request.method != "POST":
         return _form(request, actor, ep, plan, _rows_from_plan(plan))
     rows = _rows_from_post(request)
@@ -196,7 +192,7 @@ def plan_edit(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
             raise
         return _form(request, actor, ep, plan, rows, refusal_message(exc), 422)
     messages.success(request, "Treatment plan draft updated.")
-    return _chart(ep.patient_id)
+    return to_chart(ep.patient_id, "plan")
 
 
 @staff_view("plan.manage")
@@ -212,7 +208,7 @@ def plan_sign(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
             messages.success(request, f"Signature of the {data.signer} recorded.")
         except (ValidationError, DomainError) as exc:
             say_refused(request, exc)
-    return _chart(plan.episode.patient_id)
+    return to_chart(plan.episode.patient_id, "plan")
 
 
 @staff_view("plan.manage")
@@ -227,4 +223,4 @@ def plan_revise(request: HttpRequest, actor: Actor, plan_id: int) -> HttpRespons
             messages.success(request, f"Version {new.version} started: edit it, then sign it.")
             if _simple(new):
                 return redirect("plans:edit", new.pk)
-    return _chart(plan.episode.patient_id)
+    return to_chart(plan.episode.patient_id, "plan")

@@ -1,7 +1,8 @@
 """Reads of the medication side, by concern: ``orders``, ``window`` (the dosing window),
 ``takehomes`` (eligibility), ``outreach`` (missed days, injections due) and ``stock`` (the
-ledger); ``hooks`` holds the evidence other capabilities feed in. Scoped by organization;
-reads of a patient's record leave an audit event.
+ledger); ``hooks`` holds the evidence other capabilities feed in (added from their
+``AppConfig.ready()``). Scoped by organization; reads of a patient's record leave an audit
+event.
 
 Selectors never import services: what both need (an organization's limits, the last
 covered day, missed days) lives below them in ``medication.limits`` and
@@ -13,7 +14,12 @@ from __future__ import annotations
 
 from ..coverage import covered_through, last_covered_day, last_covered_days, missed_days_for
 from ..limits import limits_for
-from .hooks import PENDING_TEST_CHECKS, POSITIVE_TEST_COUNTERS
+from .hooks import (
+    PENDING_TEST_CHECKS,
+    POSITIVE_TEST_COUNTERS,
+    add_pending_test_check,
+    add_positive_test_counter,
+)
 from .orders import medication_chart, order_get, order_in_org, order_written, orders_for_patient
 from .outreach import injections_due, missed_outreach
 from .stock import stock_expected, stock_summary
@@ -37,6 +43,8 @@ __all__ = [
     "POSITIVE_TEST_COUNTERS",
     "WindowOrder",
     "WindowPatient",
+    "add_pending_test_check",
+    "add_positive_test_counter",
     "covered_through",
     "days_in_treatment_on",
     "eligibility",
