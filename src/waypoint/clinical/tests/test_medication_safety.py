@@ -66,15 +66,13 @@ def test_missed_days_count_across_orders(last, started, expected):
     assert dosing.consecutive_missed_days_across(DAY, last, started) == expected
 
 
-def test_the_old_count_is_left_working_for_its_callers():
-    # the reproduction: 2025-06-01, last covered 2024-12-01, order started that day
-    old = dosing.consecutive_missed_days(
-        dt.date(2025, 6, 1), dt.date(2024, 12, 1), dt.date(2025, 6, 1)
-    )
+def test_the_reviews_reproduction_counts_the_gap():
+    # 2025-06-01, last covered 2024-12-01, a new order started that day: the old count
+    # (from the later of the last cover and the order's start) said 0
     new = dosing.consecutive_missed_days_across(
         dt.date(2025, 6, 1), dt.date(2024, 12, 1), dt.date(2025, 6, 1)
     )
-    assert (old, new) == (0, 181)
+    assert new == 181
 
 
 @pytest.mark.parametrize(
@@ -526,8 +524,6 @@ def test_lofexidine_the_reviews_midnight_case():
     at = dt.datetime(2026, 3, 10, 0, 30, tzinfo=UTC)
     # 23:00 the evening before: 1.5 hours ago, whatever the calendar day
     assert code(lofex("0.72", [(1.5, "0.72")], at)) == "dose_too_soon"
-    # the local-day rule let it through
-    assert dosing.lofexidine(D("0.72"), [], at) is None
 
 
 @pytest.mark.parametrize(
@@ -744,7 +740,7 @@ def test_naloxone_route_by_strength(dose, route):
 def test_the_implant_is_in_the_catalogue_and_can_be_switched_off():
     imp = medications.CATALOGUE["buprenorphine_implant"]
     assert imp.can_switch_off and imp.procedure and not imp.take_home
-    assert "buprenorphine_implant" not in medications.MEDICATIONS  # not orderable yet
+    assert medications.MEDICATIONS["buprenorphine_implant"] is imp  # orderable (a procedure)
     assert medications.offered("buprenorphine_implant") is None
     off = medications.offered("buprenorphine_implant", limits(buprenorphine_implant_enabled=False))
     assert (code(off), off.status) == ("medication_not_offered", 422)
