@@ -195,6 +195,7 @@ def _register_routers() -> None:
     api.add_router("/sites", sites_router)
     api.add_router("/patients", medication.patients_router)
     api.add_router("/medication-orders", medication.orders_router)
+    api.add_router("/implants", medication.implants_router)
     api.add_router("/doses", medication.doses_router)
     api.add_router("/sites", medication.sites_router)
     api.add_router("/settings", medication.settings_router)
