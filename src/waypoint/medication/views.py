@@ -105,8 +105,10 @@ def vitals(request: HttpRequest, actor: Actor) -> HttpResponse:
                 raise DomainError(
                     "invalid_input", "Taken at: a time written HH:MM.", field="taken_at"
                 ) from exc
-            today = timezone.localtime(timezone.now(), site.tz).date()
-            taken_at = dt.datetime.combine(today, t, site.tz)
+            now = timezone.localtime(timezone.now(), site.tz)
+            taken_at = dt.datetime.combine(now.date(), t, site.tz)
+            if taken_at > now + services.FUTURE_TOLERANCE:
+                taken_at -= dt.timedelta(days=1)  # a time after now was yesterday's
         row = services.vitals_record(
             actor,
             int(pid),

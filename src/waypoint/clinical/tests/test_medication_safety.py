@@ -855,3 +855,65 @@ def test_only_random_tests_count_toward_the_minimum():
     assert drugtests.random_tests_done(reasons) == 2
     assert drugtests.random_tests_done([]) == 0
     assert set(drugtests.REASON_LABELS) == {*drugtests.TEST_REASONS, drugtests.UNSPECIFIED}
+
+
+def test_an_admission_request_gives_an_admission_test():
+    assert drugtests.reason_for(None, "admission") == "admission"
+    assert not drugtests.counts_toward_random_minimum("admission")
+
+
+def test_the_random_test_minimum_setting_is_checked_with_the_others():
+    low, ok = drugtests.TestingLimits(7), drugtests.TestingLimits(8)
+    tk = takehome.DEFAULT
+    assert code(federal_limits.check_medication_settings(L, tk, low)) == (
+        "setting_exceeds_federal_limit"
+    )
+    assert federal_limits.check_medication_settings(L, tk, ok) is None
+    assert federal_limits.check_medication_settings(L, tk) is None  # not given: not checked
+    assert drugtests.DEFAULT_TESTING.random_tests_per_year == 8
+
+
+# --- 7. a negative opioid test that confirms the person opioid-free ---------------------------
+@pytest.mark.parametrize(
+    ("results", "ok"),
+    [
+        ({"opiates": "negative", "fentanyl": "negative"}, True),
+        ({"opiates": "negative", "fentanyl": "negative", "cocaine": "positive"}, True),
+        ({"opiates": "negative", "fentanyl": "negative", "methadone": "positive"}, False),
+        ({"opiates": "negative", "fentanyl": "negative", "buprenorphine": "invalid"}, False),
+        ({"opiates": "negative", "fentanyl": "not_tested"}, False),
+        ({"opiates": "negative"}, False),
+        ({"fentanyl": "negative"}, False),
+        ({"opiates": "positive", "fentanyl": "negative"}, False),
+        ({}, False),
+    ],
+)
+def test_opioid_free_test(results, ok):
+    why = drugtests.opioid_free_test(results)
+    assert (why is None) == ok
+    if not ok:
+        assert why
+
+
+# --- 9. a determination is current for 90 days (setting) -------------------------------------
+@pytest.mark.parametrize(
+    ("decided", "current"),
+    [
+        (None, False),
+        (DAY, True),
+        (ago(1), True),
+        (ago(89), True),
+        (ago(90), False),
+        (DAY + dt.timedelta(1), False),
+    ],
+)
+def test_determination_current(decided, current):
+    assert takehome.determination_current(decided, DAY) == current
+
+
+def test_determination_validity_is_a_setting():
+    short = takehome.TakeHomeLimits(determination_valid_days=30)
+    assert takehome.determination_current(ago(29), DAY, short)
+    assert not takehome.determination_current(ago(30), DAY, short)
+    assert takehome.determination_expires_on(DAY, short) == DAY + dt.timedelta(30)
+    assert takehome.determination_expires_on(DAY) == DAY + dt.timedelta(90)
