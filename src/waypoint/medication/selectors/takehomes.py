@@ -33,10 +33,10 @@ if TYPE_CHECKING:
 
 def otp_stay_on(organization_id: int, patient_id: int, on: dt.date) -> LevelOfCareStay | None:
     """The opioid treatment program stay the person is in on ``on`` (an episode open that
-    day), if any."""
+    day), if any. A transition day counts in the new level, as on the census."""
     return (
         LevelOfCareStay.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=on),
+            Q(ended_on__isnull=True) | Q(ended_on__gt=on),
             Q(episode__discharged_on__isnull=True) | Q(episode__discharged_on__gte=on),
             organization_id=organization_id,
             episode__patient_id=patient_id,
