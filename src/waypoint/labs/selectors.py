@@ -15,9 +15,12 @@ from waypoint.care.models import Episode
 from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import NotFound
 from waypoint.core.selectors import site_by_code, site_today
+from waypoint.medication import selectors as medication
 from waypoint.patients.selectors import patient_ref
 
 from .models import DrugTest, TestRequest
+
+OTP = "opioid_treatment_program"
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -79,6 +82,7 @@ def random_testing_status(organization_id: int, site: Site, day: dt.date) -> lis
         .distinct()
         .select_related("patient")
     )
+    per_year = medication.testing_limits_for(organization_id).random_tests_per_year
     rows = []
     pids = [e.patient_id for e in episodes]
     in_year = DrugTest.objects.filter(
@@ -100,7 +104,7 @@ def random_testing_status(organization_id: int, site: Site, day: dt.date) -> lis
     )
     for e in episodes:
         days = (day - max(e.admitted_on, year_start)).days + 1
-        required = rules.random_tests_required(days)
+        required = rules.random_tests_required(days, per_year)
         done = random_counts.get(e.patient_id, 0)
         rows.append(
             {
@@ -141,6 +145,35 @@ def tests_due(actor: Actor, site: Site, day: dt.date | None = None) -> list[Test
     return rows
 
 
+def request_answered_on(organization_id: int, patient_id: int, day: dt.date):
+    """The pending test request a test collected on ``day`` answers: that day's request,
+    else an admission request due on or before it (an admission test stays due until a
+    test is recorded). A queryset of at most one row, for the caller to lock or read."""
+    pending = TestRequest.objects.filter(
+        organization_id=organization_id, patient_id=patient_id, status="pending"
+    )
+    today = pending.filter(due_on=day)
+    if today.exists():
+        return today
+    return pending.filter(reason="admission", due_on__lte=day).order_by("due_on", "id")[:1]
+
+
+def admission_test_due(organization_id: int, patient_id: int, day: dt.date) -> dt.date | None:
+    """The day an admission test is due since, while none is recorded (None: not due)."""
+    return (
+        TestRequest.objects.filter(
+            organization_id=organization_id,
+            patient_id=patient_id,
+            status="pending",
+            reason="admission",
+            due_on__lte=day,
+        )
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+        .first()
+    )
+
+
 # --- read by the medication side (registered by LabsConfig.ready()) --------------------
 def positive_test_count(
     organization_id: int, patient_id: int, since: dt.date, until: dt.date
@@ -155,6 +188,21 @@ def positive_test_count(
 
 
 def has_pending_test(organization_id: int, patient_id: int, day: dt.date) -> bool:
-    return TestRequest.objects.filter(
-        organization_id=organization_id, patient_id=patient_id, due_on=day, status="pending"
-    ).exists()
+    """A drug test is asked for that day (or an admission test is still due)."""
+    return request_answered_on(organization_id, patient_id, day).exists()
+
+
+def drug_test_facts(organization_id: int, test_id: int) -> dict | None:
+    """A recorded test of the organization: its patient, day and results by analyte."""
+    test = (
+        DrugTest.objects.filter(pk=test_id, organization_id=organization_id)
+        .prefetch_related("results")
+        .first()
+    )
+    if test is None:
+        return None
+    return {
+        "patient": test.patient_id,
+        "day": test.local_day,
+        "results": {r.analyte: r.result for r in test.results.all()},
+    }

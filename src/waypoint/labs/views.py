@@ -19,8 +19,8 @@ from waypoint.patients.chart import to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import services
-from .models import METHOD_CHOICES, SPECIMEN_CHOICES, DrugTest, TestRequest
-from .selectors import tests_of
+from .models import METHOD_CHOICES, SPECIMEN_CHOICES, DrugTest
+from .selectors import admission_test_due, request_answered_on, tests_of
 
 MEANING_LABELS = {
     "negative": "negative",
@@ -85,21 +85,18 @@ def chart_context(actor: Actor, patient) -> dict:
     tests = list(tests_of(actor.organization_id, patient.pk)[:50])
     now = timezone.now().astimezone(patient.site.tz)
     pending = (
-        TestRequest.objects.filter(
-            organization_id=actor.organization_id,
-            patient_id=patient.pk,
-            due_on=now.date(),
-            status="pending",
-        )
+        request_answered_on(actor.organization_id, patient.pk, now.date())
         .values_list("reason", flat=True)
         .first()
     )
+    admission_due = admission_test_due(actor.organization_id, patient.pk, now.date())
     return {
         "tests": [_test_row(t) for t in tests],
         "reasons": [(r, rules.REASON_LABELS[r]) for r in rules.TEST_REASONS],
         # a pending request of today gives the reason the form starts with
         "pending_reason": rules.REQUEST_REASONS.get(pending or "", ""),
         "pending_request": pending or "",
+        "admission_due": admission_due,
         "analytes": [{"analyte": a, "label": _label(a)} for a in rules.ANALYTES],
         "results": list(RESULT_LABELS.items()),
         "specimens": SPECIMEN_CHOICES,

@@ -36,6 +36,9 @@ EXPECTED = {
     "test_changed": ["waypoint.incentives.services.settle_after_test_change"],
     "positive_test_counters": ["waypoint.labs.selectors.positive_test_count"],
     "pending_test_checks": ["waypoint.labs.selectors.has_pending_test"],
+    "drug_test_lookups": ["waypoint.labs.selectors.drug_test_facts"],
+    "discharge": ["waypoint.medication.apps._stop_orders_at_discharge"],
+    "level_entered": ["waypoint.labs.services.admission_test_request"],
     "home_panels": [["patients", "waypoint.patients.selectors.home_panel"]],
     "audit_patient_check": ["waypoint.patients.selectors.patient_exists"],
 }
@@ -53,6 +56,7 @@ django.setup()
 
 from django.apps import apps
 from waypoint.audit import subjects
+from waypoint.care.episodes import services as episodes
 from waypoint.core import home
 from waypoint.core.hooks import hook_name
 from waypoint.labs import services as labs_services
@@ -62,11 +66,12 @@ from waypoint.patients import chart
 REGISTRIES = [
     chart._SECTIONS, chart._BANNER, labs_services.TEST_CHANGED_HOOKS,
     medication_hooks.POSITIVE_TEST_COUNTERS, medication_hooks.PENDING_TEST_CHECKS,
+    medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
     subjects._patient_exists,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
-    "waypoint.core.home", "waypoint.audit.subjects",
+    "waypoint.core.home", "waypoint.audit.subjects", "waypoint.care.episodes.services",
 }
 
 
@@ -81,6 +86,9 @@ def snapshot():
         "test_changed": [name(f) for f in labs_services.TEST_CHANGED_HOOKS],
         "positive_test_counters": [name(f) for f in medication_hooks.POSITIVE_TEST_COUNTERS],
         "pending_test_checks": [name(f) for f in medication_hooks.PENDING_TEST_CHECKS],
+        "drug_test_lookups": [name(f) for f in medication_hooks.DRUG_TEST_LOOKUPS],
+        "discharge": [name(f) for f in episodes.DISCHARGE_HOOKS],
+        "level_entered": [name(f) for f in episodes.LEVEL_ENTERED_HOOKS],
         "home_panels": [[p.key, name(p.context)] for p in home.home_panels()],
         "audit_patient_check": [name(f) for f in subjects._patient_exists],
     }

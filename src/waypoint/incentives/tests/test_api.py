@@ -472,7 +472,9 @@ def test_behind_the_yearly_minimum_and_random_picks(api, site, patient, admitted
     from waypoint.care.episodes import services as care
 
     admitted(100)  # day 101 in an OTP: floor(8 x 101 / 365) = 2 tests due by now
-    test(50)  # no reason given: "unspecified", not random
+    # no reason given: it answers the admission test asked for when the OTP stay began
+    # (due until a test is recorded), so it is an admission test, not random
+    test(50)
     test(45, reason="scheduled")
     test(44, reason="contingency")
     test(43, reason="clinical")
@@ -496,11 +498,11 @@ def test_behind_the_yearly_minimum_and_random_picks(api, site, patient, admitted
         (patient.pk, 1, 5, 2)
     ]
     assert sorted(DrugTest.objects.values_list("reason", flat=True)) == [
+        "admission",
         "clinical",
         "contingency",
         "random",
         "scheduled",
-        "unspecified",
     ]
     s, b = api.post(f"/sites/{site.code}/random-tests", "nurse", {})
     assert s == 201 and patient.pk in [r["patient"] for r in b]

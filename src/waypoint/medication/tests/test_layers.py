@@ -13,8 +13,10 @@ APP = Path(__file__).resolve().parent.parent
 # Everything below the services: the reads they and the selectors share, and the selectors.
 BELOW_SERVICES = [
     APP / "coverage.py",
+    APP / "dose_checks.py",
     APP / "facts.py",
     APP / "limits.py",
+    APP / "order_checks.py",
     *sorted((APP / "selectors").glob("*.py")),
 ]
 
@@ -56,8 +58,10 @@ def test_no_function_local_imports_in_services_and_selectors():
 
 def test_the_import_check_resolves_relative_imports():
     """The checks above resolve relative imports (``from ..services import x``)."""
+    names = {name for _, name, _ in _imported_modules(APP / "selectors" / "outreach.py")}
+    assert {"waypoint.medication.coverage", "waypoint.medication.models"} <= names
     names = {name for _, name, _ in _imported_modules(APP / "selectors" / "window.py")}
-    assert {"waypoint.medication.coverage", "waypoint.medication.limits"} <= names
+    assert {"waypoint.medication.dose_checks", "waypoint.medication.limits"} <= names
     names = {name for _, name, _ in _imported_modules(APP / "services" / "__init__.py")}
     assert "waypoint.medication.services.orders" in names
 
