@@ -17,3 +17,41 @@ def get_item(mapping, key):
 def zip_anchors(values, anchors):
     """Pair an item's allowed values with their anchor texts."""
     return list(zip(values, anchors, strict=False))
+
+
+# --- the form mechanism (core/web.py) ------------------------------------------------------
+@register.simple_tag(takes_context=True)
+def form_values(context, key: str):
+    """``{% form_values "discharge" as f %}``: the refused state of form ``key`` on this page
+    (what was typed, the field errors), or an empty state when another form (or none) was
+    submitted: ``f.values.reason``, ``f.lists.targets``, ``f.errors.reason``."""
+    from waypoint.core.web import EMPTY_FORM
+
+    form = context.get("form")
+    if form is not None and getattr(form, "key", None) == key:
+        return form
+    return EMPTY_FORM
+
+
+@register.inclusion_tag("core/_form_status.html", takes_context=True)
+def form_status(context, key: str):
+    """The place beside form ``key``: its error summary after a refused submit (focused by
+    forms.js), or the sentence of its accepted submit (a message tagged with the key)."""
+    from waypoint.core.web import FORM_TAG, status_anchor
+
+    form = context.get("form")
+    refusal = form if form is not None and getattr(form, "key", None) == key else None
+    done = [
+        str(m)
+        for m in context.get("messages") or ()
+        if (m.extra_tags or "").split(" ")[0] == FORM_TAG + key
+    ]
+    return {"key": key, "anchor": status_anchor(key), "refusal": refusal, "done": done}
+
+
+@register.filter
+def page_message(message) -> bool:
+    """Whether a message belongs at the top of the page (not beside one form)."""
+    from waypoint.core.web import FORM_TAG
+
+    return not (message.extra_tags or "").startswith(FORM_TAG)
