@@ -214,6 +214,48 @@ def done_redirect(url: str, key: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(f"{url.split('#')[0]}#{status_anchor(key)}")
 
 
+def confirmed(request: HttpRequest) -> bool:
+    """Whether this POST is the second step of a confirmation (``confirm=1``)."""
+    return request.POST.get("confirm") == "1"
+
+
+def confirm_page(
+    request: HttpRequest,
+    *,
+    question: str,
+    action: str,
+    back_url: str,
+    confirm_label: str,
+    facts: list[tuple[str, str]] | None = None,
+    consequence: str = "",
+    fields: tuple[str, ...] | None = None,
+) -> HttpResponse:
+    """The confirmation step of an irreversible action, without JavaScript: a page that
+    states what will happen and posts the same values again with ``confirm=1`` (the
+    POST's values, or only ``fields``)."""
+    values, lists = posted(request)
+    hidden = [
+        (name, v)
+        for name, vs in lists.items()
+        if name != "confirm" and (fields is None or name in fields)
+        for v in vs
+    ]
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "title": question,
+            "question": question,
+            "facts": facts or [],
+            "consequence": consequence,
+            "action": action,
+            "back_url": back_url,
+            "confirm_label": confirm_label,
+            "hidden": hidden,
+        },
+    )
+
+
 def _noun(labels: Labels | None, loc: tuple, error: dict) -> str | None:
     if callable(labels):
         return labels(loc, error)
@@ -318,4 +360,6 @@ __all__ = [
     "done_redirect",
     "human_errors",
     "status_anchor",
+    "confirmed",
+    "confirm_page",
 ]

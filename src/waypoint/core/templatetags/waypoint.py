@@ -55,3 +55,9 @@ def page_message(message) -> bool:
     from waypoint.core.web import FORM_TAG
 
     return not (message.extra_tags or "").startswith(FORM_TAG)
+
+
+@register.filter
+def concat(value, arg) -> str:
+    """``{{ "decide-"|concat:la.id }}``: two values joined as text (a form's key)."""
+    return f"{value}{arg}"
