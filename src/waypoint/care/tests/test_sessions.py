@@ -222,7 +222,7 @@ def test_day_view_quick_attendance_chart_and_census(client, api, site, users, ad
         {"patient": a.pk, "status": "attended", "minutes": "600"},
     )
     page = r.content.decode()
-    assert r.status_code == 422 and "60 minutes" in page and "cannot be more than" in page
+    assert r.status_code == 422 and "90 minutes" in page and "cannot be more than" in page
     assert 'value="600"' in page  # what was typed stays
     assert SessionAttendee.objects.get(session_id=sid, patient=a).minutes == 60
     assert c.post("/care/sessions/999999/attendance/", {}).status_code == 404
