@@ -121,6 +121,7 @@ class FormState:
     title: str = "Not saved"
     ids: dict[str, str] = field(default_factory=dict)
     status: int = 422
+    shown: bool = False  # set when the page placed the summary beside its form
 
     @property
     def anchor(self) -> str:

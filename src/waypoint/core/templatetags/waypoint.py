@@ -41,6 +41,13 @@ def form_status(context, key: str):
 
     form = context.get("form")
     refusal = form if form is not None and getattr(form, "key", None) == key else None
+    if refusal is not None:
+        refusal.shown = True
+    request = context.get("request")
+    if request is not None:
+        shown = getattr(request, "_form_keys_shown", set())
+        shown.add(key)
+        request._form_keys_shown = shown
     done = [
         str(m)
         for m in context.get("messages") or ()
@@ -61,3 +68,23 @@ def page_message(message) -> bool:
 def concat(value, arg) -> str:
     """``{{ "decide-"|concat:la.id }}``: two values joined as text (a form's key)."""
     return f"{value}{arg}"
+
+
+@register.inclusion_tag("core/_form_status.html", takes_context=True)
+def form_fallback(context):
+    """After the page's content: a refused form's summary that no ``form_status`` placed
+    (the form is no longer on the page), so that a refusal is never silent."""
+    from waypoint.core.web import FORM_TAG, status_anchor
+
+    form = context.get("form")
+    refusal = form if form is not None and hasattr(form, "shown") and not form.shown else None
+    key = getattr(refusal, "key", "") if refusal else ""
+    request = context.get("request")
+    shown = getattr(request, "_form_keys_shown", set()) if request is not None else set()
+    done = [
+        str(m)
+        for m in context.get("messages") or ()
+        if (m.extra_tags or "").startswith(FORM_TAG)
+        and (m.extra_tags or "").split(" ")[0][len(FORM_TAG) :] not in shown
+    ]
+    return {"key": key, "anchor": status_anchor(key), "refusal": refusal, "done": done}
