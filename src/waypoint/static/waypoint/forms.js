@@ -22,10 +22,17 @@
       if (target.scrollIntoView) { target.scrollIntoView({ block: "center" }); }
     }
   }
+  function centre() {
+    // the browser scrolls to the address's #anchor after loading: bring the message to the
+    // middle of the screen, with the form around it
+    var el = document.querySelector("[data-focus-here]");
+    if (el && el.scrollIntoView) { el.scrollIntoView({ block: "center" }); }
+  }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", focusMessage);
   } else {
     focusMessage();
   }
+  window.addEventListener("load", function () { window.setTimeout(centre, 0); });
   document.addEventListener("click", onSummaryClick);
 })();
