@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from waypoint.care.episodes import services as episodes
-from waypoint.care.models import Episode, SessionAttendee, TreatmentPlan
+from waypoint.care.models import SessionAttendee, TreatmentPlan
 from waypoint.care.sessions import services as sessions
 from waypoint.care.sessions.schemas import SessionIn
 from waypoint.intake.models import Inquiry
@@ -157,9 +157,7 @@ def test_a_discharge_asks_to_confirm_first(make_patient, site, actor, signed_in)
     assert (ep.discharged_on, ep.discharge_reason) == (today, "completed")
 
 
-def test_a_possible_duplicate_keeps_the_form_and_opens_the_existing_record(
-    make_patient, signed_in
-):
+def test_a_possible_duplicate_keeps_the_form_and_opens_the_existing_record(make_patient, signed_in):
     existing = make_patient("Riley", "Castellano", dob="1990-03-14")
     page = signed_in("t_intake")
     page.goto("/patients/new/")

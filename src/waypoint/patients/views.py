@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from pydantic import ValidationError
 
 from waypoint.core.errors import DomainError
 from waypoint.core.models import Site
-from waypoint.core.web import Actor, FormState, refused, say_done, staff_view
+from waypoint.core.web import Actor, FormState, done_redirect, refused, say_done, staff_view
 
 from . import selectors, services
-from .chart import chart_page
+from .chart import chart_page, chart_url
 from .forms import IDS, LABELS, duplicate_rows
 from .schemas import OPTIONAL_FIELDS, PatientIn, PatientUpdate
 
@@ -59,7 +59,7 @@ def register(request: HttpRequest, actor: Actor) -> HttpResponse:
                 "chart",
                 f"Registered {patient.display_name}: MRN {patient.mrn}, {patient.site.name}.",
             )
-            return redirect("patients:chart", patient_id=patient.pk)
+            return done_redirect(chart_url(patient.pk), "chart")
         except (ValidationError, DomainError) as exc:
             if isinstance(exc, DomainError) and exc.code == "possible_duplicate":
                 duplicates = duplicate_rows(actor, exc)
@@ -102,7 +102,7 @@ def edit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         try:
             services.patient_update(actor, patient_id, PatientUpdate(**data))
             say_done(request, "chart", "Changes saved.")
-            return redirect("patients:chart", patient_id=patient_id)
+            return done_redirect(chart_url(patient_id), "chart")
         except (ValidationError, DomainError) as exc:
             form = refused(request, "edit", exc, labels=LABELS, ids=IDS, title="Not saved")
         patient = selectors.patient_get(actor, patient_id, purpose_detail="edit")

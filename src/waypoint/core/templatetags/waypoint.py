@@ -88,3 +88,9 @@ def form_fallback(context):
         and (m.extra_tags or "").split(" ")[0][len(FORM_TAG) :] not in shown
     ]
     return {"key": key, "anchor": status_anchor(key), "refusal": refusal, "done": done}
+
+
+@register.filter
+def page_messages(messages) -> list:
+    """The messages that belong at the top of the page (not beside one form)."""
+    return [m for m in messages or () if page_message(m)]

@@ -128,9 +128,7 @@ def test_redeem_from_the_chart(client, users, patient, plan, tested, transit):
     page = r.content.decode()  # first: what will happen, nothing written yet
     assert "Redeem 2 × Transit card ($4.00) for Ana Reyes?" in page
     assert "$6.25" in page and "$2.25" in page and Redemption.objects.count() == 0
-    r = c.post(
-        f"/incentives/patients/{patient.pk}/redeem/", body | {"confirm": "1"}, follow=True
-    )
+    r = c.post(f"/incentives/patients/{patient.pk}/redeem/", body | {"confirm": "1"}, follow=True)
     page = r.content.decode()
     assert "Redeemed 2 × Transit card for $4.00; the balance is now $2.25." in page
     assert '<strong id="incentive-balance">$2.25</strong>' in page

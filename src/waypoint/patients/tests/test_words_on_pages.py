@@ -99,10 +99,19 @@ def chart(users, site, actor, make_patient):
     today = now.astimezone(site.tz).date()
     doctor, counselor = actor("physician"), actor("counselor")
     cows = dict.fromkeys(
-        (
-            "resting_pulse sweating restlessness pupil_size bone_joint_aches runny_nose_tearing "
-            "gi_upset tremor yawning anxiety_irritability gooseflesh"
-        ).split(),
+        [
+            "resting_pulse",
+            "sweating",
+            "restlessness",
+            "pupil_size",
+            "bone_joint_aches",
+            "runny_nose_tearing",
+            "gi_upset",
+            "tremor",
+            "yawning",
+            "anxiety_irritability",
+            "gooseflesh",
+        ],
         1,
     )
     cows.update(resting_pulse=2, pupil_size=2, gooseflesh=3, runny_nose_tearing=2)
@@ -112,16 +121,22 @@ def chart(users, site, actor, make_patient):
     assessments.assessment_record(doctor, p.pk, "phq9", phq)
     assessments.assessment_record(doctor, p.pk, "gad7", {f"q{i}": 1 for i in range(1, 8)})
     dsm = dict.fromkeys(
-        (
-            "more_than_intended unsuccessful_cut_down time_spent craving role_failure "
-            "social_problems activities_given_up hazardous_use continued_despite_harm "
-            "tolerance withdrawal"
-        ).split(),
+        [
+            "more_than_intended",
+            "unsuccessful_cut_down",
+            "time_spent",
+            "craving",
+            "role_failure",
+            "social_problems",
+            "activities_given_up",
+            "hazardous_use",
+            "continued_despite_harm",
+            "tolerance",
+            "withdrawal",
+        ],
         True,
     )
-    assessments.assessment_record(
-        doctor, p.pk, "dsm5_oud", dsm | {"on_maintenance_therapy": True}
-    )
+    assessments.assessment_record(doctor, p.pk, "dsm5_oud", dsm | {"on_maintenance_therapy": True})
     la = assessments.level_of_care_assess(
         doctor,
         p.pk,
