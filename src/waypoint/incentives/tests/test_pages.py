@@ -291,3 +291,24 @@ def test_the_plan_says_whether_misses_are_counted(client, users, patient, plan, 
     assert "misses are not counted" not in page
     assert "2: a test missing from a finished week counts as missed and resets" in page
     assert "prize draws only, no fixed bonus" in page
+
+
+def test_void_a_redemption_from_the_chart_after_confirming(
+    client, users, patient, plan, tested, transit, actor
+):
+    tested(1)  # $2.50
+    red = services.redeem(actor("incentives"), patient.pk, transit.pk, patient_present=True)
+    c = signed_in(client, users, "incentives")
+    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    assert f'id="void-reason-{red.pk}"' in page
+    url = f"/incentives/patients/{patient.pk}/redemptions/{red.pk}/void/"
+    r = c.post(url, {"reason": ""})
+    assert r.status_code == 422 and "Give the reason for voiding" in r.content.decode()
+    r = c.post(url, {"reason": "returned unused"})
+    page = r.content.decode()
+    assert r.status_code == 200 and "Void the redemption of 1 × Transit card ($2.00)" in page
+    assert not IncentiveLedgerEntry.objects.filter(kind="reversal").exists()
+    r = c.post(url, {"reason": "returned unused", "confirm": "1"}, follow=True)
+    page = r.content.decode()
+    assert "Redemption of Transit card voided: $2.00 given back." in page
+    assert '<strong id="incentive-balance">$2.50</strong>' in page and "voided" in page
