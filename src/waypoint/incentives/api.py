@@ -215,6 +215,29 @@ def redeem(request: HttpRequest, patient_id: int, payload: RedeemIn):
     )
 
 
+class VoidIn(StrictSchema):
+    reason: text(300, 1)
+
+
+@patients_router.post(
+    "/{int:patient_id}/redemptions/{int:redemption_id}/void", response=RedemptionOut
+)
+def redemption_void(request: HttpRequest, patient_id: int, redemption_id: int, payload: VoidIn):
+    """Void a redemption with a reason (a reversal entry gives the credit back; nothing is
+    deleted). 422 ``reason_required``; 409 ``already_voided``."""
+    actor = api_actor(request)
+    red = services.redemption_void(actor, patient_id, redemption_id, payload.reason)
+    return {
+        "id": red.pk,
+        "patient": red.patient_id,
+        "reward": red.reward_id,
+        "quantity": red.quantity,
+        "cents": red.cents,
+        "balance_cents": services.balance_cents(actor.organization_id, patient_id),
+        "at": red.at,
+    }
+
+
 @sites_router.get("/{code}/rewards", response=list[RewardOut])
 def rewards(request: HttpRequest, code: str):
     actor = api_actor(request)

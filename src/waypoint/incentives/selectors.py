@@ -128,7 +128,9 @@ def board(actor: Actor, site: Site) -> dict:
     spent = (
         Redemption.objects.filter(
             organization_id=org, site=site, local_day__gte=first, local_day__lte=last
-        ).aggregate(s=Sum("cents"))["s"]
+        )
+        .exclude(entry__reversed_by__isnull=False)  # voided: the credit went back
+        .aggregate(s=Sum("cents"))["s"]
         or 0
     )
     budget = SiteBudget.objects.filter(organization_id=org, site=site).first()

@@ -536,5 +536,51 @@ def redeem(
     return red
 
 
+def redemption_void(actor: Actor, patient_id: int, redemption_id: int, reason: str) -> Redemption:
+    """Undo a redemption (a reward returned, or recorded in error). The ledger is
+    append-only: a ``reversal`` entry gives the credit back and points at the redemption's
+    entry; the board's monthly spending leaves the voided redemption out. 422
+    ``reason_required``; 404 unknown redemption; 409 ``already_voided``."""
+    actor.require("incentives.redeem")
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise DomainError("reason_required", "Voiding a redemption needs a reason.", field="reason")
+    with transaction.atomic():
+        patient = patient_for_update(actor, patient_id)
+        red = (
+            Redemption.objects.filter(
+                pk=redemption_id, organization_id=actor.organization_id, patient=patient
+            )
+            .select_related("reward", "site")
+            .first()
+        )
+        if red is None:
+            raise NotFound("redemption")
+        entry = IncentiveLedgerEntry.objects.filter(redemption=red).first()
+        if entry is None or IncentiveLedgerEntry.objects.filter(reverses=entry).exists():
+            raise Conflict("already_voided", "This redemption has already been voided.")
+        now = timezone.now()
+        IncentiveLedgerEntry.objects.create(
+            organization_id=actor.organization_id,
+            patient=patient,
+            kind="reversal",
+            cents=red.cents,
+            reverses=entry,
+            on=now.astimezone(red.site.tz).date(),
+            note=f"Void of {red.quantity} x {red.reward.name}: {reason}"[:300],
+            created_by=actor.user,
+            created_at=now,
+        )
+        audit.record(
+            actor,
+            "update",
+            "redemption",
+            red.pk,
+            patient_id=patient.pk,
+            detail={"voided": True, "reason": reason[:300], "cents": red.cents},
+        )
+    return red
+
+
 def site_for(actor: Actor, code: str) -> Site:
     return site_by_code(actor.organization_id, code)

@@ -11,7 +11,7 @@ from waypoint.core.actor import api_actor
 from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
-from .schemas import InquiryIn, MakePatientIn, StatusIn
+from .schemas import InquiryIn, LinkPatientIn, MakePatientIn, StatusIn
 
 router = Router(tags=["intake"])
 sites_router = Router(tags=["intake"])
@@ -24,6 +24,9 @@ class InquiryOut(Schema):
     status: str
     name: str
     is_alias: bool
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date | None
     phone: str
     referral_source: str
     substances: list[str]
@@ -86,6 +89,15 @@ def make_patient(request: HttpRequest, inquiry_id: int, payload: MakePatientIn):
     """Register the person without retyping: name given here, phone and site carried over."""
     inq, patient = services.inquiry_make_patient(api_actor(request), inquiry_id, payload)
     return Status(201, {"inquiry": inq, "patient_id": patient.pk, "mrn": patient.mrn})
+
+
+@router.post("/{int:inquiry_id}/link-patient", response=MadePatient)
+def link_patient(request: HttpRequest, inquiry_id: int, payload: LinkPatientIn):
+    """A returning patient: link the inquiry to their existing record (``patient``: its id)
+    instead of registering them again. 409 ``already_a_patient`` or
+    ``invalid_status_change`` as for registering; 404 for another organization's patient."""
+    inq, patient = services.inquiry_link_patient(api_actor(request), inquiry_id, payload)
+    return {"inquiry": inq, "patient_id": patient.pk, "mrn": patient.mrn}
 
 
 @sites_router.get("/{code}/walk-in-queue", response=list[QueueRow])

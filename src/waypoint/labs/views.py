@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 
 from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import DomainError, NotFound
-from waypoint.core.web import Actor, say_refused, staff_view
-from waypoint.patients.chart import to_chart
+from waypoint.core.web import Actor, done_redirect, refused, say_done, staff_view
+from waypoint.patients.chart import chart_page, chart_url, to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import services
@@ -115,7 +112,9 @@ def _collected_at(raw: str, tz) -> dt.datetime:
         value = dt.datetime.fromisoformat(raw)
     except ValueError as exc:
         raise DomainError(
-            "invalid_input", "Collected at: a date and time.", field="collected_at"
+            "invalid_input",
+            "Enter when the specimen was collected as a real date and time.",
+            field="collected_at",
         ) from exc
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
@@ -174,10 +173,20 @@ def record(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
             reason=p.get("reason", "")[:12] or None,
         )
     except DomainError as exc:
-        say_refused(request, exc)
-        return to_chart(patient.pk, "drug-tests")
-    messages.success(request, _summary(test))
-    return to_chart(patient.pk, "drug-tests")
+        form = refused(
+            request,
+            "drug-test",
+            exc,
+            ids={"collected_at": "dt-at", "reason": "dt-reason", "note": "dt-note"},
+            title="Test not recorded",
+            codes={
+                "time_in_future": "The collection time cannot be in the future.",
+                "unknown_test_reason": "Choose why the test was taken from the list.",
+            },
+        )
+        return chart_page(request, actor, patient.pk, form=form)
+    say_done(request, "drug-tests", _summary(test))
+    return done_redirect(chart_url(patient.pk), "drug-tests")
 
 
 @staff_view("drugtest.correct")
@@ -205,26 +214,13 @@ def correct(request: HttpRequest, actor: Actor, test_id: int) -> HttpResponse:
             actor, test.pk, posted or current, request.POST.get("reason", "")[:500]
         )
     except DomainError as exc:
-        say_refused(request, exc)
-        return to_chart(test.patient_id, "drug-tests")
-    messages.success(request, f"Test of {test.local_day:%Y-%m-%d} corrected.")
-    return to_chart(test.patient_id, "drug-tests")
-
-
-@staff_view("drugtest.schedule")
-def random_pick(request: HttpRequest, actor: Actor) -> HttpResponse:
-    site_code = request.POST.get("site", "")[:20]
-    back = reverse("incentives:board") + f"?site={site_code}"
-    if request.method != "POST":
-        return redirect(back)
-    try:
-        picked = services.random_tests_pick(actor, site_code)
-    except DomainError as exc:
-        say_refused(request, exc)
-        return redirect(back)
-    names = ", ".join(f"{r.patient.first_name} {r.patient.last_name}" for r in picked)
-    messages.success(
-        request,
-        f"Picked {len(picked)} for a random test today" + (f": {names}." if names else "."),
-    )
-    return redirect(back)
+        form = refused(
+            request,
+            f"correct-{test.pk}",
+            exc,
+            ids={"reason": f"cr-reason-{test.pk}"},
+            title="Results not corrected",
+        )
+        return chart_page(request, actor, test.patient_id, form=form)
+    say_done(request, "drug-tests", f"Test of {test.local_day:%Y-%m-%d} corrected.")
+    return done_redirect(chart_url(test.patient_id), "drug-tests")

@@ -31,7 +31,7 @@ def search(request: HttpRequest, params: Query[SearchParams]):
     """Search by name (``Reyes Ana``), MRN or date of birth (``1988-04-12``)."""
     if not params.q.strip() or len(params.q) > 100 or has_control_chars(params.q):
         raise DomainError("invalid_query", "Give a name, an MRN or a date of birth (YYYY-MM-DD).")
-    return selectors.patient_search(api_actor(request), params.q)
+    return selectors.patient_search(api_actor(request), params.q, close=False)
 
 
 @router.get("/{int:patient_id}", response=PatientOut)

@@ -92,3 +92,26 @@ def to_chart(patient_id: int, anchor: str) -> HttpResponseRedirect:
     """Back to the chart, at the section a form was posted from (what every chart form's
     view answers with)."""
     return redirect(chart_url(patient_id, anchor))
+
+
+def chart_page(request, actor: Actor, patient_id: int, *, form=None):
+    """The chart page (an audited read), with ``form`` (a ``core.web.FormState``) when a
+    form of one of its sections was refused: the section shows the summary beside that
+    form and keeps what was typed. The form views of every app answer a refusal with it."""
+    from django.shortcuts import render
+
+    from .selectors import patient_get
+
+    patient = patient_get(actor, patient_id, purpose_detail="chart")
+    return render(
+        request,
+        "patients/chart.html",
+        {
+            "patient": patient,
+            "sections": sections_for(actor, patient),
+            "alerts": banner_for(actor, patient),
+            "can_edit": actor.can("patient.edit"),
+            "form": form,
+        },
+        status=form.status if form is not None else 200,
+    )
