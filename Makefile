@@ -10,6 +10,7 @@ test:
 lint:
 	.venv/bin/ruff check src tests bench scripts
 	.venv/bin/ruff format --check src tests bench scripts
+	.venv/bin/lint-imports --no-cache --no-logo
 
 format:
 	.venv/bin/ruff format src tests bench scripts

@@ -12,26 +12,9 @@ from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import PathView
-from ninja.security import HttpBearer
 
+from waypoint.core.apiauth import TokenAuth
 from waypoint.core.errors import DomainError
-from waypoint.core.models import ApiToken, hash_token
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; the token is looked up by its SHA-256."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        if not token or len(token) > 200:
-            return None
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True)
-            .first()
-        )
-        if row is None or not row.user.is_active or row.user.organization_id is None:
-            return None
-        return row.user
 
 
 class WaypointAPI(NinjaAPI):
@@ -195,6 +178,7 @@ def _register_routers() -> None:
     api.add_router("/sites", sites_router)
     api.add_router("/patients", medication.patients_router)
     api.add_router("/medication-orders", medication.orders_router)
+    api.add_router("/implants", medication.implants_router)
     api.add_router("/doses", medication.doses_router)
     api.add_router("/sites", medication.sites_router)
     api.add_router("/settings", medication.settings_router)

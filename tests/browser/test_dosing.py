@@ -11,23 +11,27 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from waypoint.care.episodes import services as episodes
 from waypoint.core.actor import Actor
 from waypoint.medication import services
 from waypoint.medication.models import DoseEvent
 
 pytestmark = pytest.mark.browser
+OTP = "opioid_treatment_program"
 
 
 def test_physician_orders_and_nurse_doses_a_queue(users, make_patient, site, signed_in):
     today = timezone.now().astimezone(site.tz).date()
     queue = [make_patient(f"Q{i}", n) for i, n in enumerate(["Abbott", "Baker", "Castillo"])]
+    for p in queue:  # a dose needs an open episode of care
+        episodes.episode_admit(Actor(user=users["counselor"]), p.pk, OTP, today)
 
     doc = signed_in("t_physician")
     doc.goto(f"/patients/{queue[0].pk}/")
     doc.select_option("#o-med", "methadone")
     doc.fill("#o-dose", "40")
     doc.fill("#o-start", today.isoformat())
-    doc.click("#order-form button[type=submit]")
+    doc.click("#order-sign")
     expect(doc.locator("#active-orders")).to_contain_text("40 mg")
     for p, mg in ((queue[1], 30), (queue[2], 45)):
         services.order_create(

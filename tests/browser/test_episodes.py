@@ -45,6 +45,7 @@ def test_admit_transition_discharge(users, make_patient, site, signed_in):
     page.select_option("#dc-reason", "completed")
     page.fill("#dc-on", today.isoformat())
     page.click("#discharge-form button[type=submit]")
+    page.click("#confirm-yes")  # the confirmation page says who, why and when
     expect(section).to_contain_text("No open episode of care")
     expect(page.locator("#episode-history")).to_contain_text("treatment completed")
 

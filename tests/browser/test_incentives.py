@@ -51,7 +51,7 @@ def test_coordinator_records_a_negative_test_and_redeems(on_plan, signed_in):
     for analyte in plan.targets:
         page.check(f"#dt-{analyte}-negative")
     page.click("#drug-test-form button[type=submit]")
-    expect(page.locator(".messages")).to_contain_text("No use found.")
+    expect(page.locator("#status-drug-tests")).to_contain_text("No use found.")
     expect(page.locator("#drug-test-list")).to_contain_text("Fentanyl: negative")
     expect(page.locator("#incentive-balance")).to_have_text("$2.50")
     expect(page.locator("#incentive-ledger")).to_contain_text("Award: negative")
@@ -63,17 +63,24 @@ def test_coordinator_records_a_negative_test_and_redeems(on_plan, signed_in):
     page.select_option("#rd-reward", label="Transit card — $2.00")
     page.check("#rd-present")
     page.click("#redeem-form button[type=submit]")
-    expect(page.locator(".messages")).to_contain_text("the balance is now $0.50")
+    expect(page.locator("#confirm-question")).to_have_text(
+        "Redeem 1 × Transit card ($2.00) for Rosa Delgado?"
+    )
+    page.click("#confirm-yes")
+    expect(page.locator("#status-incentives")).to_contain_text("the balance is now $0.50")
     expect(page.locator("#incentive-balance")).to_have_text("$0.50")
     expect(page.locator("#incentive-ledger")).to_contain_text("-$2.00")
 
-    # a second card is more than the balance: refused in words, nothing written
-    page.select_option("#rd-reward", label="Transit card — $2.00")
+    # a second card is more than the balance: refused in words beside the form, nothing
+    # written, the choices kept
+    page.select_option("#rd-reward", label="Transit card — $2.00 (more than the balance)")
     page.check("#rd-present")
     page.click("#redeem-form button[type=submit]")
-    expect(page.locator(".messages")).to_contain_text(
+    expect(page.locator("#status-redeem")).to_contain_text(
         "Transit card costs $2.00; the balance is $0.50."
     )
+    expect(page.locator("#status-redeem")).to_be_focused()
+    expect(page.locator("#rd-present")).to_be_checked()
     expect(page.locator("#incentive-balance")).to_have_text("$0.50")
 
     assert DrugTest.objects.get().observed

@@ -74,7 +74,8 @@ def test_walk_in_to_admitted_patient_with_diagnosis_cows_and_level(users, signed
     page.click("#instrument-form button[type=submit]")
     assert page.url.startswith(patient_url)
     scores = page.inner_text("#latest-scores")
-    assert "dsm5_oud" in scores and "severe" in scores and "F11.20" in scores
+    assert "DSM-5 opioid use disorder criteria" in scores and "dsm5_oud" not in scores
+    assert "Severe opioid use disorder" in scores and "F11.20" in scores
 
     # COWS: an off-scale answer is impossible in the form; a missing one is refused
     page.click("#assessments >> text=Clinical Opiate Withdrawal Scale")
@@ -82,7 +83,7 @@ def test_walk_in_to_admitted_patient_with_diagnosis_cows_and_level(users, signed
         page.check(f"input[name={name}][value='{value}']")
     page.eval_on_selector("#instrument-form", "f => f.noValidate = true")
     page.click("#instrument-form button[type=submit]")
-    assert "gooseflesh" in page.inner_text("p.error")
+    assert "Gooseflesh" in page.inner_text("#status-instrument")
     assert Assessment.objects.filter(instrument="cows").count() == 0
     page.check("input[name=gooseflesh][value='3']")
     page.click("#instrument-form button[type=submit]")
@@ -102,7 +103,7 @@ def test_walk_in_to_admitted_patient_with_diagnosis_cows_and_level(users, signed
         page.check(f"input[name={dim}][value='{v}']")
     page.click("#loc-form button[type=submit]")
     loc = page.inner_text("#level_of_care")
-    assert "Recommended: Opioid treatment program" in loc
+    assert "Recommended level of care: Opioid treatment program" in loc
     assert "COWS 23" in loc and "Severe opioid use disorder" in loc
     la = LevelOfCareAssessment.objects.get()
     assert (la.recommended_level, la.cows_total, la.dsm5_severity) == (

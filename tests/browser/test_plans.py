@@ -41,6 +41,8 @@ def test_write_and_sign_a_plan(users, make_patient, site, signed_in):
     expect(section).to_contain_text("Opioid use disorder, severe")
     expect(section).to_contain_text(f"review due {(today + dt.timedelta(days=14)).isoformat()}")
     page.click("#sign-clinician")
+    expect(page.locator("#confirm-question")).to_contain_text("as the clinician?")
+    page.click("#confirm-yes")
     expect(page.locator("#plan-signatures")).to_contain_text("Signed by the clinician")
     expect(page.locator("#plan-edit")).to_have_count(0)
     expect(page.locator("#plan-revise")).to_be_visible()

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 from waypoint.core.schemas import IsoDate, StrictSchema, text
 
 from . import selectors, services
@@ -132,30 +132,26 @@ class AckIn(StrictSchema):
     note: text(2000) = ""
 
 
-def _actor(request: HttpRequest):
-    return actor_from_request(request, "api")
-
-
 @patients_router.post("/{int:patient_id}/assessments", response={201: AssessmentOut})
 def record_assessment(request: HttpRequest, patient_id: int, payload: AssessmentIn):
     """Score an instrument (``cows``, ``dsm5_oud``, ``phq9``, ``gad7``). The server computes
     every score; 422 ``item_out_of_range`` / ``missing_item`` / ``unknown_item`` /
     ``unknown_instrument`` store nothing."""
     a = services.assessment_record(
-        _actor(request), patient_id, payload.instrument, payload.items, payload.administered_at
+        api_actor(request), patient_id, payload.instrument, payload.items, payload.administered_at
     )
     return Status(201, a)
 
 
 @patients_router.get("/{int:patient_id}/assessments", response=list[AssessmentOut])
 def list_assessments(request: HttpRequest, patient_id: int, instrument: str | None = None):
-    return selectors.assessments_list(_actor(request), patient_id, instrument)
+    return selectors.assessments_list(api_actor(request), patient_id, instrument)
 
 
 @patients_router.post("/{int:patient_id}/risk-factors", response={201: RiskOut})
 def record_risk(request: HttpRequest, patient_id: int, payload: RiskIn):
     screen = services.risk_screen_record(
-        _actor(request),
+        api_actor(request),
         patient_id,
         payload.factors,
         infection_testing_offered=payload.infection_testing_offered,
@@ -168,7 +164,7 @@ def record_risk(request: HttpRequest, patient_id: int, payload: RiskIn):
 @patients_router.post("/{int:patient_id}/problems", response={201: ProblemOut})
 def add_problem(request: HttpRequest, patient_id: int, payload: ProblemIn):
     problem = services.problem_add(
-        _actor(request),
+        api_actor(request),
         patient_id,
         payload.condition,
         description=payload.description,
@@ -180,7 +176,7 @@ def add_problem(request: HttpRequest, patient_id: int, payload: ProblemIn):
 
 @router.post("/problems/{int:problem_id}/resolve", response=ProblemOut)
 def resolve_problem(request: HttpRequest, problem_id: int):
-    return services.problem_resolve(_actor(request), problem_id)
+    return services.problem_resolve(api_actor(request), problem_id)
 
 
 @patients_router.post("/{int:patient_id}/level-of-care-assessments", response={201: LocOut})
@@ -188,7 +184,7 @@ def assess_level(request: HttpRequest, patient_id: int, payload: LocIn):
     """Six dimension ratings (``d1_intoxication_withdrawal`` … ``d6_recovery_environment``,
     each 0-4) → a recommended level with reasons, pending a clinician's decision."""
     la = services.level_of_care_assess(
-        _actor(request),
+        api_actor(request),
         patient_id,
         payload.ratings,
         overdose_last_year=payload.overdose_last_year,
@@ -201,7 +197,7 @@ def assess_level(request: HttpRequest, patient_id: int, payload: LocIn):
 def decide_level(request: HttpRequest, assessment_id: int, payload: DecisionIn):
     """Accept (``{"accept": true}``) or override (``{"accept": false, "level", "reason"}``)."""
     return services.level_of_care_decide(
-        _actor(request),
+        api_actor(request),
         assessment_id,
         accept=payload.accept,
         level=payload.level,
@@ -211,9 +207,9 @@ def decide_level(request: HttpRequest, assessment_id: int, payload: DecisionIn):
 
 @patients_router.get("/{int:patient_id}/flags", response=list[FlagOut])
 def list_flags(request: HttpRequest, patient_id: int):
-    return selectors.flags_list(_actor(request), patient_id)
+    return selectors.flags_list(api_actor(request), patient_id)
 
 
 @router.post("/flags/{int:flag_id}/acknowledge", response=FlagOut)
 def acknowledge_flag(request: HttpRequest, flag_id: int, payload: AckIn):
-    return services.flag_acknowledge(_actor(request), flag_id, payload.note)
+    return services.flag_acknowledge(api_actor(request), flag_id, payload.note)

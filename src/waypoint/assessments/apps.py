@@ -7,4 +7,10 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments, risk factors, problems and level of care"
 
     def ready(self) -> None:
-        from . import chart  # noqa: F401  (registers the chart sections)
+        from waypoint.patients.chart import register_banner, register_section
+
+        from . import chart
+
+        register_banner(chart.flags)
+        for section in chart.SECTIONS:
+            register_section(section)

@@ -1,11 +1,12 @@
-"""The assessment capability's parts of the patient chart: its sections and banner flags."""
+"""The assessment capability's parts of the patient chart: its sections and banner flags,
+registered by ``AssessmentsConfig.ready()``."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.timezone import localtime
 
-from waypoint.patients.chart import ChartSection, register_banner, register_section
+from waypoint.patients.chart import ChartSection
 
 from . import selectors
 
@@ -14,7 +15,8 @@ def _context(actor, patient) -> dict:
     return selectors.chart_context(actor, patient)
 
 
-def _flags(actor, patient) -> list[dict]:
+def flags(actor, patient) -> list[dict]:
+    """The chart banner's open risk flags (until acknowledged)."""
     if not actor.can("assessment.view"):
         return []
     can_ack = actor.can("flag.acknowledge")
@@ -30,8 +32,8 @@ def _flags(actor, patient) -> list[dict]:
     ]
 
 
-register_banner(_flags)
-register_section(
+# In the chart's order (each keeps its ``order`` number).
+SECTIONS = (
     ChartSection(
         "assessments",
         "Assessments",
@@ -39,9 +41,7 @@ register_section(
         30,
         "assessment.view",
         _context,
-    )
-)
-register_section(
+    ),
     ChartSection(
         "level_of_care",
         "Level of care",
@@ -49,14 +49,10 @@ register_section(
         35,
         "assessment.view",
         _context,
-    )
-)
-register_section(
+    ),
     ChartSection(
         "risk", "Risk factors", "assessments/section_risk.html", 40, "assessment.view", _context
-    )
-)
-register_section(
+    ),
     ChartSection(
         "problems",
         "Co-occurring conditions",
@@ -64,5 +60,5 @@ register_section(
         50,
         "assessment.view",
         _context,
-    )
+    ),
 )

@@ -34,6 +34,59 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.instrument} {self.total} ({self.severity})"
 
+    # What a person reads on the pages (the API keeps the codes).
+    @property
+    def instrument_label(self) -> str:
+        return instrument_label(self.instrument)
+
+    @property
+    def severity_label(self) -> str:
+        return severity_label(self.instrument, self.severity)
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return [FLAG_LABELS.get(f, words(f)) for f in self.flags]
+
+    @property
+    def specifier_labels(self) -> list[str]:
+        return [words(s) for s in self.details.get("specifiers", [])]
+
+    @property
+    def not_applied_labels(self) -> list[str]:
+        return [words(s) for s in self.details.get("not_applied", [])]
+
+
+FLAG_LABELS = {
+    "suicide_risk": "Suicide risk (item 9 answered): same-day clinician review",
+    "overdose_risk": "Overdose risk",
+    "diversion_concern": "Diversion concern",
+}
+
+
+def words(code: str) -> str:
+    """A code as words: ``in_controlled_environment`` -> "in controlled environment"."""
+    return str(code).replace("_", " ")
+
+
+def instrument_label(instrument: str) -> str:
+    from waypoint.clinical.registry import INSTRUMENTS
+
+    spec = INSTRUMENTS.get(instrument)
+    return spec.title if spec else words(instrument)
+
+
+def severity_label(instrument: str, severity: str) -> str:
+    """The band's name for people ("Moderately severe depression"), else the code as
+    words with a capital ("Moderately severe")."""
+    from waypoint.clinical.registry import INSTRUMENTS
+
+    spec = INSTRUMENTS.get(instrument)
+    for band in spec.bands if spec else ():
+        if band.name == severity:
+            return band.label
+    text = words(severity)
+    return text[:1].upper() + text[1:]
+
 
 class RiskFactorScreen(models.Model):
     """Risk factors for opioid use disorder and its harms (domain facts §3)."""

@@ -12,6 +12,12 @@ W, H = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 36
 
 
+def _words(code: str) -> str:
+    """A band's name as a person reads it: ``moderately_severe`` -> "Moderately severe"."""
+    text = code.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
 def tracker_svg(
     points: list[tuple[dt.datetime, int]],
     bands: tuple[Band, ...],
@@ -46,7 +52,7 @@ def tracker_svg(
         )
         parts.append(
             f'<text x="{LEFT + pw - 4}" y="{yy - 3:.1f}" font-size="10" '
-            f'text-anchor="end" fill="#8a5300">{escape(band.name)} ≤ {band.high}</text>'
+            f'text-anchor="end" fill="#8a5300">{escape(_words(band.name))} ≤ {band.high}</text>'
         )
     for v in (0, max_total // 2, max_total):
         parts.append(

@@ -4,35 +4,44 @@ problems, level of care, flag acknowledgement. Thin views over the services."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 
 from waypoint.clinical.level_of_care import DIMENSIONS
 from waypoint.clinical.registry import INSTRUMENTS
 from waypoint.core.errors import DomainError
-from waypoint.core.web import Actor, staff_view
+from waypoint.core.web import Actor, FormState, done_redirect, refused, say_done, staff_view
+from waypoint.patients.chart import chart_page, chart_url, to_chart
 from waypoint.patients.selectors import patient_get
 
 from . import services
 from .models import RiskFactorScreen
 
 
-def _chart(patient_id: int, anchor: str) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#" + anchor)
+def _done(request: HttpRequest, patient_id: int, key: str, text: str) -> HttpResponse:
+    """An accepted form: its sentence beside the chart section that changed."""
+    say_done(request, key, text)
+    return done_redirect(chart_url(patient_id), key)
+
+
+def source_for_people(source: str) -> str:
+    """An instrument's literature source without the project's internal references."""
+    return re.sub(r";?\s*domain facts §\d+", "", source).strip(" ;")
 
 
 def _items_from_post(instrument, post) -> tuple[dict, dict[str, str]]:
     """Read the form: ints for scale items, yes/no for booleans; blanks left out so the
-    scorer reports a missing item."""
+    scorer reports a missing item. Every unanswered required item is named, in words."""
     items, errors = {}, {}
     for it in instrument.items:
         raw = post.get(it.name, "").strip()
         if raw == "":
             if not it.required and it.is_bool:
                 items[it.name] = False
+            elif it.required:
+                errors[it.name] = f"Answer “{it.label}”."
             continue
         if it.is_bool:
             items[it.name] = raw in ("yes", "on", "true")
@@ -40,8 +49,22 @@ def _items_from_post(instrument, post) -> tuple[dict, dict[str, str]]:
             try:
                 items[it.name] = int(raw)
             except ValueError:
-                errors[it.name] = "Enter a whole number."
+                errors[it.name] = f"“{it.label}”: enter a whole number."
     return items, errors
+
+
+def _item_refusal(spec, exc: DomainError) -> dict[str, str]:
+    """A scorer's refusal about one item, in the item's words."""
+    name = exc.extra.get("item") or ""
+    try:
+        label = spec.item(name).label if name else ""
+    except KeyError:
+        label = ""
+    if label and exc.code == "missing_item":
+        return {name: f"Answer “{label}”."}
+    if label and exc.code == "item_out_of_range":
+        return {name: f"“{label}”: choose one of the answers."}
+    return {name: exc.message}
 
 
 @staff_view("assessment.record")
@@ -49,72 +72,99 @@ def record(request: HttpRequest, actor: Actor, patient_id: int, instrument: str)
     spec = INSTRUMENTS.get(instrument)
     if spec is None:
         raise Http404
-    errors: dict[str, str] = {}
+    form: FormState | None = None
     values: dict = {}
+    ids = {it.name: f"item-{it.name}" for it in spec.items}
+    title = f"{spec.title}: not saved"
     if request.method == "POST":
         values, errors = _items_from_post(spec, request.POST)
-        if not errors:
+        if errors:
+            form = refused(request, "instrument", errors, ids=ids, title=title)
+        else:
             try:
                 a = services.assessment_record(actor, patient_id, instrument, values)
-                messages.success(
-                    request, f"{spec.title}: {a.total} ({a.severity.replace('_', ' ')})"
-                )
-                return _chart(patient_id, "assessments")
             except DomainError as exc:
-                errors[exc.extra.get("item") or "general"] = exc.message
+                if exc.status == 404:
+                    raise
+                form = refused(
+                    request, "instrument", _item_refusal(spec, exc), ids=ids, title=title
+                )
+                form.status = exc.status
+            else:
+                text = f"{spec.title} saved: {a.total}, {a.severity_label.lower()}."
+                if a.flags:
+                    text += " " + "; ".join(a.flag_labels) + ": a flag is on the chart."
+                return _done(request, patient_id, "assessments", text)
     patient = patient_get(actor, patient_id, purpose_detail=f"assessment:{instrument}")
     return render(
         request,
         "assessments/record.html",
-        {"patient": patient, "spec": spec, "values": values, "errors": errors},
-        status=422 if errors else 200,
+        {
+            "patient": patient,
+            "spec": spec,
+            "source": source_for_people(spec.source),
+            "values": values,
+            "errors": form.errors if form else {},
+            "form": form,
+        },
+        status=form.status if form else 200,
     )
 
 
 @staff_view("assessment.record")
 def risk(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
+    form: FormState | None = None
     if request.method == "POST":
         factors = {k: request.POST.get(k) == "on" for k, _ in RiskFactorScreen.FACTORS}
         accepted = request.POST.get("infection_testing_accepted", "")
-        services.risk_screen_record(
-            actor,
-            patient_id,
-            factors,
-            infection_testing_offered=request.POST.get("infection_testing_offered") == "on",
-            infection_testing_accepted={"yes": True, "no": False}.get(accepted),
-            notes=request.POST.get("notes", "")[:2000],
-        )
-        messages.success(request, "Risk factors recorded.")
-        return _chart(patient_id, "risk")
+        try:
+            services.risk_screen_record(
+                actor,
+                patient_id,
+                factors,
+                infection_testing_offered=request.POST.get("infection_testing_offered") == "on",
+                infection_testing_accepted={"yes": True, "no": False}.get(accepted),
+                notes=request.POST.get("notes", "")[:2000],
+            )
+        except DomainError as exc:
+            form = refused(request, "risk", exc, title="Risk factors not saved")
+        else:
+            return _done(request, patient_id, "risk", "Risk factors recorded.")
     patient = patient_get(actor, patient_id, purpose_detail="risk_factors")
     return render(
-        request, "assessments/risk.html", {"patient": patient, "factors": RiskFactorScreen.FACTORS}
+        request,
+        "assessments/risk.html",
+        {"patient": patient, "factors": RiskFactorScreen.FACTORS, "form": form},
+        status=form.status if form else 200,
     )
 
 
 @staff_view("problem.manage")
 def problem_add(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     if request.method != "POST":
-        return _chart(patient_id, "problems")
-    onset = None
+        return to_chart(patient_id, "problems")
     raw = request.POST.get("onset", "").strip()
+    ids = {"condition": "condition", "description": "pdesc", "onset": "onset"}
     try:
-        onset = dt.date.fromisoformat(raw) if raw else None
-        services.problem_add(
+        try:
+            onset = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise DomainError(
+                "invalid_input",
+                "Enter the onset as a real date (year, month, day), or leave it empty.",
+                field="onset",
+            ) from None
+        p = services.problem_add(
             actor,
             patient_id,
             request.POST.get("condition", ""),
             description=request.POST.get("description", "")[:200],
             onset=onset,
         )
-        messages.success(request, "Condition added to the problem list.")
-    except ValueError:
-        messages.error(request, "The onset date is not a real date (YYYY-MM-DD).")
     except DomainError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-    return _chart(patient_id, "problems")
+        form = refused(request, "problems", exc, ids=ids, title="Condition not added")
+        return chart_page(request, actor, patient_id, form=form)
+    return _done(request, patient_id, "problems", f"{p.display} added to the problem list.")
 
 
 @staff_view("problem.manage")
@@ -122,37 +172,58 @@ def problem_resolve(request: HttpRequest, actor: Actor, problem_id: int) -> Http
     if request.method != "POST":
         raise Http404
     p = services.problem_resolve(actor, problem_id)
-    return _chart(p.patient_id, "problems")
+    return _done(request, p.patient_id, "problems", f"{p.display} marked resolved.")
+
+
+LEVEL_IDS = {name: f"dim-{name}" for name, _ in DIMENSIONS}
 
 
 @staff_view("level_of_care.assess")
 def level_assess(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    errors: dict[str, str] = {}
+    form: FormState | None = None
     values: dict = {}
     if request.method == "POST":
-        for name, _ in DIMENSIONS:
+        missing = {}
+        for n, (name, label) in enumerate(DIMENSIONS, start=1):
             raw = request.POST.get(name, "")
             if raw.isdigit():
                 values[name] = int(raw)
+            else:
+                missing[name] = f"Rate dimension {n}, {label.lower()} (0 to 4)."
         try:
-            services.level_of_care_assess(
-                actor,
-                patient_id,
-                values,
-                overdose_last_year=request.POST.get("overdose_last_year") == "on",
-                pregnant=request.POST.get("pregnant") == "on",
-            )
-            return _chart(patient_id, "level_of_care")
+            if missing:
+                form = refused(
+                    request, "level", missing, ids=LEVEL_IDS, title="No recommendation yet"
+                )
+            else:
+                la = services.level_of_care_assess(
+                    actor,
+                    patient_id,
+                    values,
+                    overdose_last_year=request.POST.get("overdose_last_year") == "on",
+                    pregnant=request.POST.get("pregnant") == "on",
+                )
+                return _done(
+                    request,
+                    patient_id,
+                    "level_of_care",
+                    f"Recommended level of care: {la.recommended_label}. "
+                    "A clinician accepts it or overrides it below.",
+                )
         except DomainError as exc:
-            if exc.status == 404:
-                raise
-            errors[exc.extra.get("item") or "general"] = exc.message
+            form = refused(request, "level", exc, ids=LEVEL_IDS, title="No recommendation yet")
     patient = patient_get(actor, patient_id, purpose_detail="level_of_care")
     return render(
         request,
         "assessments/level.html",
-        {"patient": patient, "dimensions": DIMENSIONS, "values": values, "errors": errors},
-        status=422 if errors else 200,
+        {
+            "patient": patient,
+            "dimensions": DIMENSIONS,
+            "values": values,
+            "errors": form.errors if form else {},
+            "form": form,
+        },
+        status=form.status if form else 200,
     )
 
 
@@ -169,8 +240,6 @@ def level_decide(request: HttpRequest, actor: Actor, assessment_id: int) -> Http
             level=None if accept else request.POST.get("level", ""),
             reason=request.POST.get("reason", "")[:2000],
         )
-        messages.success(request, f"Level of care {la.decision}: {la.decided_label}.")
-        return _chart(la.patient_id, "level_of_care")
     except DomainError as exc:
         if exc.status == 404:
             raise
@@ -179,8 +248,18 @@ def level_decide(request: HttpRequest, actor: Actor, assessment_id: int) -> Http
         la = LevelOfCareAssessment.objects.get(
             pk=assessment_id, organization_id=actor.organization_id
         )
-        messages.error(request, exc.message)
-        return _chart(la.patient_id, "level_of_care")
+        form = refused(
+            request,
+            f"decide-{la.pk}",
+            exc,
+            ids={"reason": f"ovr-{la.pk}", "level": f"ovl-{la.pk}"},
+            title="Decision not saved",
+        )
+        return chart_page(request, actor, la.patient_id, form=form)
+    verb = "accepted" if la.decision == "accepted" else "overridden"
+    return _done(
+        request, la.patient_id, "level_of_care", f"Level of care {verb}: {la.decided_label}."
+    )
 
 
 @staff_view("flag.acknowledge")
@@ -189,13 +268,18 @@ def flag_ack(request: HttpRequest, actor: Actor, flag_id: int) -> HttpResponse:
         raise Http404
     try:
         flag = services.flag_acknowledge(actor, flag_id, request.POST.get("note", ""))
-        messages.success(request, f"{flag.get_kind_display()} flag acknowledged.")
-        return _chart(flag.patient_id, "flags")
     except DomainError as exc:
         if exc.status == 404:
             raise
         from .models import Flag
 
         flag = Flag.objects.get(pk=flag_id, organization_id=actor.organization_id)
-        messages.error(request, exc.message)
-        return _chart(flag.patient_id, "flags")
+        form = refused(
+            request,
+            f"flag-{flag.pk}",
+            exc,
+            ids={"note": f"ack-note-{flag.pk}"},
+            title=f"{flag.get_kind_display()} flag not acknowledged",
+        )
+        return chart_page(request, actor, flag.patient_id, form=form)
+    return _done(request, flag.patient_id, "chart", f"{flag.get_kind_display()} flag acknowledged.")

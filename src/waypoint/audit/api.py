@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 
 from .selectors import audit_events
 
@@ -59,7 +59,7 @@ class AuditPage(Schema):
 def list_events(request: HttpRequest, params: Query[AuditQuery]):
     """Newest first. Filter by ``patient`` id; ``limit`` 1-1000, ``offset``."""
     total, rows = audit_events(
-        actor_from_request(request, "api"),
+        api_actor(request),
         patient_id=params.patient,
         limit=params.limit,
         offset=params.offset,

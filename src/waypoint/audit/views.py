@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from waypoint.core.web import Actor, staff_view
+from waypoint.core.web import Actor, FormState, staff_view
 
 from .selectors import audit_events
 
@@ -21,6 +21,16 @@ def events(request: HttpRequest, actor: Actor) -> HttpResponse:
     except ValueError:
         page = 1
     total, rows = audit_events(actor, patient_id=patient_id, limit=PAGE, offset=(page - 1) * PAGE)
+    form = None
+    if raw_patient and patient_id is None:
+        # the filter answers like every staff form: the reason beside it, the entry kept
+        form = FormState(
+            key="audit-filter",
+            values={"patient": raw_patient[:40]},
+            errors={"patient": "A patient id is a number (the id in the chart's address)."},
+            title="Not filtered: showing every patient",
+            ids={"patient": "patient"},
+        )
     return render(
         request,
         "audit/events.html",
@@ -30,6 +40,7 @@ def events(request: HttpRequest, actor: Actor) -> HttpResponse:
             "patient_id": patient_id,
             "page": page,
             "has_next": page * PAGE < total,
-            "bad_patient": bool(raw_patient) and patient_id is None,
+            "form": form,
         },
+        status=form.status if form else 200,
     )

@@ -27,8 +27,17 @@ REFERRAL_SOURCES = (
     ("criminal_justice", "Court or criminal justice (DUI/DWI included)", "7"),
 )
 
-# name, display, TEDS SUB code. TEDS puts fentanyl under 07 "other opiates and
-# synthetics"; Waypoint keeps it apart (the clinical picture differs) and reports it as 07.
+# name, display, TEDS SUB code (SUB1-SUB3 of the TEDS-A/TEDS-D codebooks: 01 none, 02
+# alcohol, 03 cocaine/crack, 04 marijuana/hashish, 05 heroin, 06 non-prescription
+# methadone, 07 other opiates and synthetics, 08 PCP, 09 hallucinogens, 10
+# methamphetamine/speed, 11 other amphetamines, 12 other stimulants, 13 benzodiazepines,
+# 14 other tranquilizers, 15 barbiturates, 16 other sedatives or hypnotics, 17 inhalants,
+# 18 over-the-counter medications, 19 other drugs). TEDS puts fentanyl under 07 "other
+# opiates and synthetics"; Waypoint keeps it apart (the clinical picture differs) and
+# reports it as 07. "Other amphetamines" (11) and "other stimulants" (12) are two codes:
+# before issue 14 one choice "other_stimulants" read "Other amphetamines and stimulants"
+# and was reported as 12; stored values keep that meaning of 12 (no value changes, so no
+# data migration), and amphetamines other than methamphetamine now have their own choice.
 SUBSTANCES = (
     ("heroin", "Heroin", "05"),
     ("non_prescription_methadone", "Non-prescription methadone", "06"),
@@ -38,11 +47,13 @@ SUBSTANCES = (
     ("cocaine", "Cocaine / crack", "03"),
     ("marijuana", "Marijuana / hashish", "04"),
     ("methamphetamine", "Methamphetamine / speed", "10"),
-    ("other_stimulants", "Other amphetamines and stimulants", "12"),
+    ("other_amphetamines", "Other amphetamines", "11"),
+    ("other_stimulants", "Other stimulants", "12"),
     ("benzodiazepines", "Benzodiazepines", "13"),
     ("other_sedatives", "Other sedatives, hypnotics, tranquilizers", "16"),
     ("other", "Other", "19"),
 )
+SUBSTANCE_TEDS_CODES = {c[0]: c[2] for c in SUBSTANCES}
 
 REASON_LABELS = {c[0]: c[1] for c in DISCHARGE_REASONS}
 REFERRAL_LABELS = {c[0]: c[1] for c in REFERRAL_SOURCES}
@@ -58,6 +69,7 @@ __all__ = [
     "REASON_LABELS",
     "REFERRAL_LABELS",
     "SUBSTANCE_LABELS",
+    "SUBSTANCE_TEDS_CODES",
     "LEVELS",
     "LEVEL_LABELS",
     "CENSUS_ORDER",

@@ -9,7 +9,8 @@ setting, because states and programs may be stricter):
   needed (``first_day_limit``; the prescriber's documented override lifts it).
 - Missed doses (practice, not a federal rule): after **3 or more consecutive days** with no
   dose at the clinic and none covered by a take-home, no dose until a prescriber reassesses
-  (``missed_doses``); at **5 or more**, re-induction is common (shown, not refused).
+  (``missed_doses``; the days counted by ``consecutive_missed_days_across``); at **5 or
+  more**, re-induction is common (``methadone_first_day`` applies the first-day limit again).
 - Buprenorphine standard induction: a **COWS of 8 or more recorded within the 2 hours**
   before the first induction dose (``induction_withdrawal``); low-dose induction skips it.
   Above **24 mg** a day is a warning the prescriber acknowledges (``buprenorphine_high_dose``),
@@ -19,24 +20,23 @@ setting, because states and programs may be stricter):
   by a negative drug test or a naloxone challenge (``opioid_free_period``). Waypoint's own
   choice, flagged as such: the confirmation must be dated after the last use and within
   ``opioid_free_confirmation_days`` (7) of the injection.
-- Extended-release buprenorphine (Sublocade): injections **at least 26 days apart**
-  (``injection_interval``).
-- Lofexidine: at most **0.72 mg** a dose and **2.88 mg** a day, doses **5** hours or more
-  apart (the low end of "5-6 hours apart") (``lofexidine``).
+- Injections no closer than a minimum interval (``injection_interval``; the interval of each
+  product is ``injectables.injection_min_days``, e.g. Sublocade **26 days**).
 
 The medication-safety rules (issue 14) added below, each with its source in its docstring:
 
 - Every admission is a new enrollment (``methadone_first_day``): 42 CFR 8.12(h)(3) as revised
   2024 — the first-day limit applies on the first methadone day of each episode of care, and
   again after ``missed_days_for_reinduction`` missed days (practice, TIP 63).
-- Missed days across orders and episodes (``consecutive_missed_days_across``; replaces
-  ``consecutive_missed_days``, which counts from the current order's start).
+- Missed days across orders and episodes (``consecutive_missed_days_across``: a new order
+  never wipes out a gap).
 - A dose needs an open episode, naloxone kits excepted (``open_episode``); a discharge stops
   every open order but naloxone (``orders_stopped_at_discharge``).
 - A person's first buprenorphine dose ever (``buprenorphine_first_dose``): COWS, low-dose
   induction, or a documented transfer whose last dose is recent (``transfer_is_current``).
-- Lofexidine across midnight (``lofexidine_rolling``; replaces ``lofexidine``, which counts
-  the local day) and its blood-pressure/pulse hold (``lofexidine_vitals_hold``).
+- Lofexidine (Lucemyra label): at most **0.72 mg** a dose and **2.88 mg** in any 24 hours,
+  doses **5** hours or more apart (the low end of "5-6 hours apart"), across midnight
+  (``lofexidine_rolling``), and its blood-pressure/pulse hold (``lofexidine_vitals_hold``).
 - Naltrexone washout when the kind of the last opioid is unknown (``last_use_by_kind``).
 
 Order-side rules (titration, QTc, conflicts, blockade) are in ``clinical.orders``;
@@ -153,16 +153,6 @@ def first_day_limit(
     )
 
 
-def consecutive_missed_days(today: dt.date, last_covered: dt.date | None, started: dt.date) -> int:
-    """Whole days before ``today`` with no dose and no take-home cover, counted back to the
-    last covered day (a dose, a take-home bottle or a prescriber's reassessment) or to the
-    order's start. Today itself is not missed: the person may still come."""
-    first_expected = (
-        started if last_covered is None else max(started, last_covered + dt.timedelta(1))
-    )
-    return max(0, (today - first_expected).days)
-
-
 def missed_doses(missed: int, limits: DosingLimits = DEFAULT_LIMITS) -> Refusal | None:
     if missed < limits.missed_days_for_reassessment:
         return None
@@ -275,39 +265,6 @@ def injection_interval(
     )
 
 
-def lofexidine(
-    dose_mg: Decimal,
-    earlier_today: Sequence[tuple[dt.datetime, Decimal]],
-    at: dt.datetime,
-    limits: DosingLimits = DEFAULT_LIMITS,
-) -> Refusal | None:
-    """A lofexidine dose: per-dose maximum, daily maximum, and the interval since the last."""
-    if dose_mg > limits.lofexidine_max_dose_mg:
-        return Refusal(
-            "dose_out_of_range",
-            f"Lofexidine is at most {_mg(limits.lofexidine_max_dose_mg)} mg a dose.",
-            422,
-        )
-    total = sum((mg for _, mg in earlier_today), D(0)) + dose_mg
-    if total > limits.lofexidine_max_day_mg:
-        return Refusal(
-            "daily_limit_exceeded",
-            f"{_mg(total)} mg today would pass lofexidine's "
-            f"{_mg(limits.lofexidine_max_day_mg)} mg daily maximum.",
-        )
-    if earlier_today:
-        last = max(t for t, _ in earlier_today)
-        gap = at - last
-        if gap < dt.timedelta(hours=limits.lofexidine_min_hours_between):
-            hours = gap.total_seconds() / 3600
-            return Refusal(
-                "dose_too_soon",
-                f"The last lofexidine dose was {hours:.1f} hours ago; doses are at least "
-                f"{limits.lofexidine_min_hours_between} hours apart.",
-            )
-    return None
-
-
 # --- medication safety (issue 14): the dosing window ------------------------------------
 def consecutive_missed_days_across(
     today: dt.date, last_covered: dt.date | None, started: dt.date
@@ -320,9 +277,9 @@ def consecutive_missed_days_across(
     Only a person never covered at all (a brand-new start) counts from ``started``, the
     current order's start: nothing was expected before it. Today itself is not missed.
 
-    Replaces ``consecutive_missed_days``, which counted from the later of the last cover and
-    the current order's start (so a new order hid the gap before it). Source: domain facts
-    §5 (missed doses, practice) and issue 14 rule 1.
+    (An earlier count started from the later of the last cover and the current order's
+    start, so a new order hid the gap before it.) Source: domain facts §5 (missed doses,
+    practice) and issue 14 rule 1.
     """
     first_expected = started if last_covered is None else last_covered + dt.timedelta(1)
     return max(0, (today - first_expected).days)
@@ -490,7 +447,7 @@ def lofexidine_rolling(
     exactly 24 hours apart share none. The nearest other dose, before or
     after (a dose recorded late), must be at least ``lofexidine_min_hours_between`` away.
 
-    Replaces ``lofexidine``, which counted the doses of the local calendar day only."""
+    (An earlier rule counted the doses of the local calendar day only.)"""
     if dose_mg > limits.lofexidine_max_dose_mg:
         return Refusal(
             "dose_out_of_range",

@@ -67,6 +67,7 @@ MEDICATION_ANALYTE: dict[str, str] = {
     "buprenorphine": "buprenorphine",
     "buprenorphine_naloxone": "buprenorphine",
     "buprenorphine_extended_release": "buprenorphine",
+    "buprenorphine_implant": "buprenorphine",
 }
 
 OTP_RANDOM_TESTS_PER_YEAR = 8
@@ -83,7 +84,22 @@ REASON_LABELS = {
 }
 COUNTS_AS_RANDOM = frozenset({"random"})
 # A test request's reason (labs.TestRequest) -> the test's reason when it answers it.
-REQUEST_REASONS = {"random": "random", "clinician": "clinical"}
+REQUEST_REASONS = {"random": "random", "clinician": "clinical", "admission": "admission"}
+
+
+@dataclass(frozen=True)
+class TestingLimits:
+    """An organization's drug-testing numbers (``MedicationSettings.testing``). The random
+    tests a year may only be raised above the federal 8 (``federal_limits``)."""
+
+    __test__ = False  # not a pytest test class
+
+    random_tests_per_year: int = OTP_RANDOM_TESTS_PER_YEAR
+
+
+DEFAULT_TESTING = TestingLimits()
+# The analytes a test must show negative to confirm a person opioid-free before naltrexone.
+OPIOID_FREE_REQUIRED = ("opiates", "fentanyl")
 
 
 class DrugTestError(ValueError):
@@ -219,3 +235,23 @@ def counts_toward_random_minimum(reason: str) -> bool:
 def random_tests_done(reasons: Iterable[str]) -> int:
     """How many of these tests (by reason) count toward the random-testing minimum."""
     return sum(1 for r in reasons if counts_toward_random_minimum(r))
+
+
+def opioid_free_test(results: Mapping[str, str]) -> str | None:
+    """Does a recorded drug test confirm a person opioid-free before naltrexone (issue 14 rule
+    7; domain facts §5: a negative drug test)? None when it does; otherwise why not. The
+    test must show ``opiates`` and ``fentanyl`` (street heroin is now mostly fentanyl,
+    domain facts §6) negative, and no opioid analyte (``OPIOIDS``: also oxycodone,
+    methadone, buprenorphine) positive or invalid. Our reading of "a negative opioid test",
+    flagged: a panel without fentanyl cannot rule out the opioid most people now use."""
+    missing = [a for a in OPIOID_FREE_REQUIRED if results.get(a) != "negative"]
+    bad = sorted(a for a in OPIOIDS if results.get(a) in ("positive", "invalid"))
+    if bad:
+        return f"the test is {', '.join(f'{a} {results[a]}' for a in bad)}"
+    if missing:
+        return (
+            "the test does not show "
+            + " and ".join(missing)
+            + " negative (both must be tested and negative)"
+        )
+    return None

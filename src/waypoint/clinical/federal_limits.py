@@ -17,6 +17,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .dosing import DosingLimits, Refusal, _mg
+from .drugtests import TestingLimits
 from .takehome import FEDERAL_TIERS, TakeHomeLimits, max_doses
 
 FEDERAL_FIRST_DAY_MAX_MG = Decimal("50")
@@ -72,7 +73,13 @@ def random_tests_per_year(value: int) -> Refusal | None:
     )
 
 
-def check_medication_settings(dosing: DosingLimits, take_home: TakeHomeLimits) -> Refusal | None:
-    """The organization's medication settings, whole, against the federal limits (the
-    first refusal found, or None)."""
-    return first_day_limit(dosing.methadone_first_day_max_mg) or take_home_tiers(take_home.tiers)
+def check_medication_settings(
+    dosing: DosingLimits, take_home: TakeHomeLimits, testing: TestingLimits | None = None
+) -> Refusal | None:
+    """The organization's medication (and drug-testing) settings, whole, against the federal
+    limits (the first refusal found, or None)."""
+    return (
+        first_day_limit(dosing.methadone_first_day_max_mg)
+        or take_home_tiers(take_home.tiers)
+        or (random_tests_per_year(testing.random_tests_per_year) if testing else None)
+    )

@@ -171,15 +171,15 @@ def recommend(
             )
         )
     for name, value, what in (
-        ("3", r.d3_emotional_behavioral, "emotional or behavioral conditions"),
-        ("5", r.d5_relapse_potential, "relapse potential"),
-        ("6", r.d6_recovery_environment, "recovery environment"),
+        ("3", r.d3_emotional_behavioral, "emotional or behavioral conditions call"),
+        ("5", r.d5_relapse_potential, "relapse potential calls"),
+        ("6", r.d6_recovery_environment, "recovery environment calls"),
     ):
         if value == 2:
             found.append(
                 (
                     "intensive_outpatient",
-                    f"Dimension {name} rated 2: {what} call for 9-19 hours a week",
+                    f"Dimension {name} rated 2: {what} for 9-19 hours a week",
                 )
             )
     if r.d4_readiness >= 3:

@@ -10,8 +10,8 @@ first-day total, lofexidine's per-dose and daily maxima, buprenorphine's 24 mg w
 in ``clinical.dosing``. Where a product comes in fixed strengths (extended-release
 injections, naloxone kits) only those strengths are accepted; a strength may have its own
 route (``route_for``: naloxone 0.4 mg is an injection, the 2, 4 and 8 mg kits nasal sprays).
-``CATALOGUE`` adds the 6-month buprenorphine implant, which an organization may switch off
-(``offered``).
+The catalogue holds the 6-month buprenorphine implant, which an organization may switch off
+(``offered``); it is given as a procedure (insertion and removal), never a dose.
 """
 
 from __future__ import annotations
@@ -52,16 +52,16 @@ SCHEDULES: dict[str, tuple[int, int | None]] = {
     "weekly": (1, 7),
     "monthly": (1, 28),
     "once": (1, None),
+    # the implant: one insertion (a procedure, not a dose) for 6 months (``injectables``)
+    "six_months": (1, None),
 }
-# The implant's schedule: one insertion for 6 months (``clinical.injectables``); kept apart
-# from ``SCHEDULES`` until the medication app records implants as procedures.
-IMPLANT_SCHEDULES: dict[str, tuple[int, int | None]] = {"six_months": (1, None)}
 SCHEDULE_LABELS = {
     "daily": "Daily",
     "four_times_daily": "Four times a day",
     "weekly": "Weekly injection",
     "monthly": "Monthly injection",
     "once": "Once (kit)",
+    "six_months": "Implant for 6 months",
 }
 
 MEDICATIONS: dict[str, Medication] = {
@@ -152,15 +152,12 @@ MEDICATIONS: dict[str, Medication] = {
         ),
     )
 }
-NAMES = tuple(MEDICATIONS)
-LABELS = {m.name: m.label for m in MEDICATIONS.values()}
-
 # The 6-month buprenorphine implant (Probuphine: four rods of 74.2 mg buprenorphine, i.e.
 # 80 mg of the hydrochloride each, 296.8 mg in all; inserted subdermally in the upper arm for
 # 6 months). Its US maker stopped selling it in 2020, so an organization may switch it off
-# (``DosingLimits.buprenorphine_implant_enabled``). It is in ``CATALOGUE`` but not yet in
-# ``MEDICATIONS``: orders for it need the insertion and removal procedures the medication app
-# does not record yet (adding it there changes that app's model choices).
+# (``DosingLimits.buprenorphine_implant_enabled``). It is ordered like any medication, but
+# given as a procedure: the medication app records its insertion and removal (with the
+# lot), never a dose at the window.
 IMPLANT = Medication(
     "buprenorphine_implant",
     "Buprenorphine implant (6 months)",
@@ -175,7 +172,10 @@ IMPLANT = Medication(
     can_switch_off=True,
     procedure=True,
 )
-CATALOGUE: dict[str, Medication] = {**MEDICATIONS, IMPLANT.name: IMPLANT}
+MEDICATIONS[IMPLANT.name] = IMPLANT
+CATALOGUE: dict[str, Medication] = MEDICATIONS  # everything orderable (the implant included)
+NAMES = tuple(MEDICATIONS)
+LABELS = {m.name: m.label for m in MEDICATIONS.values()}
 
 
 def route_for(medication: str, dose_mg: Decimal) -> str:

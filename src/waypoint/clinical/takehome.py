@@ -36,6 +36,10 @@ class TakeHomeLimits:
     missed_visits_allowed: int = 0
     positive_test_lookback_days: int = 30
     diversion_lookback_days: int = 90
+    # How long a prescriber's take-home determination (the 8.12(i)(2) checklist) stays
+    # current for dispensing: our choice (practice, a setting): 90 days, the OTP's periodic
+    # treatment-plan review interval (clinical.plan_review) — reassessed at least that often.
+    determination_valid_days: int = 90
 
 
 DEFAULT = TakeHomeLimits()
@@ -198,3 +202,21 @@ def check_determination(answers: Mapping[str, CriterionAnswer]) -> Refusal | Non
                 422,
             )
     return None
+
+
+def determination_current(
+    decided_on: dt.date | None, on: dt.date, limits: TakeHomeLimits = DEFAULT
+) -> bool:
+    """A take-home determination made on ``decided_on`` is current on ``on`` for
+    ``determination_valid_days`` (90) days: decided on day 0, current through day 89, not on
+    day 90 — and never before it was made. Our choice (practice, a setting): 42 CFR
+    8.12(i)(2) asks for a documented determination before take-homes, not a period; 90 days
+    is the OTP treatment-plan review interval Waypoint already uses."""
+    if decided_on is None:
+        return False
+    return 0 <= (on - decided_on).days < limits.determination_valid_days
+
+
+def determination_expires_on(decided_on: dt.date, limits: TakeHomeLimits = DEFAULT) -> dt.date:
+    """The first day a determination made on ``decided_on`` is no longer current."""
+    return decided_on + dt.timedelta(days=limits.determination_valid_days)

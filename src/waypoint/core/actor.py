@@ -59,3 +59,9 @@ def actor_from_request(request, channel: str) -> Actor:
         purpose=purpose_of(request),
         channel=channel,
     )
+
+
+def api_actor(request) -> Actor:
+    """The actor of a JSON API request: the bearer token's user (``request.auth``), with
+    the client's address and the purpose of use it gave."""
+    return actor_from_request(request, "api")

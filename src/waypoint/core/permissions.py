@@ -114,11 +114,16 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     ),
     "medication.order": (
         frozenset({P}),
-        "Write, sign, change, reassess and stop medication orders; record opioid-free checks",
+        "Write, sign, change, reassess and stop medication orders; record opioid-free checks, "
+        "take-home determinations and implant insertions and removals",
     ),
     "dose.administer": (
         frozenset({N}),
         "Give a dose at the dosing window, an injection or a naloxone kit",
+    ),
+    "vitals.record": (
+        frozenset({P, N}),
+        "Record blood pressure and pulse at the dosing window",
     ),
     "take_home.dispense": (
         frozenset({N}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
@@ -234,7 +234,7 @@ def detail(request: HttpRequest, facility_id: int):
 @sites_router.get("/{code}/directory-listing", response={200: FacilityOut, 404: Error})
 def listing_get(request: HttpRequest, code: str):
     """The site's public listing (admin)."""
-    actor = actor_from_request(request, "api")
+    actor = api_actor(request)
     actor.require("directory.publish")
     site = site_by_code(actor.organization_id, code)
     f = Facility.objects.filter(site=site, active=True).select_related("site").first()
@@ -249,12 +249,12 @@ def listing_get(request: HttpRequest, code: str):
 def listing_put(request: HttpRequest, code: str, payload: ListingIn):
     """Publish the site in the public locator, or update its listing (admin). People who
     take the self-check can then ask this site to contact them (an inquiry)."""
-    f = services.listing_publish(actor_from_request(request, "api"), code, payload)
+    f = services.listing_publish(api_actor(request), code, payload)
     return facility_out(Facility.objects.select_related("site").get(pk=f.pk))
 
 
 @sites_router.delete("/{code}/directory-listing", response={200: FacilityOut})
 def listing_delete(request: HttpRequest, code: str):
     """Take the site out of the locator (admin)."""
-    f = services.listing_unpublish(actor_from_request(request, "api"), code)
+    f = services.listing_unpublish(api_actor(request), code)
     return facility_out(Facility.objects.select_related("site").get(pk=f.pk))

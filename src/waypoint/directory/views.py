@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from pydantic import ValidationError
@@ -29,7 +30,7 @@ from waypoint.clinical.instrument import ScoreError
 from waypoint.core.actor import client_address
 from waypoint.core.errors import DomainError
 from waypoint.core.models import Site
-from waypoint.core.web import Actor, form_errors, staff_view
+from waypoint.core.web import Actor, done_redirect, form_errors, refused, say_done, staff_view
 
 from . import codes, selectors, services, zips
 from .address import is_po_box
@@ -401,6 +402,28 @@ def self_check_contact(request: HttpRequest) -> HttpResponse:
 
 # --- the admin's page: publish a site ------------------------------------------------------
 LIST_FIELDS = ("levels_of_care", "medications", "payments", "languages", "ages", "populations")
+LISTING_LABELS = {
+    "name": "the name",
+    "name2": "the second name",
+    "street1": "the street",
+    "street2": "the second street line",
+    "city": "the city",
+    "state": "the state (two letters, e.g. MO)",
+    "zip": "the ZIP code (5 digits)",
+    "phone": "the phone number (digits, spaces, + ( ) - . only)",
+    "intake_phone": "the intake phone number (digits, spaces, + ( ) - . only)",
+    "website": "the website (starting https://)",
+    "latitude": "the latitude (-90 to 90)",
+    "longitude": "the longitude (-180 to 180)",
+    "levels_of_care": "the levels of care",
+    "medications": "the medications",
+    "payments": "the payments accepted",
+    "languages": "the languages",
+    "ages": "the ages",
+    "populations": "the programs",
+    "walk_in_hours": "the walk-in hours",
+}
+LISTING_IDS = {k: k for k in LISTING_LABELS if k not in LIST_FIELDS}
 TEXT_FIELDS = (
     "name",
     "name2",
@@ -422,9 +445,8 @@ def listing(request: HttpRequest, actor: Actor) -> HttpResponse:
     code = (request.GET.get("site") or request.POST.get("site") or "")[:20]
     site = next((s for s in sites if s.code == code), sites[0] if sites else None)
     current = Facility.objects.filter(site=site).first() if site else None
-    errors: dict[str, str] = {}
+    form = None
     notice = ""
-    status = 200
     if request.method == "POST" and site is not None:
         p = request.POST
         try:
@@ -441,18 +463,19 @@ def listing(request: HttpRequest, actor: Actor) -> HttpResponse:
                     data[k] = float(raw) if raw else None
                 current = services.listing_publish(actor, site.code, ListingIn(**data))
                 notice = f"{site.name} is in the public locator."
-        except ValueError as exc:
-            errors = (
-                form_errors(exc)
-                if isinstance(exc, ValidationError)
-                else {"latitude": "Coordinates are numbers."}
+            say_done(request, "listing", notice)
+            return done_redirect(reverse("directory:listing") + f"?site={site.code}", "listing")
+        except (ValueError, DomainError) as exc:
+            if isinstance(exc, ValueError) and not isinstance(exc, ValidationError):
+                exc = {"latitude": "Enter the latitude and longitude as numbers, or neither."}
+            form = refused(
+                request,
+                "listing",
+                exc,
+                labels=LISTING_LABELS,
+                ids=LISTING_IDS,
+                title="The listing was not changed",
             )
-            status = 422
-        except DomainError as exc:
-            if exc.status == 404:
-                raise
-            errors = {"general": exc.message}
-            status = exc.status
     values = {}
     if current is not None:
         values = {
@@ -464,7 +487,7 @@ def listing(request: HttpRequest, actor: Actor) -> HttpResponse:
             "latitude": current.latitude,
             "longitude": current.longitude,
         }
-    if request.method == "POST" and errors:
+    if request.method == "POST" and form is not None:
         values = {k: request.POST.get(k, "") for k in (*TEXT_FIELDS, "latitude", "longitude")}
         values.update({k: request.POST.getlist(k) for k in LIST_FIELDS})
         values["walk_in"] = request.POST.get("walk_in") == "on"
@@ -480,8 +503,9 @@ def listing(request: HttpRequest, actor: Actor) -> HttpResponse:
             "site": site,
             "current": current,
             "values": values,
-            "errors": errors,
+            "errors": form.errors if form else {},
+            "form": form,
             "notice": notice,
         },
-        status=status,
+        status=form.status if form else 200,
     )

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 from waypoint.core.schemas import Bool, IsoDate, StrictSchema, text
 from waypoint.core.selectors import site_by_code
 
@@ -22,10 +22,6 @@ rewards_router = Router(tags=["incentives"])
 settings_router = Router(tags=["incentives"])
 
 Cents = Annotated[int, Field(ge=0, le=10**9, strict=True)]
-
-
-def _actor(request: HttpRequest):
-    return actor_from_request(request, "api")
 
 
 class PlanIn(StrictSchema):
@@ -168,19 +164,19 @@ def plan_create(request: HttpRequest, patient_id: int, payload: PlanIn):
     ``tests_per_week`` every recorded test counts and none is inferred missed. 409
     ``plan_already_active``, ``opioid_target_without_medication``,
     ``clinician_confirmation_required``; 422 ``invalid_schedule``, ``unknown_analyte``."""
-    return Status(201, services.plan_create(_actor(request), patient_id, **payload.model_dump()))
+    return Status(201, services.plan_create(api_actor(request), patient_id, **payload.model_dump()))
 
 
 @plans_router.post("/{int:plan_id}/end", response=PlanOut)
 def plan_end(request: HttpRequest, plan_id: int, payload: PlanEndIn):
-    return services.plan_end(_actor(request), plan_id, payload.end_on, payload.reason)
+    return services.plan_end(api_actor(request), plan_id, payload.end_on, payload.reason)
 
 
 @patients_router.get("/{int:patient_id}/incentives", response=AccountOut)
 def incentives(request: HttpRequest, patient_id: int):
     """The balance and every ledger entry (awards, reversals, redemptions), oldest first;
     the rolling 12-month earnings against the cap; the current streak."""
-    a = selectors.account(_actor(request), patient_id)
+    a = services.account_settled(api_actor(request), patient_id)
     return {
         "balance_cents": a.balance_cents,
         "earned_last_12_months_cents": a.earned_in_window_cents,
@@ -197,7 +193,7 @@ def incentives(request: HttpRequest, patient_id: int):
 def redeem(request: HttpRequest, patient_id: int, payload: RedeemIn):
     """Exchange credit for a reward (incentives coordinator, patient present). 409
     ``insufficient_balance``, ``reward_inactive``; 422 ``patient_not_present``."""
-    actor = _actor(request)
+    actor = api_actor(request)
     red = services.redeem(
         actor,
         patient_id,
@@ -219,9 +215,32 @@ def redeem(request: HttpRequest, patient_id: int, payload: RedeemIn):
     )
 
 
+class VoidIn(StrictSchema):
+    reason: text(300, 1)
+
+
+@patients_router.post(
+    "/{int:patient_id}/redemptions/{int:redemption_id}/void", response=RedemptionOut
+)
+def redemption_void(request: HttpRequest, patient_id: int, redemption_id: int, payload: VoidIn):
+    """Void a redemption with a reason (a reversal entry gives the credit back; nothing is
+    deleted). 422 ``reason_required``; 409 ``already_voided``."""
+    actor = api_actor(request)
+    red = services.redemption_void(actor, patient_id, redemption_id, payload.reason)
+    return {
+        "id": red.pk,
+        "patient": red.patient_id,
+        "reward": red.reward_id,
+        "quantity": red.quantity,
+        "cents": red.cents,
+        "balance_cents": services.balance_cents(actor.organization_id, patient_id),
+        "at": red.at,
+    }
+
+
 @sites_router.get("/{code}/rewards", response=list[RewardOut])
 def rewards(request: HttpRequest, code: str):
-    actor = _actor(request)
+    actor = api_actor(request)
     return selectors.catalog(actor, site_by_code(actor.organization_id, code))
 
 
@@ -231,34 +250,34 @@ def reward_create(request: HttpRequest, code: str, payload: RewardIn):
     return Status(
         201,
         services.reward_create(
-            _actor(request), code, payload.name, payload.category, payload.cents
+            api_actor(request), code, payload.name, payload.category, payload.cents
         ),
     )
 
 
 @sites_router.put("/{code}/reward-budget", response=BudgetIn)
 def budget(request: HttpRequest, code: str, payload: BudgetIn):
-    row = services.budget_set(_actor(request), code, payload.monthly_cents)
+    row = services.budget_set(api_actor(request), code, payload.monthly_cents)
     return {"monthly_cents": row.monthly_cents}
 
 
 @rewards_router.patch("/{int:reward_id}", response=RewardOut)
 def reward_patch(request: HttpRequest, reward_id: int, payload: RewardPatchIn):
     return services.reward_update(
-        _actor(request), reward_id, active=payload.active, cents=payload.cents
+        api_actor(request), reward_id, active=payload.active, cents=payload.cents
     )
 
 
 @settings_router.get("/incentives", response=dict)
 def settings_get(request: HttpRequest):
-    actor = _actor(request)
+    actor = api_actor(request)
     actor.require("incentives.view")
-    s = services.settings_for(actor.organization_id)
+    s = selectors.settings_for(actor.organization_id)
     return {k: getattr(s, k) for k in services.SETTING_KEYS}
 
 
 @settings_router.patch("/incentives", response=dict)
 def settings_patch(request: HttpRequest, payload: dict):
     """Change schedule numbers (admin): cents, counts and days, all whole numbers."""
-    s = services.settings_update(_actor(request), payload)
+    s = services.settings_update(api_actor(request), payload)
     return {k: getattr(s, k) for k in services.SETTING_KEYS}

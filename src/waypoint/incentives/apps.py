@@ -7,4 +7,11 @@ class IncentivesConfig(AppConfig):
     verbose_name = "Contingency management: plans, the award ledger, rewards and redemptions"
 
     def ready(self) -> None:
-        from . import chart  # noqa: F401  (registers the chart section)
+        from waypoint.labs.services import on_test_changed
+        from waypoint.patients.chart import register_section
+
+        from . import chart, services
+
+        register_section(chart.SECTION)
+        # A recorded or corrected test re-applies the awards, in the test's transaction.
+        on_test_changed(services.settle_after_test_change)

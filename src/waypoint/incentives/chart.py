@@ -1,11 +1,8 @@
-"""Contingency management's wiring: the test-changed hook (imported with the services) and
-the "Incentives" section of the patient chart."""
+"""The "Incentives" section of the patient chart, registered by ``IncentivesConfig.ready()``."""
 
 from __future__ import annotations
 
-from waypoint.patients.chart import ChartSection, register_section
-
-from . import services  # noqa: F401  (registers the hook that re-applies awards)
+from waypoint.patients.chart import ChartSection
 
 
 def _context(actor, patient) -> dict:
@@ -14,13 +11,11 @@ def _context(actor, patient) -> dict:
     return chart_context(actor, patient)
 
 
-register_section(
-    ChartSection(
-        "incentives",
-        "Incentives",
-        "incentives/section_incentives.html",
-        29,
-        "incentives.view",
-        _context,
-    )
+SECTION = ChartSection(
+    "incentives",
+    "Incentives",
+    "incentives/section_incentives.html",
+    29,
+    "incentives.view",
+    _context,
 )

@@ -7,7 +7,10 @@ random picks.
 Past tests are placed in bulk (as an import from a lab interface would be), read with the
 same pure rule as the service; the awards then come from ``services.settle`` (audited).
 Each test has a reason: the first after admission ``admission``, most tests of a person
-with a plan ``contingency``, the others ``random`` (only those count toward the minimum)."""
+with a plan ``contingency``, the others ``random`` (only those count toward the minimum).
+The admission test answers the test request that entering the opioid treatment program
+made; a request left without a test in the history (a transfer into the program, an
+admission before the six months) gets its admission test on its day."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from waypoint.core.actor import Actor
 from waypoint.core.errors import DomainError
 from waypoint.core.models import Site, User
 from waypoint.labs import services as labs
-from waypoint.labs.models import DrugTest, DrugTestResult
+from waypoint.labs.models import DrugTest, DrugTestResult, TestRequest
 
 from . import services
 
@@ -94,6 +97,13 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
             if e.pk in otp
         ]
         tests, results, planned = [], [], []
+        # admission tests asked for when people entered the OTP, not yet answered
+        admission = {
+            r.patient_id: r
+            for r in TestRequest.objects.filter(
+                organization_id=org, site=site, reason="admission", status="pending"
+            ).order_by("-due_on")
+        }
         for e in eps:
             start = max(e.admitted_on, today - dt.timedelta(days=182))
             meds = labs.active_medications(org, e.patient_id, today)
@@ -136,12 +146,47 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
                     recorded_by=staff["nurse"],
                     recorded_at=at + dt.timedelta(minutes=20),
                 )
+                req = admission.get(e.patient_id)
+                if reason == "admission" and req is not None and req.due_on <= day:
+                    t.request = admission.pop(e.patient_id)
                 tests.append(t)
                 results.append(readings)
                 day += dt.timedelta(days=every + rng.randrange(0, 3))
             if with_plan:
                 planned.append(e)
+        for req in admission.values():  # the rest get their admission test on its day
+            if req.due_on >= today:
+                continue  # due today: the window and the chart show it as due
+            r = _results(rng, 0, False, [])
+            at = dt.datetime.combine(req.due_on, dt.time(9, 30), tzinfo=site.tz)
+            readings = dtr.interpret(r, frozenset())
+            tests.append(
+                DrugTest(
+                    organization_id=org,
+                    patient_id=req.patient_id,
+                    site=site,
+                    collected_at=at,
+                    local_day=req.due_on,
+                    specimen="urine",
+                    method="point_of_care",
+                    observed=True,
+                    reason="admission",
+                    confirmed=False,
+                    medications=[],
+                    expected=[],
+                    uses=dtr.uses(readings),
+                    has_use=bool(dtr.uses(readings)),
+                    possible_diversion=[],
+                    request=req,
+                    recorded_by=staff["nurse"],
+                    recorded_at=at + dt.timedelta(minutes=20),
+                )
+            )
+            results.append(readings)
         DrugTest.objects.bulk_create(tests, batch_size=1000)
+        TestRequest.objects.filter(pk__in=[t.request_id for t in tests if t.request_id]).update(
+            status="collected"
+        )
         DrugTestResult.objects.bulk_create(
             [
                 DrugTestResult(test=t, analyte=x.analyte, result=x.result, meaning=x.meaning)

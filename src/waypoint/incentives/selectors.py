@@ -1,13 +1,15 @@
-"""Reads of contingency management: a person's account (balance, ledger, cap, streak) and the
-coordinator's board per site (tests due today, earnings this month, spend against budget)."""
+"""Reads of contingency management: an organization's schedule numbers, a person's account
+(balance, ledger, cap, streak) and the coordinator's board per site (tests due today,
+earnings this month, spend against budget). Selectors never import services: the account
+is brought up to date first by ``services.account_settled``, which reads it through here."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db import transaction
 from django.db.models import Sum
 
 from waypoint.audit import services as audit
@@ -16,14 +18,26 @@ from waypoint.core.errors import NotFound
 from waypoint.core.selectors import site_today
 from waypoint.labs import selectors as labs
 from waypoint.patients.models import Patient
-from waypoint.patients.selectors import patient_for_update
 
-from . import services
-from .models import IncentiveLedgerEntry, IncentivePlan, Redemption, Reward, SiteBudget
+from .models import (
+    IncentiveLedgerEntry,
+    IncentivePlan,
+    IncentiveSettings,
+    Redemption,
+    Reward,
+    SiteBudget,
+)
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
     from waypoint.core.models import Site
+
+
+def settings_for(organization_id: int) -> rules.IncentiveSettings:
+    row = IncentiveSettings.objects.filter(organization_id=organization_id).first()
+    if row is None or not row.values:
+        return rules.DEFAULT
+    return dataclasses.replace(rules.DEFAULT, **{k: int(v) for k, v in row.values.items()})
 
 
 @dataclass
@@ -43,25 +57,21 @@ class Account:
         return max(0, self.cap_cents - self.earned_in_window_cents)
 
 
-def account(actor: Actor, patient_id: int, *, audit_read: bool = True) -> Account:
-    """The person's account, brought up to date first (a finished week's missed tests are
-    added when it is read: ``services.settle``)."""
+def account(actor: Actor, patient: Patient, today: dt.date, *, audit_read: bool = True) -> Account:
+    """The person's account as the ledger holds it on ``today`` (site-local). The caller
+    holds the patient row locked in its transaction and has settled the ledger first:
+    ``services.account_settled``."""
     actor.require("incentives.view")
     org = actor.organization_id
-    with transaction.atomic():
-        patient = patient_for_update(actor, patient_id)
-        today = site_today(patient.site)
-        if actor.can("incentives.plan") or actor.can("drugtest.record"):
-            services._settle_locked(actor, patient.pk, today)  # noqa: SLF001
-        entries = list(
-            IncentiveLedgerEntry.objects.filter(organization_id=org, patient_id=patient.pk)
-            .select_related("test", "redemption__reward", "created_by")
-            .order_by("id")
-        )
-        plans = list(IncentivePlan.objects.filter(organization_id=org, patient_id=patient.pk))
-        if audit_read:
-            audit.record(actor, "read", "incentive_account", "", patient_id=patient.pk)
-    s = services.settings_for(org)
+    entries = list(
+        IncentiveLedgerEntry.objects.filter(organization_id=org, patient_id=patient.pk)
+        .select_related("test", "redemption__reward", "created_by")
+        .order_by("id")
+    )
+    plans = list(IncentivePlan.objects.filter(organization_id=org, patient_id=patient.pk))
+    if audit_read:
+        audit.record(actor, "read", "incentive_account", "", patient_id=patient.pk)
+    s = settings_for(org)
     reversed_ids = {e.reverses_id for e in entries if e.kind == "reversal"}
     standing = [e for e in entries if e.kind == "award" and e.pk not in reversed_ids]
     earned = rules.earned_in_window([(e.on, e.cents) for e in standing], today, s)
@@ -118,7 +128,9 @@ def board(actor: Actor, site: Site) -> dict:
     spent = (
         Redemption.objects.filter(
             organization_id=org, site=site, local_day__gte=first, local_day__lte=last
-        ).aggregate(s=Sum("cents"))["s"]
+        )
+        .exclude(entry__reversed_by__isnull=False)  # voided: the credit went back
+        .aggregate(s=Sum("cents"))["s"]
         or 0
     )
     budget = SiteBudget.objects.filter(organization_id=org, site=site).first()

@@ -25,9 +25,10 @@ from waypoint.clinical import incentives as rules
 from waypoint.core.errors import Conflict, DomainError, NotFound
 from waypoint.core.selectors import site_by_code, site_today
 from waypoint.labs.models import DrugTest
-from waypoint.labs.services import TEST_CHANGED_HOOKS, active_medications
+from waypoint.labs.services import active_medications
 from waypoint.patients.selectors import patient_for_update
 
+from . import selectors
 from .models import (
     IncentiveLedgerEntry,
     IncentivePlan,
@@ -56,13 +57,6 @@ SETTING_KEYS = tuple(
 
 
 # --- settings ---------------------------------------------------------------------------
-def settings_for(organization_id: int) -> rules.IncentiveSettings:
-    row = IncentiveSettings.objects.filter(organization_id=organization_id).first()
-    if row is None or not row.values:
-        return rules.DEFAULT
-    return dataclasses.replace(rules.DEFAULT, **{k: int(v) for k, v in row.values.items()})
-
-
 def settings_update(actor: Actor, values: dict[str, Any]) -> rules.IncentiveSettings:
     """Set some of the schedule's numbers (cents, counts, days). 422 ``invalid_setting``."""
     actor.require("incentives.settings")
@@ -82,7 +76,7 @@ def settings_update(actor: Actor, values: dict[str, Any]) -> rules.IncentiveSett
         row.values = {**row.values, **clean}
         row.save()
         audit.record(actor, "update", "incentive_settings", row.pk, detail=clean)
-    return settings_for(actor.organization_id)
+    return selectors.settings_for(actor.organization_id)
 
 
 # --- plans ------------------------------------------------------------------------------
@@ -270,7 +264,7 @@ def _settle_locked(actor: Actor, patient_id: int, today: dt.date) -> int:
     """Bring every plan of the person up to date (the patient row is locked by the caller).
     Returns how many ledger entries were appended."""
     org = actor.organization_id
-    s = settings_for(org)
+    s = selectors.settings_for(org)
     plans = list(
         IncentivePlan.objects.filter(organization_id=org, patient_id=patient_id).order_by(
             "start_on", "id"
@@ -365,12 +359,23 @@ def settle(actor: Actor, patient_id: int) -> int:
         return _settle_locked(actor, patient.pk, site_today(patient.site))
 
 
-def _on_test_changed(actor: Actor, patient: Patient) -> None:
+def account_settled(actor: Actor, patient_id: int, *, audit_read: bool = True) -> selectors.Account:
+    """The person's account, brought up to date first (a finished week's missed tests are
+    added when it is read, by a role that plans or records tests), in one transaction with
+    the patient row locked."""
+    actor.require("incentives.view")
+    with transaction.atomic():
+        patient = patient_for_update(actor, patient_id)
+        today = site_today(patient.site)
+        if actor.can("incentives.plan") or actor.can("drugtest.record"):
+            _settle_locked(actor, patient.pk, today)
+        return selectors.account(actor, patient, today, audit_read=audit_read)
+
+
+def settle_after_test_change(actor: Actor, patient: Patient) -> None:
+    """A test was recorded or corrected (``labs.services.on_test_changed``, registered in
+    ``IncentivesConfig.ready()``): settle in its transaction, the patient row locked."""
     _settle_locked(actor, patient.pk, site_today(patient.site))
-
-
-if _on_test_changed not in TEST_CHANGED_HOOKS:
-    TEST_CHANGED_HOOKS.append(_on_test_changed)
 
 
 def balance_cents(organization_id: int, patient_id: int) -> int:
@@ -527,6 +532,52 @@ def redeem(
             red.pk,
             patient_id=patient.pk,
             detail={"reward": reward.name, "cents": cost, "balance_after": balance - cost},
+        )
+    return red
+
+
+def redemption_void(actor: Actor, patient_id: int, redemption_id: int, reason: str) -> Redemption:
+    """Undo a redemption (a reward returned, or recorded in error). The ledger is
+    append-only: a ``reversal`` entry gives the credit back and points at the redemption's
+    entry; the board's monthly spending leaves the voided redemption out. 422
+    ``reason_required``; 404 unknown redemption; 409 ``already_voided``."""
+    actor.require("incentives.redeem")
+    reason = (reason or "").strip()
+    if len(reason) < 3:
+        raise DomainError("reason_required", "Voiding a redemption needs a reason.", field="reason")
+    with transaction.atomic():
+        patient = patient_for_update(actor, patient_id)
+        red = (
+            Redemption.objects.filter(
+                pk=redemption_id, organization_id=actor.organization_id, patient=patient
+            )
+            .select_related("reward", "site")
+            .first()
+        )
+        if red is None:
+            raise NotFound("redemption")
+        entry = IncentiveLedgerEntry.objects.filter(redemption=red).first()
+        if entry is None or IncentiveLedgerEntry.objects.filter(reverses=entry).exists():
+            raise Conflict("already_voided", "This redemption has already been voided.")
+        now = timezone.now()
+        IncentiveLedgerEntry.objects.create(
+            organization_id=actor.organization_id,
+            patient=patient,
+            kind="reversal",
+            cents=red.cents,
+            reverses=entry,
+            on=now.astimezone(red.site.tz).date(),
+            note=f"Void of {red.quantity} x {red.reward.name}: {reason}"[:300],
+            created_by=actor.user,
+            created_at=now,
+        )
+        audit.record(
+            actor,
+            "update",
+            "redemption",
+            red.pk,
+            patient_id=patient.pk,
+            detail={"voided": True, "reason": reason[:300], "cents": red.cents},
         )
     return red
 

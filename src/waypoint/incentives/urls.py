@@ -7,6 +7,11 @@ urlpatterns = [
     path("incentives/", views.board, name="board"),
     path("incentives/patients/<int:patient_id>/plans/", views.plan_new, name="plan_new"),
     path("incentives/patients/<int:patient_id>/redeem/", views.redeem, name="redeem"),
+    path(
+        "incentives/patients/<int:patient_id>/redemptions/<int:redemption_id>/void/",
+        views.void,
+        name="void",
+    ),
     path("incentives/plans/<int:plan_id>/end/", views.plan_end, name="plan_end"),
     path("incentives/rewards/", views.reward_new, name="reward_new"),
     path(
@@ -15,4 +20,6 @@ urlpatterns = [
         name="reward_update",
     ),
     path("incentives/budget/", views.budget, name="budget"),
+    # the board's random-test pick (a labs service) keeps the address it always had
+    path("labs/random-tests/", views.random_pick, name="random_pick"),
 ]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,9 +15,20 @@ from django.utils.safestring import mark_safe
 from waypoint.clinical import drugtests as dtr
 from waypoint.core.errors import DomainError
 from waypoint.core.selectors import site_today
-from waypoint.core.web import Actor, say_refused, site_from_request, staff_view
+from waypoint.core.web import (
+    Actor,
+    FormState,
+    confirm_page,
+    confirmed,
+    done_redirect,
+    refused,
+    say_done,
+    site_from_request,
+    staff_view,
+)
 from waypoint.labs import selectors as labs
 from waypoint.labs.services import active_medications
+from waypoint.patients.chart import chart_page, chart_url, to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import selectors, services
@@ -42,10 +52,12 @@ def money(cents: int | None) -> str:
     return f"{sign}${abs(cents) / 100:,.2f}"
 
 
-def _dollars_to_cents(raw: str, field: str) -> int:
+def _dollars_to_cents(raw: str, field: str, name: str = "") -> int:
     text = (raw or "").strip().lstrip("$").replace(",", "")
     if not AMOUNT.fullmatch(text):
-        raise DomainError("invalid_input", f"{field}: an amount in dollars, like 2.50.")
+        raise DomainError(
+            "invalid_input", f"Enter the {field.lower()} in dollars, like 2.50.", field=name
+        )
     whole, _, frac = text.partition(".")
     return int(whole) * 100 + int((frac + "00")[:2])
 
@@ -80,6 +92,7 @@ def _entry_row(e: IncentiveLedgerEntry, reversed_ids: set[int]) -> dict:
         "detail": detail,
         "amount": money(e.cents),
         "reversed": e.pk in reversed_ids,
+        "voidable": e.kind == "redemption" and e.redemption_id and e.pk not in reversed_ids,
     }
 
 
@@ -106,7 +119,7 @@ def _timeline(entries: list[IncentiveLedgerEntry], reversed_ids: set[int]) -> st
 def chart_context(actor: Actor, patient) -> dict:
     """The chart's "Incentives" section (the chart page's read is audited once for the whole
     chart, so the account is read without another event)."""
-    a = selectors.account(actor, patient.pk, audit_read=False)
+    a = services.account_settled(actor, patient.pk, audit_read=False)
     reversed_ids = {e.reverses_id for e in a.entries if e.kind == "reversal"}
     active = next((p for p in a.plans if p.end_on is None), None)
     today = site_today(patient.site)
@@ -115,7 +128,7 @@ def chart_context(actor: Actor, patient) -> dict:
     rows = [_entry_row(e, reversed_ids) for e in a.entries]
     rows.reverse()  # newest first
     can_redeem = actor.can("incentives.redeem")
-    s = services.settings_for(actor.organization_id)
+    s = selectors.settings_for(actor.organization_id)
     next_bonus = ""
     if a.next_value_cents is not None and s.bonus_every and (a.streak + 1) % s.bonus_every == 0:
         next_bonus = money(s.bonus_cents)
@@ -133,12 +146,14 @@ def chart_context(actor: Actor, patient) -> dict:
         "plan_targets": _targets_label(active.targets) if active else "",
         "past_plans": [p for p in a.plans if p.end_on is not None],
         "ledger": rows[:150],
+        "balance_value": a.balance_cents,
         "svg": mark_safe(_timeline(a.entries, reversed_ids)),  # noqa: S308 - numbers, dates, escaped labels
         "can_plan": actor.can("incentives.plan"),
         "can_confirm": actor.can("incentives.confirm_opioid_targets"),
         "can_redeem": can_redeem,
         "rewards": [
-            {"r": r, "price": money(r.cents)} for r in selectors.catalog(actor, patient.site)
+            {"r": r, "price": money(r.cents), "affordable": r.cents <= a.balance_cents}
+            for r in selectors.catalog(actor, patient.site)
         ]
         if can_redeem
         else [],
@@ -156,46 +171,69 @@ def chart_context(actor: Actor, patient) -> dict:
     }
 
 
-def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#incentives")
+def _done(request: HttpRequest, patient_id: int, text: str) -> HttpResponse:
+    """Accepted: the sentence shows at the top of the chart's Incentives section."""
+    say_done(request, "incentives", text)
+    return done_redirect(chart_url(patient_id), "incentives")
 
 
-def _date(raw: str, field: str) -> dt.date:
+def _date(raw: str, field: str, name: str = "") -> dt.date:
     try:
         return dt.date.fromisoformat((raw or "").strip())
     except ValueError as exc:
-        raise DomainError("invalid_input", f"{field}: a date written YYYY-MM-DD.") from exc
+        raise DomainError(
+            "invalid_input", f"Enter the {field.lower()} date as a real date.", field=name
+        ) from exc
+
+
+PLAN_CODES: dict[str, str] = {}
 
 
 @staff_view("incentives.plan")
 def plan_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     patient_ref(actor, patient_id)
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "incentives")
     p = request.POST
     try:
         per_week = (p.get("tests_per_week") or "").strip()
         if per_week and not per_week.isdigit():
-            raise DomainError("invalid_input", "Tests per week: a whole number from 1 to 7.")
+            raise DomainError(
+                "invalid_input",
+                "Tests per week: a whole number from 1 to 7.",
+                field="tests_per_week",
+            )
         plan = services.plan_create(
             actor,
             patient_id,
             schedule=p.get("schedule", "escalating")[:12],
-            start_on=_date(p.get("start_on", ""), "Start"),
+            start_on=_date(p.get("start_on", ""), "Start", "start_on"),
             tests_per_week=int(per_week) if per_week else None,
             targets=[t[:20] for t in p.getlist("targets")[:10]] or None,
             confirm_without_medication=p.get("confirm_without_medication") == "on",
             confirmation_reason=p.get("confirmation_reason", "")[:500],
         )
     except DomainError as exc:
-        say_refused(request, exc)
-        return _chart(patient_id)
-    messages.success(
+        form = refused(
+            request,
+            "incentive-plan",
+            exc,
+            ids={
+                "start_on": "pl-start",
+                "tests_per_week": "pl-week",
+                "confirmation_reason": "pl-reason",
+                "reason": "pl-reason",
+            },
+            title="Plan not started",
+            codes=PLAN_CODES,
+        )
+        return chart_page(request, actor, patient_id, form=form)
+    return _done(
         request,
+        patient_id,
         f"Plan started {plan.start_on:%Y-%m-%d}: {plan.get_schedule_display().lower()} for "
         f"tests negative for {_targets_label(plan.targets)}.",
     )
-    return _chart(patient_id)
 
 
 @staff_view("incentives.plan")
@@ -204,56 +242,163 @@ def plan_end(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
     if plan is None:
         raise Http404
     if request.method != "POST":
-        return _chart(plan.patient_id)
+        return to_chart(plan.patient_id, "incentives")
     try:
         services.plan_end(
             actor,
             plan.pk,
-            _date(request.POST.get("end_on", ""), "End"),
+            _date(request.POST.get("end_on", ""), "End", "end_on"),
             request.POST.get("reason", "")[:300],
         )
     except DomainError as exc:
-        say_refused(request, exc)
-        return _chart(plan.patient_id)
-    messages.success(request, "Plan ended; the balance stays spendable.")
-    return _chart(plan.patient_id)
+        form = refused(
+            request,
+            "plan-end",
+            exc,
+            ids={"end_on": "pe-on", "reason": "pe-reason"},
+            title="Plan not ended",
+        )
+        return chart_page(request, actor, plan.patient_id, form=form)
+    return _done(request, plan.patient_id, "Plan ended; the balance stays spendable.")
+
+
+REDEEM_IDS = {"reward": "rd-reward", "quantity": "rd-qty", "patient_present": "rd-present"}
+REDEEM_CODES = {
+    "patient_not_present": "Tick “Patient present”: a reward is handed over with the patient "
+    "there.",
+}
 
 
 @staff_view("incentives.redeem")
 def redeem(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    patient_ref(actor, patient_id)
+    """A redemption in two steps: the form, then a page that says what is exchanged and
+    what the balance becomes; only the confirmed post (``confirm=1``) redeems."""
+    patient = patient_ref(actor, patient_id)
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "incentives")
     p = request.POST
     try:
         reward_id = p.get("reward", "")
         if not reward_id.isdigit():
             raise DomainError("invalid_input", "Choose a reward.", field="reward")
         quantity = (p.get("quantity") or "1").strip()
-        if not quantity.isdigit():
-            raise DomainError("invalid_input", "Quantity: a whole number from 1 to 20.")
+        if not quantity.isdigit() or not 1 <= int(quantity) <= 20:
+            raise DomainError("invalid_input", "Enter a quantity from 1 to 20.", field="quantity")
+        if p.get("patient_present") != "on":
+            raise DomainError(
+                "patient_not_present", REDEEM_CODES["patient_not_present"], field="patient_present"
+            )
+        if not confirmed(request):
+            reward = Reward.objects.filter(
+                pk=int(reward_id), organization_id=actor.organization_id, active=True
+            ).first()
+            if reward is None:
+                raise DomainError("invalid_input", "Choose a reward.", field="reward")
+            cost = reward.cents * int(quantity)
+            balance = services.balance_cents(actor.organization_id, patient_id)
+            if cost > balance:
+                raise DomainError(
+                    "insufficient_balance",
+                    f"{reward.name} costs {money(cost)}; the balance is {money(balance)}.",
+                    409,
+                    field="reward",
+                )
+            who = f"{patient.first_name} {patient.last_name}"
+            return confirm_page(
+                request,
+                question=f"Redeem {quantity} × {reward.name} ({money(cost)}) for {who}?",
+                facts=[
+                    ("Balance now", money(balance)),
+                    ("Balance after", money(balance - cost)),
+                    ("Patient present", "yes"),
+                ],
+                consequence="Hand the reward over once confirmed. A redemption given in "
+                "error can be voided afterwards, with a reason.",
+                action=reverse("incentives:redeem", args=[patient_id]) + "#status-incentives",
+                back_url=chart_url(patient_id) + "#status-redeem",
+                confirm_label=f"Redeem for {who}",
+            )
         red = services.redeem(
             actor,
             patient_id,
             int(reward_id),
             quantity=int(quantity),
-            patient_present=p.get("patient_present") == "on",
+            patient_present=True,
         )
     except DomainError as exc:
-        say_refused(request, exc)
-        return _chart(patient_id)
+        if exc.code == "insufficient_balance" and "field" not in exc.extra:
+            exc.extra["field"] = "reward"
+        form = refused(
+            request, "redeem", exc, ids=REDEEM_IDS, title="Not redeemed", codes=REDEEM_CODES
+        )
+        return chart_page(request, actor, patient_id, form=form)
     balance = services.balance_cents(actor.organization_id, patient_id)
-    messages.success(
+    return _done(
         request,
-        f"Redeemed {red.quantity} x {red.reward.name} for {money(red.cents)}; "
+        patient_id,
+        f"Redeemed {red.quantity} × {red.reward.name} for {money(red.cents)}; "
         f"the balance is now {money(balance)}.",
     )
-    return _chart(patient_id)
+
+
+@staff_view("incentives.redeem")
+def void(request: HttpRequest, actor: Actor, patient_id: int, redemption_id: int) -> HttpResponse:
+    """Void a redemption with a reason, after a confirmation; the ledger keeps both."""
+    from .models import Redemption
+
+    patient = patient_ref(actor, patient_id)
+    red = (
+        Redemption.objects.filter(
+            pk=redemption_id, organization_id=actor.organization_id, patient=patient
+        )
+        .select_related("reward")
+        .first()
+    )
+    if red is None:
+        raise Http404
+    if request.method != "POST":
+        return to_chart(patient_id, "incentives")
+    key = f"void-{red.pk}"
+    try:
+        reason = request.POST.get("reason", "").strip()[:300]
+        if len(reason) < 3:
+            raise DomainError(
+                "reason_required", "Give the reason for voiding this redemption.", field="reason"
+            )
+        if not confirmed(request):
+            return confirm_page(
+                request,
+                question=f"Void the redemption of {red.quantity} × {red.reward.name} "
+                f"({money(red.cents)}) of {red.local_day:%Y-%m-%d} for "
+                f"{patient.first_name} {patient.last_name}?",
+                facts=[("Reason", reason), ("Credit given back", money(red.cents))],
+                consequence="The ledger keeps the redemption and adds a reversal that gives "
+                "the credit back; both stay in the record.",
+                action=reverse("incentives:void", args=[patient_id, red.pk]) + "#status-incentives",
+                back_url=chart_url(patient_id) + "#incentives",
+                confirm_label="Void the redemption",
+            )
+        services.redemption_void(actor, patient_id, red.pk, reason)
+    except DomainError as exc:
+        form = refused(
+            request, key, exc, ids={"reason": f"void-reason-{red.pk}"}, title="Not voided"
+        )
+        return chart_page(request, actor, patient_id, form=form)
+    return _done(
+        request,
+        patient_id,
+        f"Redemption of {red.reward.name} voided: {money(red.cents)} given back.",
+    )
 
 
 # --- the coordinator's board ------------------------------------------------------------
 @staff_view("incentives.view")
 def board(request: HttpRequest, actor: Actor) -> HttpResponse:
+    return board_page(request, actor)
+
+
+def board_page(request: HttpRequest, actor: Actor, form: FormState | None = None) -> HttpResponse:
+    """The coordinator's board (also the answer to its refused forms, with ``form``)."""
     site, sites = site_from_request(request, actor)
     b = selectors.board(actor, site)
     can_schedule = actor.can("drugtest.schedule")
@@ -280,12 +425,19 @@ def board(request: HttpRequest, actor: Actor) -> HttpResponse:
             "can_schedule": can_schedule,
             "can_manage": actor.can("rewards.manage"),
             "categories": REWARD_CATEGORIES,
+            "form": form,
         },
+        status=form.status if form else 200,
     )
 
 
 def _board(site_code: str) -> HttpResponse:
     return redirect(reverse("incentives:board") + f"?site={site_code}")
+
+
+def _board_done(request: HttpRequest, site_code: str, key: str, text: str) -> HttpResponse:
+    say_done(request, key, text)
+    return done_redirect(reverse("incentives:board") + f"?site={site_code}", key)
 
 
 @staff_view("rewards.manage")
@@ -300,13 +452,20 @@ def reward_new(request: HttpRequest, actor: Actor) -> HttpResponse:
             site_code,
             p.get("name", "")[:200],
             p.get("category", "")[:12],
-            _dollars_to_cents(p.get("price", ""), "Price"),
+            _dollars_to_cents(p.get("price", ""), "Price", "price"),
         )
     except DomainError as exc:
-        say_refused(request, exc)
-        return _board(site_code)
-    messages.success(request, f"Added {reward.name} at {money(reward.cents)}.")
-    return _board(site_code)
+        form = refused(
+            request,
+            "reward",
+            exc,
+            ids={"name": "rw-name", "price": "rw-price", "category": "rw-cat"},
+            title="Reward not added",
+        )
+        return board_page(request, actor, form)
+    return _board_done(
+        request, site_code, "reward", f"Added {reward.name} at {money(reward.cents)}."
+    )
 
 
 @staff_view("rewards.manage")
@@ -323,13 +482,14 @@ def reward_update(request: HttpRequest, actor: Actor, reward_id: int, action: st
     try:
         services.reward_update(actor, reward.pk, active=action == "activate")
     except DomainError as exc:
-        say_refused(request, exc)
-        return _board(reward.site.code)
-    messages.success(
+        form = refused(request, "reward", exc, title="Catalog not changed")
+        return board_page(request, actor, form)
+    return _board_done(
         request,
+        reward.site.code,
+        "reward",
         f"{reward.name} {'is back in' if action == 'activate' else 'taken out of'} the catalog.",
     )
-    return _board(reward.site.code)
 
 
 @staff_view("rewards.manage")
@@ -339,10 +499,37 @@ def budget(request: HttpRequest, actor: Actor) -> HttpResponse:
         return _board(site_code)
     try:
         row = services.budget_set(
-            actor, site_code, _dollars_to_cents(request.POST.get("monthly", ""), "Budget")
+            actor,
+            site_code,
+            _dollars_to_cents(request.POST.get("monthly", ""), "Budget", "monthly"),
         )
     except DomainError as exc:
-        say_refused(request, exc)
+        form = refused(
+            request, "budget", exc, ids={"monthly": "bg-monthly"}, title="Budget not set"
+        )
+        return board_page(request, actor, form)
+    return _board_done(
+        request, site_code, "budget", f"Monthly rewards budget set to {money(row.monthly_cents)}."
+    )
+
+
+@staff_view("drugtest.schedule")
+def random_pick(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The board's "pick today's random tests" (labs.services.random_tests_pick)."""
+    from waypoint.labs import services as labs_services
+
+    site_code = request.POST.get("site", "")[:20]
+    if request.method != "POST":
         return _board(site_code)
-    messages.success(request, f"Monthly rewards budget set to {money(row.monthly_cents)}.")
-    return _board(site_code)
+    try:
+        picked = labs_services.random_tests_pick(actor, site_code)
+    except DomainError as exc:
+        form = refused(request, "random-pick", exc, title="No test picked")
+        return board_page(request, actor, form)
+    names = ", ".join(f"{r.patient.first_name} {r.patient.last_name}" for r in picked)
+    return _board_done(
+        request,
+        site_code,
+        "random-pick",
+        f"Picked {len(picked)} for a random test today" + (f": {names}." if names else "."),
+    )

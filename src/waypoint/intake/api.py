@@ -7,11 +7,11 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
-from .schemas import InquiryIn, MakePatientIn, StatusIn
+from .schemas import InquiryIn, LinkPatientIn, MakePatientIn, StatusIn
 
 router = Router(tags=["intake"])
 sites_router = Router(tags=["intake"])
@@ -24,6 +24,9 @@ class InquiryOut(Schema):
     status: str
     name: str
     is_alias: bool
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date | None
     phone: str
     referral_source: str
     substances: list[str]
@@ -56,43 +59,48 @@ class MadePatient(Schema):
     mrn: str
 
 
-def _actor(request: HttpRequest):
-    return actor_from_request(request, "api")
-
-
 @router.post("", response={201: InquiryOut})
 def create(request: HttpRequest, payload: InquiryIn):
     """Record a phone call or a walk-in."""
-    return Status(201, services.inquiry_create(_actor(request), payload))
+    return Status(201, services.inquiry_create(api_actor(request), payload))
 
 
 @router.get("", response=list[InquiryOut])
 def list_(request: HttpRequest, site: str | None = None, status: str | None = None):
-    actor = _actor(request)
+    actor = api_actor(request)
     s = site_by_code(actor.organization_id, site) if site else None
     return selectors.inquiries_list(actor, site=s, status=status)
 
 
 @router.get("/{int:inquiry_id}", response=InquiryOut)
 def get(request: HttpRequest, inquiry_id: int):
-    return selectors.inquiry_get(_actor(request), inquiry_id)
+    return selectors.inquiry_get(api_actor(request), inquiry_id)
 
 
 @router.post("/{int:inquiry_id}/status", response=InquiryOut)
 def set_status(request: HttpRequest, inquiry_id: int, payload: StatusIn):
     """Move along: 409 ``invalid_status_change`` for a move the workflow does not allow,
     409 ``patient_required`` to mark admitted before registering."""
-    return services.inquiry_set_status(_actor(request), inquiry_id, payload)
+    return services.inquiry_set_status(api_actor(request), inquiry_id, payload)
 
 
 @router.post("/{int:inquiry_id}/patient", response={201: MadePatient})
 def make_patient(request: HttpRequest, inquiry_id: int, payload: MakePatientIn):
     """Register the person without retyping: name given here, phone and site carried over."""
-    inq, patient = services.inquiry_make_patient(_actor(request), inquiry_id, payload)
+    inq, patient = services.inquiry_make_patient(api_actor(request), inquiry_id, payload)
     return Status(201, {"inquiry": inq, "patient_id": patient.pk, "mrn": patient.mrn})
+
+
+@router.post("/{int:inquiry_id}/link-patient", response=MadePatient)
+def link_patient(request: HttpRequest, inquiry_id: int, payload: LinkPatientIn):
+    """A returning patient: link the inquiry to their existing record (``patient``: its id)
+    instead of registering them again. 409 ``already_a_patient`` or
+    ``invalid_status_change`` as for registering; 404 for another organization's patient."""
+    inq, patient = services.inquiry_link_patient(api_actor(request), inquiry_id, payload)
+    return {"inquiry": inq, "patient_id": patient.pk, "mrn": patient.mrn}
 
 
 @sites_router.get("/{code}/walk-in-queue", response=list[QueueRow])
 def queue(request: HttpRequest, code: str):
-    actor = _actor(request)
+    actor = api_actor(request)
     return selectors.walk_in_queue(actor, site_by_code(actor.organization_id, code))

@@ -63,6 +63,10 @@ class Inquiry(models.Model):
 
     name = models.CharField(max_length=200, help_text="Name or alias, as the person gives it")
     is_alias = models.BooleanField(default=False)
+    # Optional at the front door; when given, registration starts from them.
+    first_name = models.CharField(max_length=100, blank=True, default="")
+    last_name = models.CharField(max_length=100, blank=True, default="")
+    date_of_birth = models.DateField(null=True, blank=True)
     phone = models.CharField(max_length=30, blank=True, default="")
     ok_to_call = models.BooleanField(default=False)
     ok_to_text = models.BooleanField(default=False)
@@ -112,6 +116,17 @@ class Inquiry(models.Model):
         ]
 
     @property
+    def registration_names(self) -> tuple[str, str]:
+        """The first and last name registration starts from: those given, else the name
+        split at its last space (not for an alias)."""
+        if self.first_name or self.last_name:
+            return self.first_name, self.last_name
+        if self.is_alias or " " not in self.name.strip():
+            return "", ""
+        first, _, last = self.name.strip().rpartition(" ")
+        return first, last
+
+    @property
     def substance_labels(self) -> list[str]:
         names = dict(SUBSTANCES)
         return [names.get(s, s) for s in self.substances]
@@ -131,3 +146,11 @@ class InquiryStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} -> {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return dict(STATUSES).get(self.from_status, self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return dict(STATUSES).get(self.to_status, self.to_status)

@@ -24,6 +24,9 @@ class InquiryIn(StrictSchema):
     channel: Channel
     name: text(200, 1)
     is_alias: bool = False
+    first_name: text(100) = ""  # optional legal names and birth date: registration starts
+    last_name: text(100) = ""  # from them (nothing typed twice)
+    date_of_birth: BirthDate | None = None
     phone: Phone = ""
     ok_to_call: bool = False
     ok_to_text: bool = False
@@ -42,6 +45,12 @@ class InquiryIn(StrictSchema):
 class StatusIn(StrictSchema):
     status: Status
     reason: text(300) = ""
+
+
+class LinkPatientIn(StrictSchema):
+    """A returning patient: the inquiry is theirs."""
+
+    patient: int = Field(ge=1, le=2**31 - 1)
 
 
 class MakePatientIn(StrictSchema):

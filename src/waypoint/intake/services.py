@@ -13,9 +13,10 @@ from waypoint.core.errors import Conflict, DomainError
 from waypoint.core.selectors import locked_in_org, site_by_code
 from waypoint.patients import services as patient_services
 from waypoint.patients.schemas import PatientIn
+from waypoint.patients.selectors import patient_ref
 
 from .models import Inquiry, InquiryStatusChange
-from .schemas import InquiryIn, MakePatientIn, StatusIn
+from .schemas import InquiryIn, LinkPatientIn, MakePatientIn, StatusIn
 from .workflow import can_move
 
 if TYPE_CHECKING:
@@ -43,19 +44,22 @@ def inquiry_create(actor: Actor, data: InquiryIn) -> Inquiry:
             channel=data.channel,
             name=data.name,
             is_alias=data.is_alias,
+            first_name=data.first_name,
+            last_name=data.last_name,
+            date_of_birth=data.date_of_birth,
             phone=data.phone,
             ok_to_call=data.ok_to_call,
             ok_to_text=data.ok_to_text,
             referral_source=data.referral_source,
             referral_detail=data.referral_detail,
             substances=sorted(set(data.substances)),
-            last_use_at=_check_time(data.last_use_at, "last_use_at"),
+            last_use_at=_check_time(data.last_use_at, "The last use"),
             route=data.route,
             withdrawal_now=data.withdrawal_now,
             pregnant=data.pregnant,
             overdose_last_year=data.overdose_last_year,
             notes=data.notes,
-            arrived_at=_check_time(data.arrived_at, "arrived_at") or now,
+            arrived_at=_check_time(data.arrived_at, "The arrival time") or now,
             status_changed_at=now,
             created_by=actor.user,
         )
@@ -151,24 +155,52 @@ def inquiry_set_status(actor: Actor, inquiry_id: int, data: StatusIn) -> Inquiry
     return inq
 
 
+def _linkable(inq: Inquiry) -> None:
+    if inq.patient_id is not None:
+        raise Conflict(
+            "already_a_patient",
+            "This inquiry is already linked to a patient.",
+            patient=inq.patient_id,
+        )
+    if inq.status not in ("new", "screening", "waiting_for_assessment"):
+        raise Conflict(
+            "invalid_status_change",
+            f"An inquiry that is {inq.get_status_display().lower()} cannot "
+            "become a patient; reopen it first.",
+        )
+
+
+def inquiry_link_patient(actor: Actor, inquiry_id: int, data: LinkPatientIn):
+    """A returning patient: link the inquiry to their existing record (nothing registered
+    anew); an inquiry still "new" moves to "waiting for assessment"."""
+    actor.require("inquiry.manage")
+    actor.require("patient.view")
+    with transaction.atomic():
+        inq = _locked(actor, inquiry_id)
+        _linkable(inq)
+        patient = patient_ref(actor, data.patient)  # 404 across organizations
+        inq.patient = patient
+        inq.save(update_fields=["patient"])
+        audit.record(
+            actor,
+            "update",
+            "inquiry",
+            inq.pk,
+            patient_id=patient.pk,
+            detail={"linked_patient": patient.pk, "returning": True},
+        )
+        if inq.status == "new":
+            _move(actor, inq, "waiting_for_assessment", "returning patient: linked to the record")
+    return inq, patient
+
+
 def inquiry_make_patient(actor: Actor, inquiry_id: int, data: MakePatientIn):
     """Register the inquiry's person as a patient (name, phone, site carried over) and link
     them; an inquiry still "new" moves to "waiting for assessment"."""
     actor.require("inquiry.manage")
     with transaction.atomic():
         inq = _locked(actor, inquiry_id)
-        if inq.patient_id is not None:
-            raise Conflict(
-                "already_a_patient",
-                "This inquiry is already linked to a patient.",
-                patient=inq.patient_id,
-            )
-        if inq.status not in ("new", "screening", "waiting_for_assessment"):
-            raise Conflict(
-                "invalid_status_change",
-                f"An inquiry that is {inq.get_status_display().lower()} cannot "
-                "become a patient; reopen it first.",
-            )
+        _linkable(inq)
         patient = patient_services.patient_register(
             actor,
             PatientIn(

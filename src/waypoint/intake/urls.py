@@ -10,4 +10,5 @@ urlpatterns = [
     path("inquiries/<int:inquiry_id>/", views.detail, name="detail"),
     path("inquiries/<int:inquiry_id>/status/", views.status, name="status"),
     path("inquiries/<int:inquiry_id>/patient/", views.make_patient, name="make_patient"),
+    path("inquiries/<int:inquiry_id>/link/", views.link_patient, name="link_patient"),
 ]

@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from pydantic import ValidationError
 
 from waypoint.core.errors import DomainError
 from waypoint.core.models import Site
-from waypoint.core.web import Actor, form_errors, staff_view
+from waypoint.core.web import Actor, FormState, refused, say_done, staff_view
+from waypoint.patients.forms import LABELS as PATIENT_LABELS
+from waypoint.patients.forms import duplicate_rows
 
 from . import selectors, services
 from .models import CHANNELS, REFERRAL_SOURCES, ROUTES, STATUSES, SUBSTANCES
-from .schemas import InquiryIn, MakePatientIn, StatusIn
+from .schemas import InquiryIn, LinkPatientIn, MakePatientIn, StatusIn
 from .workflow import TRANSITIONS
+
+INQUIRY_LABELS = {
+    "site": "the site",
+    "channel": "how they reached us",
+    "name": "a name or an alias",
+    "first_name": "the legal first name",
+    "last_name": "the legal last name",
+    "date_of_birth": "the date of birth",
+    "phone": "the phone number (digits, spaces, + ( ) - . only)",
+    "referral_source": "who referred them",
+    "referral_detail": "the referral detail",
+    "substances": "the substances",
+    "last_use_at": "the time of last use",
+    "route": "the route",
+    "notes": "the notes",
+}
+INQUIRY_IDS = {k: k for k in INQUIRY_LABELS if k != "substances"}
+REGISTER_IDS = {
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "date_of_birth": "date_of_birth",
+    "sex_at_birth": "sex_at_birth",
+}
 
 BOOLS = ("is_alias", "ok_to_call", "ok_to_text", "withdrawal_now", "pregnant", "overdose_last_year")
 
@@ -57,7 +81,7 @@ def inquiries(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_view("inquiry.manage")
 def new(request: HttpRequest, actor: Actor) -> HttpResponse:
-    errors: dict[str, str] = {}
+    form: FormState | None = None
     site = _site(actor, request)
     data: dict = {
         "channel": request.GET.get("channel", "walk_in"),
@@ -74,6 +98,8 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
                 "site",
                 "channel",
                 "name",
+                "first_name",
+                "last_name",
                 "phone",
                 "referral_source",
                 "referral_detail",
@@ -84,33 +110,49 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
         data["substances"] = p.getlist("substances")
         data.update({b: p.get(b) == "on" for b in BOOLS})
         last_use = p.get("last_use_at", "").strip()
+        dob = p.get("date_of_birth", "").strip()
         try:
             payload = dict(data)
+            if dob:
+                payload["date_of_birth"] = dob
             if last_use:
-                payload["last_use_at"] = _local_to_aware(last_use, site)
+                try:
+                    payload["last_use_at"] = _local_to_aware(last_use, site)
+                except ValueError:
+                    raise DomainError(
+                        "invalid_input",
+                        "Enter the time of last use as a real date and time.",
+                        field="last_use_at",
+                    ) from None
             inq = services.inquiry_create(actor, InquiryIn(**payload))
-            messages.success(request, f"{inq.get_channel_display()} recorded: {inq.name}.")
+            say_done(request, "inquiry", f"{inq.get_channel_display()} recorded: {inq.name}.")
             return redirect("intake:detail", inquiry_id=inq.pk)
-        except ValidationError as exc:
-            errors = form_errors(exc)
-        except DomainError as exc:
-            errors = form_errors(exc)
-        except ValueError:
-            errors = {"last_use_at": "Not a real date and time."}
+        except (ValidationError, DomainError) as exc:
+            form = refused(
+                request,
+                "inquiry",
+                exc,
+                labels=INQUIRY_LABELS,
+                ids=INQUIRY_IDS,
+                title="Not saved",
+                codes={"time_in_future": "The time of last use cannot be in the future."},
+            )
         data["last_use_at"] = last_use
+        data["date_of_birth"] = dob
     return render(
         request,
         "intake/new.html",
         {
             "data": data,
-            "errors": errors,
             "channels": CHANNELS,
             "referrals": REFERRAL_SOURCES,
             "routes": ROUTES,
             "substances": SUBSTANCES,
             "sites": Site.objects.filter(organization_id=actor.organization_id, active=True),
+            "form": form,
+            "errors": form.errors if form else {},
         },
-        status=422 if errors else 200,
+        status=form.status if form else 200,
     )
 
 
@@ -124,12 +166,24 @@ def _local_to_aware(value: str, site: Site | None):
     return naive.replace(tzinfo=site.tz if site else dt.UTC)
 
 
-@staff_view("inquiry.view")
-def detail(
-    request: HttpRequest, actor: Actor, inquiry_id: int, errors=None, status_code: int = 200
+def _detail_page(
+    request: HttpRequest,
+    actor: Actor,
+    inquiry_id: int,
+    form: FormState | None = None,
+    duplicates: list | None = None,
 ) -> HttpResponse:
     inq = selectors.inquiry_get(actor, inquiry_id)
     moves = [(s, label) for s, label in STATUSES if s in TRANSITIONS.get(inq.status, ())]
+    first, last = inq.registration_names
+    register = {
+        "first_name": first,
+        "last_name": last,
+        "date_of_birth": inq.date_of_birth.isoformat() if inq.date_of_birth else "",
+        "sex_at_birth": "unknown",
+    }
+    if form is not None and form.key == "make-patient":
+        register.update({k: form.values.get(k, "") for k in register})
     return render(
         request,
         "intake/detail.html",
@@ -137,11 +191,19 @@ def detail(
             "inq": inq,
             "moves": moves,
             "can_manage": actor.can("inquiry.manage"),
-            "errors": errors or {},
+            "form": form,
+            "register": register,
+            "register_errors": form.errors if form and form.key == "make-patient" else {},
+            "duplicates": duplicates or [],
             "history": inq.history.select_related("by"),
         },
-        status=status_code,
+        status=form.status if form else 200,
     )
+
+
+@staff_view("inquiry.view")
+def detail(request: HttpRequest, actor: Actor, inquiry_id: int) -> HttpResponse:
+    return _detail_page(request, actor, inquiry_id)
 
 
 @staff_view("inquiry.manage")
@@ -149,20 +211,33 @@ def status(request: HttpRequest, actor: Actor, inquiry_id: int) -> HttpResponse:
     if request.method != "POST":
         raise Http404
     try:
-        services.inquiry_set_status(
+        inq = services.inquiry_set_status(
             actor,
             inquiry_id,
             StatusIn(
                 status=request.POST.get("status", ""), reason=request.POST.get("reason", "")[:300]
             ),
         )
-    except ValidationError:
-        messages.error(request, "Unknown status.")
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, exc.message)
-    return redirect("intake:detail", inquiry_id=inquiry_id)
+    except (ValidationError, DomainError) as exc:
+        form = refused(
+            request,
+            "move",
+            exc,
+            labels={"status": "the new status", "reason": "the reason"},
+            ids={"status": "status", "reason": "reason"},
+            title="Status not changed",
+        )
+        return _detail_page(request, actor, inquiry_id, form)
+    say_done(request, "move", f"Status changed to {inq.get_status_display().lower()}.")
+    return _detail_redirect(inquiry_id, "move")
+
+
+def _detail_redirect(inquiry_id: int, key: str) -> HttpResponse:
+    from django.urls import reverse
+
+    from waypoint.core.web import done_redirect
+
+    return done_redirect(reverse("intake:detail", args=[inquiry_id]), key)
 
 
 @staff_view("inquiry.manage")
@@ -182,16 +257,52 @@ def make_patient(request: HttpRequest, actor: Actor, inquiry_id: int) -> HttpRes
                 confirm_not_duplicate=p.get("confirm_not_duplicate") == "on",
             ),
         )
-        messages.success(request, f"Registered {patient.display_name}, MRN {patient.mrn}.")
-        return redirect("intake:detail", inquiry_id=inquiry_id)
-    except ValidationError as exc:
-        return detail.__wrapped__(
-            request, actor, inquiry_id, errors=form_errors(exc), status_code=422
+    except (ValidationError, DomainError) as exc:
+        duplicates = None
+        if isinstance(exc, DomainError) and exc.code == "possible_duplicate":
+            duplicates = duplicate_rows(actor, exc)
+            form = refused(
+                request,
+                "make-patient",
+                {"": "This may be someone already registered: check the records below."},
+                title="Not registered yet: possible duplicate",
+            )
+            form.status = 409
+        else:
+            form = refused(
+                request,
+                "make-patient",
+                exc,
+                labels=PATIENT_LABELS,
+                ids=REGISTER_IDS,
+                title="Not registered",
+            )
+        return _detail_page(request, actor, inquiry_id, form, duplicates)
+    say_done(
+        request,
+        "patient",
+        f"Registered {patient.display_name}, MRN {patient.mrn}. Next: open the chart to "
+        "record the assessments.",
+    )
+    return _detail_redirect(inquiry_id, "patient")
+
+
+@staff_view("inquiry.manage")
+def link_patient(request: HttpRequest, actor: Actor, inquiry_id: int) -> HttpResponse:
+    """A returning patient: the inquiry joins their existing record."""
+    if request.method != "POST":
+        raise Http404
+    try:
+        _inq, patient = services.inquiry_link_patient(
+            actor, inquiry_id, LinkPatientIn(patient=request.POST.get("patient", "") or 0)
         )
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        errs = form_errors(exc)
-        if exc.code == "possible_duplicate":
-            errs["duplicates"] = exc.extra.get("duplicates", [])
-        return detail.__wrapped__(request, actor, inquiry_id, errors=errs, status_code=409)
+    except (ValidationError, DomainError) as exc:
+        form = refused(request, "make-patient", exc, title="Not linked")
+        return _detail_page(request, actor, inquiry_id, form)
+    say_done(
+        request,
+        "patient",
+        f"Linked to the existing record of {patient.display_name}, MRN {patient.mrn}: "
+        "a returning patient.",
+    )
+    return _detail_redirect(inquiry_id, "patient")

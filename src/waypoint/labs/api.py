@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 from waypoint.core.schemas import Bool, IsoDate, StrictSchema, text
 from waypoint.core.selectors import site_by_code
 
@@ -21,10 +21,6 @@ tests_router = Router(tags=["drug tests"])
 sites_router = Router(tags=["drug tests"])
 
 Results = Annotated[dict[text(40, 1), text(20, 1)], Field(max_length=20)]
-
-
-def _actor(request: HttpRequest):
-    return actor_from_request(request, "api")
 
 
 class DrugTestIn(StrictSchema):
@@ -148,33 +144,33 @@ def drug_test_create(request: HttpRequest, patient_id: int, payload: DrugTestIn)
     without it, a pending test request of that day gives it, else ``unspecified``. Only
     random tests count toward the 8 a year. 422 ``unknown_analyte``, ``invalid_result``,
     ``no_results``, ``time_in_future``, ``strip_analyte``, ``unknown_test_reason``."""
-    test = services.drug_test_record(_actor(request), patient_id, **payload.model_dump())
+    test = services.drug_test_record(api_actor(request), patient_id, **payload.model_dump())
     return Status(201, _fresh(test.pk))
 
 
 @patients_router.get("/{int:patient_id}/drug-tests", response=list[DrugTestOut])
 def drug_test_list(request: HttpRequest, patient_id: int):
     """A person's tests, newest first."""
-    return selectors.drug_tests_for_patient(_actor(request), patient_id)
+    return selectors.drug_tests_for_patient(api_actor(request), patient_id)
 
 
 @patients_router.post("/{int:patient_id}/test-requests", response={201: RequestOut})
 def test_request_create(request: HttpRequest, patient_id: int, payload: RequestIn):
     """Ask for a test on a day. 409 ``already_requested``; 422 ``date_in_past``."""
-    req = services.test_request_create(_actor(request), patient_id, payload.due_on)
+    req = services.test_request_create(api_actor(request), patient_id, payload.due_on)
     return Status(201, req)
 
 
 @tests_router.get("/{int:test_id}", response=DrugTestOut)
 def drug_test_get(request: HttpRequest, test_id: int):
-    return selectors.drug_test_get(_actor(request), test_id)
+    return selectors.drug_test_get(api_actor(request), test_id)
 
 
 @tests_router.post("/{int:test_id}/corrections", response=DrugTestOut)
 def drug_test_correct(request: HttpRequest, test_id: int, payload: CorrectionIn):
     """Correct results (physician, nurse), keeping the old values; awards that followed the
     test are reversed and re-applied. 422 ``reason_required``, ``nothing_changed``."""
-    test = services.drug_test_correct(_actor(request), test_id, payload.results, payload.reason)
+    test = services.drug_test_correct(api_actor(request), test_id, payload.results, payload.reason)
     return _fresh(test.pk)
 
 
@@ -182,12 +178,12 @@ def drug_test_correct(request: HttpRequest, test_id: int, payload: CorrectionIn)
 def random_pick(request: HttpRequest, code: str, payload: PickIn):
     """Pick the site's random tests for a day (default today): everyone behind the yearly
     minimum and a random share of the others. Returns the people newly picked."""
-    return Status(201, services.random_tests_pick(_actor(request), code, payload.day))
+    return Status(201, services.random_tests_pick(api_actor(request), code, payload.day))
 
 
 @sites_router.get("/{code}/tests-due", response=list[RequestOut])
 def tests_due(request: HttpRequest, code: str, on: IsoDate | None = None):
-    actor = _actor(request)
+    actor = api_actor(request)
     return selectors.tests_due(actor, site_by_code(actor.organization_id, code), on)
 
 
@@ -202,5 +198,5 @@ def behind(request: HttpRequest, code: str):
             "name": f"{r['patient'].first_name} {r['patient'].last_name}",
             **{k: r[k] for k in ("days_enrolled", "tests", "all_tests", "required", "last_test")},
         }
-        for r in selectors.behind(_actor(request), code)
+        for r in selectors.behind(api_actor(request), code)
     ]

@@ -7,4 +7,21 @@ class LabsConfig(AppConfig):
     verbose_name = "Drug testing: tests, results read against medications, random testing"
 
     def ready(self) -> None:
-        from . import chart  # noqa: F401  (chart section; hooks for take-homes and the window)
+        from waypoint.care.episodes.services import on_level_entered
+        from waypoint.medication.selectors import (
+            add_drug_test_lookup,
+            add_pending_test_check,
+            add_positive_test_counter,
+        )
+        from waypoint.patients.chart import register_section
+
+        from . import chart, selectors, services
+
+        register_section(chart.SECTION)
+        # What take-homes (positive tests), the dosing window (a test pending) and the
+        # opioid-free confirmation (a recorded negative test) read.
+        add_positive_test_counter(selectors.positive_test_count)
+        add_pending_test_check(selectors.has_pending_test)
+        add_drug_test_lookup(selectors.drug_test_facts)
+        # Entering an opioid treatment program asks for an admission drug test.
+        on_level_entered(services.admission_test_request)

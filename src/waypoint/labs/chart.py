@@ -1,13 +1,8 @@
-"""Drug testing's hooks (positive tests and pending tests for the medication side) and the
-"Drug tests" section of the patient chart."""
+"""The "Drug tests" section of the patient chart, registered by ``LabsConfig.ready()``."""
 
 from __future__ import annotations
 
-from waypoint.patients.chart import ChartSection, register_section
-
-from .selectors import register_hooks
-
-register_hooks()
+from waypoint.patients.chart import ChartSection
 
 
 def _context(actor, patient) -> dict:
@@ -16,13 +11,11 @@ def _context(actor, patient) -> dict:
     return chart_context(actor, patient)
 
 
-register_section(
-    ChartSection(
-        "drug-tests",
-        "Drug tests",
-        "labs/section_drug_tests.html",
-        28,
-        "drugtest.view",
-        _context,
-    )
+SECTION = ChartSection(
+    "drug-tests",
+    "Drug tests",
+    "labs/section_drug_tests.html",
+    28,
+    "drugtest.view",
+    _context,
 )

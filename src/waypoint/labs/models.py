@@ -91,9 +91,15 @@ class ResultCorrection(models.Model):
 
 
 class TestRequest(models.Model):
-    """A test asked for: picked at random for a site's day, or ordered by a clinician."""
+    """A test asked for: picked at random for a site's day, ordered by a clinician, or
+    expected at admission to an opioid treatment program (due from that day until a test
+    is recorded)."""
 
-    REASONS = [("random", "Random"), ("clinician", "Ordered by a clinician")]
+    REASONS = [
+        ("random", "Random"),
+        ("clinician", "Ordered by a clinician"),
+        ("admission", "Admission to an opioid treatment program"),
+    ]
     STATUSES = [
         ("pending", "Pending"),
         ("collected", "Collected"),

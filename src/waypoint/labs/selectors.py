@@ -1,6 +1,6 @@
 """Reads of drug testing: a person's tests, the site's tests due today, who is behind the
-yearly random-testing minimum; and the hooks that let take-homes and the dosing window see
-positive and pending tests."""
+yearly random-testing minimum; and the two reads take-homes and the dosing window see
+positive and pending tests through (registered by ``LabsConfig.ready()``)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from waypoint.medication import selectors as medication
 from waypoint.patients.selectors import patient_ref
 
 from .models import DrugTest, TestRequest
+
+OTP = "opioid_treatment_program"
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -80,6 +82,7 @@ def random_testing_status(organization_id: int, site: Site, day: dt.date) -> lis
         .distinct()
         .select_related("patient")
     )
+    per_year = medication.testing_limits_for(organization_id).random_tests_per_year
     rows = []
     pids = [e.patient_id for e in episodes]
     in_year = DrugTest.objects.filter(
@@ -101,7 +104,7 @@ def random_testing_status(organization_id: int, site: Site, day: dt.date) -> lis
     )
     for e in episodes:
         days = (day - max(e.admitted_on, year_start)).days + 1
-        required = rules.random_tests_required(days)
+        required = rules.random_tests_required(days, per_year)
         done = random_counts.get(e.patient_id, 0)
         rows.append(
             {
@@ -142,8 +145,39 @@ def tests_due(actor: Actor, site: Site, day: dt.date | None = None) -> list[Test
     return rows
 
 
-# --- hooks for the medication side -----------------------------------------------------
-def _positive_tests(organization_id: int, patient_id: int, since: dt.date, until: dt.date) -> int:
+def request_answered_on(organization_id: int, patient_id: int, day: dt.date):
+    """The pending test request a test collected on ``day`` answers: that day's request,
+    else an admission request due on or before it (an admission test stays due until a
+    test is recorded). A queryset of at most one row, for the caller to lock or read."""
+    pending = TestRequest.objects.filter(
+        organization_id=organization_id, patient_id=patient_id, status="pending"
+    )
+    today = pending.filter(due_on=day)
+    if today.exists():
+        return today
+    return pending.filter(reason="admission", due_on__lte=day).order_by("due_on", "id")[:1]
+
+
+def admission_test_due(organization_id: int, patient_id: int, day: dt.date) -> dt.date | None:
+    """The day an admission test is due since, while none is recorded (None: not due)."""
+    return (
+        TestRequest.objects.filter(
+            organization_id=organization_id,
+            patient_id=patient_id,
+            status="pending",
+            reason="admission",
+            due_on__lte=day,
+        )
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
+        .first()
+    )
+
+
+# --- read by the medication side (registered by LabsConfig.ready()) --------------------
+def positive_test_count(
+    organization_id: int, patient_id: int, since: dt.date, until: dt.date
+) -> int:
     return DrugTest.objects.filter(
         organization_id=organization_id,
         patient_id=patient_id,
@@ -153,14 +187,22 @@ def _positive_tests(organization_id: int, patient_id: int, since: dt.date, until
     ).count()
 
 
-def _pending_test(organization_id: int, patient_id: int, day: dt.date) -> bool:
-    return TestRequest.objects.filter(
-        organization_id=organization_id, patient_id=patient_id, due_on=day, status="pending"
-    ).exists()
+def has_pending_test(organization_id: int, patient_id: int, day: dt.date) -> bool:
+    """A drug test is asked for that day (or an admission test is still due)."""
+    return request_answered_on(organization_id, patient_id, day).exists()
 
 
-def register_hooks() -> None:
-    if _positive_tests not in medication.POSITIVE_TEST_COUNTERS:
-        medication.POSITIVE_TEST_COUNTERS.append(_positive_tests)
-    if _pending_test not in medication.PENDING_TEST_CHECKS:
-        medication.PENDING_TEST_CHECKS.append(_pending_test)
+def drug_test_facts(organization_id: int, test_id: int) -> dict | None:
+    """A recorded test of the organization: its patient, day and results by analyte."""
+    test = (
+        DrugTest.objects.filter(pk=test_id, organization_id=organization_id)
+        .prefetch_related("results")
+        .first()
+    )
+    if test is None:
+        return None
+    return {
+        "patient": test.patient_id,
+        "day": test.local_day,
+        "results": {r.analyte: r.result for r in test.results.all()},
+    }

@@ -21,12 +21,14 @@ from waypoint.assessments.models import Flag
 from waypoint.audit import services as audit
 from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import Conflict, DomainError, NotFound
+from waypoint.core.hooks import add_once
 from waypoint.core.selectors import site_by_code, site_today
 from waypoint.medication.models import MedicationOrder
+from waypoint.medication.selectors import testing_limits_for
 from waypoint.patients.selectors import patient_for_update
 
 from .models import DrugTest, DrugTestResult, ResultCorrection, TestRequest
-from .selectors import random_testing_status
+from .selectors import OTP, random_testing_status, request_answered_on
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -36,8 +38,15 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=2)
 STRIP_ANALYTES = frozenset({"fentanyl", "xylazine"})
 
 # Called as hook(actor, patient) inside the transaction of every recorded or corrected
-# test (contingency management re-applies its awards there).
+# test (contingency management re-applies its awards there). Filled by ``on_test_changed``.
 TEST_CHANGED_HOOKS: list[Callable[[Actor, Patient], None]] = []
+
+
+def on_test_changed(hook: Callable[[Actor, Patient], None]) -> None:
+    """Have ``hook(actor, patient)`` called inside the transaction of every recorded or
+    corrected test, the patient row locked. Called from the listening app's
+    ``AppConfig.ready()`` (incentives/apps.py); registering it again adds nothing."""
+    add_once(TEST_CHANGED_HOOKS, hook)
 
 
 def _checked(results: Mapping[str, str], method: str) -> dict[str, str]:
@@ -132,14 +141,10 @@ def drug_test_record(
         patient = patient_for_update(actor, patient_id)
         site = patient.site
         day = collected_at.astimezone(site.tz).date()
+        answered = request_answered_on(actor.organization_id, patient.pk, day)
         request = (
             TestRequest.objects.select_for_update()
-            .filter(
-                organization_id=actor.organization_id,
-                patient_id=patient.pk,
-                due_on=day,
-                status="pending",
-            )
+            .filter(pk__in=list(answered.values_list("pk", flat=True)))
             .first()
         )
         test = DrugTest(
@@ -249,13 +254,14 @@ def random_tests_pick(
     site_code: str,
     day: dt.date | None = None,
     *,
-    per_year: int = 12,
+    per_year: int | None = None,
     clinic_days_per_year: int = 300,
     rng: random.Random | None = None,
 ) -> list[TestRequest]:
     """Pick the site's random tests for ``day`` (default today): everyone behind the yearly
     minimum, and each other person in treatment at the site with the chance that gives
-    ``per_year`` tests a year. Picking a day twice adds nobody already picked. The picks are
+    ``per_year`` tests a year (default: 12, or the organization's random-test minimum when
+    that is higher). Picking a day twice adds nobody already picked. The picks are
     not predictable (``random.SystemRandom``)."""
     actor.require("drugtest.schedule")
     site = site_by_code(actor.organization_id, site_code)
@@ -263,6 +269,9 @@ def random_tests_pick(
     if day < site_today(site):
         raise DomainError("date_in_past", "Random tests are picked for today or a later day.")
     rng = rng or random.SystemRandom()
+    if per_year is None:
+        minimum = testing_limits_for(actor.organization_id).random_tests_per_year
+        per_year = max(12, minimum)
     p = rules.pick_probability(per_year, clinic_days_per_year)
     created = []
     with transaction.atomic():
@@ -325,3 +334,34 @@ def test_request_create(actor: Actor, patient_id: int, due_on: dt.date) -> TestR
             detail={"due_on": due_on.isoformat()},
         )
     return req
+
+
+def admission_test_request(actor: Actor, episode, level: str, on: dt.date) -> None:
+    """A drug test is expected at admission to an opioid treatment program: entering the
+    level (an admission or a transition into it) asks for one due that day, shown as due
+    until a test is recorded (issue 14 rule 11). Registered on
+    ``care.episodes.services.LEVEL_ENTERED_HOOKS``; runs in the admission's transaction.
+    A request already made for that day stands (one a person a day)."""
+    if level != OTP:
+        return
+    try:
+        with transaction.atomic():
+            req = TestRequest.objects.create(
+                organization_id=episode.organization_id,
+                patient_id=episode.patient_id,
+                site=episode.site,
+                due_on=on,
+                reason="admission",
+                requested_by=actor.user,
+                requested_at=timezone.now(),
+            )
+    except IntegrityError:
+        return
+    audit.record(
+        actor,
+        "create",
+        "test_request",
+        req.pk,
+        patient_id=episode.patient_id,
+        detail={"due_on": on.isoformat(), "reason": "admission", "episode": episode.pk},
+    )

@@ -6,5 +6,4 @@ app_name = "labs"
 urlpatterns = [
     path("labs/patients/<int:patient_id>/tests/", views.record, name="record"),
     path("labs/tests/<int:test_id>/correct/", views.correct, name="correct"),
-    path("labs/random-tests/", views.random_pick, name="random_pick"),
 ]

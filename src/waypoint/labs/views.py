@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 
 from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import DomainError, NotFound
-from waypoint.core.web import Actor, say_refused, staff_view
+from waypoint.core.web import Actor, done_redirect, refused, say_done, staff_view
+from waypoint.patients.chart import chart_page, chart_url, to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import services
-from .models import METHOD_CHOICES, SPECIMEN_CHOICES, DrugTest, TestRequest
-from .selectors import tests_of
+from .models import METHOD_CHOICES, SPECIMEN_CHOICES, DrugTest
+from .selectors import admission_test_due, request_answered_on, tests_of
 
 MEANING_LABELS = {
     "negative": "negative",
@@ -84,21 +82,18 @@ def chart_context(actor: Actor, patient) -> dict:
     tests = list(tests_of(actor.organization_id, patient.pk)[:50])
     now = timezone.now().astimezone(patient.site.tz)
     pending = (
-        TestRequest.objects.filter(
-            organization_id=actor.organization_id,
-            patient_id=patient.pk,
-            due_on=now.date(),
-            status="pending",
-        )
+        request_answered_on(actor.organization_id, patient.pk, now.date())
         .values_list("reason", flat=True)
         .first()
     )
+    admission_due = admission_test_due(actor.organization_id, patient.pk, now.date())
     return {
         "tests": [_test_row(t) for t in tests],
         "reasons": [(r, rules.REASON_LABELS[r]) for r in rules.TEST_REASONS],
         # a pending request of today gives the reason the form starts with
         "pending_reason": rules.REQUEST_REASONS.get(pending or "", ""),
         "pending_request": pending or "",
+        "admission_due": admission_due,
         "analytes": [{"analyte": a, "label": _label(a)} for a in rules.ANALYTES],
         "results": list(RESULT_LABELS.items()),
         "specimens": SPECIMEN_CHOICES,
@@ -109,10 +104,6 @@ def chart_context(actor: Actor, patient) -> dict:
     }
 
 
-def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#drug-tests")
-
-
 def _collected_at(raw: str, tz) -> dt.datetime:
     raw = (raw or "").strip()
     if not raw:
@@ -121,7 +112,9 @@ def _collected_at(raw: str, tz) -> dt.datetime:
         value = dt.datetime.fromisoformat(raw)
     except ValueError as exc:
         raise DomainError(
-            "invalid_input", "Collected at: a date and time.", field="collected_at"
+            "invalid_input",
+            "Enter when the specimen was collected as a real date and time.",
+            field="collected_at",
         ) from exc
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
@@ -163,7 +156,7 @@ def _summary(test: DrugTest) -> str:
 @staff_view("drugtest.record")
 def record(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "drug-tests")
     patient = patient_ref(actor, patient_id)
     p = request.POST
     try:
@@ -180,10 +173,20 @@ def record(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
             reason=p.get("reason", "")[:12] or None,
         )
     except DomainError as exc:
-        say_refused(request, exc)
-        return _chart(patient.pk)
-    messages.success(request, _summary(test))
-    return _chart(patient.pk)
+        form = refused(
+            request,
+            "drug-test",
+            exc,
+            ids={"collected_at": "dt-at", "reason": "dt-reason", "note": "dt-note"},
+            title="Test not recorded",
+            codes={
+                "time_in_future": "The collection time cannot be in the future.",
+                "unknown_test_reason": "Choose why the test was taken from the list.",
+            },
+        )
+        return chart_page(request, actor, patient.pk, form=form)
+    say_done(request, "drug-tests", _summary(test))
+    return done_redirect(chart_url(patient.pk), "drug-tests")
 
 
 @staff_view("drugtest.correct")
@@ -196,7 +199,7 @@ def correct(request: HttpRequest, actor: Actor, test_id: int) -> HttpResponse:
     if test is None:
         raise NotFound("drug test")
     if request.method != "POST":
-        return _chart(test.patient_id)
+        return to_chart(test.patient_id, "drug-tests")
     current = {r.analyte: r.result for r in test.results.all()}
     try:
         posted = {}
@@ -211,26 +214,13 @@ def correct(request: HttpRequest, actor: Actor, test_id: int) -> HttpResponse:
             actor, test.pk, posted or current, request.POST.get("reason", "")[:500]
         )
     except DomainError as exc:
-        say_refused(request, exc)
-        return _chart(test.patient_id)
-    messages.success(request, f"Test of {test.local_day:%Y-%m-%d} corrected.")
-    return _chart(test.patient_id)
-
-
-@staff_view("drugtest.schedule")
-def random_pick(request: HttpRequest, actor: Actor) -> HttpResponse:
-    site_code = request.POST.get("site", "")[:20]
-    back = reverse("incentives:board") + f"?site={site_code}"
-    if request.method != "POST":
-        return redirect(back)
-    try:
-        picked = services.random_tests_pick(actor, site_code)
-    except DomainError as exc:
-        say_refused(request, exc)
-        return redirect(back)
-    names = ", ".join(f"{r.patient.first_name} {r.patient.last_name}" for r in picked)
-    messages.success(
-        request,
-        f"Picked {len(picked)} for a random test today" + (f": {names}." if names else "."),
-    )
-    return redirect(back)
+        form = refused(
+            request,
+            f"correct-{test.pk}",
+            exc,
+            ids={"reason": f"cr-reason-{test.pk}"},
+            title="Results not corrected",
+        )
+        return chart_page(request, actor, test.patient_id, form=form)
+    say_done(request, "drug-tests", f"Test of {test.local_day:%Y-%m-%d} corrected.")
+    return done_redirect(chart_url(test.patient_id), "drug-tests")

@@ -10,17 +10,23 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
+from waypoint.core.apiauth import staff_or_token
 from waypoint.core.errors import NotFound
 from waypoint.core.schemas import IsoDate
 from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
 from .schemas import (
+    CheckOut,
     CloseDayIn,
+    DeterminationIn,
     DiversionIn,
     DoseIn,
+    ImplantInsertIn,
+    ImplantRemoveIn,
     OpioidFreeIn,
+    OrderChangeCheckIn,
     OrderChangeIn,
     OrderIn,
     ReasonIn,
@@ -30,6 +36,7 @@ from .schemas import (
     StockReceiptIn,
     StockWasteIn,
     TakeHomeIn,
+    VitalsIn,
 )
 
 patients_router = Router(tags=["medication"])
@@ -37,10 +44,16 @@ orders_router = Router(tags=["medication"])
 doses_router = Router(tags=["medication"])
 sites_router = Router(tags=["medication"])
 settings_router = Router(tags=["medication"])
+implants_router = Router(tags=["medication"])
 
 
-def _actor(request: HttpRequest):
-    return actor_from_request(request, "api")
+def _checker(request: HttpRequest):
+    """The actor of a check: a bearer token (channel ``api``) or the page's session
+    (``html``; ``request.auth`` is then the signed-in user)."""
+    actor = api_actor(request)
+    if request.headers.get("Authorization"):
+        return actor
+    return dataclasses.replace(actor, channel="html")
 
 
 class ChangeOut(Schema):
@@ -69,6 +82,11 @@ class OrderOut(Schema):
     take_home_max_doses: int
     first_day_override_reason: str
     high_dose_acknowledged: bool
+    blockade_acknowledged: bool
+    transfer_source: str
+    transfer_last_dose_on: dt.date | None
+    transfer_treated_since: dt.date | None
+    implant_supplemental: bool
     last_opioid_use_on: dt.date | None
     last_opioid_kind: str
     last_reassessed_on: dt.date | None
@@ -145,6 +163,17 @@ class TierOut(Schema):
     max_doses: int
 
 
+class DeterminationOut(Schema):
+    id: int
+    decided_on: dt.date
+    by: str
+    current: bool
+    current_until: dt.date
+    all_favorable: bool
+    answers: dict
+    note: str
+
+
 class EligibilityOut(Schema):
     patient: int
     on: dt.date
@@ -154,7 +183,78 @@ class EligibilityOut(Schema):
     factors_against: list[FactorOut]
     order: int | None
     authorized_take_home_doses: int
+    otp_stay_started_on: dt.date | None
+    first_medication_on: dt.date | None
+    determination: DeterminationOut | None
+    determination_valid_days: int
     eligible: bool
+
+
+class VitalsOut(Schema):
+    id: int
+    patient: int
+    taken_at: dt.datetime
+    systolic: int | None
+    diastolic: int | None
+    pulse: int | None
+    note: str
+    recorded_by: str
+
+    @staticmethod
+    def resolve_patient(obj) -> int:
+        return obj.patient_id
+
+    @staticmethod
+    def resolve_recorded_by(obj) -> str:
+        return obj.recorded_by.username
+
+
+class ImplantOut(Schema):
+    id: int
+    patient: int
+    order: int
+    lot: str
+    arm: str
+    inserted_on: dt.date
+    inserted_by: str
+    removal_due_on: dt.date
+    removed_on: dt.date | None
+    removed_by: str | None
+    in_place: bool
+
+    @staticmethod
+    def resolve_patient(obj) -> int:
+        return obj.patient_id
+
+    @staticmethod
+    def resolve_order(obj) -> int:
+        return obj.order_id
+
+    @staticmethod
+    def resolve_inserted_by(obj) -> str:
+        return obj.inserted_by.username
+
+    @staticmethod
+    def resolve_removed_by(obj) -> str | None:
+        return obj.removed_by.username if obj.removed_by_id else None
+
+
+class DeterminationRowOut(Schema):
+    id: int
+    patient: int
+    decided_on: dt.date
+    answers: dict
+    note: str
+    by: str
+    all_favorable: bool
+
+    @staticmethod
+    def resolve_patient(obj) -> int:
+        return obj.patient_id
+
+    @staticmethod
+    def resolve_by(obj) -> str:
+        return obj.by.username
 
 
 class SupplyOut(Schema):
@@ -186,10 +286,16 @@ class SupplyOut(Schema):
 @patients_router.post("/{int:patient_id}/medication-orders", response={201: OrderOut})
 def order_create(request: HttpRequest, patient_id: int, payload: OrderIn):
     """Write and sign an order (prescriber only). 409 ``order_already_active``,
-    ``high_dose_not_acknowledged``; 422 ``unknown_medication``, ``schedule_not_allowed``,
-    ``dose_out_of_range``, ``unknown_induction``, ``induction_not_applicable``,
-    ``stop_before_start``, ``start_in_past``, ``take_home_not_allowed_for_medication``."""
-    actor = _actor(request)
+    ``conflicting_medication``, ``opioid_free_period_not_met`` (naltrexone within the
+    washout), ``titration_limit`` (a continued methadone order's increase without
+    ``titration_reason``), ``high_dose_not_acknowledged`` / ``qtc_not_acknowledged``
+    (``high_dose_acknowledged``), ``blockade_not_acknowledged`` (``blockade_acknowledged``),
+    ``implant_not_eligible``; 422 ``unknown_medication``, ``schedule_not_allowed``,
+    ``dose_out_of_range``, ``medication_not_offered``, ``unknown_induction``,
+    ``induction_not_applicable``, ``transfer_not_applicable``, ``transfer_incomplete``,
+    ``supplemental_not_applicable``, ``stop_before_start``, ``start_in_past``,
+    ``date_in_future``, ``take_home_not_allowed_for_medication``."""
+    actor = api_actor(request)
     order = services.order_create(
         actor,
         patient_id,
@@ -199,29 +305,118 @@ def order_create(request: HttpRequest, patient_id: int, payload: OrderIn):
     return Status(201, selectors.order_written(actor, order.pk))
 
 
+@patients_router.post(
+    "/{int:patient_id}/medication-orders/check", response=CheckOut, auth=staff_or_token()
+)
+def order_check(request: HttpRequest, patient_id: int, payload: OrderIn):
+    """What writing this order would answer, without writing it (same body as writing it):
+    ``{refusals: [{code, detail}], warnings: [...]}``; audited as a read. The chart's order
+    form calls it as the prescriber types (the page's session and CSRF token, or a bearer
+    token)."""
+    return services.order_check(
+        _checker(request),
+        patient_id,
+        **payload.model_dump(exclude={"induction", "instructions"}),
+        induction=payload.induction or "",
+    )
+
+
 @patients_router.get("/{int:patient_id}/medication-orders", response=list[OrderOut])
 def orders_list(request: HttpRequest, patient_id: int):
-    return selectors.orders_for_patient(_actor(request), patient_id)
+    return selectors.orders_for_patient(api_actor(request), patient_id)
 
 
 @orders_router.get("/{int:order_id}", response=OrderOut)
 def order_get(request: HttpRequest, order_id: int):
-    return selectors.order_get(_actor(request), order_id)
+    return selectors.order_get(api_actor(request), order_id)
 
 
 @orders_router.post("/{int:order_id}/changes", response=OrderOut)
 def order_change(request: HttpRequest, order_id: int, payload: OrderChangeIn):
-    """Change the dose, take-home authorization, stop date or first-day override, with a
-    reason (kept in the order's history). 409 ``order_not_active``; 422
-    ``nothing_to_change``, ``dose_out_of_range``."""
-    actor = _actor(request)
+    """Change the dose, take-home authorization, stop date, first-day override or
+    supplemental doses with an implant, with a reason (kept in the order's history). A
+    methadone increase above 10 mg or sooner than 3 days after the last (settings) needs
+    ``titration_reason`` (409 ``titration_limit``); above 100 mg ``high_dose_acknowledged``
+    (409 ``qtc_not_acknowledged``). 409 ``order_not_active``; 422 ``nothing_to_change``,
+    ``dose_out_of_range``."""
+    actor = api_actor(request)
     services.order_change(actor, order_id, **payload.model_dump())
     return selectors.order_written(actor, order_id)
 
 
+@orders_router.post("/{int:order_id}/changes/check", response=CheckOut, auth=staff_or_token())
+def order_change_check(request: HttpRequest, order_id: int, payload: OrderChangeCheckIn):
+    """What this change would answer, without writing it: ``{refusals, warnings}``."""
+    return services.order_change(
+        _checker(request), order_id, **payload.model_dump(), check_only=True
+    )
+
+
+@orders_router.post("/{int:order_id}/implant-insertions", response={201: ImplantOut})
+def implant_insert(request: HttpRequest, order_id: int, payload: ImplantInsertIn):
+    """Record the insertion of the ordered implant (prescriber): its lot, the day, the arm.
+    Removal is due 6 calendar months later (``removal_due_on``)."""
+    actor = api_actor(request)
+    implant = services.implant_insert(actor, order_id, **payload.model_dump())
+    return Status(201, selectors.implant_written(actor, implant.pk))
+
+
+@implants_router.post("/{int:implant_id}/removal", response=ImplantOut)
+def implant_remove(request: HttpRequest, implant_id: int, payload: ImplantRemoveIn):
+    """Record an implant's removal (prescriber); its order ends with it."""
+    actor = api_actor(request)
+    services.implant_remove(actor, implant_id, **payload.model_dump())
+    return selectors.implant_written(actor, implant_id)
+
+
+@patients_router.get("/{int:patient_id}/implants", response=list[ImplantOut])
+def implants_list(request: HttpRequest, patient_id: int):
+    return selectors.implants_for_patient(api_actor(request), patient_id)
+
+
+@patients_router.post("/{int:patient_id}/vital-signs", response={201: VitalsOut})
+def vitals_create(request: HttpRequest, patient_id: int, payload: VitalsIn):
+    """Blood pressure and/or pulse with the time taken (nurse or prescriber). Lofexidine is
+    held while the last reading is below 90/60 or a pulse below 55 (settings)."""
+    row = services.vitals_record(api_actor(request), patient_id, **payload.model_dump())
+    return Status(201, row)
+
+
+@patients_router.get("/{int:patient_id}/vital-signs", response=list[VitalsOut])
+def vitals_list(request: HttpRequest, patient_id: int):
+    return selectors.vitals_for_patient(api_actor(request), patient_id)
+
+
+@patients_router.post(
+    "/{int:patient_id}/take-home-determinations", response={201: DeterminationRowOut}
+)
+def determination_create(request: HttpRequest, patient_id: int, payload: DeterminationIn):
+    """The prescriber's take-home determination: ``answers`` holds every criterion of 42 CFR
+    8.12(i)(2) (``no_active_risk_condition``, ``regular_attendance``,
+    ``no_serious_behavioral_problems``, ``no_recent_diversion``,
+    ``safe_transport_and_storage``, ``other_relevant_criteria``) as ``{favorable, note}``; an
+    unfavorable answer needs a note. Dispensing take-homes asks for one made in the last 90
+    days (a setting)."""
+    row = services.take_home_determination_record(
+        api_actor(request),
+        patient_id,
+        {k: v.model_dump() for k, v in payload.answers.items()},
+        decided_on=payload.decided_on,
+        note=payload.note,
+    )
+    return Status(201, row)
+
+
+@patients_router.get(
+    "/{int:patient_id}/take-home-determinations", response=list[DeterminationRowOut]
+)
+def determinations_list(request: HttpRequest, patient_id: int):
+    return selectors.determinations_for_patient(api_actor(request), patient_id)
+
+
 @orders_router.post("/{int:order_id}/stop", response=OrderOut)
 def order_stop(request: HttpRequest, order_id: int, payload: ReasonIn):
-    actor = _actor(request)
+    actor = api_actor(request)
     services.order_stop(actor, order_id, payload.reason)
     return selectors.order_written(actor, order_id)
 
@@ -230,23 +425,38 @@ def order_stop(request: HttpRequest, order_id: int, payload: ReasonIn):
 def order_reassess(request: HttpRequest, order_id: int, payload: ReassessIn):
     """A prescriber's reassessment after missed days: dosing may resume today, at the new
     ``dose_mg`` when given."""
-    actor = _actor(request)
+    actor = api_actor(request)
     services.order_reassess(actor, order_id, payload.note, payload.dose_mg)
     return selectors.order_written(actor, order_id)
 
 
 @patients_router.post("/{int:patient_id}/opioid-free-confirmations", response={201: dict})
 def opioid_free(request: HttpRequest, patient_id: int, payload: OpioidFreeIn):
-    """A negative opioid test or a naloxone challenge (``kind``) before naltrexone."""
+    """A negative opioid test (``kind: negative_test`` with ``drug_test``, the id of the
+    person's recorded test showing opiates and fentanyl negative) or a naloxone challenge
+    (``kind: naloxone_challenge`` with ``on``) before naltrexone."""
     row = services.opioid_free_confirm(
-        _actor(request), patient_id, payload.kind, payload.on, payload.note
+        api_actor(request),
+        patient_id,
+        payload.kind,
+        payload.on,
+        payload.note,
+        drug_test=payload.drug_test,
     )
-    return Status(201, {"id": row.pk, "kind": row.kind, "on": row.on.isoformat()})
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "kind": row.kind,
+            "on": row.on.isoformat(),
+            "drug_test": row.drug_test_id,
+        },
+    )
 
 
 @patients_router.post("/{int:patient_id}/diversion-concerns", response={201: dict})
 def diversion(request: HttpRequest, patient_id: int, payload: DiversionIn):
-    flag = services.diversion_concern_raise(_actor(request), patient_id, payload.reason)
+    flag = services.diversion_concern_raise(api_actor(request), patient_id, payload.reason)
     return Status(201, {"id": flag.pk, "kind": flag.kind, "reason": flag.reason})
 
 
@@ -256,14 +466,16 @@ def dose_create(request: HttpRequest, payload: DoseIn, response: HttpResponse):
     """Give a dose (nurse). A retry with the same ``idempotency_key`` returns the first
     dose (header ``Idempotent-Replay: true``) and doses nothing more. Refusals: 409
     ``already_dosed_today``, ``covered_by_take_home``, ``order_not_active``,
-    ``dose_differs_from_order``, ``first_day_limit_exceeded``,
+    ``dose_differs_from_order``, ``no_open_episode``, ``first_day_limit_exceeded``,
     ``missed_doses_reassessment_required``, ``withdrawal_too_low_for_induction``,
-    ``opioid_free_period_not_met``, ``opioid_free_not_confirmed``, ``injection_too_soon``,
-    ``daily_limit_exceeded``, ``dose_too_soon``, ``idempotency_key_reused``; 422
-    ``time_in_future``, ``time_too_old``, ``before_order_start``; 404 for an unknown order
-    or another organization's."""
+    ``implant_in_place``, ``opioid_free_period_not_met``, ``opioid_free_not_confirmed``,
+    ``injection_too_soon``, ``no_prior_buprenorphine``, ``daily_limit_exceeded``,
+    ``dose_too_soon``, ``blood_pressure_or_pulse_too_low``, ``idempotency_key_reused``; 422
+    ``time_in_future``, ``time_too_old``, ``before_order_start``, ``dose_out_of_range``,
+    ``implant_is_a_procedure``; 404 for an unknown order or another organization's. Nothing
+    is written on a refusal (no dose, no stock entry, no audit event)."""
     dose, replay = services.dose_record(
-        _actor(request),
+        api_actor(request),
         payload.order,
         payload.dose_mg,
         idempotency_key=payload.idempotency_key,
@@ -280,15 +492,16 @@ def take_home_eligibility(request: HttpRequest, patient_id: int, on: IsoDate | N
     """The regulatory maximum of take-home doses for the days in treatment on ``on``
     (default today at the patient's site), the factors in the record that argue against
     take-homes, and what the active order authorizes."""
-    return selectors.take_home_eligibility(_actor(request), patient_id, on)
+    return selectors.take_home_eligibility(api_actor(request), patient_id, on)
 
 
 @patients_router.post("/{int:patient_id}/take-homes", response={201: SupplyOut})
 def take_home_dispense(request: HttpRequest, patient_id: int, payload: TakeHomeIn):
     """Dispense take-home bottles (nurse), one per day from ``first_day`` (default
     tomorrow). 409 ``take_home_limit_exceeded``, ``take_home_not_authorized``,
-    ``already_covered``, ``order_not_active``; 422 ``take_home_not_allowed_for_medication``."""
-    actor = _actor(request)
+    ``take_home_determination_required``, ``already_covered``, ``order_not_active``; 422
+    ``take_home_not_allowed_for_medication``."""
+    actor = api_actor(request)
     order = selectors.order_written(actor, payload.order)
     if order.patient_id != patient_id:
         raise NotFound("medication order")
@@ -305,14 +518,14 @@ def take_home_dispense(request: HttpRequest, patient_id: int, payload: TakeHomeI
 def close_day(request: HttpRequest, code: str, payload: CloseDayIn):
     """Close a site-local day (default today): everyone with an active daily order and no
     dose or take-home that day is marked missed. Safe to repeat."""
-    new = services.close_day(_actor(request), code, payload.on)
+    new = services.close_day(api_actor(request), code, payload.on)
     return {"site": code, "marked_missed": len(new), "patients": [m.patient_id for m in new]}
 
 
 @sites_router.get("/{code}/missed-doses", response=dict)
 def missed(request: HttpRequest, code: str):
     """Who has missed 1, 2 or 3+ consecutive dosing days, for outreach."""
-    actor = _actor(request)
+    actor = api_actor(request)
     data = selectors.missed_outreach(actor, site_by_code(actor.organization_id, code))
     return {
         "site": code,
@@ -336,7 +549,7 @@ def missed(request: HttpRequest, code: str):
 
 @sites_router.get("/{code}/injections-due", response=dict)
 def injections(request: HttpRequest, code: str, within_days: int = 7):
-    actor = _actor(request)
+    actor = api_actor(request)
     data = selectors.injections_due(
         actor, site_by_code(actor.organization_id, code), within_days=max(0, min(within_days, 60))
     )
@@ -345,6 +558,7 @@ def injections(request: HttpRequest, code: str, within_days: int = 7):
         "on": data["day"].isoformat(),
         "injections": [
             {
+                "kind": r["kind"],
                 "patient": r["patient"].pk,
                 "order": r["order"].pk,
                 "medication": r["order"].medication,
@@ -380,20 +594,20 @@ def _stock_out(summary: dict) -> dict:
 
 @sites_router.get("/{code}/stock", response=dict)
 def stock(request: HttpRequest, code: str):
-    actor = _actor(request)
+    actor = api_actor(request)
     return _stock_out(selectors.stock_summary(actor, site_by_code(actor.organization_id, code)))
 
 
 @sites_router.post("/{code}/stock/receipts", response={201: dict})
 def stock_receive(request: HttpRequest, code: str, payload: StockReceiptIn):
-    e = services.stock_receive(_actor(request), code, payload.quantity_mg, payload.reference)
+    e = services.stock_receive(api_actor(request), code, payload.quantity_mg, payload.reference)
     return Status(201, {"id": e.pk, "kind": e.kind, "quantity_mg": str(e.quantity_mg)})
 
 
 @sites_router.post("/{code}/stock/waste", response={201: dict})
 def stock_waste(request: HttpRequest, code: str, payload: StockWasteIn):
     e = services.stock_waste(
-        _actor(request), code, payload.quantity_mg, payload.reason, payload.witness
+        api_actor(request), code, payload.quantity_mg, payload.reason, payload.witness
     )
     return Status(201, {"id": e.pk, "kind": e.kind, "quantity_mg": str(e.quantity_mg)})
 
@@ -402,7 +616,7 @@ def stock_waste(request: HttpRequest, code: str, payload: StockWasteIn):
 def stock_count(request: HttpRequest, code: str, payload: StockCountIn):
     """A witnessed count against the ledger; ``discrepancy`` is true when they differ."""
     c = services.stock_count(
-        _actor(request), code, payload.counted_mg, payload.witness, payload.note
+        api_actor(request), code, payload.counted_mg, payload.witness, payload.note
     )
     return Status(
         201,
@@ -419,7 +633,7 @@ def stock_count(request: HttpRequest, code: str, payload: StockCountIn):
 # --- settings ---------------------------------------------------------------------------
 @settings_router.get("/medication", response=dict)
 def settings_get(request: HttpRequest):
-    actor = _actor(request)
+    actor = api_actor(request)
     actor.require("medication.view")
     d, t = services.limits_for(actor.organization_id)
 
@@ -428,12 +642,16 @@ def settings_get(request: HttpRequest):
             k: (str(v) if isinstance(v, Decimal) else v) for k, v in dataclasses.asdict(obj).items()
         }
 
-    return {"dosing": plain(d), "take_home": plain(t)}
+    testing = selectors.testing_limits_for(actor.organization_id)
+    return {"dosing": plain(d), "take_home": plain(t), "testing": plain(testing)}
 
 
 @settings_router.patch("/medication", response=dict)
 def settings_patch(request: HttpRequest, payload: SettingsIn):
-    """Set some limits (admin): 422 ``invalid_setting`` for an unknown key or a bad value."""
-    actor = _actor(request)
-    services.settings_update(actor, payload.dosing, payload.take_home)
+    """Set some limits (admin): 422 ``invalid_setting`` for an unknown key or a bad value,
+    ``setting_exceeds_federal_limit`` for a value that loosens a federal limit (the
+    first-day limit above 50 mg, take-home tiers above 7/14/28 from days 1/15/31,
+    ``testing.random_tests_per_year`` below 8)."""
+    actor = api_actor(request)
+    services.settings_update(actor, payload.dosing, payload.take_home, payload.testing)
     return settings_get(request)

@@ -7,4 +7,18 @@ class MedicationConfig(AppConfig):
     verbose_name = "Medication for opioid use disorder: orders, dosing, take-homes, stock"
 
     def ready(self) -> None:
-        from . import chart  # noqa: F401  (registers the chart section and banner)
+        from waypoint.care.episodes.services import on_discharge
+        from waypoint.patients.chart import register_section
+
+        from . import chart
+
+        register_section(chart.SECTION)
+        on_discharge(_stop_orders_at_discharge)
+
+
+def _stop_orders_at_discharge(actor, episode) -> None:
+    """A discharge stops the person's open orders (``services.discharge``), loaded when a
+    discharge happens: importing the app's selectors never loads its services."""
+    from .services.discharge import orders_stop_at_discharge
+
+    orders_stop_at_discharge(actor, episode)

@@ -1,8 +1,8 @@
-"""The "Medication" section of the patient chart."""
+"""The "Medication" section of the patient chart, registered by ``MedicationConfig.ready()``."""
 
 from __future__ import annotations
 
-from waypoint.patients.chart import ChartSection, register_section
+from waypoint.patients.chart import ChartSection
 
 
 def _context(actor, patient) -> dict:
@@ -11,13 +11,11 @@ def _context(actor, patient) -> dict:
     return chart_context(actor, patient)
 
 
-register_section(
-    ChartSection(
-        "medication",
-        "Medication",
-        "medication/section_medication.html",
-        27,
-        "medication.view",
-        _context,
-    )
+SECTION = ChartSection(
+    "medication",
+    "Medication",
+    "medication/section_medication.html",
+    27,
+    "medication.view",
+    _context,
 )

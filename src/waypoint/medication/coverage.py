@@ -71,18 +71,57 @@ def covered_through(
     return last_covered
 
 
+def last_reassessed_days(organization_id: int, keys: Iterable[Key]) -> dict[Key, dt.date]:
+    """For each (patient, family), the latest prescriber's reassessment on any of that
+    family's orders (a reassessment written just before an order was rewritten still
+    counts). A key never reassessed is absent."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = (
+        MedicationOrder.objects.filter(
+            organization_id=organization_id,
+            patient_id__in={p for p, _ in wanted},
+            family__in={f for _, f in wanted},
+            last_reassessed_on__isnull=False,
+        )
+        .values("patient_id", "family")
+        .annotate(last=Max("last_reassessed_on"))
+        .order_by()
+    )
+    return {
+        (r["patient_id"], r["family"]): r["last"]
+        for r in rows
+        if (r["patient_id"], r["family"]) in wanted
+    }
+
+
 def missed_days_for(order: MedicationOrder, day: dt.date) -> int:
-    """Consecutive missed days before ``day`` for a daily order (0 for other schedules)."""
+    """Consecutive missed days before ``day`` for a daily order (0 for other schedules),
+    counted across the family's orders and episodes."""
     if order.schedule != "daily":
         return 0
+    key = (order.patient_id, order.family)
     last = last_covered_day(order.organization_id, order.patient_id, order.family, day)
-    return missed_days_after(order, day, last)
+    reassessed = last_reassessed_days(order.organization_id, [key]).get(key)
+    return missed_days_after(order, day, last, reassessed)
 
 
-def missed_days_after(order: MedicationOrder, day: dt.date, last_covered: dt.date | None) -> int:
-    """``missed_days_for`` when the last covered day before ``day`` is already known
-    (``None``: never covered)."""
+def missed_days_after(
+    order: MedicationOrder,
+    day: dt.date,
+    last_covered: dt.date | None,
+    reassessed_on: dt.date | None = None,
+) -> int:
+    """``missed_days_for`` when the last covered day before ``day`` (``None``: never
+    covered) and the family's last reassessment are already known. The count runs from the
+    last cover of the family across all orders and episodes
+    (``clinical.dosing.consecutive_missed_days_across``): a new order never wipes out a
+    gap; only a person never covered counts from the order's start."""
     if order.schedule != "daily":
         return 0
-    last = covered_through(last_covered, order.last_reassessed_on, day)
-    return dosing.consecutive_missed_days(day, last, order.start_date)
+    reassessed = max(
+        (d for d in (reassessed_on, order.last_reassessed_on) if d is not None), default=None
+    )
+    last = covered_through(last_covered, reassessed, day)
+    return dosing.consecutive_missed_days_across(day, last, order.start_date)

@@ -1,8 +1,12 @@
 """Demo medication: for everyone in an opioid treatment program, a methadone (or
 buprenorphine) order with up to six months of daily doses, weekend take-homes for the
-stable, a few missed days; extended-release injections for some outpatients; the site's
+stable (with the prescriber's take-home determination), a few missed days;
+extended-release injections for some outpatients (continuing buprenorphine from another
+prescriber: a documented transfer; naltrexone after a naloxone challenge); the site's
 methadone stock with monthly receipts and yesterday's reconciliation. Today's window is
-half done, through the real service (so the rules and the audit trail run).
+half done, through the real service (so the rules and the audit trail run). People
+starting today start as the rules want: methadone at 30 mg, buprenorphine as a low-dose
+induction.
 
 History before today is placed in bulk (as an import from a previous system would be):
 orders are written through the service (audited), then their start is moved back and the
@@ -18,6 +22,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from waypoint.care.models import Episode, LevelOfCareStay
+from waypoint.clinical import takehome
 from waypoint.core.actor import Actor
 from waypoint.core.errors import DomainError
 from waypoint.core.models import Site, User
@@ -35,6 +40,7 @@ from .selectors import stock_expected
 
 HISTORY_DAYS = 180
 D = Decimal
+FAVORABLE = {c.code: {"favorable": True, "note": ""} for c in takehome.DETERMINATION_CRITERIA}
 
 
 def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
@@ -75,6 +81,21 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
                 continue
             start = max(ep.admitted_on, today - dt.timedelta(HISTORY_DAYS))
             in_treatment = (today - ep.admitted_on).days + 1
+            starts_today = start == today
+            if starts_today and med == "methadone":
+                dose = D(30)  # a first day stays within the 50 mg first-day limit
+            transfer = {}
+            if med == "buprenorphine_extended_release":
+                transfer = {
+                    "transfer_source": "Community health center (sublingual buprenorphine)",
+                    "transfer_last_dose_on": today - dt.timedelta(1),
+                    "transfer_treated_since": start - dt.timedelta(30),
+                }
+            take_homes = (
+                (6 if in_treatment > 90 else 2 if in_treatment > 30 else 0)
+                if med in ("methadone", "buprenorphine_naloxone")
+                else 0
+            )
             try:
                 o = services.order_create(
                     doc,
@@ -83,15 +104,24 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
                     dose_mg=dose,
                     start_date=today,
                     site=site.code,
-                    take_home_max_doses=(6 if in_treatment > 90 else 2 if in_treatment > 30 else 0)
-                    if med in ("methadone", "buprenorphine_naloxone")
-                    else 0,
+                    take_home_max_doses=take_homes,
+                    induction="low_dose"
+                    if starts_today and med in ("buprenorphine", "buprenorphine_naloxone")
+                    else "",
                     last_opioid_use_on=start - dt.timedelta(14)
                     if med.startswith("naltrexone")
                     else None,
+                    **transfer,
                 )
             except DomainError:
                 continue
+            if take_homes:
+                services.take_home_determination_record(
+                    doc,
+                    ep.patient_id,
+                    FAVORABLE,
+                    decided_on=max(start, today - dt.timedelta(rng.randint(0, 60))),
+                )
             MedicationOrder.objects.filter(pk=o.pk).update(start_date=start)
             o.start_date = start
             if o.schedule == "monthly":
@@ -103,6 +133,9 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
                     day += dt.timedelta(28)
                 for d in shots[-6:]:
                     doses.append(_dose(o, d, site, staff["nurse"]))
+                if not shots and o.family == "naltrexone_extended_release":
+                    # the first injection is due: the person was confirmed opioid-free
+                    services.opioid_free_confirm(doc, o.patient_id, "naloxone_challenge", today)
                 continue
             # daily: a history with a few missed days; the last days shape the outreach list
             missed_tail = rng.choices([0, 1, 2, 4], weights=[86, 6, 4, 4])[0]

@@ -3,10 +3,12 @@
 The dosing window is the hottest write path of the program: a busy morning is hundreds of
 doses an hour and every one of them runs the rules. Building seven ORM querysets per dose
 cost more CPU than the database work itself, so the facts a methadone or buprenorphine dose
-needs (today's doses, yesterday's cover, the organization's limits) come from a single
-statement of scalar sub-selects. The SQL is plain SQL-92 that SQLite and PostgreSQL both
-run; the only backend difference, how dates, decimals and JSON come back from a raw
-cursor, is handled here and tested on both databases (``tests/test_facts.py``).
+needs (today's doses, yesterday's cover, the organization's limits, the open episode's
+admission, the family's last reassessment, the first buprenorphine ever, an implant in
+place) come from a single statement of scalar sub-selects. The SQL is plain SQL-92 that
+SQLite and PostgreSQL both run; the only backend difference, how dates, decimals and JSON
+come back from a raw cursor, is handled here and tested on both databases
+(``tests/test_facts.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ from decimal import Decimal
 
 from django.db import connection
 
-from .models import DoseEvent, MedicationSettings, TakeHomeBottle
+from waypoint.care.models import Episode
+
+from .models import DoseEvent, Implant, MedicationOrder, MedicationSettings, TakeHomeBottle
+
+# Doses of these families are a person's buprenorphine "ever" (any form, any order).
+BUPRENORPHINE_DOSE_FAMILIES = ("buprenorphine", "buprenorphine_extended_release")
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,14 @@ class DayFacts:
     bottle_today: bool  # the day itself is covered by a take-home bottle
     dosing_settings: dict  # MedicationSettings.dosing ({} when the organization set none)
     take_home_settings: dict  # MedicationSettings.take_home
+    episode_admitted_on: dt.date | None = None  # the open episode's admission (None: none)
+    reassessed_on: dt.date | None = None  # the latest reassessment on the family's orders
+    first_buprenorphine_on: dt.date | None = None  # first buprenorphine dose ever, any form
+    implant_inserted_on: dt.date | None = None  # a buprenorphine implant in place since
+
+    @property
+    def has_open_episode(self) -> bool:
+        return self.episode_admitted_on is not None
 
     @property
     def last_covered_before(self) -> dt.date | None:
@@ -42,7 +57,9 @@ class DayFacts:
 def _sql() -> str:
     d, b = DoseEvent._meta.db_table, TakeHomeBottle._meta.db_table
     s = MedicationSettings._meta.db_table
+    e, o, i = Episode._meta.db_table, MedicationOrder._meta.db_table, Implant._meta.db_table
     who = "organization_id = %s AND patient_id = %s AND family = %s"
+    person = "organization_id = %s AND patient_id = %s"
     # Table names come from the models, values are all parameters.
     return (
         "SELECT "  # noqa: S608
@@ -52,7 +69,11 @@ def _sql() -> str:
         f"(SELECT MAX(for_day) FROM {b} WHERE {who} AND for_day < %s), "
         f"(SELECT COUNT(*) FROM {b} WHERE {who} AND for_day = %s), "
         f"(SELECT dosing FROM {s} WHERE organization_id = %s), "
-        f"(SELECT take_home FROM {s} WHERE organization_id = %s)"
+        f"(SELECT take_home FROM {s} WHERE organization_id = %s), "
+        f"(SELECT MAX(admitted_on) FROM {e} WHERE {person} AND discharged_on IS NULL), "
+        f"(SELECT MAX(last_reassessed_on) FROM {o} WHERE {who}), "
+        f"(SELECT MIN(local_day) FROM {d} WHERE {person} AND family IN (%s, %s)), "
+        f"(SELECT MAX(inserted_on) FROM {i} WHERE {person} AND removed_on IS NULL)"
     )
 
 
@@ -74,10 +95,32 @@ def day_facts(organization_id: int, patient_id: int, family: str, day: dt.date) 
     """The facts about ``day`` (the site-local day of the dose) for one medication family."""
     who = (organization_id, patient_id, family)
     d = connection.ops.adapt_datefield_value(day)
-    params = (*who, d, *who, d, *who, d, *who, d, *who, d, organization_id, organization_id)
+    person = (organization_id, patient_id)
+    params = (
+        *(*who, d) * 5,
+        organization_id,
+        organization_id,
+        *person,
+        *who,
+        *person,
+        *BUPRENORPHINE_DOSE_FAMILIES,
+        *person,
+    )
     with connection.cursor() as cur:
         cur.execute(_sql(), params)
-        count, mg, last_dose, last_bottle, bottles, dosing, take_home = cur.fetchone()
+        (
+            count,
+            mg,
+            last_dose,
+            last_bottle,
+            bottles,
+            dosing,
+            take_home,
+            admitted,
+            reassessed,
+            first_bup,
+            implant,
+        ) = cur.fetchone()
     return DayFacts(
         doses_today=int(count or 0),
         mg_today=Decimal(str(mg)) if mg is not None else Decimal(0),
@@ -86,4 +129,8 @@ def day_facts(organization_id: int, patient_id: int, family: str, day: dt.date) 
         bottle_today=bool(bottles),
         dosing_settings=_json(dosing),
         take_home_settings=_json(take_home),
+        episode_admitted_on=_date(admitted),
+        reassessed_on=_date(reassessed),
+        first_buprenorphine_on=_date(first_bup),
+        implant_inserted_on=_date(implant),
     )

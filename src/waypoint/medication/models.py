@@ -21,15 +21,17 @@ LAST_OPIOID_KINDS = (
 
 
 class MedicationSettings(models.Model):
-    """An organization's own dosing and take-home limits (states may be stricter than the
-    federal rule). Keys are fields of ``clinical.dosing.DosingLimits`` and
-    ``clinical.takehome.TakeHomeLimits``; what is not set takes the default there."""
+    """An organization's own dosing, take-home and drug-testing limits (states may be stricter
+    than the federal rule, never looser). Keys are fields of ``clinical.dosing.DosingLimits``,
+    ``clinical.takehome.TakeHomeLimits`` and ``clinical.drugtests.TestingLimits``; what is
+    not set takes the default there."""
 
     organization = models.OneToOneField(
         "core.Organization", on_delete=models.CASCADE, related_name="medication_settings"
     )
     dosing = models.JSONField(default=dict)
     take_home = models.JSONField(default=dict)
+    testing = models.JSONField(default=dict)  # clinical.drugtests.TestingLimits
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -55,7 +57,17 @@ class MedicationOrder(models.Model):
     induction = models.CharField(max_length=10, blank=True, default="", choices=INDUCTIONS)
     take_home_max_doses = models.PositiveSmallIntegerField(default=0)
     first_day_override_reason = models.TextField(blank=True, default="", max_length=2000)
+    # a high-dose warning the prescriber confirmed: buprenorphine above 24 mg a day, methadone
+    # above 100 mg a day (ECG/QTc)
     high_dose_acknowledged = models.BooleanField(default=False)
+    # an agonist ordered within 28 days of an extended-release naltrexone injection
+    blockade_acknowledged = models.BooleanField(default=False)
+    # a documented transfer: buprenorphine continued from another prescriber or program
+    transfer_source = models.CharField(max_length=200, blank=True, default="")
+    transfer_last_dose_on = models.DateField(null=True, blank=True)
+    transfer_treated_since = models.DateField(null=True, blank=True)
+    # daily buprenorphine ordered as supplemental doses while an implant is in place
+    implant_supplemental = models.BooleanField(default=False)
     last_opioid_use_on = models.DateField(null=True, blank=True)
     last_opioid_kind = models.CharField(
         max_length=20, blank=True, default="", choices=LAST_OPIOID_KINDS
@@ -138,12 +150,120 @@ class OpioidFreeConfirmation(models.Model):
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=KINDS)
     on = models.DateField()
+    # A negative test names the recorded drug test (labs.DrugTest) that shows it: an id
+    # checked through ``selectors.hooks.DRUG_TEST_LOOKUPS`` (labs depends on medication,
+    # not the reverse, so this is not a foreign key). Empty for older confirmations.
+    drug_test_id = models.PositiveBigIntegerField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True, default="")
     by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.on}"
+
+
+class VitalSigns(models.Model):
+    """Vital signs taken at the window (all optional but one): blood pressure (both numbers)
+    and/or pulse, with the time they were taken. Lofexidine is held on a low last reading."""
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
+    taken_at = models.DateTimeField()
+    systolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    pulse = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True, default="")
+    recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(systolic__isnull=True) & Q(diastolic__isnull=True))
+                | (Q(systolic__isnull=False) & Q(diastolic__isnull=False)),
+                name="vitals_blood_pressure_both_or_neither",
+            ),
+            models.CheckConstraint(
+                condition=Q(systolic__isnull=False) | Q(pulse__isnull=False),
+                name="vitals_something_measured",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "patient", "taken_at"])]
+        ordering = ["-taken_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"vital signs of patient {self.patient_id} at {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class Implant(models.Model):
+    """One buprenorphine implant: its insertion (a procedure, with the implant's lot) and its
+    removal, each by a prescriber. In place while ``removed_on`` is empty; one in place per
+    person at a time (a partial unique index)."""
+
+    ARMS = (("left", "Left upper arm"), ("right", "Right upper arm"))
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(MedicationOrder, on_delete=models.PROTECT, related_name="implants")
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
+    lot = models.CharField(max_length=50)
+    arm = models.CharField(max_length=5, choices=ARMS, blank=True, default="")
+    inserted_on = models.DateField()
+    inserted_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    insertion_note = models.CharField(max_length=500, blank=True, default="")
+    removal_due_on = models.DateField()
+    removed_on = models.DateField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removal_note = models.CharField(max_length=500, blank=True, default="")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient"],
+                condition=Q(removed_on__isnull=True),
+                name="one_implant_in_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True) | Q(removed_on__gte=models.F("inserted_on")),
+                name="implant_removed_after_insertion",
+            ),
+        ]
+        ordering = ["-inserted_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"implant lot {self.lot} inserted {self.inserted_on}"
+
+    @property
+    def in_place(self) -> bool:
+        return self.removed_on is None
+
+
+class TakeHomeDetermination(models.Model):
+    """The prescriber's take-home determination: each criterion of 42 CFR 8.12(i)(2)
+    answered (``answers``: {criterion code: {"favorable": bool, "note": str}}), kept as
+    given. Dispensing take-homes asks for a current one (``TakeHomeLimits``)."""
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField()
+    answers = models.JSONField()
+    note = models.TextField(blank=True, default="", max_length=2000)
+    by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "patient", "decided_on"])]
+        ordering = ["-decided_on", "-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"take-home determination of patient {self.patient_id} on {self.decided_on}"
+
+    @property
+    def all_favorable(self) -> bool:
+        return all(a.get("favorable") for a in self.answers.values())
 
 
 class DoseEvent(models.Model):

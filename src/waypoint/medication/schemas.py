@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
+from ninja import Schema
 from pydantic import AwareDatetime, Field
 
 from waypoint.core.schemas import Bool, IsoDate, StrictSchema, text
@@ -25,7 +26,18 @@ class OrderIn(StrictSchema):
     induction: text(10) | None = None
     take_home_max_doses: Days = 0
     first_day_override_reason: text(2000) = ""
+    # confirms the high-dose warning: buprenorphine above 24 mg, methadone above 100 mg (QTc)
     high_dose_acknowledged: Bool = False
+    # confirms the blockade warning: an agonist within 28 days of a naltrexone injection
+    blockade_acknowledged: Bool = False
+    # the prescriber's documented reason for a methadone increase beyond the titration limit
+    titration_reason: text(2000) = ""
+    # a documented transfer: continuing buprenorphine from another prescriber or program
+    transfer_source: text(200) = ""
+    transfer_last_dose_on: IsoDate | None = None
+    transfer_treated_since: IsoDate | None = None
+    # supplemental daily buprenorphine while an implant is in place
+    implant_supplemental: Bool = False
     last_opioid_use_on: IsoDate | None = None
     last_opioid_kind: text(20) = ""
     instructions: text(2000) = ""
@@ -39,6 +51,26 @@ class OrderChangeIn(StrictSchema):
     stop_date: IsoDate | None = None
     first_day_override_reason: text(2000) | None = None
     high_dose_acknowledged: Bool = False
+    titration_reason: text(2000) = ""
+    implant_supplemental: Bool | None = None
+
+
+class OrderChangeCheckIn(StrictSchema):
+    """The body of a change being typed: the reason may still be empty."""
+
+    reason: text(2000) = ""
+    dose_mg: Mg | None = None
+    take_home_max_doses: Days | None = None
+    stop_date: IsoDate | None = None
+    first_day_override_reason: text(2000) | None = None
+    high_dose_acknowledged: Bool = False
+    titration_reason: text(2000) = ""
+    implant_supplemental: Bool | None = None
+
+
+class CheckOut(Schema):
+    refusals: list[dict]
+    warnings: list[str]
 
 
 class ReasonIn(StrictSchema):
@@ -52,8 +84,41 @@ class ReassessIn(StrictSchema):
 
 class OpioidFreeIn(StrictSchema):
     kind: text(30, 1)
-    on: IsoDate
+    on: IsoDate | None = None  # a negative test's day is the test's
+    drug_test: Annotated[int, Field(ge=1, strict=True)] | None = None
     note: text(300) = ""
+
+
+class VitalsIn(StrictSchema):
+    taken_at: AwareDatetime | None = None
+    systolic: Annotated[int, Field(ge=40, le=300, strict=True)] | None = None
+    diastolic: Annotated[int, Field(ge=20, le=200, strict=True)] | None = None
+    pulse: Annotated[int, Field(ge=20, le=250, strict=True)] | None = None
+    note: text(300) = ""
+    site: text(20, 1) | None = None
+
+
+class ImplantInsertIn(StrictSchema):
+    lot: text(50, 1)
+    inserted_on: IsoDate | None = None
+    arm: text(5) = ""
+    note: text(500) = ""
+
+
+class ImplantRemoveIn(StrictSchema):
+    removed_on: IsoDate | None = None
+    note: text(500) = ""
+
+
+class CriterionIn(StrictSchema):
+    favorable: Bool
+    note: text(1000) = ""
+
+
+class DeterminationIn(StrictSchema):
+    answers: dict[str, CriterionIn]
+    decided_on: IsoDate | None = None
+    note: text(2000) = ""
 
 
 class DoseIn(StrictSchema):
@@ -93,8 +158,10 @@ class CloseDayIn(StrictSchema):
 
 
 class SettingsIn(StrictSchema):
-    dosing: dict[str, int | str | float] = {}
-    take_home: dict[str, int | str | float | list[list[int]]] = {}
+    # bool first: a JSON true/false stays a boolean (a switch), never becomes 1/0
+    dosing: dict[str, bool | int | str | float] = {}
+    take_home: dict[str, bool | int | str | float | list[list[int]]] = {}
+    testing: dict[str, bool | int | str | float] = {}
 
 
 class DiversionIn(StrictSchema):

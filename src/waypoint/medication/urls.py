@@ -6,11 +6,27 @@ app_name = "medication"
 urlpatterns = [
     path("dosing/", views.window, name="window"),
     path("dosing/dose/", views.dose, name="dose"),
+    path("dosing/vitals/", views.vitals, name="vitals"),
     path("dosing/outreach/", views.outreach, name="outreach"),
     path("dosing/close/", views.close_day, name="close_day"),
     path("dosing/stock/", views.stock, name="stock"),
     path("dosing/stock/<str:action>/", views.stock_action, name="stock_action"),
     path("medication/patients/<int:patient_id>/orders/", views.order_new, name="order_new"),
+    path(
+        "medication/patients/<int:patient_id>/orders/check/",
+        views.order_check,
+        name="order_check",
+    ),
+    path(
+        "medication/patients/<int:patient_id>/take-home-determinations/",
+        views.determination,
+        name="determination",
+    ),
+    path(
+        "medication/orders/<int:order_id>/implant/<str:action>/",
+        views.implant,
+        name="implant",
+    ),
     path(
         "medication/patients/<int:patient_id>/opioid-free/",
         views.opioid_free,

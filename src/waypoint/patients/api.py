@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 from waypoint.core.errors import DomainError
 from waypoint.core.schemas import has_control_chars
 
@@ -23,7 +23,7 @@ class SearchParams(Schema):
 def register(request: HttpRequest, payload: PatientIn):
     """Register a patient. 409 ``possible_duplicate`` lists matching records unless
     ``confirm_not_duplicate`` is true."""
-    return Status(201, services.patient_register(actor_from_request(request, "api"), payload))
+    return Status(201, services.patient_register(api_actor(request), payload))
 
 
 @router.get("", response=list[PatientBrief])
@@ -31,14 +31,14 @@ def search(request: HttpRequest, params: Query[SearchParams]):
     """Search by name (``Reyes Ana``), MRN or date of birth (``1988-04-12``)."""
     if not params.q.strip() or len(params.q) > 100 or has_control_chars(params.q):
         raise DomainError("invalid_query", "Give a name, an MRN or a date of birth (YYYY-MM-DD).")
-    return selectors.patient_search(actor_from_request(request, "api"), params.q)
+    return selectors.patient_search(api_actor(request), params.q, close=False)
 
 
 @router.get("/{int:patient_id}", response=PatientOut)
 def get(request: HttpRequest, patient_id: int):
-    return selectors.patient_get(actor_from_request(request, "api"), patient_id)
+    return selectors.patient_get(api_actor(request), patient_id)
 
 
 @router.patch("/{int:patient_id}", response=PatientOut)
 def update(request: HttpRequest, patient_id: int, payload: PatientUpdate):
-    return services.patient_update(actor_from_request(request, "api"), patient_id, payload)
+    return services.patient_update(api_actor(request), patient_id, payload)

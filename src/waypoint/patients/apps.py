@@ -7,13 +7,16 @@ class PatientsConfig(AppConfig):
     verbose_name = "Patient registry"
 
     def ready(self) -> None:
-        # What the base (core, audit) shows of patients, supplied from here: the base
-        # imports no clinical app.
         from waypoint.audit.subjects import register_patient_exists
         from waypoint.core.home import HomePanel, register_home_panel
 
-        from . import selectors
+        from . import chart, selectors
 
+        # The chart's own sections (each other app adds its own from its ready()).
+        for section in chart.SECTIONS:
+            chart.register_section(section)
+        # What the base (core, audit) shows of patients, supplied from here: the base
+        # imports no clinical app.
         register_home_panel(
             HomePanel("patients", "patients/home_panel.html", "patient.view", selectors.home_panel)
         )

@@ -41,9 +41,12 @@ class Patient(models.Model):
 
     insurance = models.CharField(max_length=300, blank=True, default="")
 
-    # Lower-cased names for search and duplicate detection on both SQLite and PostgreSQL.
+    # Names for search and duplicate detection on both SQLite and PostgreSQL (names.py):
+    # folded (no accents, no case) and their phonetic key, filled on every save.
     first_name_key = models.CharField(max_length=100, editable=False)
     last_name_key = models.CharField(max_length=100, editable=False)
+    first_name_sound = models.CharField(max_length=40, editable=False, default="")
+    last_name_sound = models.CharField(max_length=40, editable=False, default="")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -60,6 +63,8 @@ class Patient(models.Model):
         indexes = [
             models.Index(fields=["organization", "last_name_key", "first_name_key"]),
             models.Index(fields=["organization", "date_of_birth"]),
+            models.Index(fields=["organization", "last_name_sound"]),
+            models.Index(fields=["organization", "first_name_sound"]),
             models.Index(fields=["organization", "site", "created_at"]),
         ]
         ordering = ["last_name_key", "first_name_key", "id"]
@@ -68,8 +73,16 @@ class Patient(models.Model):
         return f"{self.last_name}, {self.first_name} (MRN {self.mrn})"
 
     def save(self, *args, **kwargs):
-        self.first_name_key = self.first_name.casefold()
-        self.last_name_key = self.last_name.casefold()
+        from .names import fold, sound
+
+        self.first_name_key = fold(self.first_name)[:100]
+        self.last_name_key = fold(self.last_name)[:100]
+        self.first_name_sound = sound(self.first_name)
+        self.last_name_sound = sound(self.last_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            keys = {"first_name_key", "last_name_key", "first_name_sound", "last_name_sound"}
+            kwargs["update_fields"] = set(update_fields) | keys
         super().save(*args, **kwargs)
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from waypoint.audit import services as audit
 from waypoint.core.errors import NotFound
 from waypoint.core.schemas import has_control_chars
 
+from . import names
 from .models import Patient
 
 if TYPE_CHECKING:
@@ -24,14 +26,56 @@ def _scoped(organization_id: int) -> QuerySet[Patient]:
     return Patient.objects.filter(organization_id=organization_id).select_related("site")
 
 
+def _swapped(d: dt.date) -> dt.date | None:
+    """The date with day and month exchanged (03/04 for 04/03), if that is another date."""
+    if d.day > 12 or d.day == d.month:
+        return None
+    try:
+        return d.replace(month=d.day, day=d.month)
+    except ValueError:
+        return None
+
+
 def possible_duplicates(
     organization_id: int, first_name: str, last_name: str, date_of_birth: dt.date
-) -> QuerySet[Patient]:
-    return _scoped(organization_id).filter(
-        first_name_key=first_name.casefold(),
-        last_name_key=last_name.casefold(),
-        date_of_birth=date_of_birth,
+) -> list[Patient]:
+    """Patients who may be this person: the same date of birth and a similar last name
+    (whatever the accents and case, or spelled alike: names.CLOSE), or the date with day
+    and month exchanged and both names similar. The same name first."""
+    swapped = _swapped(date_of_birth)
+    dates = [date_of_birth, *([swapped] if swapped else [])]
+    candidates = _scoped(organization_id).filter(date_of_birth__in=dates)[:500]
+    last_sound = names.sound(last_name)
+    found = []
+    for p in candidates:
+        last = names.similarity(last_name, p.last_name)
+        if last_sound and p.last_name_sound == last_sound:
+            last = max(last, names.CLOSE)
+        first = names.similarity(first_name, p.first_name)
+        if p.date_of_birth == date_of_birth:
+            if last >= names.CLOSE:
+                found.append((-(last + first), p))
+        elif last >= names.CLOSE and first >= names.CLOSE:
+            found.append((-(last + first) + 1, p))
+    found.sort(key=lambda t: (t[0], t[1].pk))
+    return [p for _, p in found]
+
+
+def last_visits(organization_id: int, patient_ids: list[int]) -> dict[int, dt.datetime]:
+    """When something was last recorded about each patient (the newest write in the audit
+    trail: a dose, a test, an attendance, a change): what the duplicate warning shows as
+    the last visit."""
+    from django.db.models import Max
+
+    from waypoint.audit.models import AuditEvent
+
+    rows = (
+        AuditEvent.objects.filter(organization_id=organization_id, patient_id__in=patient_ids)
+        .exclude(action__in=("read", "search", "list", "export", "verify"))
+        .values("patient_id")
+        .annotate(last=Max("at"))
     )
+    return {r["patient_id"]: r["last"] for r in rows}
 
 
 def patient_for_update(actor: Actor, patient_id: int) -> Patient:
@@ -85,8 +129,51 @@ def parse_query(q: str) -> tuple[str, object]:
     return ("name", terms) if terms else ("none", None)
 
 
-def patient_search(actor: Actor, q: str, *, limit: int = 50) -> list[Patient]:
-    """Find patients by name (any order, prefixes), MRN or date of birth.
+@dataclass
+class Found:
+    """A search's answer: the patients whose names start with the terms (or the MRN or date
+    of birth given), then close matches (spelled differently, sounding alike)."""
+
+    exact: list[Patient] = field(default_factory=list)
+    close: list[Patient] = field(default_factory=list)
+
+    @property
+    def all(self) -> list[Patient]:
+        return [*self.exact, *self.close]
+
+
+CANDIDATES = 500  # the most rows a close-match search ranks in Python
+
+
+def _close_matches(
+    organization_id: int, terms: list[str], exclude: set[int], limit: int
+) -> list[Patient]:
+    """Patients whose first or last name sounds like a term's (the stored phonetic keys,
+    or their first letters for a slip that changes the sound), ranked by similarity; every
+    term must match a name closely (names.CLOSE)."""
+    sounds = {names.sound(t) for t in terms if len(names.fold(t)) >= 3} - {""}
+    if not sounds:
+        return []
+    where = Q()
+    for snd in sounds:
+        prefix = snd[: max(3, len(snd) - 1)]
+        where |= Q(last_name_sound=snd) | Q(first_name_sound=snd)
+        where |= Q(last_name_sound__startswith=prefix) | Q(first_name_sound__startswith=prefix)
+    ranked = []
+    for p in _scoped(organization_id).filter(where).exclude(pk__in=exclude)[:CANDIDATES]:
+        scores = [
+            max(names.term_matches(t, p.first_name), names.term_matches(t, p.last_name))
+            for t in terms
+        ]
+        if min(scores) >= names.CLOSE:
+            ranked.append((-sum(scores) / len(scores), p.last_name_key, p.first_name_key, p))
+    ranked.sort(key=lambda r: r[:3])
+    return [r[3] for r in ranked[:limit]]
+
+
+def patient_find(actor: Actor, q: str, *, limit: int = 50, close: bool = True) -> Found:
+    """Find patients by name (any order, prefixes, whatever the accents and case), MRN or
+    date of birth; for a name, also close matches (``close``), marked ``close_match``.
 
     The search leaves one ``search`` audit event listing the patients it showed.
     """
@@ -98,20 +185,40 @@ def patient_search(actor: Actor, q: str, *, limit: int = 50) -> list[Patient]:
     elif kind == "mrn":
         qs = qs.filter(Q(mrn=value) | Q(mrn=str(value).zfill(7)))
     elif kind == "name":
-        for term in value:  # type: ignore[union-attr]
+        value = [names.fold(t) for t in value]  # type: ignore[union-attr]
+        value = [t for t in value if t]
+        if not value:
+            return Found()
+        for term in value:
             qs = qs.filter(Q(last_name_key__startswith=term) | Q(first_name_key__startswith=term))
     else:
-        return []
-    results = list(qs[:limit])
+        return Found()
+    found = Found(exact=list(qs[:limit]))
+    if kind == "name" and close and len(found.exact) < limit:
+        found.close = _close_matches(
+            actor.organization_id, value, {p.pk for p in found.exact}, limit - len(found.exact)
+        )
+        for p in found.close:
+            p.close_match = True
     with transaction.atomic():
         audit.record(
             actor,
             "search",
             "patient",
             "",
-            detail={"query_kind": kind, "results": [p.pk for p in results]},
+            detail={
+                "query_kind": kind,
+                "results": [p.pk for p in found.all],
+                **({"close_matches": [p.pk for p in found.close]} if found.close else {}),
+            },
         )
-    return results
+    return found
+
+
+def patient_search(actor: Actor, q: str, *, limit: int = 50, close: bool = True) -> list[Patient]:
+    """``patient_find`` as one list: the exact matches, then the close ones (each marked
+    ``close_match``). The dosing window's search calls this."""
+    return patient_find(actor, q, limit=limit, close=close).all
 
 
 def todays_patients(actor: Actor, site) -> list[Patient]:

@@ -34,8 +34,9 @@ def _next_mrn(organization_id: int) -> str:
 def patient_register(actor: Actor, data: PatientIn) -> Patient:
     """Register a patient, assigning the organization's next MRN.
 
-    A patient with the same name and date of birth already in the organization is a
-    possible duplicate: refused with 409 ``possible_duplicate`` (listing the matches)
+    A patient of the organization with the same date of birth and a similar last name
+    (accents, case and spellings that sound alike ignored; selectors.possible_duplicates)
+    is a possible duplicate: refused with 409 ``possible_duplicate`` (listing the matches)
     unless the caller confirms it is a different person.
     """
     actor.require("patient.register")
@@ -50,9 +51,19 @@ def patient_register(actor: Actor, data: PatientIn) -> Patient:
             if dupes:
                 raise Conflict(
                     "possible_duplicate",
-                    "A patient with the same name and date of birth is already registered. "
-                    "Open that record, or confirm this is a different person.",
-                    duplicates=[{"id": p.pk, "mrn": p.mrn, "site": p.site.code} for p in dupes],
+                    "A patient with the same date of birth and a similar name is already "
+                    "registered. Open that record, or confirm this is a different person.",
+                    duplicates=[
+                        {
+                            "id": p.pk,
+                            "mrn": p.mrn,
+                            "site": p.site.code,
+                            "first_name": p.first_name,
+                            "last_name": p.last_name,
+                            "date_of_birth": p.date_of_birth.isoformat(),
+                        }
+                        for p in dupes
+                    ],
                 )
         patient = Patient(
             organization_id=actor.organization_id,

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from pydantic import ValidationError
 
 from waypoint.core.errors import DomainError
 from waypoint.core.models import Site
-from waypoint.core.web import Actor, form_errors, staff_view
+from waypoint.core.web import Actor, FormState, done_redirect, refused, say_done, staff_view
 
 from . import selectors, services
-from .chart import banner_for, sections_for
-from .models import Patient
+from .chart import chart_page, chart_url
+from .forms import IDS, LABELS, duplicate_rows
 from .schemas import OPTIONAL_FIELDS, PatientIn, PatientUpdate
 
 FORM_FIELDS = ("first_name", "last_name", "date_of_birth", "site", *OPTIONAL_FIELDS)
@@ -33,13 +33,17 @@ def _sites(actor: Actor):
 @staff_view("patient.view")
 def search(request: HttpRequest, actor: Actor) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
-    results = selectors.patient_search(actor, q) if q else []
-    return render(request, "patients/search.html", {"q": q, "results": results})
+    found = selectors.patient_find(actor, q) if q else selectors.Found()
+    return render(
+        request,
+        "patients/search.html",
+        {"q": q, "results": found.exact, "close": found.close},
+    )
 
 
 @staff_view("patient.register")
 def register(request: HttpRequest, actor: Actor) -> HttpResponse:
-    errors: dict[str, str] = {}
+    form: FormState | None = None
     duplicates: list = []
     data: dict = {
         "site": actor.user.site.code if actor.user.site_id else "",
@@ -50,55 +54,57 @@ def register(request: HttpRequest, actor: Actor) -> HttpResponse:
         data = _form_data(request.POST)
         try:
             patient = services.patient_register(actor, PatientIn(**data))
-            return redirect("patients:chart", patient_id=patient.pk)
-        except ValidationError as exc:
-            errors = form_errors(exc)
-        except DomainError as exc:
-            errors = form_errors(exc)
-            if exc.code == "possible_duplicate":
-                ids = [d["id"] for d in exc.extra.get("duplicates", [])]
-                duplicates = list(
-                    Patient.objects.filter(organization_id=actor.organization_id, pk__in=ids)
+            say_done(
+                request,
+                "chart",
+                f"Registered {patient.display_name}: MRN {patient.mrn}, {patient.site.name}.",
+            )
+            return done_redirect(chart_url(patient.pk), "chart")
+        except (ValidationError, DomainError) as exc:
+            if isinstance(exc, DomainError) and exc.code == "possible_duplicate":
+                duplicates = duplicate_rows(actor, exc)
+                form = refused(
+                    request,
+                    "register",
+                    {"": "This may be someone already registered: check the records below."},
+                    title="Not registered yet: possible duplicate",
                 )
-    status = 422 if errors else 200
+                form.status = 409
+            else:
+                form = refused(
+                    request, "register", exc, labels=LABELS, ids=IDS, title="Not registered"
+                )
     return render(
         request,
         "patients/register.html",
-        {"data": data, "errors": errors, "duplicates": duplicates, "sites": _sites(actor)},
-        status=status,
+        {
+            "data": data,
+            "errors": form.errors if form else {},
+            "form": form,
+            "duplicates": duplicates,
+            "sites": _sites(actor),
+        },
+        status=form.status if form else 200,
     )
 
 
 @staff_view("patient.view")
 def chart(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    patient = selectors.patient_get(actor, patient_id, purpose_detail="chart")
-    return render(
-        request,
-        "patients/chart.html",
-        {
-            "patient": patient,
-            "sections": sections_for(actor, patient),
-            "alerts": banner_for(actor, patient),
-            "can_edit": actor.can("patient.edit"),
-        },
-    )
+    return chart_page(request, actor, patient_id)
 
 
 @staff_view("patient.edit")
 def edit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    errors: dict[str, str] = {}
+    form: FormState | None = None
     if request.method == "POST":
         data = _form_data(request.POST)
         data.pop("confirm_not_duplicate", None)
         try:
             services.patient_update(actor, patient_id, PatientUpdate(**data))
-            return redirect("patients:chart", patient_id=patient_id)
-        except ValidationError as exc:
-            errors = form_errors(exc)
-        except DomainError as exc:
-            if exc.status == 404:
-                raise
-            errors = form_errors(exc)
+            say_done(request, "chart", "Changes saved.")
+            return done_redirect(chart_url(patient_id), "chart")
+        except (ValidationError, DomainError) as exc:
+            form = refused(request, "edit", exc, labels=LABELS, ids=IDS, title="Not saved")
         patient = selectors.patient_get(actor, patient_id, purpose_detail="edit")
     else:
         patient = selectors.patient_get(actor, patient_id, purpose_detail="edit")
@@ -108,6 +114,12 @@ def edit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     return render(
         request,
         "patients/edit.html",
-        {"patient": patient, "data": data, "errors": errors, "sites": _sites(actor)},
-        status=422 if errors else 200,
+        {
+            "patient": patient,
+            "data": data,
+            "errors": form.errors if form else {},
+            "form": form,
+            "sites": _sites(actor),
+        },
+        status=form.status if form else 200,
     )

@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 
 from . import selectors, services
 from .schemas import DischargeIn, EpisodeIn, TransitionIn
@@ -70,12 +70,8 @@ class EpisodeOut(Schema):
         return selectors.los_for(obj)
 
 
-def _actor(request: HttpRequest):
-    return actor_from_request(request, "api")
-
-
 def _fresh(request: HttpRequest, episode_id: int):
-    return selectors.episode_written(_actor(request), episode_id)
+    return selectors.episode_written(api_actor(request), episode_id)
 
 
 @patients_router.post("/{int:patient_id}/episodes", response={201: EpisodeOut})
@@ -84,7 +80,7 @@ def admit(request: HttpRequest, patient_id: int, payload: EpisodeIn):
     today). 409 ``episode_already_open``; 422 ``unknown_level_of_care``,
     ``date_in_future``, ``unknown_site``, ``unknown_referral_source``, ``unknown_substance``."""
     ep = services.episode_admit(
-        _actor(request),
+        api_actor(request),
         patient_id,
         payload.level_of_care,
         payload.admitted_on,
@@ -98,12 +94,12 @@ def admit(request: HttpRequest, patient_id: int, payload: EpisodeIn):
 
 @patients_router.get("/{int:patient_id}/episodes", response=list[EpisodeOut])
 def list_episodes(request: HttpRequest, patient_id: int):
-    return selectors.episodes_for_patient(_actor(request), patient_id)
+    return selectors.episodes_for_patient(api_actor(request), patient_id)
 
 
 @router.get("/{int:episode_id}", response=EpisodeOut)
 def get_episode(request: HttpRequest, episode_id: int):
-    return selectors.episode_get(_actor(request), episode_id)
+    return selectors.episode_get(api_actor(request), episode_id)
 
 
 @router.post("/{int:episode_id}/transitions", response={201: EpisodeOut})
@@ -111,7 +107,7 @@ def transition(request: HttpRequest, episode_id: int, payload: TransitionIn):
     """Move to level ``to`` on ``on``. 409 ``episode_discharged`` / ``same_level_of_care``;
     422 ``unknown_level_of_care``, ``date_in_future``, ``date_before_admission``,
     ``date_before_current_level``."""
-    stay = services.episode_transition(_actor(request), episode_id, payload.to, payload.on)
+    stay = services.episode_transition(api_actor(request), episode_id, payload.to, payload.on)
     return Status(201, _fresh(request, stay.episode_id))
 
 
@@ -119,5 +115,5 @@ def transition(request: HttpRequest, episode_id: int, payload: TransitionIn):
 def discharge(request: HttpRequest, episode_id: int, payload: DischargeIn):
     """Discharge on ``on`` with a TEDS ``reason``. 409 ``episode_discharged``; 422
     ``unknown_discharge_reason``, ``date_in_future``, ``date_before_admission``."""
-    ep = services.episode_discharge(_actor(request), episode_id, payload.on, payload.reason)
+    ep = services.episode_discharge(api_actor(request), episode_id, payload.on, payload.reason)
     return _fresh(request, ep.pk)

@@ -10,7 +10,7 @@ patient cannot both succeed: the patient row is locked, and the partial unique i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -20,6 +20,7 @@ from waypoint.care.codes import REASON_LABELS, REFERRAL_LABELS, SUBSTANCE_LABELS
 from waypoint.care.models import Episode, LevelOfCareStay
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
 from waypoint.core.errors import Conflict, DomainError
+from waypoint.core.hooks import add_once
 from waypoint.core.selectors import site_by_code, site_today
 from waypoint.patients.selectors import patient_for_update
 
@@ -28,6 +29,26 @@ from .selectors import episode_for_update, open_stay
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
     from waypoint.core.models import Site
+
+# Hooks other capabilities register from their AppConfig.ready(); each runs inside the
+# transaction of the change, so it commits or rolls back with it.
+# (actor, episode) after a discharge: the medication side stops the episode's orders.
+DISCHARGE_HOOKS: list[Callable[[Actor, Episode], None]] = []
+# (actor, episode, level, on) when a stay at a level begins (admission or transition):
+# drug testing asks for an admission test when the level is an opioid treatment program.
+LEVEL_ENTERED_HOOKS: list[Callable[[Actor, Episode, str, dt.date], None]] = []
+
+
+def on_discharge(hook: Callable[[Actor, Episode], None]) -> None:
+    """Have ``hook(actor, episode)`` called inside every discharge's transaction (from the
+    listening app's ``AppConfig.ready()``; registering it again adds nothing)."""
+    add_once(DISCHARGE_HOOKS, hook)
+
+
+def on_level_entered(hook: Callable[[Actor, Episode, str, dt.date], None]) -> None:
+    """Have ``hook(actor, episode, level, on)`` called inside the transaction of every
+    admission and transition (from an ``AppConfig.ready()``; again adds nothing)."""
+    add_once(LEVEL_ENTERED_HOOKS, hook)
 
 
 def _level(level: str, field: str = "level_of_care") -> str:
@@ -150,6 +171,8 @@ def episode_admit(
                 "site": where.code,
             },
         )
+        for hook in LEVEL_ENTERED_HOOKS:
+            hook(actor, ep, level_of_care, admitted_on)
     return ep
 
 
@@ -189,11 +212,15 @@ def episode_transition(actor: Actor, episode_id: int, to: str, on: dt.date) -> L
             patient_id=ep.patient_id,
             detail={"transition": {"from": stay.level, "to": to, "on": on.isoformat()}},
         )
+        for hook in LEVEL_ENTERED_HOOKS:
+            hook(actor, ep, to, on)
     return new
 
 
 def episode_discharge(actor: Actor, episode_id: int, on: dt.date, reason: str) -> Episode:
-    """Discharge with a TEDS reason; the current stay ends that day."""
+    """Discharge with a TEDS reason; the current stay ends that day. The hooks run in the
+    same transaction (the medication side stops the person's open orders, naloxone kits
+    excepted, with the discharge reason)."""
     actor.require("episode.manage")
     if reason not in REASON_LABELS:
         raise DomainError(
@@ -223,4 +250,6 @@ def episode_discharge(actor: Actor, episode_id: int, on: dt.date, reason: str) -
             patient_id=ep.patient_id,
             detail={"discharge": {"on": on.isoformat(), "reason": reason, "from": stay.level}},
         )
+        for hook in DISCHARGE_HOOKS:
+            hook(actor, ep)
     return ep

@@ -1,39 +1,62 @@
 """The episode forms of the chart (admit, transition, discharge): thin views over the same
 services and selectors as the API. A refused form goes back to the chart with the reason
-shown."""
+shown beside the form, what was typed kept; a discharge asks to confirm first."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from pydantic import ValidationError
 
 from waypoint.care.codes import REASON_LABELS
 from waypoint.clinical.level_of_care import LEVEL_LABELS
 from waypoint.core.errors import DomainError
-from waypoint.core.web import Actor, say_refused, staff_view
+from waypoint.core.web import (
+    Actor,
+    confirm_page,
+    confirmed,
+    done_redirect,
+    refused,
+    say_done,
+    staff_view,
+)
+from waypoint.patients.chart import chart_page, chart_url, to_chart
+from waypoint.patients.selectors import patient_get
 
 from . import selectors, services
 from .schemas import DischargeIn, EpisodeIn, TransitionIn
 
 
-def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#episode")
+def _done(request: HttpRequest, patient_id: int, text: str) -> HttpResponse:
+    """Accepted: the sentence shows at the top of the episode section."""
+    say_done(request, "episode", text)
+    return done_redirect(chart_url(patient_id), "episode")
+
+
+LABELS = {
+    "level_of_care": "the level of care",
+    "admitted_on": "the admission date",
+    "site": "the site",
+    "referral_source": "who referred them",
+    "primary_substance": "the primary substance",
+    "to": "the new level of care",
+    "on": "the date",
+    "reason": "a discharge reason",
+}
 
 
 def _episode_patient(actor: Actor, episode_id: int) -> int:
     pid = selectors.episode_patient_id(actor, episode_id)
     if pid is None:
         raise Http404
+
     return pid
 
 
 @staff_view("episode.manage")
 def admit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "episode")
     p = request.POST
     try:
         data = EpisodeIn(
@@ -54,43 +77,95 @@ def admit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
             primary_substance=data.primary_substance,
             other_substances=data.other_substances,
         )
-        messages.success(
-            request,
-            f"Admitted to {LEVEL_LABELS[data.level_of_care].lower()} on {ep.admitted_on:%Y-%m-%d}.",
-        )
     except (ValidationError, DomainError) as exc:
-        say_refused(request, exc)
-    return _chart(patient_id)
+        form = refused(
+            request,
+            "admit",
+            exc,
+            labels=LABELS,
+            ids={
+                "level_of_care": "ad-level",
+                "admitted_on": "ad-on",
+                "site": "ad-site",
+                "referral_source": "ad-ref",
+                "primary_substance": "ad-sub",
+            },
+            title="Not admitted",
+        )
+        return chart_page(request, actor, patient_id, form=form)
+    return _done(
+        request,
+        patient_id,
+        f"Admitted to {LEVEL_LABELS[data.level_of_care].lower()} on {ep.admitted_on:%Y-%m-%d}.",
+    )
 
 
 @staff_view("episode.manage")
 def transition(request: HttpRequest, actor: Actor, episode_id: int) -> HttpResponse:
     patient_id = _episode_patient(actor, episode_id)
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "episode")
     try:
         data = TransitionIn(to=request.POST.get("to", ""), on=request.POST.get("on", ""))
         services.episode_transition(actor, episode_id, data.to, data.on)
-        messages.success(
-            request, f"Moved to {LEVEL_LABELS[data.to].lower()} on {data.on:%Y-%m-%d}."
-        )
     except (ValidationError, DomainError) as exc:
-        say_refused(request, exc)
-    return _chart(patient_id)
+        form = refused(
+            request,
+            "transition",
+            exc,
+            labels=LABELS,
+            ids={"to": "tr-to", "on": "tr-on"},
+            title="Level of care not changed",
+        )
+        return chart_page(request, actor, patient_id, form=form)
+    return _done(
+        request, patient_id, f"Moved to {LEVEL_LABELS[data.to].lower()} on {data.on:%Y-%m-%d}."
+    )
 
 
 @staff_view("episode.manage")
 def discharge(request: HttpRequest, actor: Actor, episode_id: int) -> HttpResponse:
+    """Discharge in two steps: the form, then a page that says what will happen (who, why,
+    when) and asks to confirm; only the confirmed post (``confirm=1``) discharges."""
     patient_id = _episode_patient(actor, episode_id)
     if request.method != "POST":
-        return _chart(patient_id)
+        return to_chart(patient_id, "episode")
     try:
         data = DischargeIn(on=request.POST.get("on", ""), reason=request.POST.get("reason", ""))
+        if data.reason not in REASON_LABELS:
+            raise DomainError("invalid_input", "Choose a discharge reason.", field="reason")
+        if not confirmed(request):
+            patient = patient_get(actor, patient_id, purpose_detail="discharge_confirm")
+            reason = REASON_LABELS[data.reason]
+            return confirm_page(
+                request,
+                question=f"Discharge {patient.first_name} {patient.last_name}, reason: "
+                f"{reason}, on {data.on:%Y-%m-%d}?",
+                facts=[
+                    ("Patient", f"{patient.display_name}, MRN {patient.mrn}"),
+                    ("Reason", reason),
+                    ("Discharged on", f"{data.on:%Y-%m-%d}"),
+                ],
+                consequence="This ends the episode of care and its current level of care. "
+                "It cannot be undone: a return to care is a new admission.",
+                action=reverse("care:discharge", args=[episode_id]) + "#status-episode",
+                back_url=chart_url(patient_id) + "#status-discharge",
+                confirm_label=f"Discharge {patient.first_name} {patient.last_name}",
+                fields=("on", "reason"),
+            )
         services.episode_discharge(actor, episode_id, data.on, data.reason)
-        messages.success(
-            request,
-            f"Discharged on {data.on:%Y-%m-%d}: {REASON_LABELS[data.reason].lower()}.",
-        )
     except (ValidationError, DomainError) as exc:
-        say_refused(request, exc)
-    return _chart(patient_id)
+        form = refused(
+            request,
+            "discharge",
+            exc,
+            labels=LABELS,
+            ids={"reason": "dc-reason", "on": "dc-on"},
+            title="Not discharged",
+        )
+        return chart_page(request, actor, patient_id, form=form)
+    return _done(
+        request,
+        patient_id,
+        f"Discharged on {data.on:%Y-%m-%d}: {REASON_LABELS[data.reason].lower()}.",
+    )

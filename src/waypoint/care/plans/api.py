@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 
 from . import selectors, services
 from .schemas import PlanIn, ReviseIn, SignIn
@@ -71,12 +71,8 @@ class PlanOut(Schema):
         }
 
 
-def _actor(request: HttpRequest):
-    return actor_from_request(request, "api")
-
-
 def _fresh(request: HttpRequest, plan_id: int):
-    return selectors.plan_written(_actor(request), plan_id)
+    return selectors.plan_written(api_actor(request), plan_id)
 
 
 @router.post("/episodes/{int:episode_id}/treatment-plans", response={201: PlanOut})
@@ -84,26 +80,26 @@ def create_plan(request: HttpRequest, episode_id: int, payload: PlanIn):
     """Create the first version of the episode's plan as a draft. 409 ``episode_discharged``,
     ``plan_exists``; 422 ``target_before_plan_date``, ``unknown_staff``, ``unknown_problem``,
     ``date_in_future``, ``date_before_admission``."""
-    plan = services.plan_create(_actor(request), episode_id, payload)
+    plan = services.plan_create(api_actor(request), episode_id, payload)
     return Status(201, _fresh(request, plan.pk))
 
 
 @router.get("/episodes/{int:episode_id}/treatment-plans", response=list[PlanOut])
 def list_plans(request: HttpRequest, episode_id: int):
     """Every version of the episode's plan, newest first."""
-    return selectors.plans_for_episode(_actor(request), episode_id)
+    return selectors.plans_for_episode(api_actor(request), episode_id)
 
 
 @router.get("/treatment-plans/{int:plan_id}", response=PlanOut)
 def get_plan(request: HttpRequest, plan_id: int):
-    return selectors.plan_get(_actor(request), plan_id)
+    return selectors.plan_get(api_actor(request), plan_id)
 
 
 @router.put("/treatment-plans/{int:plan_id}", response=PlanOut)
 def update_plan(request: HttpRequest, plan_id: int, payload: PlanIn):
     """Replace an unsigned draft's content. 409 ``plan_signed`` (revise instead),
     ``plan_superseded``, ``episode_discharged``; 422 as for create."""
-    plan = services.plan_update(_actor(request), plan_id, payload)
+    plan = services.plan_update(api_actor(request), plan_id, payload)
     return _fresh(request, plan.pk)
 
 
@@ -112,7 +108,7 @@ def sign_plan(request: HttpRequest, plan_id: int, payload: SignIn):
     """Record the clinician's signature (the caller) or the patient's (recorded by the
     caller, with ``witness``, the caller's name by default). 409 ``already_signed``,
     ``plan_superseded``, ``episode_discharged``."""
-    plan = services.plan_sign(_actor(request), plan_id, payload.signer, payload.witness)
+    plan = services.plan_sign(api_actor(request), plan_id, payload.signer, payload.witness)
     return _fresh(request, plan.pk)
 
 
@@ -121,5 +117,5 @@ def revise_plan(request: HttpRequest, plan_id: int, payload: ReviseIn):
     """The next version (unsigned) of a signed plan; the old one is kept read-only. Body
     ``{}`` copies the content; ``{"plan": {...}}`` gives the new content. 409 ``plan_not_signed``,
     ``plan_superseded``, ``episode_discharged``."""
-    plan = services.plan_revise(_actor(request), plan_id, payload.plan)
+    plan = services.plan_revise(api_actor(request), plan_id, payload.plan)
     return Status(201, _fresh(request, plan.pk))

@@ -7,7 +7,6 @@ richer shape is edited through the API (the page says so rather than flatten it)
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,17 @@ from pydantic import ValidationError
 from waypoint.care.models import Episode, TreatmentPlan
 from waypoint.core.errors import DomainError
 from waypoint.core.selectors import site_today
-from waypoint.core.web import Actor, refusal_message, say_refused, staff_view
+from waypoint.core.web import (
+    Actor,
+    FormState,
+    confirm_page,
+    confirmed,
+    done_redirect,
+    refused,
+    say_done,
+    staff_view,
+)
+from waypoint.patients.chart import chart_page, chart_url, to_chart
 
 from . import selectors, services
 from .schemas import PlanIn, SignIn
@@ -24,8 +33,97 @@ from .schemas import PlanIn, SignIn
 ROWS = 5  # problem rows on the form
 
 
-def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#plan")
+def _done(request: HttpRequest, patient_id: int, text: str) -> HttpResponse:
+    """Accepted: the sentence shows at the top of the chart's treatment-plan section."""
+    say_done(request, "plan", text)
+    return done_redirect(chart_url(patient_id), "plan")
+
+
+# The page's words for the service's refusals that name fields.
+PLAN_CODES = {
+    "date_in_future": "The plan date cannot be after today.",
+    "date_before_admission": "The plan date cannot be before the admission.",
+    "unknown_problem": "Choose the problem from this patient's problem list.",
+    "unknown_staff": "Choose the staff member responsible from the list.",
+}
+_PART = {
+    "text": "",
+    "objectives": "the objective",
+    "interventions": "the intervention",
+}
+
+
+def _positions(rows: list[dict]) -> list[int]:
+    """For each problem sent (the filled rows), its row on the form (0-based)."""
+    return [i for i, r in enumerate(rows) if any(r.values())]
+
+
+def _plan_labels(rows: list[dict]):
+    """Sentences for the plan form's errors, counting problems from 1 as the form does
+    (``rows``: every row of the form, blank ones included)."""
+    where = _positions(rows)
+
+    def label(loc: tuple, error: dict) -> str | None:
+        if loc[:1] == ("plan_date",):
+            given = error.get("input")
+            return "Enter the plan date" if given in ("", None) else "Enter a real plan date"
+        if len(loc) < 3 or loc[0] != "problems" or not isinstance(loc[1], int):
+            return None
+        at = where[loc[1]] if loc[1] < len(where) else loc[1]
+        n = at + 1
+        row = rows[at] if at < len(rows) else {}
+        rest = loc[2:]
+        if rest == ("text",):
+            if row.get("goal_text") or row.get("objective_text") or row.get("intervention_text"):
+                return f"Problem {n} has a goal but no problem: write the problem, or empty the row"
+            return f"Problem {n}: write the problem"
+        if rest[:1] == ("goals",) and rest[2:] == ("text",):
+            return f"Problem {n} has an objective or intervention but no goal: write the goal"
+        if rest[:1] == ("goals",) and len(rest) >= 5:
+            part, field = rest[2], rest[4]
+            if part == "objectives":
+                if field == "text":
+                    return f"Problem {n}: write the objective (it has a target date)"
+                if field == "target_date":
+                    return f"Problem {n}: give the objective's target date"
+            if part == "interventions":
+                if field == "text":
+                    return f"Problem {n}: write the intervention"
+                if field == "responsible":
+                    return f"Problem {n}: choose who is responsible for the intervention"
+                if field == "frequency":
+                    return f"Problem {n}: say how often the intervention happens"
+        return f"Problem {n}: check this row"
+
+    return label
+
+
+def _plan_ids(rows: list[dict]) -> dict[str, str]:
+    ids = {"plan_date": "plan-date"}
+    for i, at in enumerate(_positions(rows)):
+        n = at + 1
+        base = f"problems.{i}"
+        ids[f"{base}.text"] = f"pt{n}"
+        ids[f"{base}.problem_id"] = f"pl{n}"
+        ids[f"{base}.goals.0.text"] = f"gt{n}"
+        ids[f"{base}.goals.0.objectives.0.text"] = f"ot{n}"
+        ids[f"{base}.goals.0.objectives.0.target_date"] = f"od{n}"
+        ids[f"{base}.goals.0.interventions.0.text"] = f"it{n}"
+        ids[f"{base}.goals.0.interventions.0.responsible"] = f"is{n}"
+        ids[f"{base}.goals.0.interventions.0.frequency"] = f"if{n}"
+    return ids
+
+
+def _plan_refused(request: HttpRequest, exc: Exception, rows: list[dict]) -> FormState:
+    return refused(
+        request,
+        "plan-form",
+        exc,
+        labels=_plan_labels(rows),
+        ids=_plan_ids(rows),
+        title="Treatment plan not saved",
+        codes=PLAN_CODES,
+    )
 
 
 def _episode(actor: Actor, episode_id: int) -> Episode:
@@ -86,14 +184,20 @@ FIELDS = (
 )
 
 
-def _rows_from_post(request: HttpRequest) -> list[dict]:
+def _rows_from_post(request: HttpRequest, *, keep_blank: bool = False) -> list[dict]:
+    """The form's rows as typed; empty rows left out unless ``keep_blank`` (so that a
+    refused form shows each row where it was typed)."""
     cols = {f: request.POST.getlist(f)[:ROWS] for f in FIELDS}
     rows = []
     for n in range(ROWS):
         row = {f: (cols[f][n] if n < len(cols[f]) else "").strip() for f in FIELDS}
-        if any(row.values()):
+        if keep_blank or any(row.values()):
             rows.append(row)
     return rows
+
+
+def _filled(rows: list[dict]) -> list[dict]:
+    return [r for r in rows if any(r.values())]
 
 
 def _int(value: str) -> int | str:
@@ -136,8 +240,7 @@ def _form(
     ep: Episode,
     plan: TreatmentPlan | None,
     rows: list[dict],
-    error: str = "",
-    status: int = 200,
+    form: FormState | None = None,
 ) -> HttpResponse:
     padded = rows + [dict.fromkeys(FIELDS, "") for _ in range(ROWS - len(rows))]
     return render(
@@ -151,10 +254,10 @@ def _form(
             "plan_date": request.POST.get("plan_date")
             or (plan.plan_date.isoformat() if plan else site_today(ep.site).isoformat()),
             "today": site_today(ep.site),
-            "error": error,
+            "form": form,
             **selectors.form_choices(actor, ep.patient_id),
         },
-        status=status,
+        status=form.status if form else 200,
     )
 
 
@@ -163,15 +266,12 @@ def plan_new(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespons
     ep = _episode(actor, episode_id)
     if request.method != "POST":
         return _form(request, actor, ep, None, [])
-    rows = _rows_from_post(request)
+    rows = _rows_from_post(request, keep_blank=True)
     try:
-        services.plan_create(actor, ep.pk, _plan_in(request, rows))
+        services.plan_create(actor, ep.pk, _plan_in(request, _filled(rows)))
     except (ValidationError, DomainError) as exc:
-        if isinstance(exc, DomainError) and exc.status == 404:
-            raise
-        return _form(request, actor, ep, None, rows, refusal_message(exc), 422)
-    messages.success(request, "Treatment plan saved as a draft.")
-    return _chart(ep.patient_id)
+        return _form(request, actor, ep, None, rows, _plan_refused(request, exc, rows))
+    return _done(request, ep.patient_id, "Treatment plan saved as a draft.")
 
 
 @staff_view("plan.manage")
@@ -179,40 +279,87 @@ def plan_edit(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
     plan = _plan(actor, plan_id)
     ep = plan.episode
     if plan.is_locked or not plan.is_current or not _simple(plan):
-        messages.error(
+        form = refused(
             request,
-            "This version is signed or superseded: revise it to make changes."
-            if plan.is_locked or not plan.is_current
-            else "This plan has more goals than the form shows: edit it through the API.",
+            "plan",
+            {
+                "": "This version is signed or superseded: revise it to make changes."
+                if plan.is_locked or not plan.is_current
+                else "This plan has more goals than the form shows: edit it through the API."
+            },
+            title="This plan cannot be edited here",
         )
-        return _chart(ep.patient_id)
+        form.status = 409
+        return chart_page(request, actor, ep.patient_id, form=form)
     if request.method != "POST":
         return _form(request, actor, ep, plan, _rows_from_plan(plan))
-    rows = _rows_from_post(request)
+    rows = _rows_from_post(request, keep_blank=True)
     try:
-        services.plan_update(actor, plan.pk, _plan_in(request, rows))
+        services.plan_update(actor, plan.pk, _plan_in(request, _filled(rows)))
     except (ValidationError, DomainError) as exc:
-        if isinstance(exc, DomainError) and exc.status == 404:
-            raise
-        return _form(request, actor, ep, plan, rows, refusal_message(exc), 422)
-    messages.success(request, "Treatment plan draft updated.")
-    return _chart(ep.patient_id)
+        return _form(request, actor, ep, plan, rows, _plan_refused(request, exc, rows))
+    return _done(request, ep.patient_id, "Treatment plan draft updated.")
 
 
 @staff_view("plan.manage")
 def plan_sign(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
+    """A signature in two steps: the button, then a page that says what is being signed
+    and by whom; only the confirmed post (``confirm=1``) records it."""
     plan = _plan(actor, plan_id)
+    patient = plan.episode.patient
     if request.method == "POST":
         try:
             data = SignIn(
                 signer=request.POST.get("signer", "")[:20],
                 witness=request.POST.get("witness", "")[:200],
             )
+            if not confirmed(request):
+                me = actor.user.get_full_name() or actor.user.username
+                who = f"{patient.first_name} {patient.last_name}"
+                if data.signer == "clinician":
+                    question = (
+                        f"Sign version {plan.version} of {who}'s treatment plan as the clinician?"
+                    )
+                    facts = [
+                        ("Signed by", f"{me} (you)"),
+                        ("Plan date", f"{plan.plan_date:%Y-%m-%d}"),
+                    ]
+                    label = "Sign the plan"
+                else:
+                    question = (
+                        f"Record that {who} signed version {plan.version} of their treatment plan?"
+                    )
+                    facts = [
+                        ("Witnessed by", data.witness or f"{me} (you)"),
+                        ("Plan date", f"{plan.plan_date:%Y-%m-%d}"),
+                    ]
+                    label = "Record the patient's signature"
+                return confirm_page(
+                    request,
+                    question=question,
+                    facts=facts,
+                    consequence="A signature cannot be taken back. Once the clinician and the "
+                    "patient have both signed, this version is read-only: a change is a new "
+                    "version.",
+                    action=reverse("plans:sign", args=[plan.pk]) + "#status-plan",
+                    back_url=chart_url(patient.pk) + "#plan",
+                    confirm_label=label,
+                    fields=("signer", "witness"),
+                )
             services.plan_sign(actor, plan.pk, data.signer, data.witness)
-            messages.success(request, f"Signature of the {data.signer} recorded.")
         except (ValidationError, DomainError) as exc:
-            say_refused(request, exc)
-    return _chart(plan.episode.patient_id)
+            form = refused(
+                request,
+                "plan",
+                exc,
+                labels={"witness": "the witness's name", "signer": "who signs"},
+                ids={"witness": "plan-witness"},
+                title="Signature not recorded",
+            )
+            return chart_page(request, actor, patient.pk, form=form)
+        who = "the clinician" if data.signer == "clinician" else "the patient"
+        return _done(request, patient.pk, f"Signature of {who} recorded on version {plan.version}.")
+    return to_chart(patient.pk, "plan")
 
 
 @staff_view("plan.manage")
@@ -222,9 +369,10 @@ def plan_revise(request: HttpRequest, actor: Actor, plan_id: int) -> HttpRespons
         try:
             new = services.plan_revise(actor, plan.pk)
         except DomainError as exc:
-            say_refused(request, exc)
-        else:
-            messages.success(request, f"Version {new.version} started: edit it, then sign it.")
-            if _simple(new):
-                return redirect("plans:edit", new.pk)
-    return _chart(plan.episode.patient_id)
+            form = refused(request, "plan", exc, title="Not revised")
+            return chart_page(request, actor, plan.episode.patient_id, form=form)
+        say_done(request, "plan", f"Version {new.version} started: edit it, then sign it.")
+        if _simple(new):
+            return redirect("plans:edit", new.pk)
+        return done_redirect(chart_url(plan.episode.patient_id), "plan")
+    return to_chart(plan.episode.patient_id, "plan")

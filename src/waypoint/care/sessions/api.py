@@ -8,7 +8,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 from waypoint.core.selectors import site_by_code, site_today
 
 from . import selectors, services
@@ -83,10 +83,6 @@ class WeekOut(Schema):
     sessions: list[WeekSessionOut]
 
 
-def _actor(request: HttpRequest):
-    return actor_from_request(request, "api")
-
-
 @router.post("", response={201: list[SessionOut]})
 def schedule(request: HttpRequest, payload: SessionIn):
     """Schedule a session; with ``repeat`` ({"count": N} or {"until": DATE}) a weekly series
@@ -94,7 +90,7 @@ def schedule(request: HttpRequest, payload: SessionIn):
     ``duration_out_of_range``, ``unknown_counselor``, ``unknown_session_kind``,
     ``unknown_site``, ``roster_size``, ``invalid_repeat``, ``too_many_occurrences``;
     409 ``no_open_episode``; 404 a patient of another organization."""
-    actor = _actor(request)
+    actor = api_actor(request)
     made = services.session_schedule(actor, payload)
     return Status(201, selectors.session_written(actor, [s.pk for s in made]))
 
@@ -103,7 +99,7 @@ def schedule(request: HttpRequest, payload: SessionIn):
 def list_day(request: HttpRequest, q: Query[DayQuery]):
     """Sessions on a site-local ``date`` (default today) at ``site`` (default the caller's
     home site), optionally one ``counselor``'s."""
-    actor = _actor(request)
+    actor = api_actor(request)
     code = q.site or (actor.user.site.code if actor.user.site_id else "")
     site = site_by_code(actor.organization_id, code)
     return selectors.sessions_on_day(actor, site, q.date or site_today(site), q.counselor)
@@ -116,7 +112,7 @@ def attendance(request: HttpRequest, session_id: int, payload: AttendanceIn):
     ``minutes_exceed_duration``, ``minutes_required``, ``minutes_not_allowed``,
     ``unknown_attendance_status``; 409 ``session_in_future``."""
     row = services.attendance_record(
-        _actor(request), session_id, payload.patient, payload.status, payload.minutes
+        api_actor(request), session_id, payload.patient, payload.status, payload.minutes
     )
     return Status(201, row)
 
@@ -125,7 +121,7 @@ def attendance(request: HttpRequest, session_id: int, payload: AttendanceIn):
 def week(request: HttpRequest, patient_id: int, q: Query[WeekQuery]):
     """Counseling hours scheduled and attended in the site-local week (Monday-Sunday) that
     holds ``on`` (default today), against the level of care's weekly range."""
-    w = selectors.patient_week(_actor(request), patient_id, q.on)
+    w = selectors.patient_week(api_actor(request), patient_id, q.on)
     return {
         "patient": w["patient"].pk,
         "week_start": w["week_start"],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +13,15 @@ from pydantic import ValidationError
 from waypoint.care.models import ATTENDANCE_STATUSES, SESSION_KINDS
 from waypoint.core.errors import DomainError
 from waypoint.core.selectors import site_today
-from waypoint.core.web import Actor, form_errors, site_from_request, staff_view
+from waypoint.core.web import (
+    Actor,
+    FormState,
+    done_redirect,
+    refused,
+    say_done,
+    site_from_request,
+    staff_view,
+)
 
 from . import selectors, services
 from .schemas import AttendanceIn, RepeatIn, SessionIn
@@ -41,6 +48,18 @@ def day(request: HttpRequest, actor: Actor) -> HttpResponse:
     counselor_id = (
         _int(raw) if raw is not None else (actor.user.pk if actor.role == "counselor" else None)
     )
+    return _day_page(request, actor, site, sites, on, counselor_id)
+
+
+def _day_page(
+    request: HttpRequest,
+    actor: Actor,
+    site,
+    sites,
+    on: dt.date,
+    counselor_id: int | None,
+    form: FormState | None = None,
+) -> HttpResponse:
     sessions = selectors.sessions_on_day(actor, site, on, counselor_id)
     return render(
         request,
@@ -50,14 +69,16 @@ def day(request: HttpRequest, actor: Actor) -> HttpResponse:
             "site": site,
             "sites": sites,
             "on": on,
-            "today": today,
+            "today": site_today(site),
             "prev": on - dt.timedelta(days=1),
             "next": on + dt.timedelta(days=1),
             "counselor_id": counselor_id,
             "counselors": selectors.counselors(actor.organization_id),
             "statuses": ATTENDANCE_STATUSES,
             "can_manage": actor.can("session.manage"),
+            "form": form,
         },
+        status=form.status if form else 200,
     )
 
 
@@ -75,23 +96,52 @@ def attendance(request: HttpRequest, actor: Actor, session_id: int) -> HttpRespo
     if request.method != "POST":
         return redirect(back)
     p = request.POST
+    patient_id = _int(p.get("patient", ""))
+    key = f"att-{s.pk}-{patient_id}"
+    attendee = next((a for a in s.attendees.all() if a.patient_id == patient_id), None)
+    name = (
+        f"{attendee.patient.first_name} {attendee.patient.last_name}"
+        if attendee
+        else "this patient"
+    )
     try:
         minutes = p.get("minutes", "").strip()
+        if p.get("status") != "attended":
+            minutes = ""  # minutes count only for attended: absent, excused... clear them
         data = AttendanceIn(
             patient=p.get("patient", ""),
             status=p.get("status", ""),
             minutes=minutes or None,
         )
         row = services.attendance_record(actor, s.pk, data.patient, data.status, data.minutes)
-        messages.success(request, f"Attendance recorded: {row.status_label.lower()}.")
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError) and exc.status == 404:
             raise Http404 from exc
-        errors = form_errors(exc)
-        messages.error(
-            request, " · ".join(v if k == "general" else f"{k}: {v}" for k, v in errors.items())
+        form = refused(
+            request,
+            key,
+            exc,
+            labels={
+                "minutes": f"the minutes attended (1 to {s.duration_minutes})",
+                "status": "the attendance",
+                "patient": "the patient",
+            },
+            ids={"minutes": f"mi-{s.pk}-{patient_id}", "status": f"st-{s.pk}-{patient_id}"},
+            title=f"Attendance not saved for {name}",
+            codes={
+                "minutes_required": "Enter the minutes attended (1 or more).",
+                "minutes_exceed_duration": "The minutes attended cannot be more than the "
+                f"session's {s.duration_minutes} minutes.",
+                "unknown_attendance_status": "Choose the attendance.",
+            },
         )
-    return redirect(back)
+        sites = selectors.active_sites(actor.organization_id)
+        return _day_page(request, actor, s.site, sites, local, s.counselor_id, form)
+    minutes_text = f" ({row.minutes} min)" if row.minutes else ""
+    say_done(
+        request, key, f"Attendance saved for {name}: {row.status_label.lower()}{minutes_text}."
+    )
+    return done_redirect(back, key)
 
 
 @staff_view("session.manage")
@@ -111,7 +161,7 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
         "mrns": "",
         "weeks": "1",
     }
-    errors: dict[str, str] = {}
+    form: FormState | None = None
     if request.method == "POST":
         data = {k: request.POST.get(k, "").strip()[:400] for k in data}
         site = next((s for s in sites if s.code == data["site"]), None)
@@ -120,9 +170,11 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
         missing = [m for m in mrns if m not in found]
         try:
             if site is None:
-                raise DomainError("unknown_site", "Choose a site.")
+                raise DomainError("unknown_site", "Choose a site.", field="site")
             if missing:
-                raise DomainError("unknown_patient", f"No patient with MRN {', '.join(missing)}.")
+                raise DomainError(
+                    "unknown_patient", f"No patient with MRN {', '.join(missing)}.", field="mrns"
+                )
             day = dt.date.fromisoformat(data["date"])
             at = dt.time.fromisoformat(data["time"])
             weeks = int(data["weeks"] or "1")
@@ -140,29 +192,68 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
                     repeat=RepeatIn(count=weeks) if weeks > 1 else None,
                 ),
             )
-            messages.success(request, f"{len(sessions)} session(s) scheduled.")
-            return redirect(
-                reverse("care:session_day")
-                + f"?site={site.code}&date={day.isoformat()}&counselor={data['counselor']}"
+            first = sessions[0]
+            key = f"session-{first.pk}"
+            say_done(
+                request,
+                key,
+                f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} scheduled"
+                f"{', weekly' if len(sessions) > 1 else ''}, "
+                f"starting {day:%Y-%m-%d} at {at:%H:%M}.",
             )
-        except ValidationError as exc:
-            errors = form_errors(exc)
-        except DomainError as exc:
-            if exc.status == 404:
-                errors = {"general": "A patient on the roster is not in this organization."}
-            else:
-                errors = form_errors(exc)
-        except ValueError:
-            errors = {"general": "Give a real date, time, duration and number of weeks."}
+            return done_redirect(
+                reverse("care:session_day")
+                + f"?site={site.code}&date={day.isoformat()}&counselor={data['counselor']}",
+                key,
+            )
+        except (ValidationError, DomainError, ValueError) as exc:
+            if isinstance(exc, DomainError) and exc.status == 404:
+                exc = {"mrns": "A patient on the roster is not in this organization."}
+            elif not isinstance(exc, ValidationError | DomainError):
+                exc = {"": "Give a real date, start time, number of minutes and number of weeks."}
+            form = refused(
+                request,
+                "session",
+                exc,
+                labels=SESSION_LABELS,
+                ids=SESSION_IDS,
+                title="Not scheduled",
+            )
     return render(
         request,
         "care/session_new.html",
         {
             "data": data,
-            "errors": errors,
+            "errors": form.errors if form else {},
+            "form": form,
             "sites": sites,
             "counselors": counselors,
             "kinds": SESSION_KINDS,
         },
-        status=422 if errors else 200,
+        status=form.status if form else 200,
     )
+
+
+SESSION_LABELS = {
+    "kind": "the kind of session",
+    "site": "the site",
+    "counselor": "the counselor",
+    "starts_at": "the date and start time",
+    "duration_minutes": "the number of minutes (15 to 480)",
+    "title": "the title",
+    "patients": "the roster",
+    "repeat": "the number of weeks",
+    "repeat.count": "the number of weeks (1 to 52)",
+}
+SESSION_IDS = {
+    "kind": "kind",
+    "site": "site",
+    "counselor": "counselor",
+    "starts_at": "date",
+    "duration_minutes": "duration",
+    "title": "title",
+    "patients": "mrns",
+    "mrns": "mrns",
+    "repeat": "weeks",
+    "repeat.count": "weeks",
+}

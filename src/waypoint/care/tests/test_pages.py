@@ -42,20 +42,37 @@ def test_admit_transition_discharge_through_the_chart(client, users, patient, si
             "primary_substance": "heroin",
         },
     )
-    assert r.status_code == 302 and r["Location"].endswith("#episode")
+    assert r.status_code == 302 and r["Location"].endswith("#status-episode")
     ep = Episode.objects.get(patient=patient)
     page = c.get(chart).content.decode()
     assert 'id="current-level">Residential' in page and "Heroin" in page
 
-    # a refusal goes back to the chart with the reason, and writes nothing
+    # a refusal answers with the chart, the reason beside the form, what was typed kept
     r = c.post(f"/care/episodes/{ep.pk}/transition/", {"to": "residential", "on": t.isoformat()})
-    page = c.get(r["Location"]).content.decode()
-    assert "already in residential" in page
+    page = r.content.decode()
+    assert r.status_code == 409 and "already in residential" in page
+    assert 'id="status-transition" role="alert"' in page
     r = c.post(f"/care/episodes/{ep.pk}/transition/", {"to": "outpatient", "on": "not-a-date"})
-    assert "on:" in c.get(r["Location"]).content.decode()
+    page = r.content.decode()
+    assert r.status_code == 422 and "Enter the date as a real date" in page
+    assert "on:" not in page and 'value="not-a-date"' in page
 
     c.post(f"/care/episodes/{ep.pk}/transition/", {"to": "outpatient", "on": t.isoformat()})
-    c.post(f"/care/episodes/{ep.pk}/discharge/", {"on": t.isoformat(), "reason": "completed"})
+    # no reason chosen: refused, nothing written (no silent default)
+    r = c.post(f"/care/episodes/{ep.pk}/discharge/", {"on": t.isoformat(), "reason": ""})
+    assert r.status_code == 422 and "Enter a discharge reason" in r.content.decode()
+    # the first post asks to confirm, saying who, why and when; nothing is written yet
+    r = c.post(f"/care/episodes/{ep.pk}/discharge/", {"on": t.isoformat(), "reason": "completed"})
+    page = r.content.decode()
+    assert r.status_code == 200 and 'id="confirm-form"' in page
+    assert f"reason: Treatment completed, on {t.isoformat()}?" in page
+    ep.refresh_from_db()
+    assert ep.discharged_on is None
+    r = c.post(
+        f"/care/episodes/{ep.pk}/discharge/",
+        {"on": t.isoformat(), "reason": "completed", "confirm": "1"},
+    )
+    assert r.status_code == 302
     ep.refresh_from_db()
     assert (ep.discharged_on, ep.discharge_reason) == (t, "completed")
     page = c.get(chart).content.decode()

@@ -233,13 +233,17 @@ def test_chart_section_and_pages(client, users, api, episode, patient):
     assert r.status_code == 302, r.content[:500]
     plan = TreatmentPlan.objects.get()
     r = client.post(f"/care/plans/{plan.pk}/sign/", {"signer": "clinician"})
+    assert r.status_code == 200 and b"as the clinician?" in r.content  # asks to confirm
+    plan.refresh_from_db()
+    assert plan.clinician_signed_at is None
+    r = client.post(f"/care/plans/{plan.pk}/sign/", {"signer": "clinician", "confirm": "1"})
     assert r.status_code == 302
     plan.refresh_from_db()
     assert plan.clinician_signed_by_id == users["counselor"].pk
     r = client.get(f"/patients/{patient.pk}/")
     assert b"Opioid use disorder" in r.content and b"Signed by the clinician" in r.content
-    r = client.get(f"/care/plans/{plan.pk}/edit/")  # signed: back to the chart with a reason
-    assert r.status_code == 302
+    r = client.get(f"/care/plans/{plan.pk}/edit/")  # signed: the chart with a reason
+    assert r.status_code == 409 and b"revise it to make changes" in r.content
     client.force_login(users["nurse"])
     assert client.get(f"/care/episodes/{episode}/plan/new/").status_code == 403
     r = client.get(f"/patients/{patient.pk}/")

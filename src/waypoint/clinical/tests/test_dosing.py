@@ -36,22 +36,6 @@ def test_first_day_limit_is_a_setting():
     assert dosing.first_day_limit(D("31"), override=False, limits=stricter).code
 
 
-@pytest.mark.parametrize(
-    "last, started, expected",
-    [
-        (None, DAY, 0),  # order starts today
-        (None, DAY - dt.timedelta(1), 1),
-        (None, DAY - dt.timedelta(3), 3),
-        (DAY - dt.timedelta(1), DAY - dt.timedelta(30), 0),  # dosed yesterday
-        (DAY - dt.timedelta(2), DAY - dt.timedelta(30), 1),
-        (DAY - dt.timedelta(4), DAY - dt.timedelta(30), 3),
-        (DAY - dt.timedelta(10), DAY - dt.timedelta(2), 2),  # a new order counts from its start
-    ],
-)
-def test_consecutive_missed_days(last, started, expected):
-    assert dosing.consecutive_missed_days(DAY, last, started) == expected
-
-
 @pytest.mark.parametrize("missed, refused", [(0, False), (2, False), (3, True), (5, True)])
 def test_missed_doses_threshold(missed, refused):
     r = dosing.missed_doses(missed)
@@ -119,18 +103,6 @@ def test_injection_interval(gap, refused):
     assert (r is not None) == refused
     assert dosing.injection_interval(None, DAY, 26) is None
     assert dosing.injection_interval(DAY, DAY, None) is None
-
-
-def test_lofexidine_limits():
-    dose = D("0.72")
-    three = [(T0 - dt.timedelta(hours=h), dose) for h in (15, 10, 5)]
-    assert dosing.lofexidine(dose, three, T0) is None  # 4 x 0.72 = 2.88, 5 h after the last
-    assert dosing.lofexidine(dose, three + [(T0, dose)], T0 + dt.timedelta(hours=5)).code == (
-        "daily_limit_exceeded"
-    )
-    early = [(T0 - dt.timedelta(hours=4, minutes=59), D("0.54"))]
-    assert dosing.lofexidine(D("0.54"), early, T0).code == "dose_too_soon"
-    assert dosing.lofexidine(D("0.90"), [], T0).code == "dose_out_of_range"
 
 
 @pytest.mark.parametrize(

@@ -66,15 +66,13 @@ def test_missed_days_count_across_orders(last, started, expected):
     assert dosing.consecutive_missed_days_across(DAY, last, started) == expected
 
 
-def test_the_old_count_is_left_working_for_its_callers():
-    # the reproduction: 2025-06-01, last covered 2024-12-01, order started that day
-    old = dosing.consecutive_missed_days(
-        dt.date(2025, 6, 1), dt.date(2024, 12, 1), dt.date(2025, 6, 1)
-    )
+def test_the_reviews_reproduction_counts_the_gap():
+    # 2025-06-01, last covered 2024-12-01, a new order started that day: the old count
+    # (from the later of the last cover and the order's start) said 0
     new = dosing.consecutive_missed_days_across(
         dt.date(2025, 6, 1), dt.date(2024, 12, 1), dt.date(2025, 6, 1)
     )
-    assert (old, new) == (0, 181)
+    assert new == 181
 
 
 @pytest.mark.parametrize(
@@ -526,8 +524,6 @@ def test_lofexidine_the_reviews_midnight_case():
     at = dt.datetime(2026, 3, 10, 0, 30, tzinfo=UTC)
     # 23:00 the evening before: 1.5 hours ago, whatever the calendar day
     assert code(lofex("0.72", [(1.5, "0.72")], at)) == "dose_too_soon"
-    # the local-day rule let it through
-    assert dosing.lofexidine(D("0.72"), [], at) is None
 
 
 @pytest.mark.parametrize(
@@ -744,7 +740,7 @@ def test_naloxone_route_by_strength(dose, route):
 def test_the_implant_is_in_the_catalogue_and_can_be_switched_off():
     imp = medications.CATALOGUE["buprenorphine_implant"]
     assert imp.can_switch_off and imp.procedure and not imp.take_home
-    assert "buprenorphine_implant" not in medications.MEDICATIONS  # not orderable yet
+    assert medications.MEDICATIONS["buprenorphine_implant"] is imp  # orderable (a procedure)
     assert medications.offered("buprenorphine_implant") is None
     off = medications.offered("buprenorphine_implant", limits(buprenorphine_implant_enabled=False))
     assert (code(off), off.status) == ("medication_not_offered", 422)
@@ -859,3 +855,65 @@ def test_only_random_tests_count_toward_the_minimum():
     assert drugtests.random_tests_done(reasons) == 2
     assert drugtests.random_tests_done([]) == 0
     assert set(drugtests.REASON_LABELS) == {*drugtests.TEST_REASONS, drugtests.UNSPECIFIED}
+
+
+def test_an_admission_request_gives_an_admission_test():
+    assert drugtests.reason_for(None, "admission") == "admission"
+    assert not drugtests.counts_toward_random_minimum("admission")
+
+
+def test_the_random_test_minimum_setting_is_checked_with_the_others():
+    low, ok = drugtests.TestingLimits(7), drugtests.TestingLimits(8)
+    tk = takehome.DEFAULT
+    assert code(federal_limits.check_medication_settings(L, tk, low)) == (
+        "setting_exceeds_federal_limit"
+    )
+    assert federal_limits.check_medication_settings(L, tk, ok) is None
+    assert federal_limits.check_medication_settings(L, tk) is None  # not given: not checked
+    assert drugtests.DEFAULT_TESTING.random_tests_per_year == 8
+
+
+# --- 7. a negative opioid test that confirms the person opioid-free ---------------------------
+@pytest.mark.parametrize(
+    ("results", "ok"),
+    [
+        ({"opiates": "negative", "fentanyl": "negative"}, True),
+        ({"opiates": "negative", "fentanyl": "negative", "cocaine": "positive"}, True),
+        ({"opiates": "negative", "fentanyl": "negative", "methadone": "positive"}, False),
+        ({"opiates": "negative", "fentanyl": "negative", "buprenorphine": "invalid"}, False),
+        ({"opiates": "negative", "fentanyl": "not_tested"}, False),
+        ({"opiates": "negative"}, False),
+        ({"fentanyl": "negative"}, False),
+        ({"opiates": "positive", "fentanyl": "negative"}, False),
+        ({}, False),
+    ],
+)
+def test_opioid_free_test(results, ok):
+    why = drugtests.opioid_free_test(results)
+    assert (why is None) == ok
+    if not ok:
+        assert why
+
+
+# --- 9. a determination is current for 90 days (setting) -------------------------------------
+@pytest.mark.parametrize(
+    ("decided", "current"),
+    [
+        (None, False),
+        (DAY, True),
+        (ago(1), True),
+        (ago(89), True),
+        (ago(90), False),
+        (DAY + dt.timedelta(1), False),
+    ],
+)
+def test_determination_current(decided, current):
+    assert takehome.determination_current(decided, DAY) == current
+
+
+def test_determination_validity_is_a_setting():
+    short = takehome.TakeHomeLimits(determination_valid_days=30)
+    assert takehome.determination_current(ago(29), DAY, short)
+    assert not takehome.determination_current(ago(30), DAY, short)
+    assert takehome.determination_expires_on(DAY, short) == DAY + dt.timedelta(30)
+    assert takehome.determination_expires_on(DAY) == DAY + dt.timedelta(90)

@@ -226,12 +226,14 @@ def test_publish_through_the_admin_page(client, users, site):
     data = {**{k: v for k, v in LISTING.items() if not isinstance(v, list | bool)},
             "site": site.code, "medications": ["buprenorphine"], "walk_in": "on",
             "action": "publish"}  # fmt: skip
-    resp = client.post("/directory/listing/", data)
+    resp = client.post("/directory/listing/", data, follow=True)
     assert resp.status_code == 200 and "is in the public locator" in resp.content.decode()
     f = Facility.objects.get(site=site)
     assert f.medications == ["buprenorphine"] and f.walk_in
     resp = client.post("/directory/listing/", {**data, "zip": "oops"})
     assert resp.status_code == 422
+    assert "the ZIP code (5 digits)" in resp.content.decode()
+    assert 'value="oops"' in resp.content.decode()  # what was typed stays
     client.post("/directory/listing/", {"site": site.code, "action": "unpublish"})
     assert not Facility.objects.get(site=site).active
     client.force_login(users["nurse"])

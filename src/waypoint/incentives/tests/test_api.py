@@ -452,6 +452,48 @@ def test_redeem_with_the_patient_present_and_never_below_zero(api, patient, plan
     assert account(api, patient)["balance_cents"] == 50
 
 
+def test_a_redemption_is_voided_with_a_reason_by_a_reversal(
+    api, patient, plan, test, reward, site, actor
+):
+    from waypoint.audit.models import AuditEvent
+    from waypoint.incentives import selectors
+
+    plan()
+    test(2)
+    card = reward()
+    s, red = api.post(
+        f"/patients/{patient.pk}/redemptions",
+        "incentives",
+        {"reward": card["id"], "patient_present": True},
+    )
+    assert s == 201 and red["balance_cents"] == 50
+    path = f"/patients/{patient.pk}/redemptions/{red['id']}/void"
+    s, b = api.post(path, "incentives", {"reason": "ab"})
+    assert (s, b["code"]) == (422, "reason_required")
+    s, b = api.post(path, "nurse", {"reason": "returned unused"})
+    assert s == 403
+    assert selectors.board(actor("incentives"), site)["spent_cents"] == 200
+    s, b = api.post(path, "incentives", {"reason": "returned unused"})
+    assert s == 200 and b["balance_cents"] == 250, b
+    # append-only: the redemption stays, a reversal pointing at it gives the credit back
+    entries = account(api, patient)["entries"]
+    spent = next(e for e in entries if e["kind"] == "redemption")
+    back = [e for e in entries if e["kind"] == "reversal" and e["reverses"] == spent["id"]]
+    assert len(back) == 1 and back[0]["cents"] == 200
+    assert Redemption.objects.count() == 1
+    ev = AuditEvent.objects.filter(object_type="redemption", action="update").get()
+    assert ev.detail["voided"] is True and ev.detail["reason"] == "returned unused"
+    assert ev.patient_id == patient.pk
+    # the month's spending leaves it out; a second void is refused
+    assert selectors.board(actor("incentives"), site)["spent_cents"] == 0
+    s, b = api.post(path, "incentives", {"reason": "again"})
+    assert (s, b["code"]) == (409, "already_voided")
+    s, b = api.post(
+        f"/patients/{patient.pk}/redemptions/999999/void", "incentives", {"reason": "x y z"}
+    )
+    assert s == 404
+
+
 def test_rewards_are_never_cash(api, site):
     s, b = api.post(
         f"/sites/{site.code}/rewards",
@@ -472,7 +514,9 @@ def test_behind_the_yearly_minimum_and_random_picks(api, site, patient, admitted
     from waypoint.care.episodes import services as care
 
     admitted(100)  # day 101 in an OTP: floor(8 x 101 / 365) = 2 tests due by now
-    test(50)  # no reason given: "unspecified", not random
+    # no reason given: it answers the admission test asked for when the OTP stay began
+    # (due until a test is recorded), so it is an admission test, not random
+    test(50)
     test(45, reason="scheduled")
     test(44, reason="contingency")
     test(43, reason="clinical")
@@ -496,11 +540,11 @@ def test_behind_the_yearly_minimum_and_random_picks(api, site, patient, admitted
         (patient.pk, 1, 5, 2)
     ]
     assert sorted(DrugTest.objects.values_list("reason", flat=True)) == [
+        "admission",
         "clinical",
         "contingency",
         "random",
         "scheduled",
-        "unspecified",
     ]
     s, b = api.post(f"/sites/{site.code}/random-tests", "nurse", {})
     assert s == 201 and patient.pk in [r["patient"] for r in b]

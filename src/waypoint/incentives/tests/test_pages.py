@@ -123,13 +123,14 @@ def test_redeem_from_the_chart(client, users, patient, plan, tested, transit):
     c = signed_in(client, users, "incentives")
     page = c.get(f"/patients/{patient.pk}/").content.decode()
     assert f'<option value="{transit.pk}">Transit card — $2.00</option>' in page
-    r = c.post(
-        f"/incentives/patients/{patient.pk}/redeem/",
-        {"reward": transit.pk, "quantity": "2", "patient_present": "on"},
-        follow=True,
-    )
+    body = {"reward": transit.pk, "quantity": "2", "patient_present": "on"}
+    r = c.post(f"/incentives/patients/{patient.pk}/redeem/", body)
+    page = r.content.decode()  # first: what will happen, nothing written yet
+    assert "Redeem 2 × Transit card ($4.00) for Ana Reyes?" in page
+    assert "$6.25" in page and "$2.25" in page and Redemption.objects.count() == 0
+    r = c.post(f"/incentives/patients/{patient.pk}/redeem/", body | {"confirm": "1"}, follow=True)
     page = r.content.decode()
-    assert "Redeemed 2 x Transit card for $4.00; the balance is now $2.25." in page
+    assert "Redeemed 2 × Transit card for $4.00; the balance is now $2.25." in page
     assert '<strong id="incentive-balance">$2.25</strong>' in page
     assert "-$4.00" in page and "2 x Transit card (patient present)" in page
     assert Redemption.objects.get().cents == 400
@@ -146,15 +147,15 @@ def test_a_refused_redemption_shows_the_sentence_and_writes_nothing(
     assert "Transit card costs $4.00; the balance is $2.50." in r.content.decode()
     r = c.post(
         f"/incentives/patients/{patient.pk}/redeem/",
-        {"reward": transit.pk, "quantity": "1"},
+        {"reward": transit.pk, "quantity": "1", "confirm": "1"},
         follow=True,
     )
-    assert "A reward is handed over with the patient present." in r.content.decode()
+    assert "a reward is handed over with the patient there." in r.content.decode()
     services.reward_update(actor("incentives"), transit.pk, active=False)
     before = last_id()
     r = c.post(
         f"/incentives/patients/{patient.pk}/redeem/",
-        {"reward": transit.pk, "quantity": "1", "patient_present": "on"},
+        {"reward": transit.pk, "quantity": "1", "patient_present": "on", "confirm": "1"},
         follow=True,
     )
     page = r.content.decode()
@@ -241,7 +242,7 @@ def test_catalog_and_budget_on_the_board(client, users, patient, plan, tested, t
     assert "Monthly rewards budget set to $1.50." in page
     assert 'id="month-spent">$2.00 of the $1.50 budget' in page and "over budget" in page
     r = c.post("/incentives/budget/", {"site": "KC", "monthly": "lots"}, follow=True)
-    assert "Budget: an amount in dollars, like 2.50." in r.content.decode()
+    assert "Enter the budget in dollars, like 2.50." in r.content.decode()
     assert SiteBudget.objects.get().monthly_cents == 150
     r = c.post(
         "/incentives/rewards/",
@@ -290,3 +291,24 @@ def test_the_plan_says_whether_misses_are_counted(client, users, patient, plan, 
     assert "misses are not counted" not in page
     assert "2: a test missing from a finished week counts as missed and resets" in page
     assert "prize draws only, no fixed bonus" in page
+
+
+def test_void_a_redemption_from_the_chart_after_confirming(
+    client, users, patient, plan, tested, transit, actor
+):
+    tested(1)  # $2.50
+    red = services.redeem(actor("incentives"), patient.pk, transit.pk, patient_present=True)
+    c = signed_in(client, users, "incentives")
+    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    assert f'id="void-reason-{red.pk}"' in page
+    url = f"/incentives/patients/{patient.pk}/redemptions/{red.pk}/void/"
+    r = c.post(url, {"reason": ""})
+    assert r.status_code == 422 and "Give the reason for voiding" in r.content.decode()
+    r = c.post(url, {"reason": "returned unused"})
+    page = r.content.decode()
+    assert r.status_code == 200 and "Void the redemption of 1 × Transit card ($2.00)" in page
+    assert not IncentiveLedgerEntry.objects.filter(kind="reversal").exists()
+    r = c.post(url, {"reason": "returned unused", "confirm": "1"}, follow=True)
+    page = r.content.decode()
+    assert "Redemption of Transit card voided: $2.00 given back." in page
+    assert '<strong id="incentive-balance">$2.50</strong>' in page and "voided" in page

@@ -142,3 +142,50 @@ def test_other_org_cannot_see_or_move(api, other_org_api, site):
     s, b = other_org_api.post(f"/inquiries/{inq['id']}/status", "intake", {"status": "closed"})
     assert (s, b["code"]) == (404, "not_found")
     assert other_org_api.get("/sites/KC/walk-in-queue", "intake")[1] == []
+
+
+def test_an_inquiry_may_carry_legal_names_and_birth_date(api, site):
+    s, inq = walk_in(api, first_name="Riley", last_name="Castellano", date_of_birth="1990-03-14")
+    assert s == 201, inq
+    assert (inq["first_name"], inq["last_name"], inq["date_of_birth"]) == (
+        "Riley",
+        "Castellano",
+        "1990-03-14",
+    )
+    s, b = walk_in(api, date_of_birth="2999-01-01")
+    assert (s, b["code"]) == (422, "invalid_input")
+    row = Inquiry.objects.get()
+    assert row.registration_names == ("Riley", "Castellano")
+    # without them, a name that is not an alias is split at its last space
+    assert Inquiry(name="Mary Ann Reyes").registration_names == ("Mary Ann", "Reyes")
+    assert Inquiry(name="Jay", is_alias=True).registration_names == ("", "")
+
+
+def test_a_returning_patient_links_the_inquiry(api, site, make_patient, other_org_api):
+    from waypoint.audit.models import AuditEvent
+
+    existing = make_patient("Jordan", "James", "1991-06-30")
+    s, inq = walk_in(api)
+    s, b = api.post(f"/inquiries/{inq['id']}/link-patient", "intake", {"patient": existing.pk})
+    assert s == 200, b
+    assert (b["patient_id"], b["mrn"]) == (existing.pk, existing.mrn)
+    assert b["inquiry"]["status"] == "waiting_for_assessment"
+    row = Inquiry.objects.get()
+    assert row.patient_id == existing.pk and Patient.objects.count() == 1
+    ev = AuditEvent.objects.filter(object_type="inquiry", action="update").first()
+    assert ev.patient_id == existing.pk and ev.detail["returning"] is True
+    s, b = api.post(f"/inquiries/{inq['id']}/link-patient", "intake", {"patient": existing.pk})
+    assert (s, b["code"]) == (409, "already_a_patient")
+    # another organization's patient does not exist for this one
+    s, other = other_org_api.post(
+        "/patients",
+        "intake",
+        {"first_name": "O", "last_name": "P", "date_of_birth": "1980-01-01", "site": "KC"},
+    )
+    assert s == 201, other
+    s, inq2 = walk_in(api)
+    s, b = api.post(f"/inquiries/{inq2['id']}/link-patient", "intake", {"patient": other["id"]})
+    assert s == 404
+    s, b = api.post(f"/inquiries/{inq2['id']}/link-patient", "nurse", {"patient": existing.pk})
+    assert s == 403
+    assert Inquiry.objects.get(pk=inq2["id"]).patient_id is None

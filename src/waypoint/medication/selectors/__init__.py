@@ -1,7 +1,8 @@
 """Reads of the medication side, by concern: ``orders``, ``window`` (the dosing window),
 ``takehomes`` (eligibility), ``outreach`` (missed days, injections due) and ``stock`` (the
-ledger); ``hooks`` holds the evidence other capabilities feed in. Scoped by organization;
-reads of a patient's record leave an audit event.
+ledger); ``hooks`` holds the evidence other capabilities feed in (added from their
+``AppConfig.ready()``). Scoped by organization; reads of a patient's record leave an audit
+event.
 
 Selectors never import services: what both need (an organization's limits, the last
 covered day, missed days) lives below them in ``medication.limits`` and
@@ -12,9 +13,26 @@ covered day, missed days) lives below them in ``medication.limits`` and
 from __future__ import annotations
 
 from ..coverage import covered_through, last_covered_day, last_covered_days, missed_days_for
-from ..limits import limits_for
-from .hooks import PENDING_TEST_CHECKS, POSITIVE_TEST_COUNTERS
-from .orders import medication_chart, order_get, order_in_org, order_written, orders_for_patient
+from ..limits import limits_for, testing_limits_for
+from .hooks import (
+    DRUG_TEST_LOOKUPS,
+    PENDING_TEST_CHECKS,
+    POSITIVE_TEST_COUNTERS,
+    add_drug_test_lookup,
+    add_pending_test_check,
+    add_positive_test_counter,
+)
+from .orders import (
+    determinations_for_patient,
+    implant_written,
+    implants_for_patient,
+    medication_chart,
+    order_get,
+    order_in_org,
+    order_written,
+    orders_for_patient,
+    vitals_for_patient,
+)
 from .outreach import injections_due, missed_outreach
 from .stock import stock_expected, stock_summary
 from .takehomes import (
@@ -22,10 +40,12 @@ from .takehomes import (
     eligibility,
     factors_against_for,
     take_home_eligibility,
+    treatment_start,
 )
 from .window import (
     WindowOrder,
     WindowPatient,
+    discharge_label,
     window_board,
     window_find,
     window_orders,
@@ -33,14 +53,22 @@ from .window import (
 )
 
 __all__ = [
+    "DRUG_TEST_LOOKUPS",
     "PENDING_TEST_CHECKS",
     "POSITIVE_TEST_COUNTERS",
     "WindowOrder",
     "WindowPatient",
+    "add_drug_test_lookup",
+    "add_pending_test_check",
+    "add_positive_test_counter",
     "covered_through",
     "days_in_treatment_on",
+    "determinations_for_patient",
+    "discharge_label",
     "eligibility",
     "factors_against_for",
+    "implant_written",
+    "implants_for_patient",
     "injections_due",
     "last_covered_day",
     "last_covered_days",
@@ -55,6 +83,9 @@ __all__ = [
     "stock_expected",
     "stock_summary",
     "take_home_eligibility",
+    "testing_limits_for",
+    "treatment_start",
+    "vitals_for_patient",
     "window_board",
     "window_find",
     "window_orders",

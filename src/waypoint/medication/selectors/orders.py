@@ -9,12 +9,22 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from waypoint.audit import services as audit
-from waypoint.clinical.medications import MEDICATIONS
+from waypoint.clinical import injectables, takehome
+from waypoint.clinical.medications import MEDICATIONS, offered
 from waypoint.core.errors import NotFound
 from waypoint.core.selectors import site_today
 from waypoint.patients.selectors import patient_ref
 
-from ..models import DoseEvent, MedicationOrder, OpioidFreeConfirmation, TakeHomeSupply
+from ..limits import limits_for
+from ..models import (
+    DoseEvent,
+    Implant,
+    MedicationOrder,
+    OpioidFreeConfirmation,
+    TakeHomeDetermination,
+    TakeHomeSupply,
+    VitalSigns,
+)
 from .takehomes import eligibility
 
 if TYPE_CHECKING:
@@ -98,6 +108,12 @@ def medication_chart(organization_id: int, patient: Patient) -> dict:
     answer = None
     if any(MEDICATIONS[o.medication].take_home for o in active):
         answer = eligibility(organization_id, patient, today)
+    dosing_limits, _ = limits_for(organization_id)
+    implants = list(
+        Implant.objects.filter(organization_id=organization_id, patient=patient).select_related(
+            "inserted_by", "removed_by"
+        )[:5]
+    )
     return {
         "orders": orders,
         "active": active,
@@ -106,4 +122,87 @@ def medication_chart(organization_id: int, patient: Patient) -> dict:
         "eligibility": answer,
         "confirmations": confirmations,
         "today": today,
+        "implants": implants,
+        "implant_in_place": next((i for i in implants if i.in_place), None),
+        "implant_orders": [o for o in active if MEDICATIONS[o.medication].procedure],
+        "implant_offered": offered("buprenorphine_implant", dosing_limits) is None,
+        "implant_overdue": [
+            i
+            for i in implants
+            if i.in_place and injectables.implant_removal_overdue(i.inserted_on, today)
+        ],
+        "determinations": list(
+            TakeHomeDetermination.objects.filter(
+                organization_id=organization_id, patient=patient
+            ).select_related("by")[:3]
+        ),
+        "criteria": takehome.DETERMINATION_CRITERIA,
+        "vitals": list(
+            VitalSigns.objects.filter(organization_id=organization_id, patient=patient)[:5]
+        ),
     }
+
+
+def vitals_for_patient(actor: Actor, patient_id: int, limit: int = 50) -> list[VitalSigns]:
+    """A person's vital signs, newest first (audited read)."""
+    actor.require("medication.view")
+    with transaction.atomic():
+        patient = patient_ref(actor, patient_id)
+        rows = list(
+            VitalSigns.objects.filter(
+                organization_id=actor.organization_id, patient=patient
+            ).select_related("recorded_by", "site")[:limit]
+        )
+        audit.record(
+            actor, "read", "vital_signs", "", patient_id=patient.pk, detail={"count": len(rows)}
+        )
+    return rows
+
+
+def implants_for_patient(actor: Actor, patient_id: int) -> list[Implant]:
+    """A person's implants, newest first (audited read)."""
+    actor.require("medication.view")
+    with transaction.atomic():
+        patient = patient_ref(actor, patient_id)
+        rows = list(
+            Implant.objects.filter(
+                organization_id=actor.organization_id, patient=patient
+            ).select_related("inserted_by", "removed_by", "order")
+        )
+        audit.record(
+            actor, "read", "implant", "", patient_id=patient.pk, detail={"count": len(rows)}
+        )
+    return rows
+
+
+def implant_written(actor: Actor, implant_id: int) -> Implant:
+    """An implant just written by a service (which audited it): no second audit event."""
+    row = (
+        Implant.objects.filter(pk=implant_id, organization_id=actor.organization_id)
+        .select_related("inserted_by", "removed_by", "order")
+        .first()
+    )
+    if row is None:
+        raise NotFound("implant")
+    return row
+
+
+def determinations_for_patient(actor: Actor, patient_id: int) -> list[TakeHomeDetermination]:
+    """A person's take-home determinations, newest first (audited read)."""
+    actor.require("medication.view")
+    with transaction.atomic():
+        patient = patient_ref(actor, patient_id)
+        rows = list(
+            TakeHomeDetermination.objects.filter(
+                organization_id=actor.organization_id, patient=patient
+            ).select_related("by")
+        )
+        audit.record(
+            actor,
+            "read",
+            "take_home_determination",
+            "",
+            patient_id=patient.pk,
+            detail={"count": len(rows)},
+        )
+    return rows

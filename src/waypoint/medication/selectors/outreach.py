@@ -1,4 +1,5 @@
-"""Who needs a call: people who missed 1, 2 or 3+ days in a row, and injections due."""
+"""Who needs a call: people who missed 1, 2 or 3+ days in a row, injections due, and
+implants due for removal (6 months after insertion)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from django.db import transaction
 from django.db.models import Max
 
 from waypoint.audit import services as audit
-from waypoint.clinical.dosing import consecutive_missed_days
 from waypoint.clinical.medications import MEDICATIONS, SCHEDULES
 from waypoint.core.selectors import site_today
 
-from ..coverage import covered_through, last_covered_days
-from ..models import DoseEvent
+from ..coverage import covered_through, last_covered_days, last_reassessed_days, missed_days_after
+from ..models import DoseEvent, Implant
 from .window import window_orders
 
 if TYPE_CHECKING:
@@ -33,13 +33,14 @@ def missed_outreach(actor: Actor, site: Site) -> dict:
             schedule="daily", family__in=("methadone", "buprenorphine")
         )
     )
-    last_covered = last_covered_days(org, [(o.patient_id, o.family) for o in orders], day)
+    keys = [(o.patient_id, o.family) for o in orders]
+    last_covered = last_covered_days(org, keys, day)
+    reassessed = last_reassessed_days(org, keys)
     groups: dict[str, list] = {"1": [], "2": [], "3+": []}
     for o in orders:
-        last = covered_through(
-            last_covered.get((o.patient_id, o.family)), o.last_reassessed_on, day
-        )
-        n = consecutive_missed_days(day, last, o.start_date)
+        key = (o.patient_id, o.family)
+        n = missed_days_after(o, day, last_covered.get(key), reassessed.get(key))
+        last = covered_through(last_covered.get(key), reassessed.get(key), day)
         if n:
             groups["3+" if n >= 3 else str(n)].append(
                 {"order": o, "patient": o.patient, "missed_days": n, "last_covered": last}
@@ -63,7 +64,8 @@ def missed_outreach(actor: Actor, site: Site) -> dict:
 
 def injections_due(actor: Actor, site: Site, *, within_days: int = 7) -> dict:
     """Active injectable orders at the site with their next due date (last injection plus
-    the interval, or the order's start), overdue first."""
+    the interval, or the order's start), and implants in place whose removal is due
+    (``kind`` ``implant_removal``: 6 calendar months after insertion), overdue first."""
     actor.require("outreach.view")
     org = actor.organization_id
     day = site_today(site)
@@ -81,6 +83,7 @@ def injections_due(actor: Actor, site: Site, *, within_days: int = 7) -> dict:
         if due <= day + dt.timedelta(within_days):
             rows.append(
                 {
+                    "kind": "injection",
                     "order": o,
                     "patient": o.patient,
                     "last": last.get(o.pk),
@@ -88,6 +91,24 @@ def injections_due(actor: Actor, site: Site, *, within_days: int = 7) -> dict:
                     "overdue_days": max(0, (day - due).days),
                 }
             )
+    implants = Implant.objects.filter(
+        organization_id=org,
+        site=site,
+        removed_on__isnull=True,
+        removal_due_on__lte=day + dt.timedelta(within_days),
+    ).select_related("order", "patient")
+    for imp in implants:
+        rows.append(
+            {
+                "kind": "implant_removal",
+                "order": imp.order,
+                "patient": imp.patient,
+                "implant": imp,
+                "last": imp.inserted_on,
+                "due": imp.removal_due_on,
+                "overdue_days": max(0, (day - imp.removal_due_on).days),
+            }
+        )
     rows.sort(key=lambda r: (r["due"], r["patient"].last_name_key))
     with transaction.atomic():
         audit.record(

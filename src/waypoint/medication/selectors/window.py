@@ -1,5 +1,6 @@
 """The dosing window: today's board at a site, finding a person, and the panel the nurse
-reads before pressing the button (with what the rules will say)."""
+reads before pressing the button: for each order what the rules will say
+(``dose_checks.evaluate``, the very rules the dose runs), why, and what unlocks it."""
 
 from __future__ import annotations
 
@@ -10,19 +11,26 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from waypoint.assessments.selectors import open_flags
 from waypoint.audit import services as audit
-from waypoint.clinical.dosing import DosingLimits
+from waypoint.care.codes import REASON_LABELS
+from waypoint.care.models import Episode
 from waypoint.clinical.medications import SCHEDULES
 from waypoint.core.selectors import site_today
 from waypoint.patients.models import Patient
 from waypoint.patients.selectors import patient_ref, patient_search
 
-from ..coverage import last_covered_days, missed_days_after
-from ..limits import limits_for
-from ..models import DoseEvent, MedicationOrder, TakeHomeBottle
+from .. import dose_checks
+from ..facts import day_facts
+from ..limits import limits_from
+from ..models import DoseEvent, MedicationOrder, TakeHomeBottle, VitalSigns
 from .hooks import PENDING_TEST_CHECKS
+
+# Given at the window: not naloxone kits (handed out from the chart) nor the implant (a
+# procedure on the chart).
+NOT_AT_THE_WINDOW = ("naloxone", "buprenorphine_implant")
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -37,6 +45,9 @@ class WindowOrder:
     covered_by_take_home: bool
     missed_days: int
     blocked: str = ""  # a sentence when the rules will refuse; shown before the nurse tries
+    code: str = ""  # the refusal's stable code
+    unlock: str = ""  # what unlocks it: who must document what
+    warnings: tuple[str, ...] = ()
 
     @property
     def done(self) -> bool:
@@ -51,6 +62,9 @@ class WindowPatient:
     take_homes_due: bool = False
     pending_test: bool = False
     doses_today: list[DoseEvent] = field(default_factory=list)
+    episode: Episode | None = None  # the open episode of care (None: not admitted)
+    last_episode: Episode | None = None  # the last discharged one, when none is open
+    vitals: list[VitalSigns] = field(default_factory=list)  # the last day's, newest first
 
 
 def window_orders(
@@ -61,7 +75,7 @@ def window_orders(
         MedicationOrder.objects.filter(
             MedicationOrder.active_on_q(day), organization_id=organization_id, site=site
         )
-        .exclude(medication="naloxone")
+        .exclude(medication__in=NOT_AT_THE_WINDOW)
         .select_related("patient")
     )
     if patient_ids is not None:
@@ -131,10 +145,12 @@ def window_find(actor: Actor, site: Site, q: str, *, limit: int = 20) -> list[Pa
 
 def window_patient(actor: Actor, site: Site, patient_id: int) -> WindowPatient:
     """Everything the nurse needs before pressing the button: today's ordered doses with
-    what the rules will say, flags, take-homes due, a pending drug test."""
+    what the rules will say (the refusal, its reason and what unlocks it), the episode of
+    care, flags, recent vital signs, take-homes due, a pending drug test."""
     actor.require("medication.view")
     org = actor.organization_id
     day = site_today(site)
+    now = timezone.now()
     with transaction.atomic():
         patient = patient_ref(actor, patient_id)
         orders = list(
@@ -143,28 +159,31 @@ def window_patient(actor: Actor, site: Site, patient_id: int) -> WindowPatient:
                 organization_id=org,
                 patient=patient,
                 stopped_at__isnull=True,
-            ).select_related("site")
+            )
+            .exclude(medication="buprenorphine_implant")
+            .select_related("site", "prescriber")
         )
         today_doses = list(
             DoseEvent.objects.filter(organization_id=org, patient=patient, local_day=day)
             .select_related("order", "administered_by")
             .order_by("administered_at")
         )
-        bottles = set(
-            TakeHomeBottle.objects.filter(
-                organization_id=org, patient=patient, for_day=day
-            ).values_list("family", flat=True)
-        )
-        limits, _ = limits_for(org)
-        daily = [(patient.pk, o.family) for o in orders if o.schedule == "daily"]
-        last_covered = last_covered_days(org, daily, day)
         rows = []
         for o in orders:
             per_day = SCHEDULES[o.schedule][0]
-            given = sum(1 for d in today_doses if d.family == o.family)
-            missed = missed_days_after(o, day, last_covered.get((patient.pk, o.family)))
-            row = WindowOrder(o, given, per_day, o.family in bottles, missed)
-            row.blocked = _blocked(o, day, missed, limits)
+            facts = day_facts(org, patient.pk, o.family, day)
+            limits, _ = limits_from(facts.dosing_settings, facts.take_home_settings)
+            row = WindowOrder(o, facts.doses_today, per_day, facts.bottle_today, 0)
+            if not o.active_on(day):
+                row.blocked = f"Order starts {o.start_date.isoformat()}."
+                row.code, row.unlock = "before_order_start", "Dose from that day."
+            else:
+                outcome = dose_checks.evaluate(o, o.dose_mg, now, day, facts, limits)
+                row.missed_days, row.warnings = outcome.missed_days, outcome.warnings
+                r = outcome.refusal
+                if r is not None and r.code not in ("already_dosed_today", "covered_by_take_home"):
+                    row.blocked, row.code = r.message, r.code
+                    row.unlock = dose_checks.unlock_for(r.code)
             rows.append(row)
         tomorrow = day + dt.timedelta(1)
         take_homes_due = any(
@@ -180,6 +199,18 @@ def window_patient(actor: Actor, site: Site, patient_id: int) -> WindowPatient:
             for f in open_flags(org, patient)
         ]
         pending = any(f(org, patient.pk, day) for f in PENDING_TEST_CHECKS)
+        episodes = Episode.objects.filter(organization_id=org, patient=patient)
+        episode = episodes.filter(discharged_on__isnull=True).first()
+        last_episode = (
+            None
+            if episode
+            else episodes.exclude(discharged_on__isnull=True).order_by("-discharged_on").first()
+        )
+        vitals = list(
+            VitalSigns.objects.filter(
+                organization_id=org, patient=patient, taken_at__gte=now - dt.timedelta(days=1)
+            )[:5]
+        )
         audit.record(
             actor,
             "read",
@@ -188,14 +219,21 @@ def window_patient(actor: Actor, site: Site, patient_id: int) -> WindowPatient:
             patient_id=patient.pk,
             detail={"view": "dosing_window", "site": site.code},
         )
-    return WindowPatient(patient, rows, flags, take_homes_due, pending, today_doses)
+    return WindowPatient(
+        patient,
+        rows,
+        flags,
+        take_homes_due,
+        pending,
+        today_doses,
+        episode,
+        last_episode,
+        vitals,
+    )
 
 
-def _blocked(order: MedicationOrder, day: dt.date, missed: int, limits: DosingLimits) -> str:
-    if not order.active_on(day):
-        return f"Order starts {order.start_date.isoformat()}."
-    if order.family in ("methadone", "buprenorphine") and (
-        missed >= limits.missed_days_for_reassessment
-    ):
-        return f"Missed {missed} days in a row: a prescriber must reassess before the next dose."
-    return ""
+def discharge_label(episode: Episode | None) -> str:
+    if episode is None or episode.discharged_on is None:
+        return ""
+    reason = REASON_LABELS.get(episode.discharge_reason, episode.discharge_reason)
+    return f"discharged on {episode.discharged_on.isoformat()} ({reason.lower()})"

@@ -1,6 +1,8 @@
 """Every write of the medication side, by concern: ``orders`` (prescriber), ``dosing`` (the
-window), ``takehomes``, ``dayclose`` (closing a dosing day), ``stock`` (the controlled-
-substance ledger) and ``settings`` (an organization's limits).
+window), ``vitals`` (vital signs at the window), ``implants`` (the implant's insertion and
+removal), ``takehomes`` (the determination and the bottles), ``discharge`` (a discharge
+stops the orders), ``dayclose`` (closing a dosing day), ``stock`` (the controlled-substance
+ledger) and ``settings`` (an organization's limits).
 
 Each action checks the role, runs in one transaction with the order row locked, calls the
 pure rules of ``clinical.dosing`` / ``clinical.takehome``, and writes its audit event in
@@ -19,18 +21,22 @@ from ..coverage import covered_through, last_covered_day, missed_days_after, mis
 from ..limits import limits_for, limits_from
 from ._shared import CENT
 from .dayclose import close_day
+from .discharge import orders_stop_at_discharge
 from .dosing import FUTURE_TOLERANCE, dose_record
+from .implants import implant_insert, implant_remove
 from .orders import (
     diversion_concern_raise,
     opioid_free_confirm,
     order_change,
+    order_check,
     order_create,
     order_reassess,
     order_stop,
 )
 from .settings import settings_update
 from .stock import stock_count, stock_receive, stock_waste
-from .takehomes import take_home_dispense
+from .takehomes import take_home_determination_record, take_home_dispense
+from .vitals import vitals_record
 
 __all__ = [
     "CENT",
@@ -39,6 +45,8 @@ __all__ = [
     "covered_through",
     "diversion_concern_raise",
     "dose_record",
+    "implant_insert",
+    "implant_remove",
     "last_covered_day",
     "limits_for",
     "limits_from",
@@ -46,12 +54,16 @@ __all__ = [
     "missed_days_for",
     "opioid_free_confirm",
     "order_change",
+    "order_check",
     "order_create",
     "order_reassess",
     "order_stop",
+    "orders_stop_at_discharge",
     "settings_update",
     "stock_count",
     "stock_receive",
     "stock_waste",
+    "take_home_determination_record",
     "take_home_dispense",
+    "vitals_record",
 ]

@@ -1,7 +1,8 @@
 """The dosing window (nurse): giving a dose. The hot path of the program: one lookup of
 the idempotency key, then one transaction with the order row locked, one read of the day's
-facts (``facts.day_facts``), the pure rules of ``clinical.dosing`` in order, and the three
-writes (dose, ledger entry, audit event). Any refusal rolls everything back."""
+facts (``facts.day_facts``), the rules in order (``dose_checks.evaluate``, the same the
+window shows before the press), and the three writes (dose, ledger entry, audit event).
+Any refusal rolls everything back: no dose, no stock entry, no audit event."""
 
 from __future__ import annotations
 
@@ -10,19 +11,17 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from waypoint.assessments.models import Assessment
 from waypoint.audit import services as audit
 from waypoint.clinical import dosing
-from waypoint.clinical.medications import MEDICATIONS, SCHEDULES
+from waypoint.clinical.medications import MEDICATIONS
 from waypoint.core.errors import Conflict, DomainError, NotFound
 
-from ..coverage import missed_days_after
+from .. import dose_checks
 from ..facts import day_facts
 from ..limits import limits_from
-from ..models import DoseEvent, MedicationOrder, OpioidFreeConfirmation, StockEntry, TakeHomeBottle
+from ..models import DoseEvent, MedicationOrder, StockEntry
 from ._shared import CENT
 
 if TYPE_CHECKING:
@@ -32,8 +31,12 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=2)  # clocks of tablets and servers diff
 
 
 def _refuse(refusal: dosing.Refusal | None) -> None:
-    if refusal is not None:
-        raise DomainError(refusal.code, refusal.message, status=refusal.status)
+    """A rule's refusal as the error the API answers: 409 a ``Conflict``, else 422."""
+    if refusal is None:
+        return
+    if refusal.status == Conflict.status:
+        raise Conflict(refusal.code, refusal.message)
+    raise DomainError(refusal.code, refusal.message, status=refusal.status)
 
 
 def _replay(actor: Actor, key: str, order_id: int, dose_mg: Decimal) -> DoseEvent | None:
@@ -148,75 +151,9 @@ def _dose_locked(
             )
         facts = day_facts(actor.organization_id, patient_id, fam, day)
         limits, _ = limits_from(facts.dosing_settings, facts.take_home_settings)
-        per_day, _min_days = SCHEDULES[order.schedule]
-        if facts.doses_today >= per_day:
-            raise Conflict(
-                "already_dosed_today",
-                f"Already given today ({day.isoformat()} at {site.code})"
-                + (f": {facts.doses_today} of {per_day} doses." if per_day > 1 else "."),
-            )
-        if facts.bottle_today:
-            raise Conflict(
-                "covered_by_take_home",
-                f"Today ({day.isoformat()}) is covered by a take-home bottle already dispensed.",
-            )
-        first_day = False
-        warnings: list[str] = []
-        if fam in ("methadone", "buprenorphine"):
-            _refuse(
-                dosing.missed_doses(
-                    missed_days_after(order, day, facts.last_covered_before), limits
-                )
-            )
-        if fam == "methadone":
-            first_day = facts.last_dose_before is None
-            if first_day:
-                _refuse(
-                    dosing.first_day_limit(
-                        facts.mg_today + dose_mg,
-                        override=bool(order.first_day_override_reason),
-                        limits=limits,
-                    )
-                )
-        elif fam == "buprenorphine":
-            if order.induction == "standard" and not order.doses.exists():
-                cows = Assessment.objects.filter(
-                    organization_id=actor.organization_id,
-                    patient_id=patient_id,
-                    instrument="cows",
-                    administered_at__gte=at
-                    - dt.timedelta(hours=limits.induction_cows_window_hours),
-                    administered_at__lte=at,
-                ).values_list("administered_at", "total")
-                _refuse(dosing.induction_withdrawal(list(cows), at, limits))
-            warning = dosing.buprenorphine_high_dose(dose_mg, limits)
-            if warning:
-                warnings.append(warning + " Acknowledged by the prescriber.")
-        elif fam == "buprenorphine_extended_release" or fam == "naltrexone_extended_release":
-            last = (
-                DoseEvent.objects.filter(
-                    organization_id=actor.organization_id, patient_id=patient_id, family=fam
-                )
-                .order_by("-local_day")
-                .values_list("local_day", flat=True)
-                .first()
-            )
-            if fam == "buprenorphine_extended_release" and order.schedule == "monthly":
-                _refuse(
-                    dosing.injection_interval(last, day, limits.buprenorphine_er_min_days_between)
-                )
-            if fam == "naltrexone_extended_release" and not order.doses.exists():
-                _refuse(_opioid_free(actor, order, day, limits))
-        elif fam == "lofexidine":
-            earlier = list(
-                DoseEvent.objects.filter(
-                    organization_id=actor.organization_id,
-                    patient_id=patient_id,
-                    family=fam,
-                    local_day=day,
-                ).values_list("administered_at", "dose_mg")
-            )
-            _refuse(dosing.lofexidine(dose_mg, earlier, at, limits))
+        outcome = dose_checks.evaluate(order, dose_mg, at, day, facts, limits)
+        _refuse(outcome.refusal)
+        first_day, warnings = outcome.first_day, list(outcome.warnings)
         try:
             with transaction.atomic():
                 dose = DoseEvent.objects.create(
@@ -266,34 +203,3 @@ def _dose_locked(
         )
     dose.order = order
     return dose
-
-
-def _opioid_free(
-    actor: Actor, order: MedicationOrder, day: dt.date, limits: dosing.DosingLimits
-) -> dosing.Refusal | None:
-    org, pid = actor.organization_id, order.patient_id
-    long_families = ("methadone", "buprenorphine", "buprenorphine_extended_release")
-    long_days = [
-        d
-        for d in (
-            DoseEvent.objects.filter(
-                organization_id=org, patient_id=pid, family__in=long_families
-            ).aggregate(m=Max("local_day"))["m"],
-            TakeHomeBottle.objects.filter(
-                organization_id=org, patient_id=pid, family__in=long_families, for_day__lte=day
-            ).aggregate(m=Max("for_day"))["m"],
-            order.last_opioid_use_on if order.last_opioid_kind == "long_acting" else None,
-        )
-        if d is not None
-    ]
-    short = order.last_opioid_use_on if order.last_opioid_kind == "short_acting" else None
-    confirmations = OpioidFreeConfirmation.objects.filter(
-        organization_id=org, patient_id=pid, on__lte=day
-    ).values_list("on", flat=True)
-    return dosing.opioid_free_period(
-        day,
-        last_short_acting=short,
-        last_long_acting=max(long_days) if long_days else None,
-        confirmations=list(confirmations),
-        limits=limits,
-    )

@@ -13,14 +13,17 @@ from django.utils import timezone
 
 from waypoint.assessments.models import Flag
 from waypoint.audit import services as audit
-from waypoint.clinical import dosing
-from waypoint.clinical.medications import MEDICATIONS, Medication, MedicationError, check_order
+from waypoint.care.models import Episode
+from waypoint.clinical import drugtests
+from waypoint.clinical.medications import MEDICATIONS, MedicationError, check_order, route_for
 from waypoint.core.errors import Conflict, DomainError
 from waypoint.core.selectors import site_by_code, site_today
-from waypoint.patients.selectors import patient_for_update
+from waypoint.patients.selectors import patient_for_update, patient_ref
 
+from .. import order_checks
 from ..limits import limits_for
 from ..models import MedicationOrder, OpioidFreeConfirmation, OrderChange
+from ..selectors import hooks
 from ._shared import CENT, order_for_update, require_reason
 
 if TYPE_CHECKING:
@@ -53,44 +56,10 @@ def _med_error(exc: MedicationError) -> DomainError:
     return DomainError(exc.code, exc.message, field=exc.field)
 
 
-def _check_fields(
-    actor: Actor,
-    med: Medication,
-    *,
-    start_date: dt.date,
-    stop_date: dt.date | None = None,
-    take_home_max_doses: int | None = None,
-    dose_mg: Decimal | None = None,
-    high_dose_acknowledged: bool = False,
-) -> str | None:
-    """The checks an order's values pass whether it is written or changed (``None``: not
-    given, or not changed). Returns the buprenorphine high-dose warning the prescriber
-    acknowledged, if any; refuses it unacknowledged (409 ``high_dose_not_acknowledged``)."""
-    if stop_date is not None and stop_date < start_date:
-        raise DomainError("stop_before_start", "stop_date is before start_date.", field="stop_date")
-    if take_home_max_doses is not None:
-        if take_home_max_doses and not med.take_home:
-            raise DomainError(
-                "take_home_not_allowed_for_medication",
-                f"{med.label} is never taken home.",
-                field="take_home_max_doses",
-            )
-        if not 0 <= take_home_max_doses <= 28:
-            raise DomainError(
-                "take_home_limit_exceeded",
-                "take_home_max_doses is 0 to 28 (the federal ceiling).",
-                field="take_home_max_doses",
-            )
-    if dose_mg is None or med.family != "buprenorphine":
-        return None
-    limits, _ = limits_for(actor.organization_id)
-    warning = dosing.buprenorphine_high_dose(dose_mg, limits)
-    if warning and not high_dose_acknowledged:
-        raise Conflict(
-            "high_dose_not_acknowledged",
-            f"{warning} Acknowledge the warning (high_dose_acknowledged) to order it.",
-        )
-    return warning
+def _has_open_episode(actor: Actor, patient_id: int) -> bool:
+    return Episode.objects.filter(
+        organization_id=actor.organization_id, patient_id=patient_id, discharged_on__isnull=True
+    ).exists()
 
 
 def order_create(
@@ -106,80 +75,69 @@ def order_create(
     take_home_max_doses: int = 0,
     first_day_override_reason: str = "",
     high_dose_acknowledged: bool = False,
+    blockade_acknowledged: bool = False,
+    titration_reason: str = "",
+    transfer_source: str = "",
+    transfer_last_dose_on: dt.date | None = None,
+    transfer_treated_since: dt.date | None = None,
+    implant_supplemental: bool = False,
     last_opioid_use_on: dt.date | None = None,
     last_opioid_kind: str = "",
     instructions: str = "",
     site: str | None = None,
 ) -> MedicationOrder:
-    """Write and sign an order. 409 ``order_already_active`` when the patient already has
-    an open order of the same medication family (change its dose instead)."""
+    """Write and sign an order, after every rule of ``order_checks.new_order`` (the first
+    refusal is the answer; the order form's check lists them all). 409
+    ``order_already_active`` when the patient already has an open order of the same
+    medication family (change its dose instead). The patient row is locked, so two orders
+    written at once meet the rules one after the other."""
     actor.require("medication.order")
-    try:
-        sched = check_order(medication, dose_mg, schedule)
-    except MedicationError as exc:
-        raise _med_error(exc) from exc
-    med = MEDICATIONS[medication]
-    dose_mg = dose_mg.quantize(CENT)
-    if induction and induction not in ("standard", "low_dose"):
-        raise DomainError(
-            "unknown_induction", "induction is standard or low_dose.", field="induction"
-        )
-    if induction and med.family != "buprenorphine":
-        raise DomainError(
-            "induction_not_applicable",
-            "An induction type is given for a sublingual buprenorphine start only.",
-            field="induction",
-        )
-    if last_opioid_kind and last_opioid_kind not in ("short_acting", "long_acting"):
-        raise DomainError(
-            "unknown_last_opioid_kind",
-            "last_opioid_kind is short_acting or long_acting.",
-            field="last_opioid_kind",
-        )
-    warning = _check_fields(
-        actor,
-        med,
-        start_date=start_date,
-        stop_date=stop_date,
-        take_home_max_doses=take_home_max_doses,
+    draft = order_checks.Draft(
+        medication=medication,
         dose_mg=dose_mg,
+        start_date=start_date,
+        schedule=schedule,
+        stop_date=stop_date,
+        induction=induction or "",
+        take_home_max_doses=take_home_max_doses,
+        first_day_override_reason=(first_day_override_reason or "").strip(),
         high_dose_acknowledged=high_dose_acknowledged,
+        blockade_acknowledged=blockade_acknowledged,
+        titration_reason=(titration_reason or "").strip(),
+        transfer_source=(transfer_source or "").strip(),
+        transfer_last_dose_on=transfer_last_dose_on,
+        transfer_treated_since=transfer_treated_since,
+        implant_supplemental=implant_supplemental,
+        last_opioid_use_on=last_opioid_use_on,
+        last_opioid_kind=last_opioid_kind or "",
     )
     with transaction.atomic():
         patient = patient_for_update(actor, patient_id)
         where = site_by_code(actor.organization_id, site) if site else patient.site
-        today = site_today(where)
-        if start_date < today - dt.timedelta(days=1):
-            raise DomainError(
-                "start_in_past",
-                f"start_date {start_date.isoformat()} is more than a day before today.",
-                field="start_date",
-            )
-        if last_opioid_use_on and last_opioid_use_on > today:
-            raise DomainError(
-                "date_in_future", "last_opioid_use_on is after today.", field="last_opioid_use_on"
-            )
-        open_orders = MedicationOrder.objects.filter(
+        limits, _ = limits_for(actor.organization_id)
+        checks = order_checks.new_order(
+            actor.organization_id,
+            patient.pk,
+            draft,
+            today=site_today(where),
+            limits=limits,
+        )
+        checks.raise_first()
+        med = MEDICATIONS[medication]
+        dose_mg = dose_mg.quantize(CENT)
+        for old in MedicationOrder.objects.filter(
             organization_id=actor.organization_id,
             patient=patient,
             family=med.family,
             stopped_at__isnull=True,
-        )
-        for old in open_orders:
-            if old.stop_date is not None and old.stop_date < start_date:
-                old.stopped_at, old.stopped_by, old.stop_reason = (
-                    timezone.now(),
-                    actor.user,
-                    "Ended on its stop date",
-                )
-                old.save(update_fields=["stopped_at", "stopped_by", "stop_reason"])
-            else:
-                raise Conflict(
-                    "order_already_active",
-                    f"An active {old.label.lower()} order ({old.dose_mg} mg) exists: change its "
-                    "dose or stop it first.",
-                    order=old.pk,
-                )
+        ):
+            # new_order refused any other open order of the family: this one ended before
+            old.stopped_at, old.stopped_by, old.stop_reason = (
+                timezone.now(),
+                actor.user,
+                "Ended on its stop date",
+            )
+            old.save(update_fields=["stopped_at", "stopped_by", "stop_reason"])
         try:
             with transaction.atomic():
                 order = MedicationOrder.objects.create(
@@ -188,18 +146,24 @@ def order_create(
                     site=where,
                     medication=medication,
                     family=med.family,
-                    route=med.route,
-                    schedule=sched,
+                    route=route_for(medication, dose_mg),
+                    schedule=checks.schedule,
                     dose_mg=dose_mg,
                     start_date=start_date,
                     stop_date=stop_date,
-                    induction=induction,
+                    induction=draft.induction,
                     take_home_max_doses=take_home_max_doses,
-                    first_day_override_reason=(first_day_override_reason or "").strip(),
-                    high_dose_acknowledged=bool(warning) and high_dose_acknowledged,
+                    first_day_override_reason=draft.first_day_override_reason,
+                    high_dose_acknowledged="high_dose" in checks.acknowledged
+                    or "qtc" in checks.acknowledged,
+                    blockade_acknowledged="blockade" in checks.acknowledged,
+                    transfer_source=draft.transfer_source,
+                    transfer_last_dose_on=transfer_last_dose_on,
+                    transfer_treated_since=transfer_treated_since,
+                    implant_supplemental=implant_supplemental,
                     last_opioid_use_on=last_opioid_use_on,
-                    last_opioid_kind=last_opioid_kind
-                    or ("short_acting" if last_opioid_use_on else ""),
+                    # unknown stays unknown: the long-acting washout applies to it
+                    last_opioid_kind=draft.last_opioid_kind,
                     instructions=instructions,
                     prescriber=actor.user,
                     signed_at=timezone.now(),
@@ -215,14 +179,78 @@ def order_create(
             {
                 "medication": medication,
                 "dose_mg": str(dose_mg),
-                "schedule": sched,
+                "schedule": checks.schedule,
                 "start_date": start_date.isoformat(),
-                **({"induction": induction} if induction else {}),
+                **({"induction": draft.induction} if draft.induction else {}),
                 **({"first_day_override": True} if order.first_day_override_reason else {}),
+                **(
+                    {"increase_from": str(checks.titration_from)}
+                    if checks.titration_from is not None
+                    else {}
+                ),
+                **({"titration_reason": draft.titration_reason} if draft.titration_reason else {}),
+                **({"acknowledged": checks.acknowledged} if checks.acknowledged else {}),
+                **(
+                    {
+                        "transfer": {
+                            "source": draft.transfer_source,
+                            "last_dose_on": transfer_last_dose_on.isoformat(),
+                        }
+                    }
+                    if transfer_last_dose_on
+                    else {}
+                ),
+                **({"implant_supplemental": True} if implant_supplemental else {}),
             },
             order.first_day_override_reason,
         )
     return order
+
+
+def order_check(actor: Actor, patient_id: int, **fields) -> dict:
+    """What writing this order would answer, writing nothing but a read in the audit trail:
+    ``{refusals: [{code, detail}], warnings: [...]}`` (the order form's check as the
+    prescriber types, and ``POST /patients/{id}/medication-orders/check``)."""
+    actor.require("medication.order")
+    site = fields.pop("site", None)
+    fields.pop("instructions", None)
+    draft = order_checks.Draft(
+        **{k: ("" if v is None and k in _TEXT_FIELDS else v) for k, v in fields.items()}
+    )
+    with transaction.atomic():
+        patient = patient_ref(actor, patient_id)
+        where = site_by_code(actor.organization_id, site) if site else patient.site
+        limits, _ = limits_for(actor.organization_id)
+        checks = order_checks.new_order(
+            actor.organization_id,
+            patient.pk,
+            draft,
+            today=site_today(where),
+            limits=limits,
+            has_open_episode=_has_open_episode(actor, patient.pk),
+        )
+        answer = checks.as_body()
+        audit.record(
+            actor,
+            "read",
+            "medication_order_check",
+            "",
+            patient_id=patient.pk,
+            detail={
+                "medication": str(draft.medication)[:40],
+                "refusals": [r["code"] for r in answer["refusals"]],
+            },
+        )
+    return answer
+
+
+_TEXT_FIELDS = {
+    "induction",
+    "first_day_override_reason",
+    "titration_reason",
+    "transfer_source",
+    "last_opioid_kind",
+}
 
 
 def order_change(
@@ -235,11 +263,19 @@ def order_change(
     stop_date: dt.date | None = None,
     first_day_override_reason: str | None = None,
     high_dose_acknowledged: bool = False,
-) -> MedicationOrder:
-    """Change an active order's dose, take-home authorization, stop date or first-day
-    override; every change needs a reason and is kept with the old and new values."""
+    titration_reason: str = "",
+    implant_supplemental: bool | None = None,
+    check_only: bool = False,
+) -> MedicationOrder | dict:
+    """Change an active order's dose, take-home authorization, stop date, first-day override
+    or supplemental doses with an implant; every change needs a reason and is kept with the
+    old and new values. A methadone increase beyond the titration limit needs the
+    prescriber's documented ``titration_reason`` (409 ``titration_limit``), above 100 mg the
+    ECG/QTc acknowledgement (``high_dose_acknowledged``). With ``check_only`` nothing is
+    written but a read in the audit trail; the answer is ``{refusals, warnings}``."""
     actor.require("medication.order")
-    reason = require_reason(reason, "reason_required", "A change to an order")
+    if not check_only:
+        reason = require_reason(reason, "reason_required", "A change to an order")
     with transaction.atomic():
         order = order_for_update(actor, order_id)
         if order.stopped_at is not None:
@@ -251,26 +287,64 @@ def order_change(
             else None
         )
         new_stop = stop_date if stop_date is not None and stop_date != order.stop_date else None
+        checks = order_checks.Checks()
         if new_dose is not None:
             try:
                 check_order(order.medication, new_dose, order.schedule)
             except MedicationError as exc:
-                raise _med_error(exc) from exc
+                checks.refuse(_med_error(exc))
             new_dose = new_dose.quantize(CENT)
-        warning = _check_fields(
-            actor,
-            MEDICATIONS[order.medication],
-            start_date=order.start_date,
-            stop_date=new_stop,
-            take_home_max_doses=new_take_home,
-            dose_mg=new_dose,
-            high_dose_acknowledged=high_dose_acknowledged,
+        if implant_supplemental and order.family != "buprenorphine":
+            checks.refuse(
+                DomainError(
+                    "supplemental_not_applicable",
+                    "Supplemental doses with an implant are ordered on a sublingual "
+                    "buprenorphine order only.",
+                    field="implant_supplemental",
+                )
+            )
+        checks.refuse(
+            order_checks.fields_check(
+                order.medication,
+                start_date=order.start_date,
+                stop_date=new_stop,
+                take_home_max_doses=new_take_home,
+            )
         )
+        if not checks.refusals:
+            limits, _ = limits_for(actor.organization_id)
+            more = order_checks.change_order(
+                order,
+                new_dose=new_dose,
+                today=site_today(order.site),
+                high_dose_acknowledged=high_dose_acknowledged,
+                titration_reason=(titration_reason or "").strip(),
+                limits=limits,
+            )
+            checks.refusals += more.refusals
+            checks.warnings += more.warnings
+            checks.acknowledged += more.acknowledged
+        if check_only:
+            answer = checks.as_body()
+            audit.record(
+                actor,
+                "read",
+                "medication_order_check",
+                order.pk,
+                patient_id=order.patient_id,
+                detail={"refusals": [r["code"] for r in answer["refusals"]]},
+            )
+            return answer
+        checks.raise_first()
         changes: dict[str, list] = {}
         if new_dose is not None:
             changes["dose_mg"] = [str(order.dose_mg), str(new_dose)]
             order.dose_mg = new_dose
-            order.high_dose_acknowledged = bool(warning)
+            order.high_dose_acknowledged = bool(checks.acknowledged)
+            if titration_reason and titration_reason.strip():
+                changes["titration_reason"] = titration_reason.strip()
+            if checks.acknowledged:
+                changes["acknowledged"] = checks.acknowledged
         if new_take_home is not None:
             changes["take_home_max_doses"] = [order.take_home_max_doses, new_take_home]
             order.take_home_max_doses = new_take_home
@@ -288,6 +362,9 @@ def order_change(
                     bool(new),
                 ]
                 order.first_day_override_reason = new
+        if implant_supplemental is not None and implant_supplemental != order.implant_supplemental:
+            changes["implant_supplemental"] = [order.implant_supplemental, implant_supplemental]
+            order.implant_supplemental = implant_supplemental
         if not changes:
             raise DomainError("nothing_to_change", "The change gives no new value.")
         order.save()
@@ -332,9 +409,20 @@ def order_reassess(
 
 
 def opioid_free_confirm(
-    actor: Actor, patient_id: int, kind: str, on: dt.date, note: str = ""
+    actor: Actor,
+    patient_id: int,
+    kind: str,
+    on: dt.date | None = None,
+    note: str = "",
+    drug_test: int | None = None,
 ) -> OpioidFreeConfirmation:
-    """Record a negative opioid test or a naloxone challenge (before naltrexone)."""
+    """Record that a person is opioid-free before naltrexone: a naloxone challenge (``on``),
+    or a negative test — which names the recorded drug test (``drug_test``) of this person
+    showing opiates and fentanyl negative and no opioid positive
+    (``clinical.drugtests.opioid_free_test``); its day is the test's. 422
+    ``unknown_confirmation``, ``drug_test_required``, ``drug_test_not_applicable``,
+    ``unknown_drug_test``, ``drug_test_not_negative``, ``confirmation_date_mismatch``,
+    ``date_in_future``."""
     actor.require("medication.order")
     if kind not in dict(OpioidFreeConfirmation.KINDS):
         raise DomainError(
@@ -342,6 +430,47 @@ def opioid_free_confirm(
         )
     with transaction.atomic():
         patient = patient_for_update(actor, patient_id)
+        if kind == "negative_test":
+            if drug_test is None:
+                raise DomainError(
+                    "drug_test_required",
+                    "A negative opioid test names the recorded drug test (drug_test): record "
+                    "the test first.",
+                    field="drug_test",
+                )
+            test = hooks.drug_test(actor.organization_id, drug_test)
+            if test is None or test["patient"] != patient.pk:
+                raise DomainError(
+                    "unknown_drug_test",
+                    f"No recorded drug test {drug_test} of this patient.",
+                    field="drug_test",
+                )
+            why = drugtests.opioid_free_test(test["results"])
+            if why:
+                raise DomainError(
+                    "drug_test_not_negative",
+                    f"Drug test {drug_test} does not confirm the person opioid-free: {why}.",
+                    field="drug_test",
+                )
+            if on is not None and on != test["day"]:
+                raise DomainError(
+                    "confirmation_date_mismatch",
+                    f"Drug test {drug_test} was collected on {test['day'].isoformat()}, not "
+                    f"{on.isoformat()}.",
+                    field="on",
+                )
+            on = test["day"]
+        else:
+            if drug_test is not None:
+                raise DomainError(
+                    "drug_test_not_applicable",
+                    "A naloxone challenge names no drug test.",
+                    field="drug_test",
+                )
+            if on is None:
+                raise DomainError(
+                    "invalid_input", "on: the day of the naloxone challenge.", field="on"
+                )
         if on > site_today(patient.site):
             raise DomainError("date_in_future", "on is after today.", field="on")
         row = OpioidFreeConfirmation.objects.create(
@@ -349,6 +478,7 @@ def opioid_free_confirm(
             patient=patient,
             kind=kind,
             on=on,
+            drug_test_id=drug_test if kind == "negative_test" else None,
             note=note[:300],
             by=actor.user,
             at=timezone.now(),
@@ -359,7 +489,11 @@ def opioid_free_confirm(
             "opioid_free_confirmation",
             row.pk,
             patient_id=patient.pk,
-            detail={"kind": kind, "on": on.isoformat()},
+            detail={
+                "kind": kind,
+                "on": on.isoformat(),
+                **({"drug_test": drug_test} if row.drug_test_id else {}),
+            },
         )
     return row
 

@@ -1,4 +1,6 @@
-"""An organization's own dosing and take-home limits (read by ``medication.limits``)."""
+"""An organization's own dosing, take-home and drug-testing limits (read by
+``medication.limits``). They may tighten a federal limit, never loosen it
+(``clinical.federal_limits``)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 from waypoint.audit import services as audit
-from waypoint.clinical import dosing, takehome
+from waypoint.clinical import dosing, drugtests, federal_limits, takehome
 from waypoint.core.errors import DomainError
 
-from ..limits import typed
+from ..limits import limits_from, testing_from, typed
 from ..models import MedicationSettings
 
 if TYPE_CHECKING:
@@ -20,26 +22,37 @@ if TYPE_CHECKING:
 
 
 def settings_update(
-    actor: Actor, dosing_values: dict, take_home_values: dict
+    actor: Actor,
+    dosing_values: dict,
+    take_home_values: dict,
+    testing_values: dict | None = None,
 ) -> MedicationSettings:
     """Set some of the organization's limits. Unknown keys or impossible values: 422
-    ``invalid_setting``."""
+    ``invalid_setting``; a value that loosens a federal limit (the first-day limit above
+    50 mg, take-home tiers above 7/14/28 from days 1/15/31, fewer than 8 random tests a
+    year): 422 ``setting_exceeds_federal_limit``. Nothing is written then."""
     actor.require("medication.settings")
     clean_d = _clean_settings(dosing.DosingLimits, dosing_values, "dosing")
     clean_t = _clean_settings(takehome.TakeHomeLimits, take_home_values, "take_home")
+    clean_x = _clean_settings(drugtests.TestingLimits, testing_values or {}, "testing")
     with transaction.atomic():
         row, _ = MedicationSettings.objects.select_for_update().get_or_create(
             organization_id=actor.organization_id
         )
-        row.dosing = {**row.dosing, **clean_d}
-        row.take_home = {**row.take_home, **clean_t}
+        merged_d, merged_t = {**row.dosing, **clean_d}, {**row.take_home, **clean_t}
+        merged_x = {**row.testing, **clean_x}
+        d, t = limits_from(merged_d, merged_t)
+        refusal = federal_limits.check_medication_settings(d, t, testing_from(merged_x))
+        if refusal:
+            raise DomainError(refusal.code, refusal.message, refusal.status)
+        row.dosing, row.take_home, row.testing = merged_d, merged_t, merged_x
         row.save()
         audit.record(
             actor,
             "update",
             "medication_settings",
             row.pk,
-            detail={"dosing": clean_d, "take_home": clean_t},
+            detail={"dosing": clean_d, "take_home": clean_t, "testing": clean_x},
         )
     return row
 
@@ -60,8 +73,12 @@ def _clean_settings(cls: type, values: dict, what: str) -> dict:
             ) from exc
         if key == "tiers":
             ok = value_typed and all(a >= 1 and 0 <= b <= 28 for a, b in value_typed)
+        elif isinstance(value_typed, bool):
+            ok = True
+        elif isinstance(value_typed, Decimal):
+            ok = value_typed.is_finite() and 0 <= value_typed <= 10_000
         else:
-            ok = isinstance(value_typed, int | Decimal) and 0 <= value_typed <= 10_000
+            ok = isinstance(value_typed, int) and 0 <= value_typed <= 10_000
         if not ok:
             raise DomainError(
                 "invalid_setting", f"{what}.{key} is out of range.", field=f"{what}.{key}"

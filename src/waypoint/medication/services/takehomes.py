@@ -1,4 +1,6 @@
-"""Take-home doses (nurse): a supply of bottles, one per day it covers."""
+"""Take-home doses: the prescriber's determination (each criterion of 42 CFR 8.12(i)(2)
+answered and kept), and the nurse's supply of bottles, one per day it covers — only under
+a current determination."""
 
 from __future__ import annotations
 
@@ -14,10 +16,17 @@ from waypoint.clinical import takehome
 from waypoint.clinical.medications import MEDICATIONS
 from waypoint.core.errors import Conflict, DomainError
 from waypoint.core.selectors import site_today
+from waypoint.patients.selectors import patient_for_update
 
 from ..limits import limits_for
-from ..models import DoseEvent, StockEntry, TakeHomeBottle, TakeHomeSupply
-from ..selectors.takehomes import days_in_treatment_on, factors_against_for
+from ..models import (
+    DoseEvent,
+    StockEntry,
+    TakeHomeBottle,
+    TakeHomeDetermination,
+    TakeHomeSupply,
+)
+from ..selectors.takehomes import days_in_treatment_on, factors_against_for, latest_determination
 from ._shared import order_for_update
 
 if TYPE_CHECKING:
@@ -33,10 +42,12 @@ def take_home_dispense(
     note: str = "",
 ) -> TakeHomeSupply:
     """Dispense ``days`` take-home bottles, one per day from ``first_day`` (default: the
-    site's tomorrow). Refused beyond the regulatory ceiling for the days in treatment, beyond
-    the prescriber's authorization, for a day already dosed or covered, or after the order
-    stops. The factors against take-homes are kept with the supply (the prescriber's
-    authorization already weighed them)."""
+    site's tomorrow). Refused without a current take-home determination by the prescriber
+    (``take_home_determination_required``), beyond the regulatory ceiling for the days in
+    treatment (counted in the current OTP stay from its first dose), beyond the prescriber's
+    authorization, for a day already dosed or covered, or after the order stops. The factors
+    against take-homes are kept with the supply (the prescriber's authorization and
+    determination already weighed them)."""
     actor.require("take_home.dispense")
     if not isinstance(days, int) or days < 1:
         raise DomainError("invalid_input", "days is a whole number from 1.", field="days")
@@ -78,6 +89,21 @@ def take_home_dispense(
                 "take_home_not_authorized",
                 f"The order authorizes {order.take_home_max_doses} take-home doses at a time "
                 f"(asked for {days}); the prescriber changes the order.",
+            )
+        determination = latest_determination(actor.organization_id, order.patient_id)
+        decided = determination.decided_on if determination else None
+        if not takehome.determination_current(decided, today, th_limits):
+            raise Conflict(
+                "take_home_determination_required",
+                (
+                    f"The last take-home determination ({decided.isoformat()}) is "
+                    f"{(today - decided).days} days old, past the "
+                    f"{th_limits.determination_valid_days} days it stays current"
+                    if decided
+                    else "No take-home determination is recorded"
+                )
+                + ": the prescriber records one (each criterion of 42 CFR 8.12(i)(2)) on the "
+                "chart before take-homes are dispensed.",
             )
         covered = set(
             DoseEvent.objects.filter(
@@ -152,6 +178,64 @@ def take_home_dispense(
                 "first_day": start.isoformat(),
                 "dose_mg": str(order.dose_mg),
                 "regulatory_max": ceiling,
+                "determination": determination.pk,
             },
         )
     return supply
+
+
+def take_home_determination_record(
+    actor: Actor,
+    patient_id: int,
+    answers: dict,
+    *,
+    decided_on: dt.date | None = None,
+    note: str = "",
+) -> TakeHomeDetermination:
+    """The prescriber's take-home determination: every criterion of 42 CFR 8.12(i)(2)
+    answered (``answers``: {criterion: {"favorable": bool, "note": str}}), an unfavorable
+    answer with a note (``clinical.takehome.check_determination``). 422
+    ``take_home_determination_incomplete``, ``unknown_take_home_criterion``,
+    ``date_in_future``."""
+    actor.require("medication.order")
+    given = {
+        code: takehome.CriterionAnswer(
+            favorable=a.get("favorable"), note=str(a.get("note") or "").strip()[:1000]
+        )
+        if isinstance(a, dict)
+        else a
+        for code, a in (answers or {}).items()
+    }
+    refusal = takehome.check_determination(given)
+    if refusal:
+        raise DomainError(refusal.code, refusal.message, refusal.status, field="answers")
+    with transaction.atomic():
+        patient = patient_for_update(actor, patient_id)
+        today = site_today(patient.site)
+        on = decided_on or today
+        if on > today:
+            raise DomainError("date_in_future", "decided_on is after today.", field="decided_on")
+        row = TakeHomeDetermination.objects.create(
+            organization_id=actor.organization_id,
+            patient=patient,
+            decided_on=on,
+            answers={
+                c.code: {"favorable": given[c.code].favorable, "note": given[c.code].note}
+                for c in takehome.DETERMINATION_CRITERIA
+            },
+            note=(note or "").strip()[:2000],
+            by=actor.user,
+            at=timezone.now(),
+        )
+        audit.record(
+            actor,
+            "create",
+            "take_home_determination",
+            row.pk,
+            patient_id=patient.pk,
+            detail={
+                "decided_on": on.isoformat(),
+                "unfavorable": [c for c, a in row.answers.items() if not a["favorable"]],
+            },
+        )
+    return row

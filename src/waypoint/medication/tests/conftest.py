@@ -1,6 +1,11 @@
 """Fixtures for the medication tests: a patient in an opioid treatment program, orders
 written through the API by the physician, and past doses placed directly (the service only
-records doses given within the last day, as the window does)."""
+records doses given within the last day, as the window does).
+
+A dose needs an open episode of care (issue 14 rule 2): ``order`` admits the patient to an
+opioid treatment program 60 days ago when they have no open episode, and ``admitted(n)``
+moves that admission to ``n`` days ago (or admits them). A test of ``no_open_episode``
+discharges the person, or writes its order without the fixture."""
 
 from __future__ import annotations
 
@@ -32,24 +37,42 @@ def patient(make_patient):
     return make_patient()
 
 
-@pytest.fixture
-def admitted(actor, patient):
-    """Admit ``patient`` to an OTP ``days_ago`` days ago (day 1 = admission)."""
+def admit_to_otp(actor, patient, days_ago: int = 60):
+    """Admit ``patient`` to an OTP ``days_ago`` days ago (day 1 = admission); an open
+    episode already there (the ``order`` fixture's) is moved to that day instead."""
     from waypoint.care.episodes import services
+    from waypoint.care.models import Episode, LevelOfCareStay
 
-    def admit(days_ago: int = 60):
+    open_ep = Episode.objects.filter(patient=patient, discharged_on__isnull=True).first()
+    if open_ep is None:
         return services.episode_admit(
             actor("counselor"), patient.pk, "opioid_treatment_program", ago(days_ago)
         )
+    Episode.objects.filter(pk=open_ep.pk).update(admitted_on=ago(days_ago))
+    LevelOfCareStay.objects.filter(episode=open_ep).update(started_on=ago(days_ago))
+    open_ep.refresh_from_db()
+    return open_ep
+
+
+@pytest.fixture
+def admitted(actor, patient):
+    """Admit ``patient`` to an OTP ``days_ago`` days ago (day 1 = admission)."""
+
+    def admit(days_ago: int = 60):
+        return admit_to_otp(actor, patient, days_ago)
 
     return admit
 
 
 @pytest.fixture
-def order(api, patient):
-    """Write an order through the API as the physician; returns the JSON body."""
+def order(api, patient, actor):
+    """Write an order through the API as the physician; returns the JSON body. The patient
+    is admitted to an OTP 60 days ago first when they have no open episode."""
+    from waypoint.care.models import Episode
 
     def make(medication="methadone", dose_mg=60, start_days_ago=0, **extra):
+        if not Episode.objects.filter(patient=patient, discharged_on__isnull=True).exists():
+            admit_to_otp(actor, patient, 60)
         body = {
             "medication": medication,
             "dose_mg": dose_mg,
@@ -89,6 +112,36 @@ def backdate(patient, users):
         return o
 
     return place
+
+
+FAVORABLE = {
+    code: {"favorable": True, "note": ""}
+    for code in (
+        "no_active_risk_condition",
+        "regular_attendance",
+        "no_serious_behavioral_problems",
+        "no_recent_diversion",
+        "safe_transport_and_storage",
+        "other_relevant_criteria",
+    )
+}
+
+
+@pytest.fixture
+def determined(api, patient):
+    """The prescriber's take-home determination (every criterion favorable), through the
+    API; ``determined(decided_on=...)`` backdates it."""
+
+    def record(**extra):
+        s, b = api.post(
+            f"/patients/{patient.pk}/take-home-determinations",
+            "physician",
+            {"answers": FAVORABLE} | extra,
+        )
+        assert s == 201, b
+        return b
+
+    return record
 
 
 _n = iter(range(10**9))

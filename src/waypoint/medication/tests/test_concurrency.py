@@ -20,6 +20,7 @@ NURSES = 6
 
 
 def _setup(name: str):
+    from waypoint.care.episodes import services as episodes
     from waypoint.core import services
     from waypoint.core.actor import Actor
     from waypoint.core.selectors import site_today
@@ -38,6 +39,9 @@ def _setup(name: str):
     patient = patient_services.patient_register(
         Actor(user=intake),
         PatientIn(first_name="Race", last_name="Dose", date_of_birth="1980-01-01", site="KC"),
+    )
+    episodes.episode_admit(
+        Actor(user=intake), patient.pk, "opioid_treatment_program", site_today(site)
     )
     order = med.order_create(
         Actor(user=doc),

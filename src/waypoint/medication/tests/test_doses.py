@@ -88,7 +88,14 @@ def test_a_second_active_order_of_a_family_is_refused(api, order, patient):
 
 
 def test_high_buprenorphine_dose_with_acknowledgement_warns_at_the_window(order, give):
-    o = order(medication="buprenorphine", dose_mg=28, high_dose_acknowledged=True)
+    # a person continuing buprenorphine from another prescriber (a documented transfer)
+    o = order(
+        medication="buprenorphine",
+        dose_mg=28,
+        high_dose_acknowledged=True,
+        transfer_source="Dr Lee, Midtown clinic",
+        transfer_last_dose_on=ago(1).isoformat(),
+    )
     s, b = give(o["id"], 28)
     assert s == 201 and "24 mg" in b["warnings"][0]
 
@@ -433,17 +440,19 @@ def test_naltrexone_needs_the_opioid_free_period_and_a_confirmation(api, order, 
 
 
 def test_naltrexone_after_methadone_waits_ten_days(api, order, give, backdate, patient):
+    """Issue 14 rule 4: the washout after methadone now refuses the naltrexone *order*
+    (before, the order was written and its first injection refused)."""
     m = order(dose_mg=40)
     backdate(m["id"], 9, start_days_ago=40)
     api.post(f"/medication-orders/{m['id']}/stop", "physician", {"reason": "switching"})
-    api.post(
-        f"/patients/{patient.pk}/opioid-free-confirmations",
-        "physician",
-        {"kind": "negative_test", "on": ago(0).isoformat()},
-    )
-    n = order(medication="naltrexone_extended_release", dose_mg=380)
-    s, b = give(n["id"], 380)
-    assert b["code"] == "opioid_free_period_not_met" and "methadone" in b["detail"]
+    body = {
+        "medication": "naltrexone_extended_release",
+        "dose_mg": 380,
+        "start_date": ago(0).isoformat(),
+    }
+    s, b = api.post(f"/patients/{patient.pk}/medication-orders", "physician", body)
+    assert (s, b["code"]) == (409, "opioid_free_period_not_met") and "methadone" in b["detail"]
+    assert MedicationOrder.objects.filter(family="naltrexone_extended_release").count() == 0
 
 
 @pytest.mark.parametrize("gap, ok", [(25, False), (26, True)])

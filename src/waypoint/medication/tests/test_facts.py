@@ -9,12 +9,19 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Max, Sum
+from django.db.models import Max, Min, Sum
 from django.test.utils import CaptureQueriesContext
 
+from waypoint.care.models import Episode
 from waypoint.medication import services
 from waypoint.medication.facts import day_facts
-from waypoint.medication.models import DoseEvent, MedicationSettings, TakeHomeBottle
+from waypoint.medication.models import (
+    DoseEvent,
+    Implant,
+    MedicationOrder,
+    MedicationSettings,
+    TakeHomeBottle,
+)
 
 from .conftest import ago, key, today
 
@@ -32,6 +39,20 @@ def orm_truth(org_id: int, patient_id: int, family: str, day: dt.date) -> dict:
         "last_dose_before": doses.filter(local_day__lt=day).aggregate(m=Max("local_day"))["m"],
         "last_bottle_before": bottles.filter(for_day__lt=day).aggregate(m=Max("for_day"))["m"],
         "bottle_today": bottles.filter(for_day=day).exists(),
+        "episode_admitted_on": Episode.objects.filter(
+            organization_id=org_id, patient_id=patient_id, discharged_on__isnull=True
+        ).aggregate(m=Max("admitted_on"))["m"],
+        "reassessed_on": MedicationOrder.objects.filter(
+            organization_id=org_id, patient_id=patient_id, family=family
+        ).aggregate(m=Max("last_reassessed_on"))["m"],
+        "first_buprenorphine_on": DoseEvent.objects.filter(
+            organization_id=org_id,
+            patient_id=patient_id,
+            family__in=("buprenorphine", "buprenorphine_extended_release"),
+        ).aggregate(m=Min("local_day"))["m"],
+        "implant_inserted_on": Implant.objects.filter(
+            organization_id=org_id, patient_id=patient_id, removed_on__isnull=True
+        ).aggregate(m=Max("inserted_on"))["m"],
     }
 
 
@@ -39,7 +60,17 @@ def facts_dict(f) -> dict:
     return {k: getattr(f, k) for k in FIELDS}
 
 
-FIELDS = ("doses_today", "mg_today", "last_dose_before", "last_bottle_before", "bottle_today")
+FIELDS = (
+    "doses_today",
+    "mg_today",
+    "last_dose_before",
+    "last_bottle_before",
+    "bottle_today",
+    "episode_admitted_on",
+    "reassessed_on",
+    "first_buprenorphine_on",
+    "implant_inserted_on",
+)
 
 
 def test_a_person_with_nothing_yet(org, patient, order):
@@ -53,9 +84,10 @@ def test_a_person_with_nothing_yet(org, patient, order):
 
 
 def test_doses_bottles_and_settings_match_the_orm(
-    org, patient, admitted, order, backdate, api, actor
+    org, patient, admitted, order, backdate, api, actor, determined
 ):
     admitted(40)
+    determined()
     o = order("methadone", 62.5, take_home_max_doses=6)
     backdate(o["id"], 9, 5, 3, 0, start_days_ago=40)
     services.settings_update(actor("admin"), {"missed_days_for_reassessment": 4}, {})
@@ -75,6 +107,60 @@ def test_doses_bottles_and_settings_match_the_orm(
     # another family and another organization see none of it
     assert day_facts(org.pk, patient.pk, "buprenorphine", today()).doses_today == 0
     assert day_facts(org.pk + 1000, patient.pk, "methadone", today()).doses_today == 0
+
+
+def test_the_episode_reassessment_buprenorphine_and_implant_facts_match_the_orm(
+    org, patient, admitted, order, backdate, api, actor, users
+):
+    """The facts issue 14 added to the one statement: the open episode's admission, the
+    family's last reassessment (any of its orders), the first buprenorphine dose of any
+    form, and an implant in place; a discharge and a removal clear them."""
+    admitted(30)
+    o = order("methadone", 40)
+    backdate(o["id"], 6, start_days_ago=20)
+    s, b = api.post(
+        f"/medication-orders/{o['id']}/reassessments", "physician", {"note": "missed a week"}
+    )
+    assert s == 200
+    # a switch to extended-release buprenorphine: methadone stops first (no conflict)
+    api.post(f"/medication-orders/{o['id']}/stop", "physician", {"reason": "switching"})
+    bup = order(
+        "buprenorphine_extended_release",
+        100,
+        schedule="monthly",
+        transfer_source="Dr Lee",
+        transfer_last_dose_on=ago(1).isoformat(),
+    )
+    backdate(bup["id"], 12)
+    mo = MedicationOrder.objects.get(pk=o["id"])
+    implant = Implant.objects.create(
+        organization_id=org.pk,
+        patient=patient,
+        order=mo,
+        site=mo.site,
+        lot="L1",
+        inserted_on=ago(3),
+        inserted_by=users["physician"],
+        removal_due_on=ago(-180),
+        recorded_at=mo.signed_at,
+    )
+    for family in ("methadone", "buprenorphine", "buprenorphine_extended_release"):
+        f = day_facts(org.pk, patient.pk, family, today())
+        assert facts_dict(f) == orm_truth(org.pk, patient.pk, family, today()), family
+    f = day_facts(org.pk, patient.pk, "methadone", today())
+    assert f.episode_admitted_on == ago(30) and f.has_open_episode
+    assert f.reassessed_on == today() and f.first_buprenorphine_on == ago(12)
+    assert f.implant_inserted_on == ago(3)
+    Implant.objects.filter(pk=implant.pk).update(removed_on=today())
+    from waypoint.care.episodes import services as care
+    from waypoint.care.models import Episode as Ep
+
+    care.episode_discharge(
+        actor("counselor"), Ep.objects.get(patient=patient).pk, today(), "completed"
+    )
+    f = day_facts(org.pk, patient.pk, "methadone", today())
+    assert facts_dict(f) == orm_truth(org.pk, patient.pk, "methadone", today())
+    assert not f.has_open_episode and f.implant_inserted_on is None
 
 
 # --- the last covered day: facts.py (the dose's one statement) against coverage.py -------
@@ -215,9 +301,11 @@ def test_the_last_covered_days_of_many_people_at_once_agree_with_facts(org, hist
     assert coverage.last_covered_days(org.pk, [], D) == {}
 
 
-def test_a_dose_reads_its_day_in_one_statement(actor, patient, backdate):
+def test_a_dose_reads_its_day_in_one_statement(actor, patient, backdate, admitted):
     """The hot path stays one read of the day: apart from the idempotency key's look-up,
-    a methadone dose reads the doses, the take-home bottles and the settings once."""
+    a methadone dose reads the doses, the take-home bottles, the settings, the open episode
+    and an implant in place once."""
+    admitted(30)
     o = services.order_create(
         actor("physician"),
         patient.pk,
@@ -226,7 +314,7 @@ def test_a_dose_reads_its_day_in_one_statement(actor, patient, backdate):
         start_date=ago(1),
     )
     backdate(o.pk, 1)
-    tables = (DoseEvent, TakeHomeBottle, MedicationSettings)
+    tables = (DoseEvent, TakeHomeBottle, MedicationSettings, Episode, Implant)
     with CaptureQueriesContext(connection) as ctx:
         dose, replay = services.dose_record(
             actor("nurse"), o.pk, Decimal("40"), idempotency_key=key()

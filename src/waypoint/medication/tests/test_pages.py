@@ -57,7 +57,9 @@ def test_window_shows_the_block_before_the_nurse_tries(client, users, patient, o
     backdate(o["id"], 5, start_days_ago=20)
     c = signed_in(client, users, "nurse")
     page = c.get(f"/dosing/?patient={patient.pk}").content.decode()
-    assert "a prescriber must reassess" in page and "Give 30 mg" not in page
+    assert "Missed 4 days in a row" in page and "Give 30 mg" not in page
+    assert "A prescriber records a reassessment on the order" in page  # what unlocks it
+    assert 'data-code="missed_doses_reassessment_required"' in page
 
 
 def test_roles_on_the_pages(client, users, patient, order):
@@ -76,13 +78,20 @@ def test_roles_on_the_pages(client, users, patient, order):
     assert r.status_code == 403 and DoseEvent.objects.count() == 0
 
 
-def test_take_homes_from_the_chart(client, users, patient, order, admitted, give):
+def test_take_homes_from_the_chart(
+    client, users, patient, order, admitted, give, backdate, determined
+):
     admitted(40)
     o = order(dose_mg=30, take_home_max_doses=2)
+    backdate(o["id"], 39, 1, start_days_ago=39)  # first dose in the OTP 39 days ago
     give(o["id"], 30)
     c = signed_in(client, users, "nurse")
     page = c.get(f"/patients/{patient.pk}/").content.decode()
     assert 'id="take-home-eligibility"' in page and "at most <strong>28</strong>" in page
+    assert "No take-home determination" in page
+    r = c.post(f"/medication/orders/{o['id']}/take-homes/", {"days": "2"}, follow=True)
+    assert "No take-home determination is recorded" in r.content.decode()
+    determined()
     r = c.post(f"/medication/orders/{o['id']}/take-homes/", {"days": "3"}, follow=True)
     assert "authorizes 2 take-home doses" in r.content.decode()
     r = c.post(f"/medication/orders/{o['id']}/take-homes/", {"days": "2"}, follow=True)

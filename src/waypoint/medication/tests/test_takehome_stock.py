@@ -9,7 +9,6 @@ import pytest
 
 from waypoint.medication.models import (
     DoseEvent,
-    MedicationOrder,
     MissedDose,
     StockCount,
     StockEntry,
@@ -25,21 +24,33 @@ from .conftest import ago
     [(0, 1, 7), (13, 14, 7), (14, 15, 14), (29, 30, 14), (30, 31, 28), (200, 201, 28)],
 )
 def test_eligibility_ceiling_by_days_in_treatment(
-    api, patient, admitted, order, admitted_days_ago, day, ceiling
+    api, patient, admitted, order, backdate, determined, admitted_days_ago, day, ceiling
 ):
     admitted(admitted_days_ago)
     o = order(dose_mg=40, take_home_max_doses=6)
+    backdate(o["id"], admitted_days_ago, start_days_ago=admitted_days_ago)  # first dose
     s, b = api.get(f"/patients/{patient.pk}/take-home-eligibility", "nurse")
     assert s == 200, b
     assert (b["days_in_treatment"], b["max_take_home_doses"]) == (day, ceiling)
     assert b["order"] == o["id"] and b["authorized_take_home_doses"] == min(6, ceiling)
-    assert b["factors_against"] == [] and b["eligible"] is True
+    assert (
+        b["otp_stay_started_on"] == b["first_medication_on"] == ago(admitted_days_ago).isoformat()
+    )
+    # no determination yet: not eligible, whatever the ceiling
+    assert b["factors_against"] == [] and b["determination"] is None and b["eligible"] is False
+    determined()
+    s, b = api.get(f"/patients/{patient.pk}/take-home-eligibility", "nurse")
+    assert b["determination"]["current"] is True and b["eligible"] is True
 
 
-def test_eligibility_on_a_given_date_and_without_an_episode(api, patient, admitted):
+def test_eligibility_on_a_given_date_and_without_an_episode(
+    api, patient, admitted, order, backdate
+):
     s, b = api.get(f"/patients/{patient.pk}/take-home-eligibility", "nurse")
     assert (b["days_in_treatment"], b["max_take_home_doses"], b["eligible"]) == (0, 0, False)
     admitted(20)
+    o = order(dose_mg=40)
+    backdate(o["id"], 20, start_days_ago=20)
     s, b = api.get(
         f"/patients/{patient.pk}/take-home-eligibility?on={ago(10).isoformat()}", "nurse"
     )
@@ -49,10 +60,12 @@ def test_eligibility_on_a_given_date_and_without_an_episode(api, patient, admitt
     assert api.get(f"/patients/{patient.pk}/take-home-eligibility", "counselor")[0] == 403
 
 
-def test_factors_against_missed_visits_and_diversion(api, patient, admitted, order, actor):
+def test_factors_against_missed_visits_and_diversion(
+    api, patient, admitted, order, actor, backdate
+):
     admitted(60)
     o = order(dose_mg=40, take_home_max_doses=6)
-    mo = MedicationOrder.objects.get(pk=o["id"])
+    mo = backdate(o["id"], 60, start_days_ago=60)
     MissedDose.objects.create(
         organization_id=mo.organization_id,
         patient=patient,
@@ -70,9 +83,13 @@ def test_factors_against_missed_visits_and_diversion(api, patient, admitted, ord
     assert b["eligible"] is False and b["max_take_home_doses"] == 28
 
 
-def test_dispense_take_homes_draws_stock_and_covers_days(api, patient, admitted, order, give):
+def test_dispense_take_homes_draws_stock_and_covers_days(
+    api, patient, admitted, order, give, backdate, determined
+):
     admitted(40)
     o = order(dose_mg=40, take_home_max_doses=6)
+    backdate(o["id"], 40, 1, start_days_ago=40)  # first dose on the admission day
+    determined()
     assert give(o["id"], 40)[0] == 201
     s, b = api.post(f"/patients/{patient.pk}/take-homes", "nurse", {"order": o["id"], "days": 6})
     assert s == 201, b
@@ -95,9 +112,13 @@ def test_dispense_take_homes_draws_stock_and_covers_days(api, patient, admitted,
         (60, 0, 1, "take_home_not_authorized"),
     ],
 )
-def test_take_home_limits(api, patient, admitted, order, admitted_days_ago, authorized, days, code):
+def test_take_home_limits(
+    api, patient, admitted, order, backdate, determined, admitted_days_ago, authorized, days, code
+):
     admitted(admitted_days_ago)
     o = order(dose_mg=40, take_home_max_doses=authorized)
+    backdate(o["id"], admitted_days_ago, start_days_ago=admitted_days_ago)  # first dose
+    determined()
     before = (
         TakeHomeSupply.objects.count(),
         TakeHomeBottle.objects.count(),
@@ -118,8 +139,8 @@ def test_take_home_limits(api, patient, admitted, order, admitted_days_ago, auth
 
 def test_take_home_refusals(api, patient, admitted, order):
     admitted(60)
-    inj = order(medication="buprenorphine_extended_release", dose_mg=300, schedule="monthly")
-    s, b = api.post(f"/patients/{patient.pk}/take-homes", "nurse", {"order": inj["id"], "days": 1})
+    kit = order(medication="naloxone", dose_mg=4)
+    s, b = api.post(f"/patients/{patient.pk}/take-homes", "nurse", {"order": kit["id"], "days": 1})
     assert (s, b["code"]) == (422, "take_home_not_allowed_for_medication")
     o = order(dose_mg=40, take_home_max_doses=6)
     for body, code in [
@@ -136,9 +157,13 @@ def test_take_home_refusals(api, patient, admitted, order):
     assert TakeHomeSupply.objects.count() == 0
 
 
-def test_a_covered_day_cannot_also_be_dosed(api, patient, admitted, order, give):
+def test_a_covered_day_cannot_also_be_dosed(
+    api, patient, admitted, order, give, backdate, determined
+):
     admitted(60)
     o = order(dose_mg=40, take_home_max_doses=2)
+    backdate(o["id"], 1, start_days_ago=1)
+    determined()
     s, b = api.post(
         f"/patients/{patient.pk}/take-homes",
         "nurse",

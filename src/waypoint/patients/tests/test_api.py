@@ -52,16 +52,19 @@ def test_register_trims_whitespace(api, site):
 
 
 def test_mrns_are_sequential_within_an_organization(api, site):
-    mrns = [register(api, first_name=f"P{i}")["mrn"] for i in range(4)]
+    # different dates of birth: the same last name and birth date would be a possible duplicate
+    mrns = [
+        register(api, first_name=f"P{i}", date_of_birth=f"1988-04-1{i}")["mrn"] for i in range(4)
+    ]
     assert mrns == ["0000001", "0000002", "0000003", "0000004"]
 
 
 def test_each_organization_has_its_own_mrn_sequence(api, other_org_api, site):
-    a1 = register(api, first_name="One")
-    a2 = register(api, first_name="Two")
+    a1 = register(api, first_name="One", date_of_birth="1988-04-11")
+    a2 = register(api, first_name="Two", date_of_birth="1988-04-12")
     status, b1 = other_org_api.post("/patients", "intake", body(first_name="Three"))
     assert status == 201, b1
-    a3 = register(api, first_name="Four")
+    a3 = register(api, first_name="Four", date_of_birth="1988-04-14")
     assert [a1["mrn"], a2["mrn"], a3["mrn"]] == ["0000001", "0000002", "0000003"]
     assert b1["mrn"] == "0000001"
 
@@ -70,7 +73,7 @@ def test_refused_registration_does_not_use_up_an_mrn(api, site):
     register(api)
     status, _ = api.post("/patients", "intake", body(site="NOPE", first_name="X"))
     assert status == 422
-    assert register(api, first_name="Y")["mrn"] == "0000002"
+    assert register(api, first_name="Y", date_of_birth="1988-04-13")["mrn"] == "0000002"
 
 
 def test_admin_may_register_and_site_may_be_any_site_of_the_org(api, site, site2):

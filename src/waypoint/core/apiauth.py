@@ -1,0 +1,48 @@
+"""How the JSON API knows its caller: a bearer token (every route) or, for a route a
+staff page's own script calls, the signed-in session with its CSRF token."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from waypoint.core.models import ApiToken, hash_token
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``; the token is looked up by its SHA-256."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        if not token or len(token) > 200:
+            return None
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_token(token), revoked_at__isnull=True)
+            .first()
+        )
+        if row is None or not row.user.is_active or row.user.organization_id is None:
+            return None
+        return row.user
+
+
+class StaffSessionAuth(SessionAuth):
+    """A signed-in staff member's session, for the order form's check (a same-host script
+    calls it while the prescriber types): the CSRF token is checked, and only when the
+    session cookie is there, so a bearer-token client without one still gets 401."""
+
+    def _get_key(self, request: HttpRequest):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request: HttpRequest, key):
+        user = request.user
+        if key is None or not user.is_authenticated or not user.is_active:
+            return None
+        return user if user.organization_id is not None else None
+
+
+def staff_or_token() -> list:
+    """A bearer token, else a signed-in staff member's session with its CSRF token."""
+    return [TokenAuth(), StaffSessionAuth()]

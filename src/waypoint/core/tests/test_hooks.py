@@ -1,0 +1,156 @@
+"""Every hook one app offers another is registered by the listening app's
+``AppConfig.ready()``, exactly once, and never by importing a module.
+
+The check runs in a fresh Python process that only calls ``django.setup()`` (the
+INSTALLED_APPS loaded, nothing else imported), so no test or earlier import can have filled
+a registry first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from waypoint.core.hooks import add_once
+
+# What django.setup() registers, in order.
+EXPECTED = {
+    # (key, order, the function that builds its context), in the chart's order
+    "chart_sections": [
+        ["demographics", 10, None],
+        ["contacts", 20, None],
+        ["episode", 25, "waypoint.care.episodes.selectors.chart_context"],
+        ["sessions", 26, "waypoint.care.sessions.chart._context"],
+        ["plan", 26, "waypoint.care.plans.selectors.chart_context"],
+        ["medication", 27, "waypoint.medication.chart._context"],
+        ["drug-tests", 28, "waypoint.labs.chart._context"],
+        ["incentives", 29, "waypoint.incentives.chart._context"],
+        ["assessments", 30, "waypoint.assessments.chart._context"],
+        ["level_of_care", 35, "waypoint.assessments.chart._context"],
+        ["risk", 40, "waypoint.assessments.chart._context"],
+        ["problems", 50, "waypoint.assessments.chart._context"],
+    ],
+    "chart_banners": ["waypoint.assessments.chart.flags"],
+    "test_changed": ["waypoint.incentives.services.settle_after_test_change"],
+    "positive_test_counters": ["waypoint.labs.selectors.positive_test_count"],
+    "pending_test_checks": ["waypoint.labs.selectors.has_pending_test"],
+    "drug_test_lookups": ["waypoint.labs.selectors.drug_test_facts"],
+    "discharge": ["waypoint.medication.apps._stop_orders_at_discharge"],
+    "level_entered": ["waypoint.labs.services.admission_test_request"],
+    "home_panels": [["patients", "waypoint.patients.selectors.home_panel"]],
+    "audit_patient_check": ["waypoint.patients.selectors.patient_exists"],
+}
+EMPTY = {key: [] for key in EXPECTED}
+
+# Run in a fresh process. Prints four snapshots of every registry: after django.setup();
+# after emptying them and re-importing (reloading) every module that defines a hook or a
+# section; after running every app's ready() again; after running ready() and reloading
+# once more.
+SCRIPT = """
+import importlib, json, sys
+import django
+
+django.setup()
+
+from django.apps import apps
+from waypoint.audit import subjects
+from waypoint.care.episodes import services as episodes
+from waypoint.core import home
+from waypoint.core.hooks import hook_name
+from waypoint.labs import services as labs_services
+from waypoint.medication.selectors import hooks as medication_hooks
+from waypoint.patients import chart
+
+REGISTRIES = [
+    chart._SECTIONS, chart._BANNER, labs_services.TEST_CHANGED_HOOKS,
+    medication_hooks.POSITIVE_TEST_COUNTERS, medication_hooks.PENDING_TEST_CHECKS,
+    medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
+    subjects._patient_exists,
+]
+OWNERS = {
+    "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
+    "waypoint.core.home", "waypoint.audit.subjects", "waypoint.care.episodes.services",
+}
+
+
+def name(fn):
+    return hook_name(fn) if fn else None
+
+
+def snapshot():
+    return {
+        "chart_sections": [[s.key, s.order, name(s.context)] for s in chart._SECTIONS],
+        "chart_banners": [name(f) for f in chart._BANNER],
+        "test_changed": [name(f) for f in labs_services.TEST_CHANGED_HOOKS],
+        "positive_test_counters": [name(f) for f in medication_hooks.POSITIVE_TEST_COUNTERS],
+        "pending_test_checks": [name(f) for f in medication_hooks.PENDING_TEST_CHECKS],
+        "drug_test_lookups": [name(f) for f in medication_hooks.DRUG_TEST_LOOKUPS],
+        "discharge": [name(f) for f in episodes.DISCHARGE_HOOKS],
+        "level_entered": [name(f) for f in episodes.LEVEL_ENTERED_HOOKS],
+        "home_panels": [[p.key, name(p.context)] for p in home.home_panels()],
+        "audit_patient_check": [name(f) for f in subjects._patient_exists],
+    }
+
+
+def reload_hook_modules():
+    names = sorted(
+        m for m in sys.modules
+        if m.startswith("waypoint.") and m not in OWNERS
+        and m.rsplit(".", 1)[-1] in ("chart", "services", "selectors")
+    )
+    assert "waypoint.incentives.services" in names and "waypoint.labs.chart" in names
+    for m in names:
+        importlib.reload(sys.modules[m])
+
+
+def ready_again():
+    for config in apps.get_app_configs():
+        config.ready()
+
+
+out = [snapshot()]
+for registry in REGISTRIES:
+    registry.clear()
+home._PANELS.clear()
+reload_hook_modules()
+out.append(snapshot())
+ready_again()
+out.append(snapshot())
+ready_again()
+reload_hook_modules()
+ready_again()
+out.append(snapshot())
+print(json.dumps(out))
+"""
+
+
+def test_every_hook_is_registered_once_by_the_apps_ready():
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "waypoint.settings"}
+    env.setdefault("WAYPOINT_SECRET_KEY", "test-only-secret-key-not-for-production")
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    after_setup, after_reimport, after_ready, after_all_again = json.loads(run.stdout)
+    assert after_setup == EXPECTED
+    # importing a module registers nothing: only ready() does
+    assert after_reimport == EMPTY
+    assert after_ready == EXPECTED
+    # ready() run twice and modules imported twice: still one registration each
+    assert after_all_again == EXPECTED
+
+
+def test_a_hook_is_kept_once_by_name_in_the_order_first_registered():
+    def first() -> None: ...
+
+    def second() -> None: ...
+
+    hooks: list = []
+    add_once(hooks, first)
+    add_once(hooks, second)
+    newer_first = type(first)(first.__code__, first.__globals__, "first")
+    newer_first.__qualname__ = first.__qualname__
+    add_once(hooks, newer_first)  # the same function, imported again
+    assert hooks == [newer_first, second]
