@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.errors import HttpError
 
-from waypoint.core.actor import actor_from_request
+from waypoint.core.actor import api_actor
 
 from . import selectors, services
 from .models import Consent, Disclosure
@@ -39,7 +39,7 @@ privacy_router = Router(tags=["privacy"])
 
 
 def _actor(request: HttpRequest):
-    return actor_from_request(request, "api")
+    return api_actor(request)
 
 
 def _recipient(name: str, organization: str) -> dict | None:
