@@ -35,7 +35,9 @@ ROLE_LABELS: dict[Role, str] = {
 # duties (restricting records, reviewing emergency disclosures and break-the-glass openings,
 # recording court orders, answering complaints) belong to whoever the program designates
 # (2.4, 2.22, 2.26, 2.51, 2.61-2.68), often not the director; and an admin who runs the
-# program gains no say over who may read a restricted record. The auditor only reads.
+# program gains no say over who may read a restricted record. The auditor only reads; the
+# audit trail stays with the auditor and admin (the contract), the privacy officer sees its
+# own board.
 A, P, N, C, IN, K, U, PO = (
     Role.ADMIN,
     Role.PHYSICIAN,
@@ -179,7 +181,7 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         "Set the organization's incentive schedule numbers and the yearly cap",
     ),
     "audit.view": (
-        frozenset({A, U, PO}),
+        frozenset({A, U}),
         "Read the audit trail of patients' records: who saw or changed whose record",
     ),
     "privacy.view": (
