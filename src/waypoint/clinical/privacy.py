@@ -338,7 +338,8 @@ class Decision:
 
 
 def _refuse(code: str, message: str) -> Decision:
-    return Decision(False, code, message)
+    refusal = PrivacyError(code, message)  # the code-bearing form the refusal-code test reads
+    return Decision(False, refusal.code, refusal.message)
 
 
 def _allow(req: DisclosureRequest, consent_id=None, order_id=None) -> Decision:

@@ -230,6 +230,9 @@ class NoticeAcknowledgement(AppendOnly):
     class Meta:
         ordering = ["-received_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"noticeacknowledgement {self.pk}"
+
 
 class RestrictionRequest(models.Model):
     """A patient's request to restrict disclosures (2.26): to whom (empty: anyone), for which
@@ -287,6 +290,9 @@ class Complaint(models.Model):
     class Meta:
         ordering = ["-received_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"complaint {self.pk}"
+
 
 class RestrictedRecord(models.Model):
     """A record only its care team may open (a staff member in treatment, a public figure):
@@ -319,6 +325,9 @@ class RestrictedRecord(models.Model):
         ]
         indexes = [models.Index(fields=["organization", "patient", "lifted_at"])]
 
+    def __str__(self) -> str:
+        return f"restrictedrecord {self.pk}"
+
 
 class CareTeamMember(models.Model):
     """A staff member added by the privacy officer to a restricted record's care team (the
@@ -344,6 +353,9 @@ class CareTeamMember(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"careteammember {self.pk}"
+
 
 class BreakGlassAccess(AppendOnly):
     """Someone outside a restricted record's care team stated why they had to open it; it is
@@ -367,6 +379,9 @@ class BreakGlassAccess(AppendOnly):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["organization", "patient", "user", "until"])]
+
+    def __str__(self) -> str:
+        return f"breakglassaccess {self.pk}"
 
 
 class PrivacyReview(AppendOnly):
@@ -396,3 +411,6 @@ class PrivacyReview(AppendOnly):
                 name="review_of_one_item",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"privacyreview {self.pk}"

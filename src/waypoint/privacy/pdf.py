@@ -1,9 +1,10 @@
 """The printable consent as a PDF, through WeasyPrint, when it can run here.
 
-WeasyPrint is a pinned Python dependency but draws text with the system's Pango library
-(Debian: ``libpango-1.0-0``, ``libpangoft2-1.0-0``; scripts/test.sh and scripts/run.sh
-install them when they can). Where Pango is missing the import fails: the PDF link is not
-shown and the print-styled page (the browser's "Print" or "Save as PDF") is the form.
+WeasyPrint is NOT a dependency today (not pinned in pyproject.toml, so not installed): the
+print-styled page (the browser's "Print" or "Save as PDF") is the form, and the PDF link is
+not shown. Should it be pinned later, it draws text with the system's Pango library
+(Debian: ``libpango-1.0-0``, ``libpangoft2-1.0-0``); where Pango is missing the import
+fails and the page stays the form.
 WeasyPrint may fetch nothing: its URL fetcher refuses every URL, and the stylesheet is read
 from the installed static file.
 """

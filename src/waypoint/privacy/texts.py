@@ -57,7 +57,9 @@ FORM = {
         "date_line": "Date",
     },
     "es": {
-        "title": "Consentimiento para compartir mis expedientes de tratamiento por uso de sustancias",
+        "title": (
+            "Consentimiento para compartir mis expedientes de tratamiento por uso de sustancias"
+        ),
         "intro": (
             "La ley federal (42 CFR parte 2) protege los expedientes del tratamiento de "
             "trastornos por uso de sustancias. Solo los compartimos si usted dice que sí en "
@@ -70,8 +72,7 @@ FORM = {
         "discloser": "Quién puede compartir mis expedientes",
         "recipient": "Quién puede recibirlos",
         "designation": (
-            "Mis proveedores de tratamiento (médicos, enfermeros y otras personas que me "
-            "atienden)"
+            "Mis proveedores de tratamiento (médicos, enfermeros y otras personas que me atienden)"
         ),
         "purpose": "Para qué",
         "categories": "Qué se puede compartir",

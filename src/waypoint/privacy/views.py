@@ -20,7 +20,16 @@ from pydantic import ValidationError
 from waypoint.clinical import privacy as rule
 from waypoint.core.errors import DomainError, NotFound
 from waypoint.core.selectors import site_today
-from waypoint.core.web import Actor, refusal_message, say_refused, staff_view
+from waypoint.core.web import (
+    Actor,
+    done_redirect,
+    refusal_message,
+    refused,
+    say_done,
+    say_refused,
+    staff_view,
+)
+from waypoint.patients.chart import chart_page, chart_url
 from waypoint.patients.selectors import patient_ref
 
 from . import pdf, selectors, services, texts
@@ -85,6 +94,20 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
     say_refused(request, exc.exc if isinstance(exc, _Invalid) else exc)
 
 
+def _chart_refused(
+    request: HttpRequest, actor: Actor, patient_id: int, key: str, exc: Exception, title: str
+) -> HttpResponse:
+    """The chart again, the refusal in words beside form ``key`` and what was typed kept
+    (core/web.py's form mechanism); nothing was written."""
+    form = refused(request, key, exc.exc if isinstance(exc, _Invalid) else exc, title=title)
+    return chart_page(request, actor, patient_id, form=form)
+
+
+def _chart_done(request: HttpRequest, patient_id: int, key: str, text: str) -> HttpResponse:
+    say_done(request, key, text)
+    return done_redirect(chart_url(patient_id), key)
+
+
 # --- consents ------------------------------------------------------------------------------
 def _consent_data(p) -> dict:
     return {
@@ -114,14 +137,14 @@ def consent_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResp
             actor, patient.pk, _posted(request, ConsentIn, _consent_data(request.POST))
         )
     except (DomainError, _Invalid) as exc:
-        _refused(request, exc)
-        return _chart(patient.pk)
-    messages.success(
+        return _chart_refused(request, actor, patient.pk, "consent", exc, "Consent not recorded")
+    cats = ", ".join(rule.CATEGORY_LABELS[x].split(" (")[0].lower() for x in c.categories)
+    return _chart_done(
         request,
-        f"Consent {c.pk} recorded (version {c.version}): {c.purpose_label.lower()}, "
-        f"{', '.join(x.replace('_', ' ') for x in c.categories)}.",
+        patient.pk,
+        "consents",
+        f"Consent recorded (version {c.version}): {c.purpose_label.lower()}; {cats}.",
     )
-    return _chart(patient.pk)
 
 
 @staff_view("consent.revoke")
@@ -130,12 +153,15 @@ def consent_revoke(request: HttpRequest, actor: Actor, consent_id: int) -> HttpR
     if request.method != "POST":
         return _chart(c.patient_id)
     p = request.POST
+    key = f"revoke-{c.pk}"
     try:
         kind = p.get("kind", "revoked")
         if kind == "expiry_event":
-            data = _posted(request, ExpiryEventIn, {"on": p.get("on", ""), "note": p.get("note", "")})
+            data = _posted(
+                request, ExpiryEventIn, {"on": p.get("on", ""), "note": p.get("note", "")}
+            )
             services.consent_expiry_event(actor, c.pk, data)
-            messages.success(request, f"Consent {c.pk}: its expiry event is recorded; it ended.")
+            text = f"Consent {c.pk}: its expiry event is recorded; it has ended."
         else:
             data = _posted(
                 request,
@@ -148,13 +174,10 @@ def consent_revoke(request: HttpRequest, actor: Actor, consent_id: int) -> HttpR
                 },
             )
             services.consent_revoke(actor, c.pk, data)
-            messages.success(
-                request,
-                f"Consent {c.pk} revoked: from now on nothing more is disclosed under it.",
-            )
+            text = f"Consent {c.pk} revoked: from now on nothing more is disclosed under it."
     except (DomainError, _Invalid) as exc:
-        _refused(request, exc)
-    return _chart(c.patient_id)
+        return _chart_refused(request, actor, c.patient_id, key, exc, "Consent not revoked")
+    return _chart_done(request, c.patient_id, "consents", text)
 
 
 @staff_view("privacy.view")
@@ -225,18 +248,8 @@ def disclose(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespons
         else:
             p = services.disclosure_preview(actor, patient.pk, data)
     except (DomainError, _Invalid) as exc:
-        if isinstance(exc, DomainError) and exc.status == 404:
-            raise
-        return render(
-            request,
-            "privacy/disclose.html",
-            {
-                "patient": patient,
-                "refused": refusal_message(exc.exc if isinstance(exc, _Invalid) else exc),
-                "code": getattr(exc, "code", "invalid_input"),
-                "posted": request.POST,
-            },
-            status=403 if isinstance(exc, DomainError) and exc.status == 403 else 422,
+        return _chart_refused(
+            request, actor, patient.pk, "disclose", exc, "Not disclosed: nothing was sent"
         )
     return render(
         request,

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('admin', 'admin'), ('physician', 'physician'), ('nurse', 'nurse'), ('counselor', 'counselor'), ('intake', 'intake'), ('incentives', 'incentives'), ('auditor', 'auditor'), ('privacy_officer', 'privacy_officer')], max_length=20),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("admin", "admin"),
+                    ("physician", "physician"),
+                    ("nurse", "nurse"),
+                    ("counselor", "counselor"),
+                    ("intake", "intake"),
+                    ("incentives", "incentives"),
+                    ("auditor", "auditor"),
+                    ("privacy_officer", "privacy_officer"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

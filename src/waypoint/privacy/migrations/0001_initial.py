@@ -6,274 +6,842 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_alter_user_role'),
-        ('patients', '0002_name_sound_keys'),
+        ("core", "0002_alter_user_role"),
+        ("patients", "0002_name_sound_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BreakGlassAccess',
+            name="BreakGlassAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('direct_care', 'I am caring for this patient now'), ('emergency', 'Emergency'), ('covering', 'Covering for a member of the care team'), ('other', 'Other (explain)')], max_length=20)),
-                ('explanation', models.CharField(max_length=500)),
-                ('at', models.DateTimeField()),
-                ('until', models.DateTimeField()),
-                ('client_address', models.CharField(blank=True, default='', max_length=64)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("direct_care", "I am caring for this patient now"),
+                            ("emergency", "Emergency"),
+                            ("covering", "Covering for a member of the care team"),
+                            ("other", "Other (explain)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("explanation", models.CharField(max_length=500)),
+                ("at", models.DateTimeField()),
+                ("until", models.DateTimeField()),
+                ("client_address", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CareTeamMember',
+            name="CareTeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField()),
-                ('removed_at', models.DateTimeField(blank=True, null=True)),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("added_at", models.DateTimeField()),
+                ("removed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Complaint',
+            name="Complaint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_on', models.DateField()),
-                ('complainant', models.CharField(blank=True, default='', max_length=200)),
-                ('summary', models.TextField(max_length=4000)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('resolved', 'Resolved')], default='open', max_length=10)),
-                ('recorded_at', models.DateTimeField()),
-                ('resolution', models.TextField(blank=True, default='', max_length=4000)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
-                ('patient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField()),
+                ("complainant", models.CharField(blank=True, default="", max_length=200)),
+                ("summary", models.TextField(max_length=4000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("resolved", "Resolved")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                ("resolution", models.TextField(blank=True, default="", max_length=4000)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_on', '-id'],
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('discloser', models.CharField(max_length=200)),
-                ('recipient_name', models.CharField(blank=True, default='', max_length=200)),
-                ('recipient_organization', models.CharField(blank=True, default='', max_length=200)),
-                ('general_designation', models.CharField(blank=True, choices=[('treating_providers', 'treating_providers')], default='', max_length=30)),
-                ('purpose', models.CharField(choices=[('treatment', 'Treatment'), ('payment', 'Payment'), ('health_care_operations', 'Health care operations'), ('tpo', 'Treatment, payment and health care operations (all future uses)'), ('research', 'Research'), ('other', 'Other')], max_length=30)),
-                ('purpose_detail', models.CharField(blank=True, default='', max_length=300)),
-                ('categories', models.JSONField()),
-                ('expires_on', models.DateField(blank=True, null=True)),
-                ('expiry_event', models.CharField(blank=True, default='', max_length=300)),
-                ('signed_on', models.DateField()),
-                ('signature_method', models.CharField(choices=[('electronic', 'Signed electronically in the page'), ('wet', 'Signed on paper (scanned)'), ('verbal_witnessed', 'Given aloud, witnessed by staff')], max_length=20)),
-                ('signature_reference', models.CharField(blank=True, default='', max_length=200)),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', max_length=2)),
-                ('revocation_statement', models.TextField()),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('recorded_at', models.DateTimeField()),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='privacy.consent')),
-                ('witness', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("discloser", models.CharField(max_length=200)),
+                ("recipient_name", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "recipient_organization",
+                    models.CharField(blank=True, default="", max_length=200),
+                ),
+                (
+                    "general_designation",
+                    models.CharField(
+                        blank=True,
+                        choices=[("treating_providers", "treating_providers")],
+                        default="",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("treatment", "Treatment"),
+                            ("payment", "Payment"),
+                            ("health_care_operations", "Health care operations"),
+                            (
+                                "tpo",
+                                "Treatment, payment and health care operations (all future uses)",
+                            ),
+                            ("research", "Research"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("purpose_detail", models.CharField(blank=True, default="", max_length=300)),
+                ("categories", models.JSONField()),
+                ("expires_on", models.DateField(blank=True, null=True)),
+                ("expiry_event", models.CharField(blank=True, default="", max_length=300)),
+                ("signed_on", models.DateField()),
+                (
+                    "signature_method",
+                    models.CharField(
+                        choices=[
+                            ("electronic", "Signed electronically in the page"),
+                            ("wet", "Signed on paper (scanned)"),
+                            ("verbal_witnessed", "Given aloud, witnessed by staff"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("signature_reference", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("es", "Español")], default="en", max_length=2
+                    ),
+                ),
+                ("revocation_statement", models.TextField()),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="privacy.consent",
+                    ),
+                ),
+                (
+                    "witness",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ConsentEnd',
+            name="ConsentEnd",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('revoked', 'Revoked by the patient'), ('expiry_event', 'Expiry event reached')], max_length=20)),
-                ('on', models.DateField()),
-                ('method', models.CharField(blank=True, choices=[('written', 'written'), ('verbal', 'verbal')], default='', max_length=10)),
-                ('reference', models.CharField(blank=True, default='', max_length=200)),
-                ('note', models.CharField(blank=True, default='', max_length=500)),
-                ('at', models.DateTimeField()),
-                ('consent', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='end', to='privacy.consent')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("revoked", "Revoked by the patient"),
+                            ("expiry_event", "Expiry event reached"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("on", models.DateField()),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True,
+                        choices=[("written", "written"), ("verbal", "verbal")],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("reference", models.CharField(blank=True, default="", max_length=200)),
+                ("note", models.CharField(blank=True, default="", max_length=500)),
+                ("at", models.DateTimeField()),
+                (
+                    "consent",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="end",
+                        to="privacy.consent",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CourtOrder',
+            name="CourtOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('court', models.CharField(max_length=200)),
-                ('case_number', models.CharField(blank=True, default='', max_length=100)),
-                ('order_date', models.DateField()),
-                ('findings', models.TextField(max_length=4000)),
-                ('recipient_name', models.CharField(max_length=200)),
-                ('recipient_organization', models.CharField(blank=True, default='', max_length=200)),
-                ('purposes', models.JSONField()),
-                ('categories', models.JSONField()),
-                ('valid_until', models.DateField(blank=True, null=True)),
-                ('reference', models.CharField(blank=True, default='', max_length=200)),
-                ('recorded_at', models.DateTimeField()),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("court", models.CharField(max_length=200)),
+                ("case_number", models.CharField(blank=True, default="", max_length=100)),
+                ("order_date", models.DateField()),
+                ("findings", models.TextField(max_length=4000)),
+                ("recipient_name", models.CharField(max_length=200)),
+                (
+                    "recipient_organization",
+                    models.CharField(blank=True, default="", max_length=200),
+                ),
+                ("purposes", models.JSONField()),
+                ("categories", models.JSONField()),
+                ("valid_until", models.DateField(blank=True, null=True)),
+                ("reference", models.CharField(blank=True, default="", max_length=200)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-order_date', '-id'],
+                "ordering": ["-order_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Disclosure',
+            name="Disclosure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('recipient_name', models.CharField(max_length=200)),
-                ('recipient_organization', models.CharField(blank=True, default='', max_length=200)),
-                ('purpose', models.CharField(choices=[('treatment', 'Treatment'), ('payment', 'Payment'), ('health_care_operations', 'Health care operations'), ('tpo', 'Treatment, payment and health care operations (all future uses)'), ('research', 'Research'), ('other', 'Other'), ('legal_proceeding', 'Legal proceeding'), ('law_enforcement', 'Law enforcement')], max_length=30)),
-                ('categories', models.JSONField()),
-                ('basis', models.CharField(choices=[('consent', "Patient's consent"), ('medical_emergency', 'Medical emergency (42 CFR 2.51)'), ('court_order', 'Court order (42 CFR 2.61-2.68)')], max_length=20)),
-                ('emergency_nature', models.CharField(blank=True, default='', max_length=500)),
-                ('emergency_facility', models.CharField(blank=True, default='', max_length=200)),
-                ('notice', models.TextField()),
-                ('notice_version', models.CharField(max_length=30)),
-                ('package_sha256', models.CharField(max_length=64)),
-                ('record_counts', models.JSONField(default=dict)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('consent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='privacy.consent')),
-                ('court_order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='disclosures', to='privacy.courtorder')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("recipient_name", models.CharField(max_length=200)),
+                (
+                    "recipient_organization",
+                    models.CharField(blank=True, default="", max_length=200),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("treatment", "Treatment"),
+                            ("payment", "Payment"),
+                            ("health_care_operations", "Health care operations"),
+                            (
+                                "tpo",
+                                "Treatment, payment and health care operations (all future uses)",
+                            ),
+                            ("research", "Research"),
+                            ("other", "Other"),
+                            ("legal_proceeding", "Legal proceeding"),
+                            ("law_enforcement", "Law enforcement"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("categories", models.JSONField()),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("consent", "Patient's consent"),
+                            ("medical_emergency", "Medical emergency (42 CFR 2.51)"),
+                            ("court_order", "Court order (42 CFR 2.61-2.68)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("emergency_nature", models.CharField(blank=True, default="", max_length=500)),
+                ("emergency_facility", models.CharField(blank=True, default="", max_length=200)),
+                ("notice", models.TextField()),
+                ("notice_version", models.CharField(max_length=30)),
+                ("package_sha256", models.CharField(max_length=64)),
+                ("record_counts", models.JSONField(default=dict)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "consent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disclosures",
+                        to="privacy.consent",
+                    ),
+                ),
+                (
+                    "court_order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disclosures",
+                        to="privacy.courtorder",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='NoticeAcknowledgement',
+            name="NoticeAcknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=30)),
-                ('received_on', models.DateField()),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Español')], default='en', max_length=2)),
-                ('method', models.CharField(choices=[('paper', 'Given on paper'), ('electronic', 'Shown electronically')], default='paper', max_length=12)),
-                ('recorded_at', models.DateTimeField()),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=30)),
+                ("received_on", models.DateField()),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("en", "English"), ("es", "Español")], default="en", max_length=2
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("paper", "Given on paper"),
+                            ("electronic", "Shown electronically"),
+                        ],
+                        default="paper",
+                        max_length=12,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_on', '-id'],
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PrivacyReview',
+            name="PrivacyReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('appropriate', 'Appropriate'), ('concern', 'A concern, followed up')], max_length=12)),
-                ('note', models.CharField(blank=True, default='', max_length=1000)),
-                ('at', models.DateTimeField()),
-                ('access', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='review', to='privacy.breakglassaccess')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('disclosure', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='review', to='privacy.disclosure')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("appropriate", "Appropriate"),
+                            ("concern", "A concern, followed up"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, default="", max_length=1000)),
+                ("at", models.DateTimeField()),
+                (
+                    "access",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review",
+                        to="privacy.breakglassaccess",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "disclosure",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review",
+                        to="privacy.disclosure",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RestrictedRecord',
+            name="RestrictedRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('staff_member', 'A staff member in treatment'), ('public_figure', 'A public figure'), ('other', 'Other')], max_length=20)),
-                ('note', models.CharField(blank=True, default='', max_length=500)),
-                ('marked_at', models.DateTimeField()),
-                ('lifted_at', models.DateTimeField(blank=True, null=True)),
-                ('lifted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('marked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("staff_member", "A staff member in treatment"),
+                            ("public_figure", "A public figure"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, default="", max_length=500)),
+                ("marked_at", models.DateTimeField()),
+                ("lifted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "lifted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RestrictionRequest',
+            name="RestrictionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_on', models.DateField()),
-                ('recipient_name', models.CharField(blank=True, default='', max_length=200)),
-                ('recipient_organization', models.CharField(blank=True, default='', max_length=200)),
-                ('purposes', models.JSONField(default=list)),
-                ('categories', models.JSONField(default=list)),
-                ('to_health_plan', models.BooleanField(default=False)),
-                ('paid_in_full', models.BooleanField(default=False)),
-                ('detail', models.CharField(blank=True, default='', max_length=500)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('agreed', 'Agreed'), ('denied', 'Denied')], default='pending', max_length=10)),
-                ('recorded_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.CharField(blank=True, default='', max_length=500)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.organization')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("requested_on", models.DateField()),
+                ("recipient_name", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "recipient_organization",
+                    models.CharField(blank=True, default="", max_length=200),
+                ),
+                ("purposes", models.JSONField(default=list)),
+                ("categories", models.JSONField(default=list)),
+                ("to_health_plan", models.BooleanField(default=False)),
+                ("paid_in_full", models.BooleanField(default=False)),
+                ("detail", models.CharField(blank=True, default="", max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("agreed", "Agreed"),
+                            ("denied", "Denied"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.CharField(blank=True, default="", max_length=500)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.organization"
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="patients.patient",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='breakglassaccess',
-            index=models.Index(fields=['organization', 'patient', 'user', 'until'], name='privacy_bre_organiz_521396_idx'),
+            model_name="breakglassaccess",
+            index=models.Index(
+                fields=["organization", "patient", "user", "until"],
+                name="privacy_bre_organiz_521396_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='careteammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('removed_at__isnull', True)), fields=('patient', 'user'), name='one_open_care_team_membership'),
+            model_name="careteammember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("removed_at__isnull", True)),
+                fields=("patient", "user"),
+                name="one_open_care_team_membership",
+            ),
         ),
         migrations.AddIndex(
-            model_name='consent',
-            index=models.Index(fields=['organization', 'patient', 'recorded_at'], name='privacy_con_organiz_92619b_idx'),
+            model_name="consent",
+            index=models.Index(
+                fields=["organization", "patient", "recorded_at"],
+                name="privacy_con_organiz_92619b_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__isnull', True), ('expires_on__gte', models.F('signed_on')), _connector='OR'), name='consent_expires_after_signature'),
+            model_name="consent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("expires_on__isnull", True),
+                    ("expires_on__gte", models.F("signed_on")),
+                    _connector="OR",
+                ),
+                name="consent_expires_after_signature",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('recipient_name', ''), _negated=True), models.Q(('general_designation', ''), _negated=True), _connector='OR'), name='consent_names_a_recipient'),
+            model_name="consent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("recipient_name", ""), _negated=True),
+                    models.Q(("general_designation", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="consent_names_a_recipient",
+            ),
         ),
         migrations.AddIndex(
-            model_name='disclosure',
-            index=models.Index(fields=['organization', 'patient', 'at'], name='privacy_dis_organiz_1359d9_idx'),
+            model_name="disclosure",
+            index=models.Index(
+                fields=["organization", "patient", "at"], name="privacy_dis_organiz_1359d9_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('basis', 'consent'), _negated=True), ('consent__isnull', False), _connector='OR'), name='consent_disclosure_names_its_consent'),
+            model_name="disclosure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("basis", "consent"), _negated=True),
+                    ("consent__isnull", False),
+                    _connector="OR",
+                ),
+                name="consent_disclosure_names_its_consent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disclosure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('basis', 'court_order'), _negated=True), ('court_order__isnull', False), _connector='OR'), name='court_order_disclosure_names_its_order'),
+            model_name="disclosure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("basis", "court_order"), _negated=True),
+                    ("court_order__isnull", False),
+                    _connector="OR",
+                ),
+                name="court_order_disclosure_names_its_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='privacyreview',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('access__isnull', True), ('disclosure__isnull', False)), models.Q(('access__isnull', False), ('disclosure__isnull', True)), _connector='OR'), name='review_of_one_item'),
+            model_name="privacyreview",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("access__isnull", True), ("disclosure__isnull", False)),
+                    models.Q(("access__isnull", False), ("disclosure__isnull", True)),
+                    _connector="OR",
+                ),
+                name="review_of_one_item",
+            ),
         ),
         migrations.AddIndex(
-            model_name='restrictedrecord',
-            index=models.Index(fields=['organization', 'patient', 'lifted_at'], name='privacy_res_organiz_ef6925_idx'),
+            model_name="restrictedrecord",
+            index=models.Index(
+                fields=["organization", "patient", "lifted_at"],
+                name="privacy_res_organiz_ef6925_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='restrictedrecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('lifted_at__isnull', True)), fields=('organization', 'patient'), name='one_open_restriction_per_patient'),
+            model_name="restrictedrecord",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("lifted_at__isnull", True)),
+                fields=("organization", "patient"),
+                name="one_open_restriction_per_patient",
+            ),
         ),
     ]

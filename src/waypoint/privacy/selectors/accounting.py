@@ -116,6 +116,8 @@ def section(actor: Actor, patient) -> dict:
         "restriction": restriction,
         "today": today,
         "categories": [(c, rule.CATEGORY_LABELS[c]) for c in rule.CATEGORIES],
+        "category_labels": rule.CATEGORY_LABELS,
+        "restrict_reasons": RestrictedRecord.REASONS,
         "purposes": [(p, rule.PURPOSE_LABELS[p]) for p in rule.CONSENT_PURPOSES],
         "disclosure_purposes": [(p, rule.PURPOSE_LABELS[p]) for p in rule.DISCLOSURE_PURPOSES],
         "can_record_consent": actor.can("consent.record"),
@@ -129,6 +131,14 @@ def section(actor: Actor, patient) -> dict:
         "can_restrict": actor.can("record.restrict"),
         "can_audit": actor.can("audit.view"),
     }
+    if actor.can("consent.record"):
+        from waypoint.core.models import User
+
+        ctx["staff_list"] = list(
+            User.objects.filter(organization_id=org, is_active=True)
+            .exclude(role="")
+            .order_by("last_name", "first_name", "username")
+        )
     if actor.can("record.restrict"):
         from waypoint.core.models import User
 

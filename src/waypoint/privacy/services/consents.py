@@ -28,9 +28,7 @@ if TYPE_CHECKING:
 
 
 def _witness(actor: Actor, ref: int | str) -> User:
-    qs = User.objects.filter(organization_id=actor.organization_id, is_active=True).exclude(
-        role=""
-    )
+    qs = User.objects.filter(organization_id=actor.organization_id, is_active=True).exclude(role="")
     user = qs.filter(pk=ref).first() if isinstance(ref, int) else qs.filter(username=ref).first()
     if user is None:
         raise DomainError(
@@ -80,9 +78,7 @@ def consent_record(actor: Actor, patient_id: int, data: ConsentIn) -> Consent:
         if data.supersedes is not None:
             previous = (
                 Consent.objects.select_for_update()
-                .filter(
-                    pk=data.supersedes, organization_id=actor.organization_id, patient=patient
-                )
+                .filter(pk=data.supersedes, organization_id=actor.organization_id, patient=patient)
                 .first()
             )
             if previous is None:
@@ -166,9 +162,7 @@ def _end(actor: Actor, consent_id: int, kind: str, on, method: str, reference: s
                 field="on",
             )
         if kind == "expiry_event" and not consent.expiry_event:
-            raise Conflict(
-                "no_expiry_event", "This consent ends on a date, not at an event."
-            )
+            raise Conflict("no_expiry_event", "This consent ends on a date, not at an event.")
         status = rule.consent_status(selectors.terms(consent), now, today)
         if status != rule.ACTIVE:
             raise Conflict(

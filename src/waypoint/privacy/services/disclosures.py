@@ -120,12 +120,8 @@ def _prepare(actor: Actor, patient_id: int, data: DisclosureIn) -> Prepared:
             message = f"Refused: consent {named_consent.pk} is another patient's consent."
         if named_order is not None and not order_is_theirs:
             message = f"Refused: court order {named_order.pk} is about another patient."
-        raise DomainError(
-            decision.code, message, status=STATUS_FOR_CODE.get(decision.code, 403)
-        )
-    consent = (
-        selectors.consent_in_org(org, decision.consent_id) if decision.consent_id else None
-    )
+        raise DomainError(decision.code, message, status=STATUS_FOR_CODE.get(decision.code, 403))
+    consent = selectors.consent_in_org(org, decision.consent_id) if decision.consent_id else None
     order = CourtOrder.objects.get(pk=decision.court_order_id) if decision.court_order_id else None
     package = {
         "notice": rule.NOTICE,

@@ -173,9 +173,7 @@ def complaint_resolve(actor: Actor, complaint_id: int, data: ResolveIn) -> Compl
         row.status, row.resolution = "resolved", data.resolution
         row.resolved_by, row.resolved_at = actor.user, timezone.now()
         row.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
-        audit.record(
-            actor, "update", "privacy_complaint", row.pk, patient_id=row.patient_id
-        )
+        audit.record(actor, "update", "privacy_complaint", row.pk, patient_id=row.patient_id)
     return row
 
 
@@ -226,9 +224,7 @@ def review(actor: Actor, kind: str, item_id: int, data: ReviewIn) -> PrivacyRevi
         if kind == "disclosure":
             item = locked_in_org(Disclosure, item_id, actor.organization_id, "disclosure")
             if item.basis != rule.MEDICAL_EMERGENCY:
-                raise Conflict(
-                    "nothing_to_review", "Only emergency disclosures wait for a review."
-                )
+                raise Conflict("nothing_to_review", "Only emergency disclosures wait for a review.")
             done = PrivacyReview.objects.filter(disclosure=item).exists()
         elif kind == "access":
             item = locked_in_org(BreakGlassAccess, item_id, actor.organization_id, "opening")

@@ -81,9 +81,7 @@ def test_record_a_consent(api, patient, consent):
 
 def test_tpo_consent_needs_no_expiry_others_do(api, patient):
     before = written()
-    s, b = api.post(
-        f"/patients/{patient.id}/consents", "physician", consent_body(expires_on=None)
-    )
+    s, b = api.post(f"/patients/{patient.id}/consents", "physician", consent_body(expires_on=None))
     assert (s, b["code"]) == (422, "expiry_required")
     assert written() == before
     s, b = api.post(
@@ -194,9 +192,12 @@ def test_disclosure_carries_the_notice_and_only_what_was_asked(api, patient, con
     row = Disclosure.objects.get(pk=d["id"])
     assert row.categories == ["medications"] and row.basis == "consent"
     assert len(row.package_sha256) == 64
-    assert AuditEvent.objects.filter(
-        action="disclose", object_type="disclosure", object_id=str(row.pk)
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="disclose", object_type="disclosure", object_id=str(row.pk)
+        ).count()
+        == 1
+    )
     c, e, n, a = written()
     assert (n, a) == (before[2] + 1, before[3] + 1)
 
@@ -380,9 +381,7 @@ def test_another_organizations_ids_are_404(api, other_org_api, patient, consent)
     before = written()
     s, b = other_org_api.post(f"/patients/{patient.id}/consents", "physician", consent_body())
     assert (s, b["code"]) == (404, "not_found")
-    s, b = other_org_api.post(
-        f"/patients/{patient.id}/disclosures", "physician", disclosure_body()
-    )
+    s, b = other_org_api.post(f"/patients/{patient.id}/disclosures", "physician", disclosure_body())
     assert (s, b["code"]) == (404, "not_found")
     s, b = other_org_api.get(f"/patients/{patient.id}/disclosures", "physician")
     assert (s, b["code"]) == (404, "not_found")
