@@ -152,8 +152,7 @@ def test_concurrent_registrations_get_distinct_sequential_mrns(
                     last_name=f"P{i}",
                     date_of_birth="1980-01-01",
                     site="KC",
-                    # names that sound alike on purpose: this test is about MRNs
-                    confirm_not_duplicate=True,
+                    confirm_not_duplicate=True,  # names alike on purpose
                 )
                 _append(patient_services.patient_register, actor, data, retry_locked=retry_locked)
         except BaseException as exc:  # noqa: BLE001 - reported below
