@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from pydantic import ValidationError
 
 from waypoint.clinical import privacy as rule
@@ -487,6 +487,21 @@ def open_restricted(request: HttpRequest, actor: Actor, patient_id: int) -> Http
         },
         status=403 if request.method == "GET" else 422,
     )
+
+
+def restricted_refusal(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A staff page refused with ``restricted_record``: the break-the-glass page for that
+    record, coming back here once a reason is stated (registered in ``PrivacyConfig.ready()``
+    with ``core.web.register_refusal_page``)."""
+    patient_id = exc.extra.get("patient")
+    if not isinstance(patient_id, int):
+        return render(request, "errors/403.html", status=403)
+    back = (
+        request.get_full_path()
+        if request.method == "GET"
+        else reverse("patients:chart", args=[patient_id])
+    )
+    return redirect(f"{reverse('privacy:open', args=[patient_id])}?{urlencode({'next': back})}")
 
 
 # --- the privacy officer's board -----------------------------------------------------------

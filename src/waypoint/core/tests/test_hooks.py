@@ -47,6 +47,7 @@ EXPECTED = {
     "audit_patient_check": ["waypoint.patients.selectors.patient_exists"],
     "audit_access_gate": ["waypoint.privacy.selectors.access.access_gate"],
     "patient_visibility": ["waypoint.privacy.selectors.access.hidden_patients"],
+    "refusal_pages": [["restricted_record", "waypoint.privacy.views.restricted_refusal"]],
 }
 EMPTY = {key: [] for key in EXPECTED}
 
@@ -63,7 +64,7 @@ django.setup()
 from django.apps import apps
 from waypoint.audit import subjects
 from waypoint.care.episodes import services as episodes
-from waypoint.core import home
+from waypoint.core import home, web
 from waypoint.core.hooks import hook_name
 from waypoint.labs import services as labs_services
 from waypoint.medication.selectors import hooks as medication_hooks
@@ -73,12 +74,12 @@ REGISTRIES = [
     chart._SECTIONS, chart._BANNER, labs_services.TEST_CHANGED_HOOKS,
     medication_hooks.POSITIVE_TEST_COUNTERS, medication_hooks.PENDING_TEST_CHECKS,
     medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
-    subjects._patient_exists, subjects._access_gates, access._visibility,
+    subjects._patient_exists, subjects._access_gates, access._visibility, web._REFUSAL_PAGES,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
     "waypoint.core.home", "waypoint.audit.subjects", "waypoint.care.episodes.services",
-    "waypoint.patients.access",
+    "waypoint.patients.access", "waypoint.core.web",
 }
 
 
@@ -100,6 +101,7 @@ def snapshot():
         "audit_patient_check": [name(f) for f in subjects._patient_exists],
         "audit_access_gate": [name(f) for f in subjects._access_gates],
         "patient_visibility": [name(f) for f in access._visibility],
+        "refusal_pages": [[k, name(f)] for k, f in web._REFUSAL_PAGES.items()],
     }
 
 

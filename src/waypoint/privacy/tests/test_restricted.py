@@ -49,3 +49,22 @@ def test_restricted_record_break_the_glass_and_review(api, actor, users, make_pa
     s, b = api.call("DELETE", f"/patients/{p.id}/restriction", "privacy_officer")
     assert s == 200, b
     assert api.get(f"/patients/{p.id}", "physician")[0] == 200
+
+
+def test_a_restricted_chart_leads_to_break_the_glass_in_the_browser_pages(
+    api, client, users, make_patient
+):
+    p = make_patient()
+    api.call("PUT", f"/patients/{p.id}/restriction", "privacy_officer", {"reason": "public_figure"})
+    client.force_login(users["nurse"], backend="django.contrib.auth.backends.ModelBackend")
+    r = client.get(f"/patients/{p.id}/")
+    assert r.status_code == 302 and r["Location"].startswith(f"/privacy/patients/{p.id}/open/")
+    r = client.get(r["Location"])
+    assert r.status_code == 403
+    assert "This record is restricted" in r.content.decode()
+    r = client.post(
+        f"/privacy/patients/{p.id}/open/",
+        {"reason": "direct_care", "explanation": "Dosing today", "next": f"/patients/{p.id}/"},
+    )
+    assert r.status_code == 302 and r["Location"] == f"/patients/{p.id}/"
+    assert client.get(f"/patients/{p.id}/").status_code == 200
