@@ -11,7 +11,16 @@ import pytest
 
 os.environ.setdefault("WAYPOINT_SECRET_KEY", "test-only-secret-key-not-for-production")
 
-ROLES = ["admin", "physician", "nurse", "counselor", "intake", "incentives", "auditor"]
+ROLES = [
+    "admin",
+    "physician",
+    "nurse",
+    "counselor",
+    "intake",
+    "incentives",
+    "auditor",
+    "privacy_officer",
+]
 PASSWORD = "Correct-Horse-Battery-9"
 
 

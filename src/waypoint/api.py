@@ -165,6 +165,7 @@ def _register_routers() -> None:
     from waypoint.labs import api as labs
     from waypoint.medication import api as medication
     from waypoint.patients.api import router as patients_router
+    from waypoint.privacy import api as privacy
 
     api.add_router("/patients", patients_router)
     api.add_router("/patients", assessment_patient_routes)
@@ -191,6 +192,9 @@ def _register_routers() -> None:
     api.add_router("/rewards", incentives.rewards_router)
     api.add_router("/settings", incentives.settings_router)
     api.add_router("/audit-events", audit_router)
+    api.add_router("/patients", privacy.patients_router)
+    api.add_router("/consents", privacy.consents_router)
+    api.add_router("/", privacy.privacy_router)
     api.add_router("/facilities", directory.router)
     api.add_router("/sites", directory.sites_router)
 

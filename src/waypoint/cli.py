@@ -92,13 +92,54 @@ def cmd_serve(args: argparse.Namespace) -> None:
     os.execv(sys.executable, argv)  # noqa: S606 (fixed argv, no shell)
 
 
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()[:60]
+    except Exception:  # no login name (a container without a passwd entry)
+        return ""
+
+
+def _audit_cli(organization_id: int, action: str, object_type: str, object_id="", **detail) -> None:
+    """One audit event for a command-line action, written by the organization's system
+    account with channel ``cli`` and the operating-system user (call inside the action's
+    transaction, so the action and its event commit together)."""
+    from waypoint.audit import services as audit
+    from waypoint.core.services import system_actor
+
+    audit.record(
+        system_actor(organization_id, "cli"),
+        action,
+        object_type,
+        object_id,
+        detail={"command": action, "os_user": _os_user(), **detail},
+    )
+
+
+def _audit_all_organizations(action: str, **detail) -> None:
+    """A command that concerns the whole database (backup, restore): one event in every
+    organization's chain."""
+    from django.db import transaction
+
+    from waypoint.core.models import Organization
+
+    with transaction.atomic():
+        for org_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
+            _audit_cli(org_id, action, "database", "", **detail)
+
+
 def cmd_site_create(args: argparse.Namespace) -> None:
+    from django.db import transaction
+
     from waypoint.core import services
     from waypoint.core.errors import DomainError
 
     try:
-        org = services.organization_get_or_create(args.org)
-        site = services.site_create(org, args.code, args.name, args.timezone)
+        with transaction.atomic():
+            org = services.organization_get_or_create(args.org)
+            site = services.site_create(org, args.code, args.name, args.timezone)
+            _audit_cli(org.pk, "site_create", "site", site.pk, code=site.code, name=site.name)
     except DomainError as exc:
         _fail(f"{exc.code}: {exc.message}")
     print(f"site {site.code} created in {org.name}")
@@ -134,16 +175,28 @@ def cmd_user_create(args: argparse.Namespace) -> None:
         password = getpass.getpass("Password: ")
     if not password:
         _fail("a password is required")
+    from django.db import transaction
+
     try:
-        user = services.user_create(
-            args.username,
-            args.role,
-            site,
-            password,
-            first_name=args.first_name,
-            last_name=args.last_name,
-            email=args.email,
-        )
+        with transaction.atomic():
+            user = services.user_create(
+                args.username,
+                args.role,
+                site,
+                password,
+                first_name=args.first_name,
+                last_name=args.last_name,
+                email=args.email,
+            )
+            _audit_cli(
+                site.organization_id,
+                "user_create",
+                "user",
+                user.pk,
+                username=user.username,
+                role=user.role,
+                site=site.code,
+            )
     except DomainError as exc:
         _fail(f"{exc.code}: {exc.message}")
     print(f"user {user.username} ({user.role}) created at {site.code}", file=sys.stderr)
@@ -159,15 +212,42 @@ def _user(username: str):
 
 
 def cmd_token_create(args: argparse.Namespace) -> None:
+    from django.db import transaction
+
     from waypoint.core import services
 
-    print(services.token_create(_user(args.username), args.label))
+    user = _user(args.username)
+    with transaction.atomic():
+        raw = services.token_create(user, args.label)
+        if user.organization_id is not None:
+            _audit_cli(
+                user.organization_id,
+                "token_create",
+                "api_token",
+                raw[3:9],
+                username=user.username,
+                label=args.label,
+            )
+    print(raw)
 
 
 def cmd_token_revoke(args: argparse.Namespace) -> None:
+    from django.db import transaction
+
     from waypoint.core import services
 
-    n = services.token_revoke(_user(args.username), args.prefix)
+    user = _user(args.username)
+    with transaction.atomic():
+        n = services.token_revoke(user, args.prefix)
+        if user.organization_id is not None:
+            _audit_cli(
+                user.organization_id,
+                "token_revoke",
+                "api_token",
+                args.prefix or "",
+                username=user.username,
+                revoked=n,
+            )
     print(f"{n} token(s) revoked")
 
 
@@ -190,6 +270,8 @@ def cmd_backup(args: argparse.Namespace) -> None:
         path = backup(Path(args.file))
     except BackupError as exc:
         _fail(f"backup failed: {exc}")
+    # After the copy (so the event says it was made); the copy holds the events before it.
+    _audit_all_organizations("backup", file=str(path), bytes=path.stat().st_size)
     print(f"backup written to {path} ({path.stat().st_size} bytes)")
 
 
@@ -200,6 +282,18 @@ def cmd_restore(args: argparse.Namespace) -> None:
         restore(Path(args.file))
     except BackupError as exc:
         _fail(f"restore failed: {exc}")
+    # Written into the restored database's chains: it says when and from what it came back.
+    from django.db import DatabaseError, connections
+
+    connections.close_all()
+    try:
+        _audit_all_organizations("restore", file=str(Path(args.file).resolve()))
+    except DatabaseError as exc:  # a backup of an older schema: the restore itself stands
+        print(
+            f"note: the restore is done, but its audit event was not written ({exc}); "
+            "run `waypoint migrate`",
+            file=sys.stderr,
+        )
     print(f"restored from {args.file}")
 
 

@@ -109,6 +109,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
     from waypoint.incentives import demo as incentives_demo
     from waypoint.intake import demo as intake_demo
     from waypoint.medication import demo as medication_demo
+    from waypoint.privacy import demo as privacy_demo
 
     return [
         ("inquiries", intake_demo.load),
@@ -119,6 +120,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
         ("medication and dosing history", medication_demo.load),
         ("drug tests and contingency management", incentives_demo.load),
         ("treatment locator directory", directory_demo.load),
+        ("Part 2 consents and disclosures", privacy_demo.load),
     ]
 
 
@@ -146,6 +148,7 @@ def load_demo(
             Role.INTAKE: ("Keisha", "Brown"),
             Role.INCENTIVES: ("Tom", "Nguyen"),
             Role.AUDITOR: ("Ruth", "Feld"),
+            Role.PRIVACY_OFFICER: ("Nadia", "Petrov"),
         }
         admin = None
         for role, (first, last) in people.items():

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "waypoint.labs",
     "waypoint.incentives",
     "waypoint.directory",
+    "waypoint.privacy",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("waypoint.labs.urls")),
     path("", include("waypoint.incentives.urls")),
     path("audit/", include("waypoint.audit.urls")),
+    path("", include("waypoint.privacy.urls")),
     path("", include("waypoint.directory.urls")),
 ]
 

@@ -4,13 +4,13 @@ context per test, pytest-django's live server, and a record of every request the
 Playwright's own browser download is blocked here, so the browser is Debian's ``chromium``
 (scripts/test.sh installs it). The live server needs transactional database access, so the
 database is emptied (flushed) after each test. The audit table is append-only in the database
-itself (triggers from audit migration 0003); the fixtures below lift those triggers only for
-that flush and put them back, so every browser test runs with them in force.
+itself (triggers from audit migrations 0003 and 0005, on the events and their patient links);
+the fixtures below lift those triggers only for that flush and put them back, so every
+browser test runs with them in force.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from urllib.parse import urlsplit
@@ -33,21 +33,13 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 
-_triggers = importlib.import_module("waypoint.audit.migrations.0003_append_only_triggers")
-
 
 def _set_audit_triggers(present: bool) -> None:
     from django.db import connection
 
-    vendor = connection.vendor
-    drop = {"sqlite": _triggers.SQLITE_DROP, "postgresql": _triggers.POSTGRES_DROP}
-    create = {"sqlite": _triggers.SQLITE, "postgresql": _triggers.POSTGRES}
-    with connection.cursor() as cur:
-        for sql in drop.get(vendor, []):
-            cur.execute(sql)
-        if present:
-            for sql in create.get(vendor, []):
-                cur.execute(sql)
+    from waypoint.audit.triggers import set_append_only_triggers
+
+    set_append_only_triggers(connection, present)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -59,3 +59,31 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit events are append-only")
+
+
+class AuditEventPatient(models.Model):
+    """One patient an event touched or showed: the event's own patient, and every patient
+    a search, a board or a list named. "Who saw this person's record" is one indexed query
+    on this table. Append-only like the events (model guard and database triggers, audit
+    migration 0005); the links other than the event's own patient are part of its hash."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="patient_links")
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "patient"], name="audit_link_unique")
+        ]
+        indexes = [models.Index(fields=["organization", "patient", "event"])]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} names patient {self.patient_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("audit links are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("audit links are append-only")

@@ -10,10 +10,20 @@ from django.db.models import QuerySet
 from waypoint.core.errors import NotFound
 
 from . import services, subjects
-from .models import AuditEvent
+from .models import AuditEvent, AuditEventPatient
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
+
+
+def events_naming(organization_id: int, patient_id: int) -> QuerySet:
+    """The ids of every event that touched or showed the patient: their own reads and
+    writes and every search, board and list that named them ("who saw this person's
+    record"), one indexed query on the link table. Events written before the links existed
+    are linked by audit migration 0004."""
+    return AuditEventPatient.objects.filter(
+        organization_id=organization_id, patient_id=patient_id
+    ).values("event_id")
 
 
 def audit_events(
@@ -24,7 +34,7 @@ def audit_events(
     if patient_id is not None:
         if not subjects.patient_exists(actor.organization_id, patient_id):
             raise NotFound("patient")
-        qs = qs.filter(patient_id=patient_id)
+        qs = qs.filter(pk__in=events_naming(actor.organization_id, patient_id))
     total = qs.count()
     rows = list(qs.select_related("patient").order_by("-seq")[offset : offset + limit])
     with transaction.atomic():

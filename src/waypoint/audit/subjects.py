@@ -9,6 +9,7 @@ imports no clinical app: the patient registry supplies the check from its
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 # (organization_id, patient_id) -> whether that patient exists in that organization
 PatientExists = Callable[[int, int], bool]
@@ -28,3 +29,22 @@ def patient_exists(organization_id: int, patient_id: int) -> bool:
             "(waypoint.patients must be in INSTALLED_APPS)."
         )
     return _patient_exists[0](organization_id, patient_id)
+
+
+# (actor, patient_id, action, object_type) -> None, or raise a DomainError: the access gate
+# every event about one patient passes before it is written (``services.record``). The
+# privacy app registers it (restricted records: only the care team, or whoever states a
+# reason); with none registered every access passes, as before restricted records existed.
+AccessGate = Callable[[Any, int, str, str], None]
+
+_access_gates: list[AccessGate] = []
+
+
+def register_access_gate(gate: AccessGate) -> None:
+    """Set the gate (from ``AppConfig.ready()``); setting it again replaces it."""
+    _access_gates[:] = [gate]
+
+
+def check_access(actor: Any, patient_id: int, action: str, object_type: str) -> None:
+    for gate in _access_gates:
+        gate(actor, patient_id, action, object_type)

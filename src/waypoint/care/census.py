@@ -94,6 +94,7 @@ def census(actor: Actor, site: Site) -> dict:
             "list",
             "episode",
             "",
+            patients=[ep.patient_id for ep in open_eps],
             detail={
                 "view": "census",
                 "site": site.code,

@@ -17,6 +17,7 @@ class Role(StrEnum):
     INTAKE = "intake"
     INCENTIVES = "incentives"
     AUDITOR = "auditor"
+    PRIVACY_OFFICER = "privacy_officer"
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -26,10 +27,18 @@ ROLE_LABELS: dict[Role, str] = {
     Role.COUNSELOR: "Counselor",
     Role.INTAKE: "Intake coordinator",
     Role.INCENTIVES: "Contingency management coordinator",
-    Role.AUDITOR: "Privacy officer / auditor",
+    Role.AUDITOR: "Auditor (reads the audit trail)",
+    Role.PRIVACY_OFFICER: "Privacy officer (42 CFR Part 2: restrictions, reviews, court orders)",
 }
 
-A, P, N, C, IN, K, U = (
+# The privacy officer is a role of its own, not a permission of admin: the 42 CFR Part 2
+# duties (restricting records, reviewing emergency disclosures and break-the-glass openings,
+# recording court orders, answering complaints) belong to whoever the program designates
+# (2.4, 2.22, 2.26, 2.51, 2.61-2.68), often not the director; and an admin who runs the
+# program gains no say over who may read a restricted record. The auditor only reads; the
+# audit trail stays with the auditor and admin (the contract), the privacy officer sees its
+# own board.
+A, P, N, C, IN, K, U, PO = (
     Role.ADMIN,
     Role.PHYSICIAN,
     Role.NURSE,
@@ -37,12 +46,13 @@ A, P, N, C, IN, K, U = (
     Role.INTAKE,
     Role.INCENTIVES,
     Role.AUDITOR,
+    Role.PRIVACY_OFFICER,
 )
 
 # action -> (roles allowed, what it means)
 MATRIX: dict[str, tuple[frozenset[Role], str]] = {
     "patient.view": (
-        frozenset({A, P, N, C, IN, K}),
+        frozenset({A, P, N, C, IN, K, PO}),
         "Find a patient and read demographics and contacts",
     ),
     "patient.register": (frozenset({A, IN}), "Register a new patient"),
@@ -170,7 +180,60 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A}),
         "Set the organization's incentive schedule numbers and the yearly cap",
     ),
-    "audit.view": (frozenset({A, U}), "Read the audit trail of patients' records"),
+    "audit.view": (
+        frozenset({A, U}),
+        "Read the audit trail of patients' records: who saw or changed whose record",
+    ),
+    "privacy.view": (
+        frozenset({A, P, N, C, IN, U, PO}),
+        "See a patient's Part 2 consents, accounting of disclosures, notice and restriction "
+        "requests",
+    ),
+    "consent.record": (
+        frozenset({P, C, IN, PO}),
+        "Record a patient's Part 2 consent (a change is a new consent that supersedes it)",
+    ),
+    "consent.revoke": (
+        frozenset({P, N, C, IN, PO}),
+        "Record a patient's revocation of a consent (written or spoken), from that moment on",
+    ),
+    "disclosure.make": (
+        frozenset({P, C, PO}),
+        "Disclose records under a patient's consent (only what it covers)",
+    ),
+    "disclosure.emergency": (
+        frozenset({P, N, C}),
+        "Disclose records to medical personnel in a bona fide medical emergency (2.51)",
+    ),
+    "court_order.record": (
+        frozenset({PO}),
+        "Record a court order (2.61-2.68) and disclose under it, exactly its scope",
+    ),
+    "privacy.notice": (
+        frozenset({P, N, C, IN, PO}),
+        "Record that a patient received the Part 2 notice (2.22)",
+    ),
+    "restriction_request.record": (
+        frozenset({P, N, C, IN, PO}),
+        "Record a patient's request to restrict disclosures (2.26)",
+    ),
+    "restriction_request.decide": (
+        frozenset({PO}),
+        "Agree to or deny a patient's restriction request",
+    ),
+    "complaint.record": (
+        frozenset({A, P, N, C, IN, K, PO}),
+        "Log a complaint about the program's Part 2 compliance (2.4)",
+    ),
+    "privacy.review": (
+        frozenset({PO}),
+        "The privacy board: review emergency disclosures and break-the-glass openings, "
+        "answer complaints, see consents about to expire",
+    ),
+    "record.restrict": (
+        frozenset({PO}),
+        "Mark a record restricted (only its care team sees it) and keep its care team",
+    ),
     "site.manage": (frozenset({A}), "Create and change sites (clinic locations)"),
     "directory.publish": (
         frozenset({A}),

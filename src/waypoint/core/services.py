@@ -95,18 +95,14 @@ def user_create(
 
 
 PUBLIC_USERNAME = "public-web.{org}"
+SYSTEM_USERNAME = "system.{org}"
 
 
-def public_actor(organization_id: int, client_address: str = ""):
-    """Who acts when a member of the public writes (a self-check contact request): the
-    organization's system account ``public-web.<org id>``, made on first use. It has no role
-    and no usable password and is inactive, so it can never sign in or hold a working API
-    token; the audit trail names it, with channel ``public``."""
+def _system_account(organization_id: int, username: str, first: str, last: str) -> User:
+    """An organization's system account, made on first use: inactive, no role, no usable
+    password, so it can never sign in or hold a working API token."""
     from django.db import IntegrityError
 
-    from .actor import Actor
-
-    username = PUBLIC_USERNAME.format(org=organization_id)
     user = User.objects.filter(username=username).first()
     if user is None:
         try:
@@ -116,16 +112,42 @@ def public_actor(organization_id: int, client_address: str = ""):
                     organization_id=organization_id,
                     role="",
                     is_active=False,
-                    first_name="Public",
-                    last_name="web",
+                    first_name=first,
+                    last_name=last,
                 )
                 user.set_unusable_password()
                 user.save()
         except IntegrityError:
             user = User.objects.get(username=username)
+    return user
+
+
+def public_actor(organization_id: int, client_address: str = ""):
+    """Who acts when a member of the public writes (a self-check contact request): the
+    organization's system account ``public-web.<org id>``, made on first use. It has no role
+    and no usable password and is inactive, so it can never sign in or hold a working API
+    token; the audit trail names it, with channel ``public``."""
+    from .actor import Actor
+
+    user = _system_account(
+        organization_id, PUBLIC_USERNAME.format(org=organization_id), "Public", "web"
+    )
     return Actor(
         user=user, client_address=client_address, purpose="patient_request", channel="public"
     )
+
+
+def system_actor(organization_id: int, channel: str = "cli", client_address: str = ""):
+    """Who acts for the audit trail when no staff member of the organization does: the
+    command line (``waypoint site create``, ``user create``, ``token create``, backups) and a
+    failed sign-in (nobody is signed in yet). The organization's inactive system account
+    ``system.<org id>``, without role or usable password; purpose ``operations``."""
+    from .actor import Actor
+
+    user = _system_account(
+        organization_id, SYSTEM_USERNAME.format(org=organization_id), "System", "(Waypoint)"
+    )
+    return Actor(user=user, client_address=client_address, purpose="operations", channel=channel)
 
 
 def token_create(user: User, label: str = "") -> str:

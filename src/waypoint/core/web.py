@@ -30,12 +30,24 @@ from .actor import Actor, actor_from_request
 from .errors import DomainError, NotFound, PermissionDenied
 from .permissions import allowed
 
+# code -> the page a staff view answers a 403 refusal of that code with, instead of the
+# "Not allowed" page: one per code, set from the owning app's AppConfig.ready()
+RefusalPage = Callable[[HttpRequest, DomainError], HttpResponse]
+_REFUSAL_PAGES: dict[str, RefusalPage] = {}
+
+
+def register_refusal_page(code: str, page: RefusalPage) -> None:
+    """Answer a 403 ``DomainError`` of ``code`` on a staff page with ``page`` (the privacy
+    app: a restricted record leads to the page where one states why to open it)."""
+    _REFUSAL_PAGES[code] = page
+
 
 def staff_view(action: str | None = None) -> Callable:
     """Require a logged-in staff member of an organization (and ``action`` if given).
 
     The wrapped view gets ``actor`` as its second argument. A ``NotFound`` becomes the 404
-    page, a ``PermissionDenied`` the 403 page.
+    page, a ``PermissionDenied`` the 403 page, another 403 refusal its registered page
+    (``register_refusal_page``) or the 403 page.
     """
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -52,6 +64,15 @@ def staff_view(action: str | None = None) -> Callable:
             except NotFound:
                 return render(request, "errors/404.html", status=404)
             except PermissionDenied:
+                return render(request, "errors/403.html", status=403)
+            except DomainError as exc:
+                # a 403 refusal a view did not answer itself: its registered page, else
+                # "Not allowed" (never a server error); anything else is the view's to answer
+                if exc.status != 403:
+                    raise
+                page = _REFUSAL_PAGES.get(exc.code)
+                if page is not None:
+                    return page(request, exc)
                 return render(request, "errors/403.html", status=403)
 
         return wrapper

@@ -147,7 +147,14 @@ def board(actor: Actor, site: Site) -> dict:
         .annotate(s=Sum("cents"))
     )
     due = labs.tests_due(actor, site, today)
-    audit.record(actor, "read", "incentive_board", site.code, detail={"site": site.code})
+    audit.record(
+        actor,
+        "read",
+        "incentive_board",
+        site.code,
+        patients=[p.patient_id for p in plans],
+        detail={"site": site.code},
+    )
     return {
         "site": site,
         "today": today,

@@ -129,7 +129,14 @@ def behind(actor: Actor, site_code: str) -> list[dict]:
         for r in random_testing_status(actor.organization_id, site, site_today(site))
         if r["behind"]
     ]
-    audit.record(actor, "read", "random_testing", site.code, detail={"behind": len(rows)})
+    audit.record(
+        actor,
+        "read",
+        "random_testing",
+        site.code,
+        patients=[r["patient"].pk for r in rows],
+        detail={"behind": len(rows)},
+    )
     return rows
 
 

@@ -206,6 +206,7 @@ def patient_find(actor: Actor, q: str, *, limit: int = 50, close: bool = True) -
             "search",
             "patient",
             "",
+            patients=[p.pk for p in found.all],
             detail={
                 "query_kind": kind,
                 "results": [p.pk for p in found.all],
@@ -250,6 +251,7 @@ def todays_patients(actor: Actor, site) -> list[Patient]:
                 "list",
                 "patient",
                 "",
+                patients=[p.pk for p in patients],
                 detail={
                     "view": "todays_patients",
                     "site": site.code,

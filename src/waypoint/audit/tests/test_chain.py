@@ -3,7 +3,6 @@ with; the database triggers refuse UPDATE and DELETE."""
 
 from __future__ import annotations
 
-import importlib
 import json
 
 import pytest
@@ -11,18 +10,21 @@ from django.db import DatabaseError, connection, transaction
 
 from waypoint.audit import services as audit
 from waypoint.audit.models import AuditChainHead, AuditEvent
+from waypoint.audit.triggers import set_append_only_triggers
 
 pytestmark = pytest.mark.django_db
 
-_triggers = importlib.import_module("waypoint.audit.migrations.0003_append_only_triggers")
-
 
 def drop_triggers() -> None:
-    """What an attacker with SQL access would do first (rolled back with the test)."""
-    drop = {"sqlite": _triggers.SQLITE_DROP, "postgresql": _triggers.POSTGRES_DROP}
-    with connection.cursor() as cur:
-        for sql in drop[connection.vendor]:
-            cur.execute(sql)
+    """What an attacker with SQL access would do first (rolled back with the test): the
+    triggers on the events and on their patient links."""
+    set_append_only_triggers(connection, False)
+
+
+def delete_event(event_id: int) -> None:
+    """Delete an event as an attacker must: its patient links first (they point at it)."""
+    sql("DELETE FROM audit_auditeventpatient WHERE event_id = %s", [event_id])
+    sql("DELETE FROM audit_auditevent WHERE id = %s", [event_id])
 
 
 def sql(statement: str, params=()) -> int:
@@ -175,7 +177,7 @@ def test_rehashing_an_edited_event_is_still_detected(trail):
 def test_deleted_event_is_detected(trail):
     drop_triggers()
     victim = trail[10]
-    sql("DELETE FROM audit_auditevent WHERE id = %s", [victim.pk])
+    delete_event(victim.pk)
     result = audit.verify()
     assert not result.ok
     assert result.event_id == trail[11].pk
@@ -184,7 +186,7 @@ def test_deleted_event_is_detected(trail):
 
 def test_deleted_first_event_is_detected(trail):
     drop_triggers()
-    sql("DELETE FROM audit_auditevent WHERE id = %s", [trail[0].pk])
+    delete_event(trail[0].pk)
     result = audit.verify()
     assert not result.ok
     assert result.event_id == trail[1].pk
@@ -225,7 +227,7 @@ def test_events_swapped_wholesale_are_detected(trail):
 def test_tail_truncation_is_detected(trail, cut):
     drop_triggers()
     for ev in trail[-cut:]:
-        sql("DELETE FROM audit_auditevent WHERE id = %s", [ev.pk])
+        delete_event(ev.pk)
     result = audit.verify()
     assert not result.ok
     assert "end" in result.problem
@@ -234,6 +236,7 @@ def test_tail_truncation_is_detected(trail, cut):
 
 def test_truncation_of_everything_is_detected(trail):
     drop_triggers()
+    sql("DELETE FROM audit_auditeventpatient")
     sql("DELETE FROM audit_auditevent")
     result = audit.verify()
     assert not result.ok
@@ -245,7 +248,7 @@ def test_truncation_with_the_head_rewound_is_detected(trail):
     hash) is caught."""
     drop_triggers()
     last = trail[-1]
-    sql("DELETE FROM audit_auditevent WHERE id = %s", [last.pk])
+    delete_event(last.pk)
     sql(
         "UPDATE audit_auditchainhead SET last_seq = %s WHERE organization_id = %s",
         [last.seq - 1, last.organization_id],

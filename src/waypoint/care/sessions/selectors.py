@@ -110,6 +110,7 @@ def sessions_on_day(
             "list",
             "counseling_session",
             "",
+            patients={a.patient_id for s in rows for a in s.attendees.all()},
             detail={
                 "view": "day",
                 "site": site.code,

@@ -7,26 +7,19 @@ the audit table's append-only triggers are lifted only for the final flush."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import threading
 import time
 
 import pytest
 from django.db import IntegrityError, OperationalError, connection, connections
 
-_triggers = importlib.import_module("waypoint.audit.migrations.0003_append_only_triggers")
+from waypoint.audit.triggers import set_append_only_triggers
+
 THREADS = 4
 
 
 def _set_triggers(present: bool) -> None:
-    drop = {"sqlite": _triggers.SQLITE_DROP, "postgresql": _triggers.POSTGRES_DROP}
-    create = {"sqlite": _triggers.SQLITE, "postgresql": _triggers.POSTGRES}
-    with connection.cursor() as cur:
-        for sql in drop.get(connection.vendor, []):
-            cur.execute(sql)
-        if present:
-            for sql in create.get(connection.vendor, []):
-                cur.execute(sql)
+    set_append_only_triggers(connection, present)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ EXPECTED = {
         ["level_of_care", 35, "waypoint.assessments.chart._context"],
         ["risk", 40, "waypoint.assessments.chart._context"],
         ["problems", 50, "waypoint.assessments.chart._context"],
+        ["privacy", 90, "waypoint.privacy.selectors.accounting.section"],
     ],
     "chart_banners": ["waypoint.assessments.chart.flags"],
     "test_changed": ["waypoint.incentives.services.settle_after_test_change"],
@@ -39,8 +40,14 @@ EXPECTED = {
     "drug_test_lookups": ["waypoint.labs.selectors.drug_test_facts"],
     "discharge": ["waypoint.medication.apps._stop_orders_at_discharge"],
     "level_entered": ["waypoint.labs.services.admission_test_request"],
-    "home_panels": [["patients", "waypoint.patients.selectors.home_panel"]],
+    "home_panels": [
+        ["patients", "waypoint.patients.selectors.home_panel"],
+        ["privacy", "waypoint.privacy.selectors.accounting.home_panel"],
+    ],
     "audit_patient_check": ["waypoint.patients.selectors.patient_exists"],
+    "audit_access_gate": ["waypoint.privacy.selectors.access.access_gate"],
+    "patient_visibility": ["waypoint.privacy.selectors.access.hidden_patients"],
+    "refusal_pages": [["restricted_record", "waypoint.privacy.views.restricted_refusal"]],
 }
 EMPTY = {key: [] for key in EXPECTED}
 
@@ -57,21 +64,22 @@ django.setup()
 from django.apps import apps
 from waypoint.audit import subjects
 from waypoint.care.episodes import services as episodes
-from waypoint.core import home
+from waypoint.core import home, web
 from waypoint.core.hooks import hook_name
 from waypoint.labs import services as labs_services
 from waypoint.medication.selectors import hooks as medication_hooks
-from waypoint.patients import chart
+from waypoint.patients import access, chart
 
 REGISTRIES = [
     chart._SECTIONS, chart._BANNER, labs_services.TEST_CHANGED_HOOKS,
     medication_hooks.POSITIVE_TEST_COUNTERS, medication_hooks.PENDING_TEST_CHECKS,
     medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
-    subjects._patient_exists,
+    subjects._patient_exists, subjects._access_gates, access._visibility, web._REFUSAL_PAGES,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
     "waypoint.core.home", "waypoint.audit.subjects", "waypoint.care.episodes.services",
+    "waypoint.patients.access", "waypoint.core.web",
 }
 
 
@@ -91,6 +99,9 @@ def snapshot():
         "level_entered": [name(f) for f in episodes.LEVEL_ENTERED_HOOKS],
         "home_panels": [[p.key, name(p.context)] for p in home.home_panels()],
         "audit_patient_check": [name(f) for f in subjects._patient_exists],
+        "audit_access_gate": [name(f) for f in subjects._access_gates],
+        "patient_visibility": [name(f) for f in access._visibility],
+        "refusal_pages": [[k, name(f)] for k, f in web._REFUSAL_PAGES.items()],
     }
 
 

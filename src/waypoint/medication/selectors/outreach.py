@@ -53,6 +53,7 @@ def missed_outreach(actor: Actor, site: Site) -> dict:
             "list",
             "missed_dose",
             "",
+            patients=[r["patient"].pk for g in groups.values() for r in g],
             detail={
                 "view": "outreach",
                 "site": site.code,
@@ -116,6 +117,7 @@ def injections_due(actor: Actor, site: Site, *, within_days: int = 7) -> dict:
             "list",
             "medication_order",
             "",
+            patients=[r["patient"].pk for r in rows],
             detail={
                 "view": "injections_due",
                 "site": site.code,

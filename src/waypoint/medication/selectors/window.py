@@ -117,6 +117,7 @@ def window_board(actor: Actor, site: Site, *, limit: int = 60) -> dict:
             "list",
             "dose",
             "",
+            patients=shown,
             detail={"view": "dosing_window", "site": site.code, "results": shown[:200]},
         )
     return {

@@ -1,0 +1,166 @@
+"""Restricted records: is a record restricted, who is its care team, and the two checks the
+privacy app registers in ``AppConfig.ready()``: the audit trail's access gate (every read
+or write of one patient's record passes it) and the lists' visibility (who is masked).
+
+The care team of a patient (the only staff who open a restricted record without stating a
+reason) is, at the moment of asking:
+- the staff the privacy officer added (``CareTeamMember``, not removed);
+- the prescribers of the patient's orders that are not stopped;
+- the counselors of the sessions the patient is on from 90 days ago onwards;
+- the staff named on the current treatment plan of the open episode (its author, its
+  signing clinician and everyone responsible for one of its interventions).
+Anyone else states a reason first (``services.break_glass``): the record is then open to
+them for ``BREAK_GLASS_HOURS`` and the opening waits for the privacy officer's review. The
+privacy officer is never stopped (they keep the restrictions); the auditor reads the trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from waypoint.care.models import Episode, SessionAttendee, TreatmentPlan
+from waypoint.core.errors import DomainError
+from waypoint.core.permissions import Role
+from waypoint.medication.models import MedicationOrder
+
+from ..models import BreakGlassAccess, CareTeamMember, RestrictedRecord
+
+if TYPE_CHECKING:
+    from waypoint.core.actor import Actor
+
+BREAK_GLASS_HOURS = 8  # one shift
+SESSION_WINDOW_DAYS = 90
+# What the gate lets through for anyone: reading the audit trail (the auditor's work), and
+# the privacy actions that are how one gets in (stating a reason) or that the privacy
+# officer takes.
+EXEMPT_OBJECTS = frozenset(
+    {"audit_trail", "break_glass", "restricted_record", "care_team", "privacy_review"}
+)
+UNRESTRICTED_ROLES = frozenset({Role.PRIVACY_OFFICER.value})
+
+
+def open_restriction(organization_id: int, patient_id: int) -> RestrictedRecord | None:
+    return (
+        RestrictedRecord.objects.filter(
+            organization_id=organization_id, patient_id=patient_id, lifted_at__isnull=True
+        )
+        .select_related("marked_by")
+        .first()
+    )
+
+
+def restricted_among(organization_id: int, ids: set[int]) -> set[int]:
+    return set(
+        RestrictedRecord.objects.filter(
+            organization_id=organization_id, patient_id__in=ids, lifted_at__isnull=True
+        ).values_list("patient_id", flat=True)
+    )
+
+
+def _plan_staff(plan: TreatmentPlan) -> set[int]:
+    ids = {plan.created_by_id, plan.clinician_signed_by_id}
+    for problem in (plan.content or {}).get("problems", []):
+        for goal in problem.get("goals", []):
+            for item in goal.get("interventions", []):
+                if isinstance(item.get("responsible"), int):
+                    ids.add(item["responsible"])
+    return {i for i in ids if i is not None}
+
+
+def care_team(organization_id: int, patient_id: int, now: dt.datetime | None = None) -> dict:
+    """The care team as ``{user_id: [why, ...]}`` (see the module's docstring)."""
+    now = now or timezone.now()
+    team: dict[int, list[str]] = {}
+
+    def add(uid: int | None, why: str) -> None:
+        if uid is not None:
+            team.setdefault(uid, [])
+            if why not in team[uid]:
+                team[uid].append(why)
+
+    for uid in CareTeamMember.objects.filter(
+        organization_id=organization_id, patient_id=patient_id, removed_at__isnull=True
+    ).values_list("user_id", flat=True):
+        add(uid, "added by the privacy officer")
+    for uid in MedicationOrder.objects.filter(
+        organization_id=organization_id, patient_id=patient_id, stopped_at__isnull=True
+    ).values_list("prescriber_id", flat=True):
+        add(uid, "prescriber")
+    for uid in SessionAttendee.objects.filter(
+        organization_id=organization_id,
+        patient_id=patient_id,
+        session__starts_at__gte=now - dt.timedelta(days=SESSION_WINDOW_DAYS),
+    ).values_list("session__counselor_id", flat=True):
+        add(uid, "counselor")
+    episode = Episode.objects.filter(
+        organization_id=organization_id, patient_id=patient_id, discharged_on__isnull=True
+    ).first()
+    if episode is not None:
+        plan = TreatmentPlan.objects.filter(episode=episode, superseded_at__isnull=True).first()
+        if plan is not None:
+            for uid in _plan_staff(plan):
+                add(uid, "named on the treatment plan")
+    return team
+
+
+def open_glass(user_id: int, patient_id: int, now: dt.datetime | None = None):
+    """The break-the-glass opening that lets ``user_id`` into the record now, if any."""
+    return (
+        BreakGlassAccess.objects.filter(
+            user_id=user_id, patient_id=patient_id, until__gt=now or timezone.now()
+        )
+        .order_by("-until")
+        .first()
+    )
+
+
+def may_open(actor: Actor, patient_id: int) -> bool:
+    """Whether ``actor`` opens the record without stating a reason (now)."""
+    if actor.role in UNRESTRICTED_ROLES:
+        return True
+    if open_restriction(actor.organization_id, patient_id) is None:
+        return True
+    return actor.user.pk in care_team(actor.organization_id, patient_id) or bool(
+        open_glass(actor.user.pk, patient_id)
+    )
+
+
+def access_gate(actor: Actor, patient_id: int, action: str, object_type: str) -> None:
+    """The audit trail's gate (registered in ``PrivacyConfig.ready()``): a read or write of
+    a restricted record by someone outside its care team, without a reason stated, is
+    refused with 403 ``restricted_record`` before its event is written."""
+    if object_type in EXEMPT_OBJECTS or actor.organization_id is None:
+        return
+    if may_open(actor, patient_id):
+        return
+    raise DomainError(
+        "restricted_record",
+        "This record is restricted: only its care team opens it. If you need it, state why "
+        "(break the glass); your reason is recorded and reviewed by the privacy officer.",
+        status=403,
+        patient=patient_id,
+    )
+
+
+def hidden_patients(actor: Actor, ids: set[int]) -> set[int]:
+    """The patients among ``ids`` that ``actor`` sees masked in a list (registered in
+    ``PrivacyConfig.ready()`` for ``patients.access``)."""
+    if actor.role in UNRESTRICTED_ROLES or actor.organization_id is None:
+        return set()
+    restricted = restricted_among(actor.organization_id, ids)
+    if not restricted:
+        return set()
+    now = timezone.now()
+    opened = set(
+        BreakGlassAccess.objects.filter(
+            user_id=actor.user.pk, patient_id__in=restricted, until__gt=now
+        ).values_list("patient_id", flat=True)
+    )
+    return {
+        pid
+        for pid in restricted - opened
+        if actor.user.pk not in care_team(actor.organization_id, pid, now)
+    }

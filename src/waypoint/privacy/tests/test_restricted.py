@@ -1,0 +1,70 @@
+"""Restricted records and break-the-glass: the privacy officer marks a record restricted;
+then only its care team opens it; anyone else is refused (403 ``restricted_record``, nothing
+written) until they state a reason, which is logged and waits on the privacy board."""
+
+from __future__ import annotations
+
+import pytest
+
+from waypoint.audit.models import AuditEvent
+from waypoint.privacy import selectors
+from waypoint.privacy.models import BreakGlassAccess
+
+pytestmark = pytest.mark.django_db
+
+
+def test_restricted_record_break_the_glass_and_review(api, actor, users, make_patient):
+    p = make_patient()
+    s, b = api.call("PUT", f"/patients/{p.id}/restriction", "nurse", {"reason": "staff_member"})
+    assert (s, b["code"]) == (403, "forbidden")
+    s, b = api.call(
+        "PUT", f"/patients/{p.id}/restriction", "privacy_officer", {"reason": "staff_member"}
+    )
+    assert s == 200, b
+    # the counselor is on the care team
+    s, b = api.post(
+        f"/patients/{p.id}/care-team", "privacy_officer", {"user": users["counselor"].pk}
+    )
+    assert s == 201, b
+    assert api.get(f"/patients/{p.id}", "counselor")[0] == 200
+
+    before = AuditEvent.objects.count()
+    s, b = api.get(f"/patients/{p.id}", "nurse")
+    assert (s, b["code"]) == (403, "restricted_record")
+    assert AuditEvent.objects.count() == before  # the refused read wrote nothing
+
+    s, b = api.post(
+        f"/patients/{p.id}/break-glass",
+        "nurse",
+        {"reason": "emergency", "explanation": "Patient collapsed at the window"},
+    )
+    assert s == 201, b
+    assert api.get(f"/patients/{p.id}", "nurse")[0] == 200
+    assert BreakGlassAccess.objects.filter(user=users["nurse"], patient=p).exists()
+    board = selectors.board(actor("privacy_officer"))
+    assert [o.user_id for o in board["openings"]] == [users["nurse"].pk]
+    # another staff member is still refused
+    assert api.get(f"/patients/{p.id}", "physician")[1]["code"] == "restricted_record"
+
+    s, b = api.call("DELETE", f"/patients/{p.id}/restriction", "privacy_officer")
+    assert s == 200, b
+    assert api.get(f"/patients/{p.id}", "physician")[0] == 200
+
+
+def test_a_restricted_chart_leads_to_break_the_glass_in_the_browser_pages(
+    api, client, users, make_patient
+):
+    p = make_patient()
+    api.call("PUT", f"/patients/{p.id}/restriction", "privacy_officer", {"reason": "public_figure"})
+    client.force_login(users["nurse"], backend="django.contrib.auth.backends.ModelBackend")
+    r = client.get(f"/patients/{p.id}/")
+    assert r.status_code == 302 and r["Location"].startswith(f"/privacy/patients/{p.id}/open/")
+    r = client.get(r["Location"])
+    assert r.status_code == 403
+    assert "This record is restricted" in r.content.decode()
+    r = client.post(
+        f"/privacy/patients/{p.id}/open/",
+        {"reason": "direct_care", "explanation": "Dosing today", "next": f"/patients/{p.id}/"},
+    )
+    assert r.status_code == 302 and r["Location"] == f"/patients/{p.id}/"
+    assert client.get(f"/patients/{p.id}/").status_code == 200

@@ -1,0 +1,47 @@
+from django.urls import path
+
+from . import views
+
+app_name = "privacy"
+urlpatterns = [
+    path("privacy/", views.board, name="board"),
+    path("privacy/patients/<int:patient_id>/consents/", views.consent_new, name="consent_new"),
+    path("privacy/consents/<int:consent_id>/end/", views.consent_revoke, name="consent_end"),
+    path("privacy/consents/<int:consent_id>/print/", views.consent_print, name="consent_print"),
+    path("privacy/consents/<int:consent_id>/pdf/", views.consent_print, name="consent_pdf"),
+    path("privacy/patients/<int:patient_id>/disclose/", views.disclose, name="disclose"),
+    path(
+        "privacy/patients/<int:patient_id>/accounting/",
+        views.accounting_print,
+        name="accounting",
+    ),
+    path("privacy/patients/<int:patient_id>/notices/", views.notice_new, name="notice_new"),
+    path(
+        "privacy/patients/<int:patient_id>/restriction-requests/",
+        views.request_new,
+        name="request_new",
+    ),
+    path(
+        "privacy/restriction-requests/<int:request_id>/decide/",
+        views.request_decide,
+        name="request_decide",
+    ),
+    path(
+        "privacy/patients/<int:patient_id>/court-orders/",
+        views.court_order_new,
+        name="court_order_new",
+    ),
+    path("privacy/complaints/", views.complaint_new, name="complaint_new"),
+    path(
+        "privacy/complaints/<int:complaint_id>/resolve/",
+        views.complaint_resolve,
+        name="complaint_resolve",
+    ),
+    path("privacy/patients/<int:patient_id>/restriction/", views.restrict, name="restrict"),
+    path("privacy/patients/<int:patient_id>/open/", views.open_restricted, name="open"),
+    path(
+        "privacy/reviews/<str:kind>/<int:item_id>/",
+        views.review,
+        name="review",
+    ),
+]
