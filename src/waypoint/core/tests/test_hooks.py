@@ -42,7 +42,7 @@ EXPECTED = {
     "home_panels": [["patients", "waypoint.patients.selectors.home_panel"]],
     "audit_patient_check": ["waypoint.patients.selectors.patient_exists"],
 }
-EMPTY = {key: [] for key in EXPECTED}
+EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
 # Run in a fresh process. Prints four snapshots of every registry: after django.setup();
 # after emptying them and re-importing (reloading) every module that defines a hook or a
