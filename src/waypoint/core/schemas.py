@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from annotated_types import GroupedMetadata
-from ninja import Schema
+from ninja import Schema as Schema  # re-exported: the base of every schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StringConstraints
 
 # JSON ``true``/``false`` only: "yes", "true", 1 are refused, not guessed.

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -11,12 +11,21 @@ from waypoint.core.schemas import Bool, Phone, State, StrictSchema, text
 
 from . import codes
 
-Level = Literal[codes.LEVELS]  # type: ignore[valid-type]
-Medication = Literal[codes.MEDICATIONS]  # type: ignore[valid-type]
-Payment = Literal[codes.PAYMENTS]  # type: ignore[valid-type]
-Language = Literal[tuple(codes.LANGUAGES)]  # type: ignore[valid-type]
-Age = Literal[tuple(codes.AGES)]  # type: ignore[valid-type]
-Population = Literal[tuple(codes.POPULATIONS)]  # type: ignore[valid-type]
+# Literals made from the code lists when the module loads: to the type checker, strings.
+if TYPE_CHECKING:
+    Level = str
+    Medication = str
+    Payment = str
+    Language = str
+    Age = str
+    Population = str
+else:
+    Level = Literal[codes.LEVELS]
+    Medication = Literal[codes.MEDICATIONS]
+    Payment = Literal[codes.PAYMENTS]
+    Language = Literal[tuple(codes.LANGUAGES)]
+    Age = Literal[tuple(codes.AGES)]
+    Population = Literal[tuple(codes.POPULATIONS)]
 
 
 class ListingIn(StrictSchema):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
@@ -12,11 +12,19 @@ from waypoint.patients.schemas import BirthDate, Sex
 
 from .models import CHANNELS, REFERRAL_SOURCES, ROUTES, STATUSES, SUBSTANCES
 
-Channel = Literal[tuple(c for c, _ in CHANNELS)]  # type: ignore[valid-type]
-Status = Literal[tuple(c for c, _ in STATUSES)]  # type: ignore[valid-type]
-Referral = Literal[tuple(c for c, _ in REFERRAL_SOURCES)]  # type: ignore[valid-type]
-Route = Literal[tuple(c for c, _ in ROUTES)]  # type: ignore[valid-type]
-Substance = Literal[tuple(c for c, _ in SUBSTANCES)]  # type: ignore[valid-type]
+# Literals made from the models' choices when the module loads: to the type checker, strings.
+if TYPE_CHECKING:
+    Channel = str
+    Status = str
+    Referral = str
+    Route = str
+    Substance = str
+else:
+    Channel = Literal[tuple(c for c, _ in CHANNELS)]
+    Status = Literal[tuple(c for c, _ in STATUSES)]
+    Referral = Literal[tuple(c for c, _ in REFERRAL_SOURCES)]
+    Route = Literal[tuple(c for c, _ in ROUTES)]
+    Substance = Literal[tuple(c for c, _ in SUBSTANCES)]
 
 
 class InquiryIn(StrictSchema):
