@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -18,7 +18,7 @@ router = Router(tags=["assessments"])
 
 
 class AssessmentIn(StrictSchema):
-    instrument: text(30, 1)
+    instrument: Annotated[str, text(30, 1)]
     items: dict[str, Any]
     administered_at: dt.datetime | None = None
 
@@ -53,7 +53,7 @@ class RiskIn(StrictSchema):
     factors: dict[str, bool]
     infection_testing_offered: bool = False
     infection_testing_accepted: bool | None = None
-    notes: text(2000) = ""
+    notes: Annotated[str, text(2000)] = ""
 
 
 class RiskOut(Schema):
@@ -72,9 +72,9 @@ class RiskOut(Schema):
 
 
 class ProblemIn(StrictSchema):
-    condition: text(30, 1)
-    description: text(200) = ""
-    icd10: text(10) = ""
+    condition: Annotated[str, text(30, 1)]
+    description: Annotated[str, text(200)] = ""
+    icd10: Annotated[str, text(10)] = ""
     onset: IsoDate | None = None
 
 
@@ -115,8 +115,8 @@ class LocOut(Schema):
 
 class DecisionIn(StrictSchema):
     accept: bool
-    level: text(30) | None = None
-    reason: text(2000) = ""
+    level: Annotated[str, text(30)] | None = None
+    reason: Annotated[str, text(2000)] = ""
 
 
 class FlagOut(Schema):
@@ -129,7 +129,7 @@ class FlagOut(Schema):
 
 
 class AckIn(StrictSchema):
-    note: text(2000) = ""
+    note: Annotated[str, text(2000)] = ""
 
 
 @patients_router.post("/{int:patient_id}/assessments", response={201: AssessmentOut})

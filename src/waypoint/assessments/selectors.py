@@ -77,7 +77,7 @@ def cows_tracker(patient: Patient, limit: int = 60) -> str:
 def chart_context(actor: Actor, patient: Patient) -> dict:
     org = actor.organization_id
     assessments = list(Assessment.objects.filter(organization_id=org, patient=patient)[:50])
-    latest = {}
+    latest: dict[str, Assessment] = {}
     for a in assessments:
         latest.setdefault(a.instrument, a)
     return {

@@ -34,7 +34,8 @@ def source_for_people(source: str) -> str:
 def _items_from_post(instrument, post) -> tuple[dict, dict[str, str]]:
     """Read the form: ints for scale items, yes/no for booleans; blanks left out so the
     scorer reports a missing item. Every unanswered required item is named, in words."""
-    items, errors = {}, {}
+    items: dict[str, bool | int] = {}
+    errors: dict[str, str] = {}
     for it in instrument.items:
         raw = post.get(it.name, "").strip()
         if raw == "":

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 
 from .permissions import allowed
 
 
-def waypoint(request: HttpRequest) -> dict:
+def waypoint(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     role = getattr(user, "role", None) if user and user.is_authenticated else None
     return {

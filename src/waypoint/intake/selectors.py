@@ -34,7 +34,7 @@ def walk_in_queue(actor: Actor, site: Site) -> list[Inquiry]:
     actor.require("inquiry.view")
     start, _end = site_day_bounds(site)
     urgent = Q(withdrawal_now=True) | Q(pregnant=True) | Q(overdose_last_year=True)
-    rows = list(
+    rows: list[Inquiry] = list(
         Inquiry.objects.filter(
             organization_id=actor.organization_id,
             site=site,

@@ -45,7 +45,7 @@ BOOLS = ("is_alias", "ok_to_call", "ok_to_text", "withdrawal_now", "pregnant", "
 
 def _site(actor: Actor, request: HttpRequest) -> Site | None:
     sites = Site.objects.filter(organization_id=actor.organization_id, active=True)
-    code = request.GET.get("site") or (actor.user.site.code if actor.user.site_id else "")
+    code = request.GET.get("site") or (actor.user.site.code if actor.user.site else "")
     return sites.filter(code=code).first() or sites.first()
 
 

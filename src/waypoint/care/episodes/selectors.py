@@ -6,7 +6,7 @@ chart page's read is audited once for the whole chart; the census audits its own
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -115,7 +115,7 @@ def chart_context(actor: Actor, patient: Patient) -> dict:
     episodes = list(episode_rows(actor.organization_id).filter(patient=patient))
     current = next((ep for ep in episodes if ep.is_open), None)
     today = site_today(current.site if current else patient.site)
-    history = []
+    history: list[dict[str, Any]] = []
     for ep in episodes:
         los = los_for(ep)
         history.append(

@@ -129,7 +129,7 @@ def episode_admit(
                 "This patient already has an open episode of care: transition or discharge it.",
             )
         last = mine.filter(discharged_on__gt=admitted_on).order_by("-discharged_on").first()
-        if last is not None:
+        if last is not None and last.discharged_on is not None:  # the filter ensures a date
             raise DomainError(
                 "overlaps_previous_episode",
                 f"admitted_on is before the previous episode's discharge "
@@ -183,7 +183,7 @@ def episode_transition(actor: Actor, episode_id: int, to: str, on: dt.date) -> L
     _level(to, "to")
     with transaction.atomic():
         ep = episode_for_update(actor, episode_id)
-        if not ep.is_open:
+        if ep.discharged_on is not None:  # not ep.is_open
             raise Conflict(
                 "episode_discharged",
                 f"This episode was discharged on {ep.discharged_on.isoformat()}.",
@@ -230,7 +230,7 @@ def episode_discharge(actor: Actor, episode_id: int, on: dt.date, reason: str) -
         )
     with transaction.atomic():
         ep = episode_for_update(actor, episode_id)
-        if not ep.is_open:
+        if ep.discharged_on is not None:  # not ep.is_open
             raise Conflict(
                 "episode_discharged",
                 f"This episode was already discharged on {ep.discharged_on.isoformat()}.",

@@ -149,7 +149,7 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
     """Schedule a session (or a weekly series) from a form: the roster is given as MRNs."""
     sites = selectors.active_sites(actor.organization_id)
     counselors = selectors.counselors(actor.organization_id)
-    home = actor.user.site.code if actor.user.site_id else (sites[0].code if sites else "")
+    home = actor.user.site.code if actor.user.site else (sites[0].code if sites else "")
     data = {
         "kind": "group",
         "site": home,
@@ -207,14 +207,17 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
                 key,
             )
         except (ValidationError, DomainError, ValueError) as exc:
+            problem: Exception | dict[str, str] = exc
             if isinstance(exc, DomainError) and exc.status == 404:
-                exc = {"mrns": "A patient on the roster is not in this organization."}
+                problem = {"mrns": "A patient on the roster is not in this organization."}
             elif not isinstance(exc, ValidationError | DomainError):
-                exc = {"": "Give a real date, start time, number of minutes and number of weeks."}
+                problem = {
+                    "": "Give a real date, start time, number of minutes and number of weeks."
+                }
             form = refused(
                 request,
                 "session",
-                exc,
+                problem,
                 labels=SESSION_LABELS,
                 ids=SESSION_IDS,
                 title="Not scheduled",

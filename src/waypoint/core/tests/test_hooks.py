@@ -49,7 +49,7 @@ EXPECTED = {
     "patient_visibility": ["waypoint.privacy.selectors.access.hidden_patients"],
     "refusal_pages": [["restricted_record", "waypoint.privacy.views.restricted_refusal"]],
 }
-EMPTY = {key: [] for key in EXPECTED}
+EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
 # Run in a fresh process. Prints four snapshots of every registry: after django.setup();
 # after emptying them and re-importing (reloading) every module that defines a hook or a

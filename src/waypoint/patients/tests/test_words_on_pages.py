@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
 
 import pytest
@@ -77,7 +78,7 @@ class VisibleText(HTMLParser):
             self.parts.append(data)
 
     @classmethod
-    def of(cls, html: str, skip_ids: set[str] = frozenset()) -> str:
+    def of(cls, html: str, skip_ids: Iterable[str] = frozenset()) -> str:
         p = cls(set(skip_ids))
         p.feed(html)
         return " ".join(" ".join(p.parts).split())
