@@ -141,7 +141,7 @@ def public_actor(organization_id: int, client_address: str = "") -> Actor:
     )
 
 
-def system_actor(organization_id: int, channel: str = "cli", client_address: str = ""):
+def system_actor(organization_id: int, channel: str = "cli", client_address: str = "") -> Actor:
     """Who acts for the audit trail when no staff member of the organization does: the
     command line (``waypoint site create``, ``user create``, ``token create``, backups) and a
     failed sign-in (nobody is signed in yet). The organization's inactive system account

@@ -56,6 +56,8 @@ class Patient(models.Model):
 
     # Set on the close matches selectors.patient_find returns only (not a column).
     close_match: bool
+    # Set on the masked stand-ins of restricted records patients.access shows (not a column).
+    restricted: bool
 
     class Meta:
         constraints = [
