@@ -93,3 +93,30 @@ def inquiry_get(actor: Actor, inquiry_id: int) -> Inquiry:
     with transaction.atomic():
         audit.record(actor, "read", "inquiry", inq.pk, patient_id=inq.patient_id)
     return inq
+
+
+# How long after a walk-in or call its urgent facts stay on the chart's banner (judgment:
+# withdrawal, pregnancy and a recent overdose are what the first days of care must not
+# miss; the "From intake" section keeps them afterwards).
+URGENT_BANNER_DAYS = 14
+
+
+def patient_inquiries(organization_id: int, patient) -> list[Inquiry]:
+    """The inquiries linked to a patient, newest first (the chart's "From intake"; the
+    chart page's read is audited once for the whole chart)."""
+    return list(
+        Inquiry.objects.filter(organization_id=organization_id, patient=patient)
+        .select_related("site")
+        .order_by("-arrived_at", "-id")[:10]
+    )
+
+
+def urgent_recent(organization_id: int, patient) -> list[Inquiry]:
+    """The patient's inquiries of the last ``URGENT_BANNER_DAYS`` days with urgent facts."""
+    since = timezone.now() - dt.timedelta(days=URGENT_BANNER_DAYS)
+    urgent = Q(withdrawal_now=True) | Q(pregnant=True) | Q(overdose_last_year=True)
+    return list(
+        Inquiry.objects.filter(
+            urgent, organization_id=organization_id, patient=patient, arrived_at__gte=since
+        ).order_by("-arrived_at", "-id")
+    )

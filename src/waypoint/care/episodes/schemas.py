@@ -14,6 +14,7 @@ class EpisodeIn(StrictSchema):
     referral_source: text(40) = ""
     primary_substance: text(40) = ""
     other_substances: list[text(40, 1)] = []
+    level_reason: text(2000) = ""
 
 
 class TransitionIn(StrictSchema):
