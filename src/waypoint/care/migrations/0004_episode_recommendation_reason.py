@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('care', '0003_planreviewinterval_treatmentplan'),
+        ("care", "0003_planreviewinterval_treatmentplan"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='episode',
-            name='level_reason',
-            field=models.TextField(blank=True, default='', max_length=2000),
+            model_name="episode",
+            name="level_reason",
+            field=models.TextField(blank=True, default="", max_length=2000),
         ),
         migrations.AddField(
-            model_name='episode',
-            name='recommended_level',
-            field=models.CharField(blank=True, default='', max_length=30),
+            model_name="episode",
+            name="recommended_level",
+            field=models.CharField(blank=True, default="", max_length=30),
         ),
     ]
