@@ -120,12 +120,15 @@ def latest_recommendation(organization_id: int, patient: Patient) -> str:
         Episode.objects.filter(
             organization_id=organization_id, patient=patient, discharged_on__isnull=False
         )
+        .select_related("site")
         .order_by("-discharged_on")
-        .values_list("discharged_on", flat=True)
         .first()
     )
     if last_out is not None:
-        qs = qs.filter(assessed_at__date__gt=last_out)
+        # from the start of the discharge day (site time): an assessment made that day is
+        # the one that decides where the person goes next
+        since = dt.datetime.combine(last_out.discharged_on, dt.time.min, tzinfo=last_out.site.tz)
+        qs = qs.filter(assessed_at__gte=since)
     la = qs.order_by("-assessed_at", "-id").first()
     if la is None:
         return ""
