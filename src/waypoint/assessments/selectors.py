@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 
 from waypoint.audit import services as audit
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
@@ -178,6 +179,8 @@ def home_panel(actor: Actor, site) -> dict:
     Without a home site, the organization's."""
     site_id = site.pk if site is not None else None
     rows = list(_open_flags_at(actor.organization_id, site_id)[:100])
+    for f in rows:
+        f.raised_local = localtime(f.raised_at, f.patient.site.tz)
     if rows:
         with transaction.atomic():
             audit.record(
