@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 
 from waypoint.core.actor import api_actor
 from waypoint.core.schemas import IsoDate, StrictSchema, text
+from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
 
@@ -128,6 +129,33 @@ class FlagOut(Schema):
     acknowledgement_note: str
 
 
+class OpenFlagOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    reason: str
+    raised_at: dt.datetime
+    patient: int
+    mrn: str
+    site: str
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_patient(obj) -> int:
+        return obj.patient_id
+
+    @staticmethod
+    def resolve_mrn(obj) -> str:
+        return obj.patient.mrn
+
+    @staticmethod
+    def resolve_site(obj) -> str:
+        return obj.patient.site.code
+
+
 class AckIn(StrictSchema):
     note: Annotated[str, text(2000)] = ""
 
@@ -213,3 +241,12 @@ def list_flags(request: HttpRequest, patient_id: int):
 @router.post("/flags/{int:flag_id}/acknowledge", response=FlagOut)
 def acknowledge_flag(request: HttpRequest, flag_id: int, payload: AckIn):
     return services.flag_acknowledge(api_actor(request), flag_id, payload.note)
+
+
+@router.get("/safety-flags", response=list[OpenFlagOut])
+def open_safety_flags(request: HttpRequest, site: str):
+    """A site's open suicide-risk and overdose-risk flags, oldest first (the clinical
+    lead's list). 422 ``unknown_site``; 403 without ``safety_flags.view``."""
+    actor = api_actor(request)
+    actor.require("safety_flags.view")
+    return selectors.site_open_flags(actor, site_by_code(actor.organization_id, site[:20]))

@@ -17,6 +17,8 @@ def waypoint(request: HttpRequest) -> dict[str, Any]:
             "audit": allowed(role, "audit.view"),
             "inquiries": allowed(role, "inquiry.view"),
             "census": allowed(role, "episode.view"),
+            "sessions": allowed(role, "session.view"),
+            "safety_flags": allowed(role, "safety_flags.view"),
             "dosing": allowed(role, "medication.view"),
             "outreach": allowed(role, "outreach.view"),
             "stock": allowed(role, "stock.view"),

@@ -16,6 +16,7 @@ class EpisodeIn(StrictSchema):
     referral_source: Annotated[str, text(40)] = ""
     primary_substance: Annotated[str, text(40)] = ""
     other_substances: list[Annotated[str, text(40, 1)]] = []
+    level_reason: Annotated[str, text(2000)] = ""
 
 
 class TransitionIn(StrictSchema):

@@ -151,7 +151,13 @@ def chart(users, site, actor, make_patient):
         },
     )
     assert la.pk
-    ep = episodes.episode_admit(counselor, p.pk, "intensive_outpatient", today - dt.timedelta(5))
+    ep = episodes.episode_admit(
+        counselor,
+        p.pk,
+        "intensive_outpatient",
+        today - dt.timedelta(5),
+        level_reason="Works days: evening groups fit, residential refused",
+    )
     plan = plans.plan_create(
         counselor,
         ep.pk,
