@@ -5,3 +5,11 @@ class AuditConfig(AppConfig):
     name = "waypoint.audit"
     label = "audit"
     verbose_name = "Audit trail"
+
+    def ready(self) -> None:
+        from waypoint.core.auditing import register_audit_writer
+
+        from . import services
+
+        # core (below audit) writes the administration's audit events through this
+        register_audit_writer(services.record)

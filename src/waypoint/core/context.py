@@ -20,5 +20,6 @@ def waypoint(request: HttpRequest) -> dict:
             "stock": allowed(role, "stock.view"),
             "incentives": allowed(role, "incentives.view"),
             "directory": allowed(role, "directory.publish"),
+            "manage": allowed(role, "user.manage"),
         }
     }

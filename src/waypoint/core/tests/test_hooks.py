@@ -41,6 +41,7 @@ EXPECTED = {
     "level_entered": ["waypoint.labs.services.admission_test_request"],
     "home_panels": [["patients", "waypoint.patients.selectors.home_panel"]],
     "audit_patient_check": ["waypoint.patients.selectors.patient_exists"],
+    "audit_writer": ["waypoint.audit.services.record"],
 }
 EMPTY = {key: [] for key in EXPECTED}
 
@@ -57,7 +58,7 @@ django.setup()
 from django.apps import apps
 from waypoint.audit import subjects
 from waypoint.care.episodes import services as episodes
-from waypoint.core import home
+from waypoint.core import auditing, home
 from waypoint.core.hooks import hook_name
 from waypoint.labs import services as labs_services
 from waypoint.medication.selectors import hooks as medication_hooks
@@ -67,11 +68,12 @@ REGISTRIES = [
     chart._SECTIONS, chart._BANNER, labs_services.TEST_CHANGED_HOOKS,
     medication_hooks.POSITIVE_TEST_COUNTERS, medication_hooks.PENDING_TEST_CHECKS,
     medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
-    subjects._patient_exists,
+    subjects._patient_exists, auditing._writer,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
-    "waypoint.core.home", "waypoint.audit.subjects", "waypoint.care.episodes.services",
+    "waypoint.core.home", "waypoint.audit.subjects", "waypoint.core.auditing",
+    "waypoint.care.episodes.services",
 }
 
 
@@ -91,6 +93,7 @@ def snapshot():
         "level_entered": [name(f) for f in episodes.LEVEL_ENTERED_HOOKS],
         "home_panels": [[p.key, name(p.context)] for p in home.home_panels()],
         "audit_patient_check": [name(f) for f in subjects._patient_exists],
+        "audit_writer": [name(f) for f in auditing._writer],
     }
 
 
