@@ -42,6 +42,7 @@ EXPECTED = {
     "home_panels": [["patients", "waypoint.patients.selectors.home_panel"]],
     "audit_patient_check": ["waypoint.patients.selectors.patient_exists"],
     "audit_writer": ["waypoint.audit.services.record"],
+    "audit_patient_lookup": ["waypoint.patients.selectors.patients_for_audit"],
 }
 EMPTY = {key: [] for key in EXPECTED}
 
@@ -68,7 +69,7 @@ REGISTRIES = [
     chart._SECTIONS, chart._BANNER, labs_services.TEST_CHANGED_HOOKS,
     medication_hooks.POSITIVE_TEST_COUNTERS, medication_hooks.PENDING_TEST_CHECKS,
     medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
-    subjects._patient_exists, auditing._writer,
+    subjects._patient_exists, auditing._writer, subjects._patient_lookup,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
@@ -94,6 +95,7 @@ def snapshot():
         "home_panels": [[p.key, name(p.context)] for p in home.home_panels()],
         "audit_patient_check": [name(f) for f in subjects._patient_exists],
         "audit_writer": [name(f) for f in auditing._writer],
+        "audit_patient_lookup": [name(f) for f in subjects._patient_lookup],
     }
 
 
