@@ -30,10 +30,6 @@ def trail(make_patient, users, client):
     return davila, okafor
 
 
-def rows_of(response) -> list[str]:
-    return [line for line in response.content.decode().split('<tr class="kind-')[1:]]
-
-
 def test_an_accent_blind_name_finds_the_patients_events(trail, users):
     davila, okafor = trail
     page = signed_in(users["auditor"]).get("/audit/", {"q": "davila"})
