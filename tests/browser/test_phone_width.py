@@ -23,10 +23,13 @@ OVERFLOW = """() => {
       let p = el.parentElement, boxed = false;
       while (p && p !== document.body) {
         const s = getComputedStyle(p);
-        if (s.overflowX === 'auto' || s.overflowX === 'scroll' || s.overflowX === 'hidden') { boxed = true; break; }
+        if (['auto', 'scroll', 'hidden'].includes(s.overflowX)) { boxed = true; break; }
         p = p.parentElement;
       }
-      if (!boxed) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') + ' ' + Math.round(r.right));
+      const cls = typeof el.className === 'string' && el.className
+        ? '.' + el.className.split(' ').join('.') : '';
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls;
+      if (!boxed) out.push(name + ' ' + Math.round(r.right));
     }
   }
   out.sort((a, b) => parseInt(b.split(' ').pop()) - parseInt(a.split(' ').pop()));
