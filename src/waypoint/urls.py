@@ -6,6 +6,7 @@ from waypoint.core import views as core_views
 urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("waypoint.core.urls")),
+    path("manage/", include("waypoint.core.manage_urls")),
     path("patients/", include("waypoint.patients.urls")),
     path("patients/", include("waypoint.assessments.urls")),
     path("care/", include("waypoint.care.urls")),

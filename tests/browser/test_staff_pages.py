@@ -249,13 +249,14 @@ def test_auditor_sees_create_and_read_events_for_the_patient(make_patient, users
     page = signed_in("t_auditor")
     page.click("header nav a:has-text('Audit')")
     expect(page.locator("main h1")).to_have_text("Audit trail")
-    page.fill("#patient", str(patient.pk))
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(re.compile(rf"/audit/\?patient={patient.pk}$"))
+    page.fill("#f-q", patient.mrn)  # the auditor knows the MRN, not the internal id
+    page.click("#audit-filter button[type=submit]")
+    expect(page).to_have_url(re.compile(rf"/audit/\?q={patient.mrn}&"))
+    expect(page.locator("#patient-matches")).to_contain_text("Reyes, Ana")
 
     rows = page.locator("#audit-events tbody tr")
     expect(rows).to_have_count(2)
-    expect(page.locator("main")).to_contain_text(f"2 events for patient {patient.pk}")
+    expect(page.locator("main")).to_contain_text("2 events")
     newest, oldest = rows.nth(0), rows.nth(1)
     cells = ["td:nth-child(3)", "td:nth-child(5)", "td:nth-child(7)", "td:nth-child(9)"]
     expect(newest.locator(cells[0])).to_have_text("t_physician")

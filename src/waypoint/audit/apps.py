@@ -7,6 +7,10 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        from . import signins
+        from waypoint.core.auditing import register_audit_writer
+
+        from . import services, signins
 
         signins.connect()
+        # core (below audit) writes the administration's audit events through this
+        register_audit_writer(services.record)

@@ -21,6 +21,9 @@ class AuditChainHead(models.Model):
 
 
 class AuditEvent(models.Model):
+    # "read" or "write", set by the trail's selectors for the pages (not a column)
+    kind: str
+
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
     seq = models.PositiveBigIntegerField()
     at = models.DateTimeField()

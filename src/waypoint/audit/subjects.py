@@ -1,6 +1,7 @@
 """Whom the audit trail can be filtered by.
 
-The trail is read per patient (``?patient=``), and asking for a patient who is not in the
+The trail is read per patient (``?patient=`` an id, or ``?q=`` a name, MRN or date of
+birth), and asking for a patient who is not in the
 caller's organization is a 404, as everywhere else. The audit app is part of the base and
 imports no clinical app: the patient registry supplies the check from its
 ``AppConfig.ready()`` (patients/apps.py).
@@ -13,8 +14,27 @@ from typing import Any
 
 # (organization_id, patient_id) -> whether that patient exists in that organization
 PatientExists = Callable[[int, int], bool]
+# (organization_id, what was typed: a name, an MRN or a date of birth, limit) -> the
+# patients it names, each {"id", "mrn", "name", "date_of_birth"}; nothing audited (the
+# trail's search records its own read)
+PatientLookup = Callable[[int, str, int], list[dict]]
 
 _patient_exists: list[PatientExists] = []
+_patient_lookup: list[PatientLookup] = []
+
+
+def register_patient_lookup(lookup: PatientLookup) -> None:
+    """Set the search by name, MRN or date of birth (from ``AppConfig.ready()``)."""
+    _patient_lookup[:] = [lookup]
+
+
+def patients_named(organization_id: int, q: str, limit: int = 20) -> list[dict]:
+    if not _patient_lookup:
+        raise RuntimeError(
+            "No app registered a patient search for the audit trail "
+            "(waypoint.patients must be in INSTALLED_APPS)."
+        )
+    return _patient_lookup[0](organization_id, q, limit)
 
 
 def register_patient_exists(check: PatientExists) -> None:

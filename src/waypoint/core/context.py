@@ -10,7 +10,13 @@ from .permissions import allowed
 def waypoint(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     role = getattr(user, "role", None) if user and user.is_authenticated else None
+    from django.conf import settings
+
+    idle = int(settings.SESSION_COOKIE_AGE)
     return {
+        # the idle warning (static/waypoint/session.js): shown warn_seconds before the end
+        "session_idle_seconds": idle,
+        "session_warn_seconds": min(120, idle // 3),
         "can": {
             "register": allowed(role, "patient.register"),
             "view_patients": allowed(role, "patient.view"),
@@ -24,5 +30,6 @@ def waypoint(request: HttpRequest) -> dict[str, Any]:
             "stock": allowed(role, "stock.view"),
             "incentives": allowed(role, "incentives.view"),
             "directory": allowed(role, "directory.publish"),
-        }
+            "manage": allowed(role, "user.manage"),
+        },
     }

@@ -239,13 +239,17 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({PO}),
         "Mark a record restricted (only its care team sees it) and keep its care team",
     ),
-    "site.manage": (frozenset({A}), "Create and change sites (clinic locations)"),
+    "site.manage": (frozenset({A}), "Create, change and close sites (clinic locations)"),
     "directory.publish": (
         frozenset({A}),
         "Publish a site in the public treatment locator (and take it out); its contact "
         "requests arrive as inquiries",
     ),
-    "user.manage": (frozenset({A}), "Create staff accounts and API tokens for others"),
+    "user.manage": (
+        frozenset({A}),
+        "Create staff accounts, change their role and site, deactivate them, reset passwords, "
+        "lift sign-in lockouts; API tokens for others",
+    ),
 }
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model
 from django.utils import timezone
 
 from .errors import DomainError, NotFound
 from .models import Site
+
+if TYPE_CHECKING:
+    from .actor import Actor
+    from .models import User
 
 M = TypeVar("M", bound=Model)
 
@@ -37,3 +41,59 @@ def locked_in_org(model: type[M], pk: int, organization_id: int, what: str, *rel
     if row is None:
         raise NotFound(what)
     return row
+
+
+# --- the administration pages' reads (staff accounts and sites of the organization) ------
+def staff_members(actor: Actor, *, include_inactive: bool = True) -> list[User]:
+    """The organization's staff accounts (not its system accounts), by last name."""
+    from .models import User
+
+    actor.require("user.manage")
+    qs = User.objects.filter(organization_id=actor.organization_id).exclude(role="")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return list(qs.select_related("site").order_by("-is_active", "last_name", "username"))
+
+
+def staff_member(actor: Actor, user_id: int) -> User:
+    from .models import User
+
+    actor.require("user.manage")
+    user = (
+        User.objects.filter(pk=user_id, organization_id=actor.organization_id)
+        .exclude(role="")
+        .select_related("site")
+        .first()
+    )
+    if user is None:
+        raise NotFound("staff member")
+    return user
+
+
+def organization_sites(actor: Actor, *, include_closed: bool = True) -> list[Site]:
+    qs = Site.objects.filter(organization_id=actor.organization_id)
+    if not include_closed:
+        qs = qs.filter(active=True)
+    return list(qs.order_by("-active", "code"))
+
+
+def organization_site(actor: Actor, site_id: int) -> Site:
+    actor.require("site.manage")
+    site = Site.objects.filter(pk=site_id, organization_id=actor.organization_id).first()
+    if site is None:
+        raise NotFound("site")
+    return site
+
+
+def locked_out(usernames: list[str]) -> set[str]:
+    """Which of these usernames django-axes holds locked (failures at the limit)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    limit = getattr(settings, "AXES_FAILURE_LIMIT", 5)
+    since = timezone.now() - dt.timedelta(hours=float(getattr(settings, "AXES_COOLOFF_TIME", 0)))
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames, failures_since_start__gte=limit, attempt_time__gte=since
+        ).values_list("username", flat=True)
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .errors import Conflict, DomainError
+from . import auditing
+from .errors import Conflict, DomainError, NotFound
 from .models import ApiToken, Organization, Site, User, hash_token, validate_timezone
 from .permissions import Role
 
@@ -167,3 +168,268 @@ def token_revoke(user: User, prefix: str | None = None) -> int:
     if prefix:
         qs = qs.filter(prefix=prefix)
     return qs.update(revoked_at=timezone.now())
+
+
+# --- administration through the pages (the same rules as the command line, audited) -------
+# The command line sets up a program before anyone can sign in, so its calls above take no
+# actor. The administration pages call the functions below: each checks the admin's
+# permission, calls the same function the command line does (same rules, same refusal
+# codes), and writes one audit event (object ``user`` or ``site``) in the same transaction.
+# A password never reaches the audit trail.
+
+STAFF_FIELDS = ("first_name", "last_name", "email")
+
+
+def _staff_locked(actor: Actor, user_id: int) -> User:
+    user = (
+        User.objects.select_for_update()
+        .filter(pk=user_id, organization_id=actor.organization_id)
+        .exclude(role="")  # the public system account is no staff member
+        .first()
+    )
+    if user is None:
+        raise NotFound("staff member")
+    return user
+
+
+def _org_site(actor: Actor, site_id: int | str | None) -> Site:
+    site = None
+    if site_id not in (None, "") and str(site_id).isdigit():
+        site = Site.objects.filter(
+            pk=int(site_id), organization_id=actor.organization_id, active=True
+        ).first()
+    if site is None:
+        raise DomainError(
+            "unknown_site", "Choose one of the organization's active sites.", field="site"
+        )
+    return site
+
+
+def staff_create(
+    actor: Actor,
+    *,
+    username: str,
+    role: str,
+    site_id: int | str | None,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """A staff account made by an admin (``user.manage``): ``user_create``'s rules."""
+    actor.require("user.manage")
+    site = _org_site(actor, site_id)
+    with transaction.atomic():
+        user = user_create(
+            username.strip(),
+            role,
+            site,
+            password,
+            first_name=first_name.strip()[:150],
+            last_name=last_name.strip()[:150],
+            email=email.strip()[:254],
+        )
+        auditing.record(
+            actor, "create", "user", user.pk, username=user.username, role=role, site=site.code
+        )
+    return user
+
+
+def staff_update(
+    actor: Actor,
+    user_id: int,
+    *,
+    role: str,
+    site_id: int | str | None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """Change a staff member's role, home site or name. An admin cannot take the admin role
+    from themselves (``cannot_change_own_role``): the organization could be left with no
+    one to manage it."""
+    actor.require("user.manage")
+    if role not in {r.value for r in Role}:
+        raise DomainError(
+            "unknown_role",
+            f"Unknown role {role!r}: one of {', '.join(r.value for r in Role)}.",
+            field="role",
+        )
+    site = _org_site(actor, site_id)
+    with transaction.atomic():
+        user = _staff_locked(actor, user_id)
+        if user.pk == actor.user.pk and role != user.role:
+            raise Conflict(
+                "cannot_change_own_role",
+                "You cannot change your own role: ask another administrator.",
+                field="role",
+            )
+        new = {
+            "role": role,
+            "site_id": site.pk,
+            "first_name": first_name.strip()[:150],
+            "last_name": last_name.strip()[:150],
+            "email": email.strip()[:254],
+        }
+        changes: dict[str, Any] = {}
+        for name, value in new.items():
+            if getattr(user, name) != value:
+                changes[name] = {"from": getattr(user, name), "to": value}
+                setattr(user, name, value)
+        if changes:
+            user.save(update_fields=[n for n in new if n in changes])
+            if "site_id" in changes:
+                changes["site"] = changes.pop("site_id")
+            auditing.record(actor, "update", "user", user.pk, username=user.username, **changes)
+    return user
+
+
+def staff_set_active(actor: Actor, user_id: int, active: bool, reason: str = "") -> User:
+    """Deactivate (or reactivate) a staff account. Deactivating ends the person's sign-ins
+    and revokes their API tokens at once; the account and everything it did stay (the audit
+    trail names it). An admin cannot deactivate themselves (``cannot_deactivate_self``)."""
+    actor.require("user.manage")
+    reason = (reason or "").strip()[:300]
+    with transaction.atomic():
+        user = _staff_locked(actor, user_id)
+        if user.pk == actor.user.pk and not active:
+            raise Conflict("cannot_deactivate_self", "You cannot deactivate your own account.")
+        if user.is_active == active:
+            return user
+        if not active and not reason:
+            raise DomainError(
+                "reason_required", "Say why the account is deactivated.", field="reason"
+            )
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        revoked = token_revoke(user) if not active else 0
+        auditing.record(
+            actor,
+            "deactivate" if not active else "reactivate",
+            "user",
+            user.pk,
+            username=user.username,
+            **({"reason": reason} if reason else {}),
+            **({"tokens_revoked": revoked} if revoked else {}),
+        )
+    if not active:
+        _end_sessions(user)
+    return user
+
+
+def staff_password_reset(actor: Actor, user_id: int, password: str) -> User:
+    """Set a new password for a staff member (Django's validators, as ``user_create``),
+    end their sessions and lift a sign-in lockout. The event records that it happened,
+    never the password."""
+    actor.require("user.manage")
+    with transaction.atomic():
+        user = _staff_locked(actor, user_id)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise DomainError("weak_password", " ".join(exc.messages), field="password") from exc
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        auditing.record(actor, "password_reset", "user", user.pk, username=user.username)
+    _end_sessions(user)
+    staff_unlock(actor, user.pk, audit=False)
+    return user
+
+
+def staff_unlock(actor: Actor, user_id: int, *, audit: bool = True) -> int:
+    """Lift the sign-in lockout (django-axes) of a staff member; returns the failures
+    cleared."""
+    from axes.utils import reset
+
+    actor.require("user.manage")
+    user = User.objects.filter(pk=user_id, organization_id=actor.organization_id).first()
+    if user is None:
+        raise NotFound("staff member")
+    with transaction.atomic():
+        cleared = reset(username=user.username) or 0
+        if audit:
+            auditing.record(actor, "unlock", "user", user.pk, username=user.username)
+    return cleared
+
+
+def _end_sessions(user: User) -> None:
+    """Delete the database sessions that belong to ``user`` (signed out everywhere)."""
+    from django.contrib.sessions.models import Session
+
+    for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(s.get_decoded().get("_auth_user_id")) == str(user.pk):
+            s.delete()
+
+
+def site_add(
+    actor: Actor, *, code: str, name: str, tz: str, address: str = "", phone: str = ""
+) -> Site:
+    """A site made by an admin (``site.manage``): ``site_create``'s rules, audited."""
+    actor.require("site.manage")
+    org = Organization.objects.get(pk=actor.organization_id)
+    with transaction.atomic():
+        site = site_create(
+            org,
+            code.strip(),
+            name,
+            tz.strip(),
+            address=address.strip()[:300],
+            phone=phone.strip()[:40],
+        )
+        auditing.record(actor, "create", "site", site.pk, code=site.code, name=site.name)
+    return site
+
+
+def site_update(
+    actor: Actor,
+    site_id: int,
+    *,
+    name: str,
+    tz: str,
+    address: str = "",
+    phone: str = "",
+    active: bool = True,
+) -> Site:
+    """Change a site's name, time zone, address, phone, or close it (``active``). The code
+    stays: it names the site in the command line, the API and the audit trail."""
+    actor.require("site.manage")
+    if not (name or "").strip():
+        raise DomainError("invalid_site_name", "A site needs a name.", field="name")
+    try:
+        validate_timezone(tz.strip())
+    except ValidationError as exc:
+        raise DomainError(
+            "invalid_timezone",
+            f"{tz!r} is not an IANA time zone (e.g. America/Chicago).",
+            field="timezone",
+        ) from exc
+    with transaction.atomic():
+        site = (
+            Site.objects.select_for_update()
+            .filter(pk=site_id, organization_id=actor.organization_id)
+            .first()
+        )
+        if site is None:
+            raise NotFound("site")
+        if not active and site.active and actor.user.site_id == site.pk:
+            raise Conflict(
+                "cannot_close_own_site",
+                "You cannot close your own home site: move your account to another site first.",
+                field="active",
+            )
+        new = {
+            "name": name.strip()[:200],
+            "timezone": tz.strip(),
+            "address": address.strip()[:300],
+            "phone": phone.strip()[:40],
+            "active": active,
+        }
+        changes = {
+            k: {"from": getattr(site, k), "to": v} for k, v in new.items() if getattr(site, k) != v
+        }
+        if changes:
+            for k in changes:
+                setattr(site, k, new[k])
+            site.save(update_fields=list(changes))
+            auditing.record(actor, "update", "site", site.pk, code=site.code, **changes)
+    return site

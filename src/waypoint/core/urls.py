@@ -13,4 +13,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/resume/", views.resume, name="session_resume"),
+    path("session/keepalive/", views.keepalive, name="session_keepalive"),
 ]

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .home import panels_for
-from .web import Actor, staff_view
+from .web import Actor, staff_view, take_kept_post
 
 
 @staff_view()
@@ -15,6 +15,36 @@ def home(request: HttpRequest, actor: Actor) -> HttpResponse:
     site = actor.user.site
     panels = panels_for(actor, site)
     return render(request, "core/home.html", {"site": site, "panels": panels})
+
+
+@staff_view()
+def resume(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """After signing in again: the form the person submitted after their session ended
+    (core/web.py, "a timed-out session keeps the work"), to send with one press."""
+    from django.shortcuts import redirect
+
+    kept = take_kept_post(request)
+    if kept is None:
+        return redirect("home")
+    visible = [(n, v) for n, v in kept["fields"] if v and n not in ("confirm", "op")]
+    return render(request, "core/resume.html", {"kept": kept, "visible": visible})
+
+
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """``POST /session/keepalive/``: "stay signed in" from the idle warning. Any request
+    renews the session (SESSION_SAVE_EVERY_REQUEST); this one answers how long it now
+    lasts, or 401 when it has already ended."""
+    from django.conf import settings
+    from django.http import JsonResponse
+
+    if request.method != "POST":
+        return JsonResponse({"code": "method_not_allowed", "detail": "Use POST."}, status=405)
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"code": "unauthenticated", "detail": "The session has ended: sign in again."},
+            status=401,
+        )
+    return JsonResponse({"idle_seconds": settings.SESSION_COOKIE_AGE})
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

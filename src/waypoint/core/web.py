@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from .actor import Actor, actor_from_request
@@ -47,7 +48,7 @@ def register_refusal_page(code: str, page: RefusalPage) -> None:
 
 def staff_view(
     action: str | None = None,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Require a logged-in staff member of an organization (and ``action`` if given).
 
     The wrapped view gets ``actor`` as its second argument. A ``NotFound`` becomes the 404
@@ -55,21 +56,23 @@ def staff_view(
     (``register_refusal_page``) or the 403 page.
     """
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
+                if request.method == "POST" and keep_timed_out_post(request):
+                    return redirect_to_login(RESUME_PATH)
                 return redirect_to_login(request.get_full_path())
             if user.organization_id is None or (action and not allowed(user.role, action)):
                 return render(request, "errors/403.html", status=403)
             actor = actor_from_request(request, "html")
             try:
-                return view(request, actor, *args, **kwargs)
+                response = view(request, actor, *args, **kwargs)
             except NotFound:
-                return render(request, "errors/404.html", status=404)
+                response = render(request, "errors/404.html", status=404)
             except PermissionDenied:
-                return render(request, "errors/403.html", status=403)
+                response = render(request, "errors/403.html", status=403)
             except DomainError as exc:
                 # a 403 refusal a view did not answer itself: its registered page, else
                 # "Not allowed" (never a server error); anything else is the view's to answer
@@ -77,8 +80,11 @@ def staff_view(
                     raise
                 page = _REFUSAL_PAGES.get(exc.code)
                 if page is not None:
-                    return page(request, exc)
-                return render(request, "errors/403.html", status=403)
+                    response = page(request, exc)
+                else:
+                    response = render(request, "errors/403.html", status=403)
+            remember_staff(response, user)
+            return response
 
         return wrapper
 
@@ -126,6 +132,98 @@ def site_from_request(request: HttpRequest, actor: Actor) -> tuple[Site, list[Si
     if site is None:
         raise Http404
     return site, sites
+
+
+# --- a timed-out session keeps the work ---------------------------------------------------
+# Sessions end after SESSION_COOKIE_AGE seconds without a request (15 minutes). A form
+# submitted after that must not be lost, and must never reach another person:
+#
+# 1. Every staff page answers with a signed cookie naming who is signed in (``wp_staff``:
+#    the user id, signed with the secret key, HttpOnly, SameSite=Lax, 12 hours).
+# 2. A POST to a staff page without a session, from a browser whose cookie names a staff
+#    member, is kept in the new (anonymous) session: the page's path, the fields without
+#    the CSRF token and without any password, the user id of the cookie, the time. Then
+#    the browser goes to the sign-in page, which says the work was kept.
+# 3. Signing in keeps that session's data (Django cycles the key). /session/resume/ shows
+#    the kept form to the same user only, within RESUME_MAX_AGE, as a form with a fresh
+#    CSRF token and a "Send it now" button that posts it to its page: nothing is replayed
+#    by the server, the CSRF check and every rule run again on that submit, and the person
+#    sees what will be sent. Another user, an old or malformed stash: discarded unseen.
+STAFF_COOKIE = "wp_staff"
+STAFF_COOKIE_SALT = "waypoint.session.staff"
+STAFF_COOKIE_AGE = 12 * 3600
+RESUME_KEY = "waypoint_resume"
+RESUME_PATH = "/session/resume/"
+RESUME_MAX_AGE = 30 * 60  # seconds a kept form waits for its author to sign in again
+RESUME_MAX_BYTES = 64 * 1024
+
+
+def remember_staff(response: HttpResponseBase, user: Any) -> None:
+    from django.conf import settings
+
+    response.set_signed_cookie(
+        STAFF_COOKIE,
+        str(user.pk),
+        salt=STAFF_COOKIE_SALT,
+        max_age=STAFF_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(getattr(settings, "SESSION_COOKIE_SECURE", False)),
+    )
+
+
+def _kept_fields(request: HttpRequest) -> list[tuple[str, str]] | None:
+    fields = [
+        (name, value)
+        for name in request.POST
+        if name != "csrfmiddlewaretoken" and "password" not in name.lower()
+        for value in request.POST.getlist(name)
+    ]
+    size = sum(len(n) + len(v) for n, v in fields)
+    return fields if size <= RESUME_MAX_BYTES and not request.FILES else None
+
+
+def keep_timed_out_post(request: HttpRequest) -> bool:
+    """Keep this POST (made after the session ended) for its author; True when kept."""
+    import time
+
+    from django.core import signing
+
+    try:
+        user_id = int(request.get_signed_cookie(STAFF_COOKIE, salt=STAFF_COOKIE_SALT) or "")
+    except (KeyError, ValueError, signing.BadSignature):
+        return False
+    fields = _kept_fields(request)
+    path = request.get_full_path()
+    if fields is None or not path.startswith("/") or path.startswith("//"):
+        return False
+    request.session[RESUME_KEY] = {
+        "user": user_id,
+        "path": path,
+        "fields": fields,
+        "at": time.time(),
+    }
+    return True
+
+
+def take_kept_post(request: HttpRequest) -> dict[str, Any] | None:
+    """The form kept for the signed-in user, removed from the session; ``None`` when
+    there is none, it is someone else's, or it waited too long."""
+    import time
+
+    kept = request.session.pop(RESUME_KEY, None)
+    if not isinstance(kept, dict):
+        return None
+    try:
+        fresh = 0 <= time.time() - float(kept["at"]) <= RESUME_MAX_AGE
+        mine = int(kept["user"]) == request.user.pk
+        path = str(kept["path"])
+        fields = [(str(n), str(v)) for n, v in kept["fields"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (fresh and mine and path.startswith("/") and not path.startswith("//")):
+        return None
+    return {"path": path, "fields": fields}
 
 
 # --- the form mechanism -------------------------------------------------------------------

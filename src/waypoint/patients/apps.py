@@ -7,7 +7,7 @@ class PatientsConfig(AppConfig):
     verbose_name = "Patient registry"
 
     def ready(self) -> None:
-        from waypoint.audit.subjects import register_patient_exists
+        from waypoint.audit.subjects import register_patient_exists, register_patient_lookup
         from waypoint.core.home import HomePanel, register_home_panel
 
         from . import chart, selectors
@@ -21,3 +21,4 @@ class PatientsConfig(AppConfig):
             HomePanel("patients", "patients/home_panel.html", "patient.view", selectors.home_panel)
         )
         register_patient_exists(selectors.patient_exists)
+        register_patient_lookup(selectors.patients_for_audit)

@@ -276,6 +276,40 @@ def patient_exists(organization_id: int, patient_id: int) -> bool:
     return Patient.objects.filter(pk=patient_id, organization_id=organization_id).exists()
 
 
+def patients_for_audit(organization_id: int, q: str, limit: int = 20) -> list[dict]:
+    """Who a name, an MRN or a date of birth names, for the audit trail's search (the
+    auditor may not open charts, so the trail finds the patient itself): the same
+    matching as ``patient_find`` (accents and case ignored, then close spellings), no
+    permission check and no audit event here: ``audit.selectors`` checks ``audit.view``
+    and records the search as its own read."""
+    kind, value = parse_query(q)
+    qs = _scoped(organization_id)
+    if kind == "dob":
+        qs = qs.filter(date_of_birth=value)
+    elif kind == "mrn":
+        qs = qs.filter(Q(mrn=value) | Q(mrn=str(value).zfill(7)))
+    elif kind == "name":
+        terms = [t for t in (names.fold(t) for t in value) if t]
+        if not terms:
+            return []
+        for term in terms:
+            qs = qs.filter(Q(last_name_key__startswith=term) | Q(first_name_key__startswith=term))
+    else:
+        return []
+    found = list(qs[:limit])
+    if kind == "name" and len(found) < limit:
+        found += _close_matches(organization_id, terms, {p.pk for p in found}, limit - len(found))
+    return [
+        {
+            "id": p.pk,
+            "mrn": p.mrn,
+            "name": f"{p.last_name}, {p.first_name}",
+            "date_of_birth": p.date_of_birth,
+        }
+        for p in found
+    ]
+
+
 def home_panel(actor: Actor, site: Site | None) -> dict:
     """The home page's patient panel (registered in apps.py): the patients seen today at
     the actor's home site (none without one)."""

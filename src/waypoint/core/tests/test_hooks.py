@@ -51,6 +51,8 @@ EXPECTED = {
     "audit_access_gate": ["waypoint.privacy.selectors.access.access_gate"],
     "patient_visibility": ["waypoint.privacy.selectors.access.hidden_patients"],
     "refusal_pages": [["restricted_record", "waypoint.privacy.views.restricted_refusal"]],
+    "audit_writer": ["waypoint.audit.services.record"],
+    "audit_patient_lookup": ["waypoint.patients.selectors.patients_for_audit"],
 }
 EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
@@ -67,7 +69,7 @@ django.setup()
 from django.apps import apps
 from waypoint.audit import subjects
 from waypoint.care.episodes import services as episodes
-from waypoint.core import home, web
+from waypoint.core import auditing, home, web
 from waypoint.core.hooks import hook_name
 from waypoint.labs import services as labs_services
 from waypoint.medication.selectors import hooks as medication_hooks
@@ -78,11 +80,12 @@ REGISTRIES = [
     medication_hooks.POSITIVE_TEST_COUNTERS, medication_hooks.PENDING_TEST_CHECKS,
     medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
     subjects._patient_exists, subjects._access_gates, access._visibility, web._REFUSAL_PAGES,
+    auditing._writer, subjects._patient_lookup,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
     "waypoint.core.home", "waypoint.audit.subjects", "waypoint.care.episodes.services",
-    "waypoint.patients.access", "waypoint.core.web",
+    "waypoint.patients.access", "waypoint.core.web", "waypoint.core.auditing",
 }
 
 
@@ -105,6 +108,8 @@ def snapshot():
         "audit_access_gate": [name(f) for f in subjects._access_gates],
         "patient_visibility": [name(f) for f in access._visibility],
         "refusal_pages": [[k, name(f)] for k, f in web._REFUSAL_PAGES.items()],
+        "audit_writer": [name(f) for f in auditing._writer],
+        "audit_patient_lookup": [name(f) for f in subjects._patient_lookup],
     }
 
 

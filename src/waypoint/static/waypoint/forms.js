@@ -5,6 +5,16 @@
 // move focus to the field they name.
 (function () {
   "use strict";
+  // Phones: the main menu folds behind its "Menu" button (CSS under html.js); without
+  // scripts it stays open and wraps.
+  document.documentElement.className += " js";
+  document.addEventListener("click", function (event) {
+    var t = event.target.closest ? event.target.closest(".menu-toggle") : null;
+    if (!t) { return; }
+    var bar = t.closest(".topbar");
+    var open = bar.classList.toggle("menu-open");
+    t.setAttribute("aria-expanded", open ? "true" : "false");
+  });
   function focusMessage() {
     var el = document.querySelector("[data-focus-here]");
     if (el) {
