@@ -4,7 +4,8 @@
  * form) sends its values, as the API's JSON body, to that same-host endpoint
  * (POST /api/v1/patients/{id}/medication-orders/check, or
  * /api/v1/medication-orders/{id}/changes/check) with the page's session and CSRF token,
- * and shows what signing would answer: the refusals (code and sentence) and the warnings.
+ * and shows what signing would answer: the refusals (in words; the code is kept in a
+ * data-code attribute) and the warnings.
  * Nothing is written. Without JavaScript the "Check order" button posts the form to a
  * page that shows the same answer.
  */
@@ -12,8 +13,9 @@
   "use strict";
 
   var BOOLEANS = ["high_dose_acknowledged", "blockade_acknowledged", "implant_supplemental"];
-  var INTEGERS = ["take_home_max_doses"];
-  var SKIP = ["csrfmiddlewaretoken", "implant_supplemental_shown"];
+  var INTEGERS = ["take_home_max_doses", "repeat_interval_hours"];
+  // never sent: the CSRF token, a marker, and the prescriber's signing password
+  var SKIP = ["csrfmiddlewaretoken", "implant_supplemental_shown", "signature_password"];
 
   function body(form) {
     var out = {};
@@ -65,11 +67,8 @@
       out.appendChild(list(answer.refusals, "check-refusals", function (li, r) {
         li.setAttribute("data-code", r.code);
         var strong = document.createElement("strong");
-        strong.textContent = r.detail + " ";
-        var code = document.createElement("code");
-        code.textContent = r.code;
+        strong.textContent = r.detail;
         li.appendChild(strong);
-        li.appendChild(code);
       }));
     } else {
       p.className = "ok check-ok";
