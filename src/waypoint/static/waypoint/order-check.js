@@ -92,6 +92,7 @@
     if (!out || !token) return;
     var timer = null;
     var seq = 0;
+    var submitted = false;
 
     function check() {
       var b = body(form);
@@ -125,7 +126,10 @@
       });
     }
 
-    function later() {
+    function later(event) {
+      // the password that signs is never sent and changes no rule's answer
+      if (submitted) return;
+      if (event && event.target && SKIP.indexOf(event.target.name) >= 0) return;
       window.clearTimeout(timer);
       timer = window.setTimeout(check, 350);
     }
@@ -139,6 +143,12 @@
         check();
       });
     }
+    // signing: no check is sent any more (the page is being replaced by the answer)
+    form.addEventListener("submit", function () {
+      submitted = true;
+      window.clearTimeout(timer);
+      seq++;
+    });
   }
 
   function start() {
