@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import PASSWORD
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -31,6 +32,7 @@ def test_physician_orders_and_nurse_doses_a_queue(users, make_patient, site, sig
     doc.select_option("#o-med", "methadone")
     doc.fill("#o-dose", "40")
     doc.fill("#o-start", today.isoformat())
+    doc.fill("#o-sign-pw", PASSWORD)  # the prescriber's password signs the order
     doc.click("#order-sign")
     expect(doc.locator("#active-orders")).to_contain_text("40 mg")
     for p, mg in ((queue[1], 30), (queue[2], 45)):
@@ -82,6 +84,7 @@ def test_physician_orders_and_nurse_doses_a_queue(users, make_patient, site, sig
 
     # the second nurse's screen still shows the button: pressing it is refused in words
     other.click("#dose-panel button.give")
-    expect(other.locator(".messages")).to_contain_text("Already given today")
+    expect(other.locator("#status-dose")).to_contain_text("Already given today")
+    expect(other.locator("#status-dose")).to_be_focused()
     assert DoseEvent.objects.count() == 3
     assert sorted(DoseEvent.objects.values_list("dose_mg", flat=True)) == [30, 40, 45]

@@ -88,7 +88,9 @@ def test_nurse_sees_a_refused_injection_and_a_held_lofexidine_dose(
     page.fill("#v-dia", "52")
     page.fill("#v-pulse", "58")
     page.click("#vitals-form button[type=submit]")
-    expect(page.locator(".messages")).to_contain_text("Vital signs recorded: BP 84/52, pulse 58")
+    expect(page.locator("#status-vitals")).to_contain_text(
+        "Vital signs recorded: BP 84/52, pulse 58"
+    )
     held = page.locator("#dose-panel .refusal")
     expect(held).to_contain_text("Hold lofexidine: blood pressure 84/52")
     expect(held).to_contain_text("(hold below 90/60)")

@@ -91,6 +91,9 @@ class OrderOut(Schema):
     last_opioid_kind: str
     last_reassessed_on: dt.date | None
     instructions: str
+    repeat_dose_mg: Decimal | None
+    repeat_interval_hours: int | None
+    day_one_max_mg: Decimal | None
     status: str
     prescriber: str
     signed_at: dt.datetime

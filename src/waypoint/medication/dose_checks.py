@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.db.models import Max
 
 from waypoint.assessments.models import Assessment
-from waypoint.clinical import dosing, injectables
+from waypoint.clinical import dosing, induction, injectables
 from waypoint.clinical.dosing import DosingLimits, Refusal
 from waypoint.clinical.medications import MEDICATIONS, SCHEDULES
 
@@ -92,6 +92,14 @@ UNLOCKS: dict[str, str] = {
         "Wait: the next dose fits once earlier doses are more than 24 hours old (a prescriber "
         "may lower the dose)."
     ),
+    "repeat_dose_too_soon": (
+        "Wait until the time given (the order's hours between induction doses); score COWS "
+        "again if withdrawal continues."
+    ),
+    "induction_day_max_reached": (
+        "Nothing more today: the order's day-1 maximum is given. A prescriber may change the "
+        "order for tomorrow's daily dose."
+    ),
     "dose_too_soon": "Wait until 5 hours (a setting) have passed since the nearest dose.",
     "blood_pressure_or_pulse_too_low": (
         "Record new vital signs on this window when they recover (nurse); or the prescriber "
@@ -113,6 +121,7 @@ class Outcome:
     first_day: bool = False
     warnings: tuple[str, ...] = field(default=())
     missed_days: int = 0
+    repeat: bool = False  # a repeat dose of a buprenorphine induction (its dose is the repeat's)
 
 
 def evaluate(
@@ -139,6 +148,9 @@ def evaluate(
     if refusal:
         return Outcome(refusal)
     per_day = SCHEDULES[order.schedule][0]
+    plan = order.repeat_plan if fam == "buprenorphine" else None
+    if plan is not None and facts.doses_today >= per_day:
+        return Outcome(_repeat(order, plan, at, day, facts), repeat=True)
     if facts.doses_today >= per_day:
         return Outcome(
             Refusal(
@@ -191,6 +203,66 @@ def evaluate(
     if fam == "lofexidine":
         return Outcome(_lofexidine(order, dose_mg, at, limits))
     return Outcome(None)
+
+
+def _repeat(
+    order: MedicationOrder,
+    plan: induction.RepeatPlan,
+    at: dt.datetime,
+    day: dt.date,
+    facts: DayFacts,
+) -> Refusal | None:
+    """A repeat dose of a buprenorphine induction (``clinical.induction``): day 1 is the day
+    of the order's first dose; the day's doses of the family so far, their last time."""
+    first_day = (
+        DoseEvent.objects.filter(organization_id=order.organization_id, order=order)
+        .order_by("local_day")
+        .values_list("local_day", flat=True)
+        .first()
+    )
+    last_at = (
+        DoseEvent.objects.filter(
+            organization_id=order.organization_id,
+            patient_id=order.patient_id,
+            family=order.family,
+            local_day=day,
+        )
+        .order_by("-administered_at")
+        .values_list("administered_at", flat=True)
+        .first()
+    )
+    return induction.repeat_dose(
+        plan,
+        day_one=first_day is None or first_day == day,
+        mg_today=facts.mg_today,
+        last_dose_at=last_at or at,
+        at=at,
+        tz=order.site.tz,
+    )
+
+
+def repeat_status(order: MedicationOrder, day: dt.date, facts: DayFacts) -> dict | None:
+    """What the window shows of an induction's repeat doses: the plan, what is left of the
+    day-1 maximum, the earliest time of the next repeat (None when no repeat is ordered)."""
+    plan = order.repeat_plan if order.family == "buprenorphine" else None
+    if plan is None:
+        return None
+    last_at = (
+        DoseEvent.objects.filter(
+            organization_id=order.organization_id,
+            patient_id=order.patient_id,
+            family=order.family,
+            local_day=day,
+        )
+        .order_by("-administered_at")
+        .values_list("administered_at", flat=True)
+        .first()
+    )
+    return {
+        "plan": plan,
+        "remaining_mg": induction.remaining_mg(plan, facts.mg_today),
+        "next_at": induction.next_repeat_at(plan, last_at) if last_at else None,
+    }
 
 
 def transfer_of(order: MedicationOrder) -> dosing.Transfer | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from waypoint.clinical.induction import RepeatPlan
 from waypoint.clinical.medications import LABELS, NAMES, SCHEDULE_LABELS
 
 MED_CHOICES = [(n, LABELS[n]) for n in NAMES]
@@ -56,6 +57,11 @@ class MedicationOrder(models.Model):
     stop_date = models.DateField(null=True, blank=True)
     induction = models.CharField(max_length=10, blank=True, default="", choices=INDUCTIONS)
     take_home_max_doses = models.PositiveSmallIntegerField(default=0)
+    # buprenorphine induction given as ordered (clinical.induction): on the first day, repeat
+    # doses of this size, at least this many hours apart, up to this total; all or none
+    repeat_dose_mg = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    repeat_interval_hours = models.PositiveSmallIntegerField(null=True, blank=True)
+    day_one_max_mg = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     first_day_override_reason = models.TextField(blank=True, default="", max_length=2000)
     # a high-dose warning the prescriber confirmed: buprenorphine above 24 mg a day, methadone
     # above 100 mg a day (ECG/QTc)
@@ -104,6 +110,15 @@ class MedicationOrder(models.Model):
     @property
     def label(self) -> str:
         return LABELS.get(self.medication, self.medication)
+
+    @property
+    def repeat_plan(self) -> RepeatPlan | None:
+        """The order's day-1 repeat doses (``clinical.induction.RepeatPlan``), or None."""
+        if self.repeat_dose_mg is None or self.repeat_interval_hours is None:
+            return None
+        if self.day_one_max_mg is None:
+            return None
+        return RepeatPlan(self.repeat_dose_mg, self.repeat_interval_hours, self.day_one_max_mg)
 
     def active_on(self, day) -> bool:
         return (

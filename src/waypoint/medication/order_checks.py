@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.db.models import Max
 from django.utils import timezone
 
-from waypoint.clinical import dosing, injectables, orders
+from waypoint.clinical import dosing, induction, injectables, orders
 from waypoint.clinical.dosing import DosingLimits
 from waypoint.clinical.medications import MEDICATIONS, MedicationError, check_order, offered
 from waypoint.core.errors import Conflict, DomainError
@@ -57,6 +57,12 @@ class Draft:
     implant_supplemental: bool = False
     last_opioid_use_on: dt.date | None = None
     last_opioid_kind: str = ""
+    repeat_dose_mg: Decimal | None = None
+    repeat_interval_hours: int | None = None
+    day_one_max_mg: Decimal | None = None
+    # the staff page's order form: take-homes above today's ceiling are refused
+    # (``take_home_above_ceiling``); the API keeps its answer (docs/API.md)
+    take_home_ceiling: int | None = None
 
 
 @dataclass
@@ -183,6 +189,25 @@ def _values(d: Draft, today: dt.date, limits: DosingLimits) -> DomainError | str
                 "transfer_treated_since is after the last dose of the transfer.",
                 field="transfer_treated_since",
             )
+    repeat = (d.repeat_dose_mg, d.repeat_interval_hours, d.day_one_max_mg)
+    if any(v is not None for v in repeat):
+        if med.family != "buprenorphine":
+            return DomainError(
+                "induction_not_applicable",
+                "Repeat doses on day 1 are ordered for a sublingual buprenorphine induction only.",
+                field="repeat_dose_mg",
+            )
+        bad = induction.check_plan(d.dose_mg, *repeat)
+        if bad:
+            return DomainError(bad.code, bad.message, bad.status, field="repeat_dose_mg")
+    if d.take_home_ceiling is not None and d.take_home_max_doses > d.take_home_ceiling:
+        return DomainError(
+            "take_home_above_ceiling",
+            f"At most {d.take_home_ceiling} take-home doses at a time today (the federal or "
+            f"state ceiling for the days in treatment); the order asks {d.take_home_max_doses}. "
+            "Raise it with an order change when the ceiling rises.",
+            field="take_home_max_doses",
+        )
     if d.implant_supplemental and med.family != "buprenorphine":
         return DomainError(
             "supplemental_not_applicable",

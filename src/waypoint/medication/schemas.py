@@ -42,6 +42,10 @@ class OrderIn(StrictSchema):
     last_opioid_kind: Annotated[str, text(20)] = ""
     instructions: Annotated[str, text(2000)] = ""
     site: Annotated[str, text(20, 1)] | None = None
+    # buprenorphine induction: repeat doses on day 1 (clinical.induction; all three or none)
+    repeat_dose_mg: Mg | None = None
+    repeat_interval_hours: Annotated[int, Field(ge=0, le=1000, strict=True)] | None = None
+    day_one_max_mg: Mg | None = None
 
 
 class OrderChangeIn(StrictSchema):

@@ -5,6 +5,7 @@ from . import views
 app_name = "medication"
 urlpatterns = [
     path("dosing/", views.window, name="window"),
+    path("dosing/board/", views.window_board, name="window_board"),
     path("dosing/dose/", views.dose, name="dose"),
     path("dosing/vitals/", views.vitals, name="vitals"),
     path("dosing/outreach/", views.outreach, name="outreach"),

@@ -39,6 +39,7 @@ from .takehomes import (
     days_in_treatment_on,
     eligibility,
     factors_against_for,
+    order_take_home_ceiling,
     take_home_eligibility,
     treatment_start,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "PENDING_TEST_CHECKS",
     "POSITIVE_TEST_COUNTERS",
     "WindowOrder",
+    "order_take_home_ceiling",
     "WindowPatient",
     "add_drug_test_lookup",
     "add_pending_test_check",

@@ -89,7 +89,12 @@ def medication_chart(organization_id: int, patient: Patient) -> dict:
     doses and take-home supplies, the opioid-free confirmations, and the take-home answer
     when an active order may go home. No audit event: the chart page's read is audited once
     for the whole chart."""
-    orders = list(_orders(organization_id).prefetch_related("changes").filter(patient=patient))
+    orders = list(
+        _orders(organization_id)
+        .select_related("stopped_by")
+        .prefetch_related("changes")
+        .filter(patient=patient)
+    )
     recent = list(
         DoseEvent.objects.filter(organization_id=organization_id, patient=patient)
         .select_related("order", "administered_by", "site")
@@ -117,6 +122,12 @@ def medication_chart(organization_id: int, patient: Patient) -> dict:
     return {
         "orders": orders,
         "active": active,
+        # stopped orders, newest stop first, with who stopped them, why and when
+        "stopped": sorted(
+            (o for o in orders if o.stopped_at is not None),
+            key=lambda o: o.stopped_at or o.signed_at,  # stopped_at is set: filtered above
+            reverse=True,
+        )[:10],
         "recent": recent,
         "supplies": supplies,
         "eligibility": answer,

@@ -167,6 +167,19 @@ def eligibility(organization_id: int, patient: Patient, on: dt.date) -> dict:
     }
 
 
+def order_take_home_ceiling(organization_id: int, patient: Patient, on: dt.date) -> tuple[int, int]:
+    """(days in treatment on ``on``, the take-home ceiling an order written now may
+    authorize): the ceiling of the person's tier, counting a person without a first OTP dose
+    yet as on day 1 (the day of that dose). No audit event (the caller's read or write
+    has one)."""
+    _, limits = limits_for(organization_id)
+    start = treatment_start(organization_id, patient.pk, on)
+    days = takehome.otp_days_in_treatment(
+        start["stay_started_on"], start["first_medication_on"], on
+    )
+    return days, takehome.max_doses(max(days, 1), limits)
+
+
 def take_home_eligibility(actor: Actor, patient_id: int, on: dt.date | None = None) -> dict:
     """The regulatory ceiling on ``on`` (default the patient's site's today), the factors in
     the record against take-homes, and what the active order authorizes."""

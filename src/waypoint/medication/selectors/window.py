@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from waypoint.assessments.models import Assessment
 from waypoint.assessments.selectors import open_flags
 from waypoint.audit import services as audit
 from waypoint.care.codes import REASON_LABELS
@@ -48,10 +49,22 @@ class WindowOrder:
     code: str = ""  # the refusal's stable code
     unlock: str = ""  # what unlocks it: who must document what
     warnings: tuple[str, ...] = ()
+    # an induction's repeat doses on day 1 (dose_checks.repeat_status): the plan, what is
+    # left of the day-1 maximum, the next repeat's earliest time; None when none is open
+    repeat: dict | None = None
 
     @property
     def done(self) -> bool:
-        return self.given_today >= self.per_day or self.covered_by_take_home
+        return (
+            self.given_today >= self.per_day and self.repeat is None
+        ) or self.covered_by_take_home
+
+    @property
+    def give_mg(self):
+        """The dose the button gives: the repeat dose once the first is given."""
+        if self.repeat is not None:
+            return self.repeat["plan"].repeat_dose_mg
+        return self.order.dose_mg
 
 
 @dataclass
@@ -65,6 +78,7 @@ class WindowPatient:
     episode: Episode | None = None  # the open episode of care (None: not admitted)
     last_episode: Episode | None = None  # the last discharged one, when none is open
     vitals: list[VitalSigns] = field(default_factory=list)  # the last day's, newest first
+    cows: Assessment | None = None  # the latest COWS (shown for a buprenorphine induction)
 
 
 def window_orders(
@@ -182,7 +196,13 @@ def window_patient(actor: Actor, site: Site, patient_id: int) -> WindowPatient:
                 outcome = dose_checks.evaluate(o, o.dose_mg, now, day, facts, limits)
                 row.missed_days, row.warnings = outcome.missed_days, outcome.warnings
                 r = outcome.refusal
-                if r is not None and r.code not in ("already_dosed_today", "covered_by_take_home"):
+                if outcome.repeat and not (r is not None and r.code == "repeat_dose_not_day_one"):
+                    row.repeat = dose_checks.repeat_status(o, day, facts)
+                if r is not None and r.code not in (
+                    "already_dosed_today",
+                    "covered_by_take_home",
+                    "repeat_dose_not_day_one",
+                ):
                     row.blocked, row.code = r.message, r.code
                     row.unlock = dose_checks.unlock_for(r.code)
             rows.append(row)
@@ -212,6 +232,13 @@ def window_patient(actor: Actor, site: Site, patient_id: int) -> WindowPatient:
                 organization_id=org, patient=patient, taken_at__gte=now - dt.timedelta(days=1)
             )[:5]
         )
+        cows = None
+        if any(o.family == "buprenorphine" and (o.induction or o.repeat_plan) for o in orders):
+            cows = (
+                Assessment.objects.filter(organization_id=org, patient=patient, instrument="cows")
+                .order_by("-administered_at")
+                .first()
+            )
         audit.record(
             actor,
             "read",
@@ -230,6 +257,7 @@ def window_patient(actor: Actor, site: Site, patient_id: int) -> WindowPatient:
         episode,
         last_episode,
         vitals,
+        cows,
     )
 
 

@@ -39,6 +39,13 @@ def _refuse(refusal: dosing.Refusal | None) -> None:
     raise DomainError(refusal.code, refusal.message, status=refusal.status)
 
 
+def _differs(ordered: Decimal | None, dose_mg: Decimal) -> None:
+    raise Conflict(
+        "dose_differs_from_order",
+        f"The order is {ordered} mg, not {dose_mg} mg. Only a prescriber can change the order.",
+    )
+
+
 def _replay(actor: Actor, key: str, order_id: int, dose_mg: Decimal) -> DoseEvent | None:
     """The dose first recorded with ``key``, if any (one indexed lookup; the dose itself is
     loaded only for a replay)."""
@@ -143,16 +150,15 @@ def _dose_locked(
                 f"This {order.label.lower()} order is not active on {day.isoformat()}"
                 + (f" (stopped: {order.stop_reason})." if order.stop_reason else "."),
             )
-        if dose_mg != order.dose_mg:
-            raise Conflict(
-                "dose_differs_from_order",
-                f"The order is {order.dose_mg} mg, not {dose_mg} mg. Only a prescriber can "
-                "change the order.",
-            )
+        if dose_mg not in (order.dose_mg, order.repeat_dose_mg):
+            _differs(order.dose_mg, dose_mg)
         facts = day_facts(actor.organization_id, patient_id, fam, day)
         limits, _ = limits_from(facts.dosing_settings, facts.take_home_settings)
         outcome = dose_checks.evaluate(order, dose_mg, at, day, facts, limits)
         _refuse(outcome.refusal)
+        expected = order.repeat_dose_mg if outcome.repeat else order.dose_mg
+        if dose_mg != expected:
+            _differs(expected, dose_mg)
         first_day, warnings = outcome.first_day, list(outcome.warnings)
         try:
             with transaction.atomic():

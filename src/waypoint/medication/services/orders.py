@@ -23,7 +23,7 @@ from waypoint.patients.selectors import patient_for_update, patient_ref
 from .. import order_checks
 from ..limits import limits_for
 from ..models import MedicationOrder, OpioidFreeConfirmation, OrderChange
-from ..selectors import hooks
+from ..selectors import hooks, order_take_home_ceiling
 from ._shared import CENT, order_for_update, require_reason
 
 if TYPE_CHECKING:
@@ -85,12 +85,21 @@ def order_create(
     last_opioid_kind: str = "",
     instructions: str = "",
     site: str | None = None,
+    repeat_dose_mg: Decimal | None = None,
+    repeat_interval_hours: int | None = None,
+    day_one_max_mg: Decimal | None = None,
+    enforce_take_home_ceiling: bool = False,
 ) -> MedicationOrder:
     """Write and sign an order, after every rule of ``order_checks.new_order`` (the first
     refusal is the answer; the order form's check lists them all). 409
     ``order_already_active`` when the patient already has an open order of the same
     medication family (change its dose instead). The patient row is locked, so two orders
-    written at once meet the rules one after the other."""
+    written at once meet the rules one after the other.
+
+    ``repeat_dose_mg``, ``repeat_interval_hours``, ``day_one_max_mg``: a buprenorphine
+    induction's repeat doses on day 1 (``clinical.induction``). ``enforce_take_home_ceiling``
+    (the staff page's form): take-homes above the ceiling the person's tier allows today
+    are refused (``take_home_above_ceiling``)."""
     actor.require("medication.order")
     draft = order_checks.Draft(
         medication=medication,
@@ -110,10 +119,17 @@ def order_create(
         implant_supplemental=implant_supplemental,
         last_opioid_use_on=last_opioid_use_on,
         last_opioid_kind=last_opioid_kind or "",
+        repeat_dose_mg=repeat_dose_mg,
+        repeat_interval_hours=repeat_interval_hours,
+        day_one_max_mg=day_one_max_mg,
     )
     with transaction.atomic():
         patient = patient_for_update(actor, patient_id)
         where = site_by_code(actor.organization_id, site) if site else patient.site
+        if enforce_take_home_ceiling:
+            _, draft.take_home_ceiling = order_take_home_ceiling(
+                actor.organization_id, patient, site_today(where)
+            )
         limits, _ = limits_for(actor.organization_id)
         checks = order_checks.new_order(
             actor.organization_id,
@@ -165,6 +181,9 @@ def order_create(
                     # unknown stays unknown: the long-acting washout applies to it
                     last_opioid_kind=draft.last_opioid_kind,
                     instructions=instructions,
+                    repeat_dose_mg=repeat_dose_mg.quantize(CENT) if repeat_dose_mg else None,
+                    repeat_interval_hours=repeat_interval_hours,
+                    day_one_max_mg=day_one_max_mg.quantize(CENT) if day_one_max_mg else None,
                     prescriber=actor.user,
                     signed_at=timezone.now(),
                 )
@@ -201,6 +220,17 @@ def order_create(
                     else {}
                 ),
                 **({"implant_supplemental": True} if implant_supplemental else {}),
+                **(
+                    {
+                        "repeat": {
+                            "dose_mg": str(order.repeat_dose_mg),
+                            "interval_hours": repeat_interval_hours,
+                            "day_one_max_mg": str(order.day_one_max_mg),
+                        }
+                    }
+                    if order.repeat_dose_mg is not None
+                    else {}
+                ),
             },
             order.first_day_override_reason,
         )

@@ -3,6 +3,8 @@ services as the API, refusals shown to the nurse, roles enforced."""
 
 from __future__ import annotations
 
+from conftest import PASSWORD
+
 from waypoint.medication.models import DoseEvent, MedicationOrder, TakeHomeSupply
 
 from .conftest import ago
@@ -17,18 +19,17 @@ def test_prescriber_writes_an_order_on_the_chart(client, users, patient):
     c = signed_in(client, users, "physician")
     page = c.get(f"/patients/{patient.pk}/").content.decode()
     assert 'id="order-form"' in page
-    r = c.post(
-        f"/medication/patients/{patient.pk}/orders/",
-        {"medication": "methadone", "dose_mg": "30", "start_date": ago(0).isoformat()},
-        follow=True,
-    )
-    assert "Order signed." in r.content.decode()
+    body = {
+        "medication": "methadone",
+        "dose_mg": "30",
+        "start_date": ago(0).isoformat(),
+        "signature_password": PASSWORD,
+    }
+    r = c.post(f"/medication/patients/{patient.pk}/orders/", body, follow=True)
+    assert "Order signed: Methadone oral solution 30 mg" in r.content.decode()
     assert MedicationOrder.objects.get().dose_mg == 30
-    r = c.post(
-        f"/medication/patients/{patient.pk}/orders/",
-        {"medication": "methadone", "dose_mg": "30", "start_date": ago(0).isoformat()},
-        follow=True,
-    )
+    r = c.post(f"/medication/patients/{patient.pk}/orders/", body)
+    assert r.status_code == 409
     assert "An active methadone oral solution order" in r.content.decode()
 
 
@@ -89,12 +90,19 @@ def test_take_homes_from_the_chart(
     page = c.get(f"/patients/{patient.pk}/").content.decode()
     assert 'id="take-home-eligibility"' in page and "at most <strong>28</strong>" in page
     assert "No take-home determination" in page
-    r = c.post(f"/medication/orders/{o['id']}/take-homes/", {"days": "2"}, follow=True)
+    url = f"/medication/orders/{o['id']}/take-homes/"
+    r = c.post(url, {"days": "2", "confirm": "1"}, follow=True)
     assert "No take-home determination is recorded" in r.content.decode()
     determined()
-    r = c.post(f"/medication/orders/{o['id']}/take-homes/", {"days": "3"}, follow=True)
+    r = c.post(url, {"days": "3", "confirm": "1"}, follow=True)
     assert "authorizes 2 take-home doses" in r.content.decode()
-    r = c.post(f"/medication/orders/{o['id']}/take-homes/", {"days": "2"}, follow=True)
+    r = c.post(url, {"days": "2"})  # the first step asks to confirm: nothing dispensed yet
+    assert (
+        "Dispense 2 take-home doses" in r.content.decode()
+        and 'id="confirm-yes"' in r.content.decode()
+    )
+    assert TakeHomeSupply.objects.count() == 0
+    r = c.post(url, {"days": "2", "confirm": "1"}, follow=True)
     assert "Dispensed 2 take-home dose(s)" in r.content.decode()
     assert TakeHomeSupply.objects.count() == 1
 

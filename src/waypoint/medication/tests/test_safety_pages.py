@@ -190,10 +190,13 @@ def test_the_determination_from_the_chart(client, users, patient):
         "other_relevant_criteria",
     ]
     form = {f"c_{code}": "yes" for code in codes} | {"c_no_recent_diversion": "no"}
-    r = c.post(f"/medication/patients/{patient.pk}/take-home-determinations/", form, follow=True)
-    assert "no_recent_diversion is answered unfavorable: add a note" in html.unescape(
-        r.content.decode()
+    r = c.post(f"/medication/patients/{patient.pk}/take-home-determinations/", form)
+    page = html.unescape(r.content.decode())
+    assert "“Absence of known recent diversion activity” is answered unfavorable: add a note" in (
+        page
     )
+    assert "no_recent_diversion is" not in page  # words, not the code
+    assert 'value="no" checked' in page  # the answers given are kept
     assert not TakeHomeDetermination.objects.exists()
     form["n_no_recent_diversion"] = "old concern, resolved in March"
     r = c.post(f"/medication/patients/{patient.pk}/take-home-determinations/", form, follow=True)

@@ -4,7 +4,8 @@
  * form) sends its values, as the API's JSON body, to that same-host endpoint
  * (POST /api/v1/patients/{id}/medication-orders/check, or
  * /api/v1/medication-orders/{id}/changes/check) with the page's session and CSRF token,
- * and shows what signing would answer: the refusals (code and sentence) and the warnings.
+ * and shows what signing would answer: the refusals (in words; the code is kept in a
+ * data-code attribute) and the warnings.
  * Nothing is written. Without JavaScript the "Check order" button posts the form to a
  * page that shows the same answer.
  */
@@ -12,8 +13,9 @@
   "use strict";
 
   var BOOLEANS = ["high_dose_acknowledged", "blockade_acknowledged", "implant_supplemental"];
-  var INTEGERS = ["take_home_max_doses"];
-  var SKIP = ["csrfmiddlewaretoken", "implant_supplemental_shown"];
+  var INTEGERS = ["take_home_max_doses", "repeat_interval_hours"];
+  // never sent: the CSRF token, a marker, and the prescriber's signing password
+  var SKIP = ["csrfmiddlewaretoken", "implant_supplemental_shown", "signature_password"];
 
   function body(form) {
     var out = {};
@@ -65,11 +67,8 @@
       out.appendChild(list(answer.refusals, "check-refusals", function (li, r) {
         li.setAttribute("data-code", r.code);
         var strong = document.createElement("strong");
-        strong.textContent = r.detail + " ";
-        var code = document.createElement("code");
-        code.textContent = r.code;
+        strong.textContent = r.detail;
         li.appendChild(strong);
-        li.appendChild(code);
       }));
     } else {
       p.className = "ok check-ok";
@@ -93,6 +92,7 @@
     if (!out || !token) return;
     var timer = null;
     var seq = 0;
+    var submitted = false;
 
     function check() {
       var b = body(form);
@@ -126,7 +126,10 @@
       });
     }
 
-    function later() {
+    function later(event) {
+      // the password that signs is never sent and changes no rule's answer
+      if (submitted) return;
+      if (event && event.target && SKIP.indexOf(event.target.name) >= 0) return;
       window.clearTimeout(timer);
       timer = window.setTimeout(check, 350);
     }
@@ -140,6 +143,12 @@
         check();
       });
     }
+    // signing: no check is sent any more (the page is being replaced by the answer)
+    form.addEventListener("submit", function () {
+      submitted = true;
+      window.clearTimeout(timer);
+      seq++;
+    });
   }
 
   function start() {
