@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from waypoint.core.actor import api_actor
-from waypoint.core.schemas import IsoDate, StrictSchema, text
+from waypoint.core.schemas import IsoDate, PatientId, StrictSchema, text
 
 from . import selectors, services
 
@@ -25,7 +25,7 @@ class AssessmentIn(StrictSchema):
 
 class AssessmentOut(Schema):
     id: int
-    patient: int
+    patient: PatientId
     instrument: str
     total: int
     severity: str
@@ -35,10 +35,6 @@ class AssessmentOut(Schema):
     items: dict
     administered_at: dt.datetime
     administered_by: str
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
 
     @staticmethod
     def resolve_icd10(obj) -> str | None:
@@ -96,7 +92,7 @@ class LocIn(StrictSchema):
 
 class LocOut(Schema):
     id: int
-    patient: int
+    patient: PatientId
     ratings: dict
     dsm5_severity: str
     cows_total: int | None
@@ -107,10 +103,6 @@ class LocOut(Schema):
     decision: str
     decided_level: str
     override_reason: str
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
 
 
 class DecisionIn(StrictSchema):
