@@ -9,8 +9,17 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from waypoint.clinical.incentives import IncentiveSettings
 from waypoint.core.actor import api_actor
-from waypoint.core.schemas import Bool, IsoDate, StrictSchema, text
+from waypoint.core.schemas import (
+    Bool,
+    IsoDate,
+    PatientId,
+    SiteCode,
+    StrictSchema,
+    dataclass_schema,
+    text,
+)
 from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
@@ -61,8 +70,8 @@ class BudgetIn(StrictSchema):
 
 class PlanOut(Schema):
     id: int
-    patient: int
-    site: str
+    patient: PatientId
+    site: SiteCode
     schedule: str
     targets: list[str]
     start_on: dt.date
@@ -70,14 +79,6 @@ class PlanOut(Schema):
     tests_per_week: int | None
     warning: str
     confirmed: bool
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
 
     @staticmethod
     def resolve_confirmed(obj) -> bool:
@@ -137,15 +138,11 @@ class AccountOut(Schema):
 
 class RewardOut(Schema):
     id: int
-    site: str
+    site: SiteCode
     name: str
     category: str
     cents: int
     active: bool
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
 
 
 class RedemptionOut(Schema):
@@ -156,6 +153,12 @@ class RedemptionOut(Schema):
     cents: int
     balance_cents: int
     at: dt.datetime
+
+
+# The schedule's numbers (the prize bowl is not a setting here).
+IncentiveSettingsOut = dataclass_schema(
+    "IncentiveSettingsOut", IncentiveSettings, exclude=("bowl",)
+)
 
 
 @patients_router.post("/{int:patient_id}/incentive-plans", response={201: PlanOut})
@@ -268,7 +271,7 @@ def reward_patch(request: HttpRequest, reward_id: int, payload: RewardPatchIn):
     )
 
 
-@settings_router.get("/incentives", response=dict)
+@settings_router.get("/incentives", response=IncentiveSettingsOut)
 def settings_get(request: HttpRequest):
     actor = api_actor(request)
     actor.require("incentives.view")
@@ -276,7 +279,7 @@ def settings_get(request: HttpRequest):
     return {k: getattr(s, k) for k in services.SETTING_KEYS}
 
 
-@settings_router.patch("/incentives", response=dict)
+@settings_router.patch("/incentives", response=IncentiveSettingsOut)
 def settings_patch(request: HttpRequest, payload: dict):
     """Change schedule numbers (admin): cents, counts and days, all whole numbers."""
     s = services.settings_update(api_actor(request), payload)
