@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Body, Router, Schema, Status
 from pydantic import Field
 
 from waypoint.clinical.incentives import IncentiveSettings
@@ -280,7 +280,9 @@ def settings_get(request: HttpRequest):
 
 
 @settings_router.patch("/incentives", response=IncentiveSettingsOut)
-def settings_patch(request: HttpRequest, payload: dict):
-    """Change schedule numbers (admin): cents, counts and days, all whole numbers."""
+def settings_patch(request: HttpRequest, payload: Body[dict[str, Any]]):
+    """Change schedule numbers (admin): cents, counts and days, all whole numbers. The body
+    is an object of the settings to change; 422 ``invalid_setting`` for an unknown key or a
+    value that is not a whole number >= 0."""
     s = services.settings_update(api_actor(request), payload)
     return {k: getattr(s, k) for k in services.SETTING_KEYS}
