@@ -33,7 +33,7 @@ settings_router = Router(tags=["incentives"])
 Cents = Annotated[int, Field(ge=0, le=10**9, strict=True)]
 
 
-class PlanIn(StrictSchema):
+class IncentivePlanIn(StrictSchema):
     schedule: text(12, 1) = "escalating"
     start_on: IsoDate
     tests_per_week: Annotated[int, Field(ge=1, le=7, strict=True)] | None = None
@@ -68,7 +68,7 @@ class BudgetIn(StrictSchema):
     monthly_cents: Cents
 
 
-class PlanOut(Schema):
+class IncentivePlanOut(Schema):
     id: int
     patient: PatientId
     site: SiteCode
@@ -132,7 +132,7 @@ class AccountOut(Schema):
     cap_left_cents: int
     streak: int
     next_award_cents: int | None
-    plans: list[PlanOut]
+    plans: list[IncentivePlanOut]
     entries: list[EntryOut]
 
 
@@ -161,8 +161,8 @@ IncentiveSettingsOut = dataclass_schema(
 )
 
 
-@patients_router.post("/{int:patient_id}/incentive-plans", response={201: PlanOut})
-def plan_create(request: HttpRequest, patient_id: int, payload: PlanIn):
+@patients_router.post("/{int:patient_id}/incentive-plans", response={201: IncentivePlanOut})
+def plan_create(request: HttpRequest, patient_id: int, payload: IncentivePlanIn):
     """Start a plan (physician, counselor, incentives coordinator). Without
     ``tests_per_week`` every recorded test counts and none is inferred missed. 409
     ``plan_already_active``, ``opioid_target_without_medication``,
@@ -170,7 +170,7 @@ def plan_create(request: HttpRequest, patient_id: int, payload: PlanIn):
     return Status(201, services.plan_create(api_actor(request), patient_id, **payload.model_dump()))
 
 
-@plans_router.post("/{int:plan_id}/end", response=PlanOut)
+@plans_router.post("/{int:plan_id}/end", response=IncentivePlanOut)
 def plan_end(request: HttpRequest, plan_id: int, payload: PlanEndIn):
     return services.plan_end(api_actor(request), plan_id, payload.end_on, payload.reason)
 

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from ninja import Schema
 from ninja.constants import NOT_SET
+from pydantic import BaseModel
 
 from waypoint.core.schemas import OptionalPatientId, PatientId, SiteCode
 
@@ -56,6 +57,39 @@ def test_the_checker_sees_a_bare_dict():
     """The check above can fail: the shapes it refuses are refused."""
     assert _loose(dict) and _loose(dict[str, typing.Any]) and _loose(list[dict])
     assert not _loose(list[Schema]) and not _loose(dict[str, int])
+
+
+def _schema_classes(annotation, found: dict[str, set], depth: int = 0) -> None:
+    if depth > 30:
+        return
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in found.setdefault(annotation.__name__, set()):
+            return
+        found[annotation.__name__].add(annotation)
+        for field in annotation.model_fields.values():
+            _schema_classes(field.annotation, found, depth + 1)
+        return
+    if typing.is_typeddict(annotation):
+        for hint in typing.get_type_hints(annotation).values():
+            _schema_classes(hint, found, depth + 1)
+    for arg in typing.get_args(annotation):
+        _schema_classes(arg, found, depth + 1)
+
+
+def test_schemas_behind_the_api_have_distinct_names():
+    """OpenAPI names a component after its class: two classes of one name (the incentive
+    plan's and the treatment plan's ``PlanOut`` were) publish one schema for both, and one
+    route's documentation is another's."""
+    found: dict[str, set] = {}
+    for _path, op in _operations():
+        for model in op.response_models.values():
+            if model not in (NOT_SET, None):
+                _schema_classes(model.model_fields["response"].annotation, found)
+        for params in op.models:  # django-ninja's wrappers of the inputs: their fields
+            for field in params.model_fields.values():
+                _schema_classes(field.annotation, found)
+    assert len(found) > 80
+    assert {n: sorted(c.__module__ for c in cs) for n, cs in found.items() if len(cs) > 1} == {}
 
 
 def test_every_success_answer_is_documented_with_its_fields(client, db):
