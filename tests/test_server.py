@@ -220,6 +220,8 @@ class Writers:
                 "last_name": f"Case{_letters(i)}",
                 "date_of_birth": f"19{50 + thread % 40}-0{1 + i % 9}-1{i % 9}",
                 "site": "KC",
+                # many writers, names alike on purpose: this measures concurrent writes
+                "confirm_not_duplicate": True,
             }
             try:
                 status, _, payload = self.server.call(

@@ -156,7 +156,11 @@ def test_concurrent_registrations_get_distinct_sequential_mrns(
             barrier.wait(timeout=30)
             for i in range(each):
                 data = PatientIn(
-                    first_name=f"W{n}", last_name=f"P{i}", date_of_birth="1980-01-01", site="KC"
+                    first_name=f"W{n}",
+                    last_name=f"P{i}",
+                    date_of_birth="1980-01-01",
+                    site="KC",
+                    confirm_not_duplicate=True,  # names alike on purpose
                 )
                 _append(patient_services.patient_register, actor, data, retry_locked=retry_locked)
         except BaseException as exc:  # noqa: BLE001 - reported below

@@ -215,7 +215,7 @@ def history(make_patient, actor, users, other_org):
     names = iter(f"Hist{chr(65 + i)}" for i in range(26))
 
     def place(events) -> object:
-        p = make_patient(first=next(names))
+        p = make_patient(first=next(names), confirm_not_duplicate=True)
         o = services.order_create(
             actor("physician"),
             p.pk,
