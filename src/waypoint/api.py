@@ -6,12 +6,15 @@ codes). Routes are thin: parse, call a service or selector, shape the answer.
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import PathView
+from pydantic import Field
 
 from waypoint.core.apiauth import TokenAuth
 from waypoint.core.errors import DomainError
@@ -130,13 +133,26 @@ def _method_not_allowed(self: PathView) -> HttpResponse:
 PathView._not_allowed = _method_not_allowed  # type: ignore[method-assign]
 
 
-@api.get("/health", auth=None, tags=["system"])
+class HealthOut(Schema):
+    status: Literal["ok"]
+
+
+class MeOut(Schema):
+    username: str
+    role: str
+    organization: str
+    site: str | None
+    # written by the server with microseconds (isoformat), so declared as the string it is
+    server_time: Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+@api.get("/health", auth=None, tags=["system"], response=HealthOut)
 def health(request: HttpRequest) -> dict:
     """Liveness: no database call, no auth."""
     return {"status": "ok"}
 
 
-@api.get("/me", tags=["system"])
+@api.get("/me", tags=["system"], response=MeOut)
 def me(request: HttpRequest) -> dict:
     """The caller: username, role, organization and home site."""
     user = request.auth  # type: ignore[attr-defined]  # set by ninja's auth, not in the stubs

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from waypoint.core.actor import api_actor
-from waypoint.core.schemas import IsoDate, StrictSchema, text
+from waypoint.core.schemas import IsoDate, PatientId, StrictSchema, text
 from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
@@ -26,7 +26,7 @@ class AssessmentIn(StrictSchema):
 
 class AssessmentOut(Schema):
     id: int
-    patient: int
+    patient: PatientId
     instrument: str
     total: int
     severity: str
@@ -36,10 +36,6 @@ class AssessmentOut(Schema):
     items: dict
     administered_at: dt.datetime
     administered_by: str
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
 
     @staticmethod
     def resolve_icd10(obj) -> str | None:
@@ -97,7 +93,7 @@ class LocIn(StrictSchema):
 
 class LocOut(Schema):
     id: int
-    patient: int
+    patient: PatientId
     ratings: dict
     dsm5_severity: str
     cows_total: int | None
@@ -108,10 +104,6 @@ class LocOut(Schema):
     decision: str
     decided_level: str
     override_reason: str
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
 
 
 class DecisionIn(StrictSchema):

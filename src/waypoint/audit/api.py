@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from waypoint.core.actor import api_actor
+from waypoint.core.schemas import OptionalPatientId
 
 from .selectors import audit_events
 
@@ -27,7 +28,7 @@ class AuditEventOut(Schema):
     at: dt.datetime
     actor: str
     role: str
-    patient: int | None
+    patient: OptionalPatientId
     action: str
     object_type: str
     object_id: str
@@ -44,10 +45,6 @@ class AuditEventOut(Schema):
     @staticmethod
     def resolve_role(obj) -> str:
         return obj.actor_role
-
-    @staticmethod
-    def resolve_patient(obj) -> int | None:
-        return obj.patient_id
 
 
 class AuditPage(Schema):

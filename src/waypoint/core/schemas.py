@@ -1,17 +1,32 @@
-"""Shared input types for the API and the HTML forms (one validation for both)."""
+"""Shared types of the API: the input types of the API and the HTML forms (one validation
+for both), and the pieces every output schema uses (a patient named by id, a site by code, a
+schema made from a settings dataclass)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import typing
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any
 
 from annotated_types import GroupedMetadata
 from ninja import Schema as Schema  # re-exported: the base of every schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    AliasPath,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    create_model,
+)
 
 # JSON ``true``/``false`` only: "yes", "true", 1 are refused, not guessed.
 Bool = StrictBool
@@ -121,3 +136,43 @@ class StrictSchema(Schema):
     """Unknown fields are refused, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# --- output schemas ---------------------------------------------------------------------
+# Every answer names a patient by its id and a site by its code. An output schema declares
+# ``patient: PatientId`` and ``site: SiteCode`` (no resolver of its own): the value is read
+# from a record (``record.patient_id``, ``record.site.code``) or, when a route hands over a
+# dict it shaped itself, from its ``patient`` / ``site`` key. Only how the value is read
+# changes: the answer's key and the OpenAPI schema say ``patient`` (an integer) and ``site``
+# (a string).
+PatientId = Annotated[int, Field(validation_alias=AliasChoices("patient_id", "patient"))]
+OptionalPatientId = Annotated[
+    int | None, Field(validation_alias=AliasChoices("patient_id", "patient"))
+]
+SiteCode = Annotated[str, Field(validation_alias=AliasChoices(AliasPath("site", "code"), "site"))]
+
+
+def dataclass_schema(name: str, cls: type, *, exclude: tuple[str, ...] = ()) -> type[Schema]:
+    """An output schema with one field per field of the dataclass ``cls`` (a settings
+    dataclass of ``clinical/``), in its order and with its types, except that a ``Decimal``
+    is written as a string (``"0.72"``, exactly as ``str()`` gives it). A limit added to the
+    dataclass is in the answer and its OpenAPI schema without a second list to keep."""
+    hints = typing.get_type_hints(cls)
+    fields: dict[str, Any] = {
+        f.name: (str if hints[f.name] is Decimal else hints[f.name], ...)
+        for f in dataclasses.fields(cls)
+        if f.name not in exclude
+    }
+    doc = f"Every field of {cls.__module__}.{cls.__name__}, in its order."
+    model: type[Schema] = create_model(name, __base__=Schema, __doc__=doc, **fields)
+    return model
+
+
+def dataclass_values(obj: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The values of a settings dataclass for :func:`dataclass_schema`: a ``Decimal`` as
+    ``str()`` writes it."""
+    return {
+        f.name: str(v) if isinstance(v := getattr(obj, f.name), Decimal) else v
+        for f in dataclasses.fields(obj)
+        if f.name not in exclude
+    }

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Body, Router, Schema, Status
 from pydantic import Field
 
+from waypoint.clinical.incentives import IncentiveSettings
 from waypoint.core.actor import api_actor
-from waypoint.core.schemas import Bool, IsoDate, StrictSchema, text
+from waypoint.core.schemas import (
+    Bool,
+    IsoDate,
+    PatientId,
+    SiteCode,
+    StrictSchema,
+    dataclass_schema,
+    text,
+)
 from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
@@ -24,7 +33,7 @@ settings_router = Router(tags=["incentives"])
 Cents = Annotated[int, Field(ge=0, le=10**9, strict=True)]
 
 
-class PlanIn(StrictSchema):
+class IncentivePlanIn(StrictSchema):
     schedule: Annotated[str, text(12, 1)] = "escalating"
     start_on: IsoDate
     tests_per_week: Annotated[int, Field(ge=1, le=7, strict=True)] | None = None
@@ -59,10 +68,10 @@ class BudgetIn(StrictSchema):
     monthly_cents: Cents
 
 
-class PlanOut(Schema):
+class IncentivePlanOut(Schema):
     id: int
-    patient: int
-    site: str
+    patient: PatientId
+    site: SiteCode
     schedule: str
     targets: list[str]
     start_on: dt.date
@@ -70,14 +79,6 @@ class PlanOut(Schema):
     tests_per_week: int | None
     warning: str
     confirmed: bool
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
 
     @staticmethod
     def resolve_confirmed(obj) -> bool:
@@ -131,21 +132,17 @@ class AccountOut(Schema):
     cap_left_cents: int
     streak: int
     next_award_cents: int | None
-    plans: list[PlanOut]
+    plans: list[IncentivePlanOut]
     entries: list[EntryOut]
 
 
 class RewardOut(Schema):
     id: int
-    site: str
+    site: SiteCode
     name: str
     category: str
     cents: int
     active: bool
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
 
 
 class RedemptionOut(Schema):
@@ -158,8 +155,14 @@ class RedemptionOut(Schema):
     at: dt.datetime
 
 
-@patients_router.post("/{int:patient_id}/incentive-plans", response={201: PlanOut})
-def plan_create(request: HttpRequest, patient_id: int, payload: PlanIn):
+# The schedule's numbers (the prize bowl is not a setting here).
+IncentiveSettingsOut = dataclass_schema(
+    "IncentiveSettingsOut", IncentiveSettings, exclude=("bowl",)
+)
+
+
+@patients_router.post("/{int:patient_id}/incentive-plans", response={201: IncentivePlanOut})
+def plan_create(request: HttpRequest, patient_id: int, payload: IncentivePlanIn):
     """Start a plan (physician, counselor, incentives coordinator). Without
     ``tests_per_week`` every recorded test counts and none is inferred missed. 409
     ``plan_already_active``, ``opioid_target_without_medication``,
@@ -167,7 +170,7 @@ def plan_create(request: HttpRequest, patient_id: int, payload: PlanIn):
     return Status(201, services.plan_create(api_actor(request), patient_id, **payload.model_dump()))
 
 
-@plans_router.post("/{int:plan_id}/end", response=PlanOut)
+@plans_router.post("/{int:plan_id}/end", response=IncentivePlanOut)
 def plan_end(request: HttpRequest, plan_id: int, payload: PlanEndIn):
     return services.plan_end(api_actor(request), plan_id, payload.end_on, payload.reason)
 
@@ -268,7 +271,7 @@ def reward_patch(request: HttpRequest, reward_id: int, payload: RewardPatchIn):
     )
 
 
-@settings_router.get("/incentives", response=dict)
+@settings_router.get("/incentives", response=IncentiveSettingsOut)
 def settings_get(request: HttpRequest):
     actor = api_actor(request)
     actor.require("incentives.view")
@@ -276,8 +279,10 @@ def settings_get(request: HttpRequest):
     return {k: getattr(s, k) for k in services.SETTING_KEYS}
 
 
-@settings_router.patch("/incentives", response=dict)
-def settings_patch(request: HttpRequest, payload: dict):
-    """Change schedule numbers (admin): cents, counts and days, all whole numbers."""
+@settings_router.patch("/incentives", response=IncentiveSettingsOut)
+def settings_patch(request: HttpRequest, payload: Body[dict[str, Any]]):
+    """Change schedule numbers (admin): cents, counts and days, all whole numbers. The body
+    is an object of the settings to change; 422 ``invalid_setting`` for an unknown key or a
+    value that is not a whole number >= 0."""
     s = services.settings_update(api_actor(request), payload)
     return {k: getattr(s, k) for k in services.SETTING_KEYS}

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from waypoint.core.actor import api_actor
+from waypoint.core.schemas import OptionalPatientId, SiteCode
 from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
@@ -19,7 +20,7 @@ sites_router = Router(tags=["intake"])
 
 class InquiryOut(Schema):
     id: int
-    site: str
+    site: SiteCode
     channel: str
     status: str
     name: str
@@ -38,15 +39,7 @@ class InquiryOut(Schema):
     notes: str
     arrived_at: dt.datetime
     status_changed_at: dt.datetime
-    patient: int | None
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
-
-    @staticmethod
-    def resolve_patient(obj) -> int | None:
-        return obj.patient_id
+    patient: OptionalPatientId
 
 
 class QueueRow(InquiryOut):

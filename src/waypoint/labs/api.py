@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import AwareDatetime, Field
 
 from waypoint.core.actor import api_actor
-from waypoint.core.schemas import Bool, IsoDate, StrictSchema, text
+from waypoint.core.schemas import Bool, IsoDate, PatientId, SiteCode, StrictSchema, text
 from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
@@ -63,8 +63,8 @@ class CorrectionOut(Schema):
 
 class DrugTestOut(Schema):
     id: int
-    patient: int
-    site: str
+    patient: PatientId
+    site: SiteCode
     collected_at: dt.datetime
     local_day: dt.date
     specimen: str
@@ -82,14 +82,6 @@ class DrugTestOut(Schema):
     note: str
 
     @staticmethod
-    def resolve_patient(obj: DrugTest) -> int:
-        return obj.patient_id
-
-    @staticmethod
-    def resolve_site(obj: DrugTest) -> str:
-        return obj.site.code
-
-    @staticmethod
     def resolve_results(obj: DrugTest) -> dict[str, str]:
         return {r.analyte: r.result for r in obj.results.all()}
 
@@ -104,19 +96,11 @@ class DrugTestOut(Schema):
 
 class RequestOut(Schema):
     id: int
-    patient: int
-    site: str
+    patient: PatientId
+    site: SiteCode
     due_on: dt.date
     reason: str
     status: str
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
 
 
 class BehindOut(Schema):

@@ -6,14 +6,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
+from pydantic import Field, create_model
+from typing_extensions import TypedDict
 
+from waypoint.clinical import dosing, drugtests, takehome
 from waypoint.core.actor import api_actor
 from waypoint.core.apiauth import staff_or_token
 from waypoint.core.errors import NotFound
-from waypoint.core.schemas import IsoDate
+from waypoint.core.schemas import (
+    IsoDate,
+    PatientId,
+    SiteCode,
+    dataclass_schema,
+    dataclass_values,
+)
 from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
@@ -70,8 +80,8 @@ class ChangeOut(Schema):
 
 class OrderOut(Schema):
     id: int
-    patient: int
-    site: str
+    patient: PatientId
+    site: SiteCode
     medication: str
     route: str
     schedule: str
@@ -101,14 +111,6 @@ class OrderOut(Schema):
     changes: list[ChangeOut]
 
     @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
-
-    @staticmethod
     def resolve_status(obj) -> str:
         return "stopped" if obj.stopped_at else "active"
 
@@ -124,8 +126,8 @@ class OrderOut(Schema):
 class DoseOut(Schema):
     id: int
     order: int
-    patient: int
-    site: str
+    patient: PatientId
+    site: SiteCode
     medication: str
     dose_mg: Decimal
     administered_at: dt.datetime
@@ -138,14 +140,6 @@ class DoseOut(Schema):
     @staticmethod
     def resolve_order(obj) -> int:
         return obj.order_id
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
 
     @staticmethod
     def resolve_medication(obj) -> str:
@@ -195,7 +189,7 @@ class EligibilityOut(Schema):
 
 class VitalsOut(Schema):
     id: int
-    patient: int
+    patient: PatientId
     taken_at: dt.datetime
     systolic: int | None
     diastolic: int | None
@@ -204,17 +198,13 @@ class VitalsOut(Schema):
     recorded_by: str
 
     @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
-
-    @staticmethod
     def resolve_recorded_by(obj) -> str:
         return obj.recorded_by.username
 
 
 class ImplantOut(Schema):
     id: int
-    patient: int
+    patient: PatientId
     order: int
     lot: str
     arm: str
@@ -224,10 +214,6 @@ class ImplantOut(Schema):
     removed_on: dt.date | None
     removed_by: str | None
     in_place: bool
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
 
     @staticmethod
     def resolve_order(obj) -> int:
@@ -244,16 +230,12 @@ class ImplantOut(Schema):
 
 class DeterminationRowOut(Schema):
     id: int
-    patient: int
+    patient: PatientId
     decided_on: dt.date
     answers: dict
     note: str
     by: str
     all_favorable: bool
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
 
     @staticmethod
     def resolve_by(obj) -> str:
@@ -263,7 +245,7 @@ class DeterminationRowOut(Schema):
 class SupplyOut(Schema):
     id: int
     order: int
-    patient: int
+    patient: PatientId
     first_day: dt.date
     days: int
     dose_mg: Decimal
@@ -277,12 +259,112 @@ class SupplyOut(Schema):
         return obj.order_id
 
     @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
-
-    @staticmethod
     def resolve_bottles(obj) -> list:
         return [b.for_day for b in obj.bottles.all()]
+
+
+class OpioidFreeOut(Schema):
+    id: int
+    kind: str
+    on: dt.date
+    drug_test: int | None
+
+
+class DiversionFlagOut(Schema):
+    id: int
+    kind: str
+    reason: str
+
+
+class DayClosedOut(Schema):
+    site: str
+    marked_missed: int
+    patients: list[int]
+
+
+class MissedRowOut(Schema):
+    patient: int
+    mrn: str
+    name: str
+    order: int
+    missed_days: int
+    last_covered: dt.date | None
+
+
+# Keys that are not names: "1", "2" and "3+" consecutive days missed, always all three.
+MissedGroupsOut = TypedDict(
+    "MissedGroupsOut",
+    {"1": list[MissedRowOut], "2": list[MissedRowOut], "3+": list[MissedRowOut]},
+)
+
+
+class MissedOut(Schema):
+    site: str
+    on: dt.date
+    groups: MissedGroupsOut
+
+
+class InjectionDueOut(Schema):
+    kind: Literal["injection", "implant_removal"]
+    patient: int
+    order: int
+    medication: str
+    last: dt.date | None
+    due: dt.date
+    overdue_days: int
+
+
+class InjectionsDueOut(Schema):
+    site: str
+    on: dt.date
+    injections: list[InjectionDueOut]
+
+
+# Milligrams in the stock ledger are written as decimal strings, as ``str()`` gives them.
+MgText = Annotated[str, Field(description='milligrams, a decimal string ("9965.00")')]
+
+
+class StockCountRowOut(Schema):
+    day: dt.date
+    expected_mg: MgText
+    counted_mg: MgText
+    difference_mg: MgText
+    discrepancy: bool
+    by: str
+    witness: str
+
+
+class StockOut(Schema):
+    site: str
+    medication: str
+    expected_mg: MgText
+    today: dict[str, MgText] = Field(description="today's movements: kind -> milligrams")
+    counts: list[StockCountRowOut]
+
+
+class StockEntryOut(Schema):
+    id: int
+    kind: str
+    quantity_mg: MgText
+
+
+class StockCountOut(Schema):
+    id: int
+    expected_mg: MgText
+    counted_mg: MgText
+    difference_mg: MgText
+    discrepancy: bool
+
+
+# One field per limit of the clinical/ dataclasses: a new limit is documented with no list
+# to keep here.
+MedicationSettingsOut = create_model(
+    "MedicationSettingsOut",
+    __base__=Schema,
+    dosing=(dataclass_schema("DosingLimitsOut", dosing.DosingLimits), ...),
+    take_home=(dataclass_schema("TakeHomeLimitsOut", takehome.TakeHomeLimits), ...),
+    testing=(dataclass_schema("TestingLimitsOut", drugtests.TestingLimits), ...),
+)
 
 
 # --- orders -----------------------------------------------------------------------------
@@ -433,7 +515,7 @@ def order_reassess(request: HttpRequest, order_id: int, payload: ReassessIn):
     return selectors.order_written(actor, order_id)
 
 
-@patients_router.post("/{int:patient_id}/opioid-free-confirmations", response={201: dict})
+@patients_router.post("/{int:patient_id}/opioid-free-confirmations", response={201: OpioidFreeOut})
 def opioid_free(request: HttpRequest, patient_id: int, payload: OpioidFreeIn):
     """A negative opioid test (``kind: negative_test`` with ``drug_test``, the id of the
     person's recorded test showing opiates and fentanyl negative) or a naloxone challenge
@@ -447,17 +529,11 @@ def opioid_free(request: HttpRequest, patient_id: int, payload: OpioidFreeIn):
         drug_test=payload.drug_test,
     )
     return Status(
-        201,
-        {
-            "id": row.pk,
-            "kind": row.kind,
-            "on": row.on.isoformat(),
-            "drug_test": row.drug_test_id,
-        },
+        201, {"id": row.pk, "kind": row.kind, "on": row.on, "drug_test": row.drug_test_id}
     )
 
 
-@patients_router.post("/{int:patient_id}/diversion-concerns", response={201: dict})
+@patients_router.post("/{int:patient_id}/diversion-concerns", response={201: DiversionFlagOut})
 def diversion(request: HttpRequest, patient_id: int, payload: DiversionIn):
     flag = services.diversion_concern_raise(api_actor(request), patient_id, payload.reason)
     return Status(201, {"id": flag.pk, "kind": flag.kind, "reason": flag.reason})
@@ -517,7 +593,7 @@ def take_home_dispense(request: HttpRequest, patient_id: int, payload: TakeHomeI
 
 
 # --- sites: close the day, outreach, injections, stock -----------------------------------
-@sites_router.post("/{code}/dosing-day/close", response=dict)
+@sites_router.post("/{code}/dosing-day/close", response=DayClosedOut)
 def close_day(request: HttpRequest, code: str, payload: CloseDayIn):
     """Close a site-local day (default today): everyone with an active daily order and no
     dose or take-home that day is marked missed. Safe to repeat."""
@@ -525,14 +601,14 @@ def close_day(request: HttpRequest, code: str, payload: CloseDayIn):
     return {"site": code, "marked_missed": len(new), "patients": [m.patient_id for m in new]}
 
 
-@sites_router.get("/{code}/missed-doses", response=dict)
+@sites_router.get("/{code}/missed-doses", response=MissedOut)
 def missed(request: HttpRequest, code: str):
     """Who has missed 1, 2 or 3+ consecutive dosing days, for outreach."""
     actor = api_actor(request)
     data = selectors.missed_outreach(actor, site_by_code(actor.organization_id, code))
     return {
         "site": code,
-        "on": data["day"].isoformat(),
+        "on": data["day"],
         "groups": {
             k: [
                 {
@@ -541,7 +617,7 @@ def missed(request: HttpRequest, code: str):
                     "name": f"{r['patient'].first_name} {r['patient'].last_name}",
                     "order": r["order"].pk,
                     "missed_days": r["missed_days"],
-                    "last_covered": r["last_covered"].isoformat() if r["last_covered"] else None,
+                    "last_covered": r["last_covered"],
                 }
                 for r in rows
             ]
@@ -550,7 +626,7 @@ def missed(request: HttpRequest, code: str):
     }
 
 
-@sites_router.get("/{code}/injections-due", response=dict)
+@sites_router.get("/{code}/injections-due", response=InjectionsDueOut)
 def injections(request: HttpRequest, code: str, within_days: int = 7):
     actor = api_actor(request)
     data = selectors.injections_due(
@@ -558,15 +634,15 @@ def injections(request: HttpRequest, code: str, within_days: int = 7):
     )
     return {
         "site": code,
-        "on": data["day"].isoformat(),
+        "on": data["day"],
         "injections": [
             {
                 "kind": r["kind"],
                 "patient": r["patient"].pk,
                 "order": r["order"].pk,
                 "medication": r["order"].medication,
-                "last": r["last"].isoformat() if r["last"] else None,
-                "due": r["due"].isoformat(),
+                "last": r["last"],
+                "due": r["due"],
                 "overdue_days": r["overdue_days"],
             }
             for r in data["rows"]
@@ -582,7 +658,7 @@ def _stock_out(summary: dict) -> dict:
         "today": {k: str(v) for k, v in summary["today"].items()},
         "counts": [
             {
-                "day": c.day.isoformat(),
+                "day": c.day,
                 "expected_mg": str(c.expected_mg),
                 "counted_mg": str(c.counted_mg),
                 "difference_mg": str(c.difference_mg),
@@ -595,19 +671,19 @@ def _stock_out(summary: dict) -> dict:
     }
 
 
-@sites_router.get("/{code}/stock", response=dict)
+@sites_router.get("/{code}/stock", response=StockOut)
 def stock(request: HttpRequest, code: str):
     actor = api_actor(request)
     return _stock_out(selectors.stock_summary(actor, site_by_code(actor.organization_id, code)))
 
 
-@sites_router.post("/{code}/stock/receipts", response={201: dict})
+@sites_router.post("/{code}/stock/receipts", response={201: StockEntryOut})
 def stock_receive(request: HttpRequest, code: str, payload: StockReceiptIn):
     e = services.stock_receive(api_actor(request), code, payload.quantity_mg, payload.reference)
     return Status(201, {"id": e.pk, "kind": e.kind, "quantity_mg": str(e.quantity_mg)})
 
 
-@sites_router.post("/{code}/stock/waste", response={201: dict})
+@sites_router.post("/{code}/stock/waste", response={201: StockEntryOut})
 def stock_waste(request: HttpRequest, code: str, payload: StockWasteIn):
     e = services.stock_waste(
         api_actor(request), code, payload.quantity_mg, payload.reason, payload.witness
@@ -615,7 +691,7 @@ def stock_waste(request: HttpRequest, code: str, payload: StockWasteIn):
     return Status(201, {"id": e.pk, "kind": e.kind, "quantity_mg": str(e.quantity_mg)})
 
 
-@sites_router.post("/{code}/stock/counts", response={201: dict})
+@sites_router.post("/{code}/stock/counts", response={201: StockCountOut})
 def stock_count(request: HttpRequest, code: str, payload: StockCountIn):
     """A witnessed count against the ledger; ``discrepancy`` is true when they differ."""
     c = services.stock_count(
@@ -634,22 +710,20 @@ def stock_count(request: HttpRequest, code: str, payload: StockCountIn):
 
 
 # --- settings ---------------------------------------------------------------------------
-@settings_router.get("/medication", response=dict)
+@settings_router.get("/medication", response=MedicationSettingsOut)
 def settings_get(request: HttpRequest):
     actor = api_actor(request)
     actor.require("medication.view")
     d, t = services.limits_for(actor.organization_id)
-
-    def plain(obj) -> dict:
-        return {
-            k: (str(v) if isinstance(v, Decimal) else v) for k, v in dataclasses.asdict(obj).items()
-        }
-
     testing = selectors.testing_limits_for(actor.organization_id)
-    return {"dosing": plain(d), "take_home": plain(t), "testing": plain(testing)}
+    return {
+        "dosing": dataclass_values(d),
+        "take_home": dataclass_values(t),
+        "testing": dataclass_values(testing),
+    }
 
 
-@settings_router.patch("/medication", response=dict)
+@settings_router.patch("/medication", response=MedicationSettingsOut)
 def settings_patch(request: HttpRequest, payload: SettingsIn):
     """Set some limits (admin): 422 ``invalid_setting`` for an unknown key or a bad value,
     ``setting_exceeds_federal_limit`` for a value that loosens a federal limit (the

@@ -13,6 +13,7 @@ from waypoint.core.schemas import (
     PastDate,
     Phone,
     Schema,
+    SiteCode,
     State,
     StrictSchema,
     text,
@@ -129,7 +130,7 @@ class PatientOut(Schema):
     first_name: str
     last_name: str
     date_of_birth: dt.date
-    site: str
+    site: SiteCode
     preferred_name: str
     sex_at_birth: str
     gender_identity: str
@@ -150,10 +151,6 @@ class PatientOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
-
 
 class PatientBrief(Schema):
     id: int
@@ -161,8 +158,4 @@ class PatientBrief(Schema):
     first_name: str
     last_name: str
     date_of_birth: dt.date
-    site: str
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
+    site: SiteCode

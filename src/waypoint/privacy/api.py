@@ -15,22 +15,30 @@ from .schemas import (
     Accounting,
     BreakGlassIn,
     BreakGlassOut,
+    CareTeamAddedOut,
     CareTeamIn,
+    CareTeamRemovedOut,
     ComplaintIn,
+    ComplaintOut,
     ConsentIn,
     ConsentOut,
     CourtOrderIn,
     CourtOrderOut,
-    DecisionIn,
     DisclosureIn,
     DisclosureOut,
     ExpiryEventIn,
     NoticeIn,
+    NoticeOut,
     ResolveIn,
+    RestrictedOut,
     RestrictIn,
+    RestrictionDecisionIn,
     RestrictionRequestIn,
+    RestrictionRequestOut,
     ReviewIn,
+    ReviewOut,
     RevokeIn,
+    UnrestrictedOut,
 )
 
 patients_router = Router(tags=["privacy"])
@@ -195,7 +203,7 @@ def record_court_order(request: HttpRequest, patient_id: int, payload: CourtOrde
 
 
 # --- the patient's notice and requests, complaints -----------------------------------------
-@patients_router.post("/{int:patient_id}/privacy-notices", response={201: dict})
+@patients_router.post("/{int:patient_id}/privacy-notices", response={201: NoticeOut})
 def record_notice(request: HttpRequest, patient_id: int, payload: NoticeIn):
     n = services.notice_record(api_actor(request), patient_id, payload)
     return Status(
@@ -227,7 +235,9 @@ def _request_out(r) -> dict:
     }
 
 
-@patients_router.post("/{int:patient_id}/restriction-requests", response={201: dict})
+@patients_router.post(
+    "/{int:patient_id}/restriction-requests", response={201: RestrictionRequestOut}
+)
 def record_restriction_request(
     request: HttpRequest, patient_id: int, payload: RestrictionRequestIn
 ):
@@ -235,8 +245,12 @@ def record_restriction_request(
     return Status(201, _request_out(r))
 
 
-@privacy_router.post("/restriction-requests/{int:request_id}/decision", response=dict)
-def decide_restriction_request(request: HttpRequest, request_id: int, payload: DecisionIn):
+@privacy_router.post(
+    "/restriction-requests/{int:request_id}/decision", response=RestrictionRequestOut
+)
+def decide_restriction_request(
+    request: HttpRequest, request_id: int, payload: RestrictionDecisionIn
+):
     """``{agree: true|false, note?}``: an agreed restriction binds every later disclosure
     under consent."""
     return _request_out(
@@ -256,37 +270,37 @@ def _complaint_out(c) -> dict:
     }
 
 
-@privacy_router.post("/privacy-complaints", response={201: dict})
+@privacy_router.post("/privacy-complaints", response={201: ComplaintOut})
 def record_complaint(request: HttpRequest, payload: ComplaintIn):
     return Status(201, _complaint_out(services.complaint_record(api_actor(request), payload)))
 
 
-@privacy_router.post("/privacy-complaints/{int:complaint_id}/resolve", response=dict)
+@privacy_router.post("/privacy-complaints/{int:complaint_id}/resolve", response=ComplaintOut)
 def resolve_complaint(request: HttpRequest, complaint_id: int, payload: ResolveIn):
     return _complaint_out(services.complaint_resolve(api_actor(request), complaint_id, payload))
 
 
 # --- restricted records, care team, break-the-glass, reviews -------------------------------
-@patients_router.put("/{int:patient_id}/restriction", response=dict)
+@patients_router.put("/{int:patient_id}/restriction", response=RestrictedOut)
 def restrict(request: HttpRequest, patient_id: int, payload: RestrictIn):
     """The privacy officer marks the record restricted (only its care team opens it)."""
     r = services.record_restrict(api_actor(request), patient_id, payload)
     return {"patient": r.patient_id, "restricted": True, "reason": r.reason, "since": r.marked_at}
 
 
-@patients_router.delete("/{int:patient_id}/restriction", response=dict)
+@patients_router.delete("/{int:patient_id}/restriction", response=UnrestrictedOut)
 def unrestrict(request: HttpRequest, patient_id: int):
     r = services.record_unrestrict(api_actor(request), patient_id)
     return {"patient": r.patient_id, "restricted": False, "lifted_at": r.lifted_at}
 
 
-@patients_router.post("/{int:patient_id}/care-team", response={201: dict})
+@patients_router.post("/{int:patient_id}/care-team", response={201: CareTeamAddedOut})
 def add_to_care_team(request: HttpRequest, patient_id: int, payload: CareTeamIn):
     m = services.care_team_add(api_actor(request), patient_id, payload.user)
     return Status(201, {"patient": m.patient_id, "user": m.user_id, "added_at": m.added_at})
 
 
-@patients_router.delete("/{int:patient_id}/care-team/{int:user_id}", response=dict)
+@patients_router.delete("/{int:patient_id}/care-team/{int:user_id}", response=CareTeamRemovedOut)
 def remove_from_care_team(request: HttpRequest, patient_id: int, user_id: int):
     m = services.care_team_remove(api_actor(request), patient_id, user_id)
     return {"patient": m.patient_id, "user": m.user_id, "removed_at": m.removed_at}
@@ -310,7 +324,7 @@ def break_glass(request: HttpRequest, patient_id: int, payload: BreakGlassIn):
     )
 
 
-@privacy_router.post("/privacy-reviews/{kind}/{int:item_id}", response={201: dict})
+@privacy_router.post("/privacy-reviews/{kind}/{int:item_id}", response={201: ReviewOut})
 def review(request: HttpRequest, kind: str, item_id: int, payload: ReviewIn):
     """The privacy officer's review of an emergency disclosure (``kind`` ``disclosure``) or
     a break-the-glass opening (``access``)."""

@@ -145,7 +145,7 @@ class RestrictionRequestIn(StrictSchema):
         return _unique(values)
 
 
-class DecisionIn(StrictSchema):
+class RestrictionDecisionIn(StrictSchema):
     agree: Bool
     note: Annotated[str, text(500)] = ""
 
@@ -274,3 +274,68 @@ class BreakGlassOut(Schema):
     explanation: str
     at: dt.datetime
     until: dt.datetime
+
+
+# --- the answers of the notice, request, complaint, restriction and review routes --------
+class NoticeOut(Schema):
+    id: int
+    patient: int
+    version: str
+    received_on: dt.date
+    language: str
+    method: str
+
+
+class RestrictionRequestOut(Schema):
+    id: int
+    patient: int
+    status: str
+    requested_on: dt.date
+    recipient: RecipientOut | None
+    purposes: list[str]
+    categories: list[str]
+    to_health_plan: bool
+    paid_in_full: bool
+    detail: str
+    decision_note: str
+
+
+class ComplaintOut(Schema):
+    id: int
+    patient: int | None
+    received_on: dt.date
+    complainant: str
+    summary: str
+    status: str
+    resolution: str
+
+
+class RestrictedOut(Schema):
+    patient: int
+    restricted: bool
+    reason: str
+    since: dt.datetime
+
+
+class UnrestrictedOut(Schema):
+    patient: int
+    restricted: bool
+    lifted_at: dt.datetime | None
+
+
+class CareTeamAddedOut(Schema):
+    patient: int
+    user: int
+    added_at: dt.datetime
+
+
+class CareTeamRemovedOut(Schema):
+    patient: int
+    user: int
+    removed_at: dt.datetime | None
+
+
+class ReviewOut(Schema):
+    id: int
+    outcome: str
+    at: dt.datetime

@@ -39,12 +39,12 @@ from .schemas import (
     ComplaintIn,
     ConsentIn,
     CourtOrderIn,
-    DecisionIn,
     DisclosureIn,
     ExpiryEventIn,
     NoticeIn,
     ResolveIn,
     RestrictIn,
+    RestrictionDecisionIn,
     RestrictionRequestIn,
     ReviewIn,
     RevokeIn,
@@ -342,7 +342,7 @@ def request_decide(request: HttpRequest, actor: Actor, request_id: int) -> HttpR
         try:
             data = _posted(
                 request,
-                DecisionIn,
+                RestrictionDecisionIn,
                 {"agree": request.POST.get("agree") == "yes", "note": request.POST.get("note", "")},
             )
             r = services.restriction_request_decide(actor, request_id, data)

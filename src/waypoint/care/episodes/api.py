@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from waypoint.core.actor import api_actor
+from waypoint.core.schemas import PatientId, SiteCode
 
 from . import selectors, services
 from .schemas import DischargeIn, EpisodeIn, TransitionIn
@@ -31,8 +32,8 @@ class LengthOfStayOut(Schema):
 
 class EpisodeOut(Schema):
     id: int
-    patient: int
-    site: str
+    patient: PatientId
+    site: SiteCode
     status: str
     level_of_care: str
     admitted_on: dt.date
@@ -45,14 +46,6 @@ class EpisodeOut(Schema):
     discharge_reason: str
     stays: list[StayOut]
     length_of_stay: LengthOfStayOut
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
 
     @staticmethod
     def resolve_status(obj) -> str:

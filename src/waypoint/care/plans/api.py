@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from waypoint.core.actor import api_actor
+from waypoint.core.schemas import PatientId
 
 from . import selectors, services
 from .schemas import PlanIn, ReviseIn, SignIn
@@ -25,7 +26,7 @@ class SignatureOut(Schema):
 class PlanOut(Schema):
     id: int
     episode: int
-    patient: int
+    patient: PatientId
     version: int
     previous: int | None
     status: str
@@ -41,10 +42,6 @@ class PlanOut(Schema):
     @staticmethod
     def resolve_episode(obj) -> int:
         return obj.episode_id
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
 
     @staticmethod
     def resolve_previous(obj) -> int | None:

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from waypoint.core.actor import api_actor
+from waypoint.core.schemas import PatientId, SiteCode
 from waypoint.core.selectors import site_by_code, site_today
 
 from . import selectors, services
@@ -19,14 +20,10 @@ patients_router = Router(tags=["sessions"])
 
 
 class AttendeeOut(Schema):
-    patient: int
+    patient: PatientId
     episode: int
     status: str
     minutes: int | None
-
-    @staticmethod
-    def resolve_patient(obj) -> int:
-        return obj.patient_id
 
     @staticmethod
     def resolve_episode(obj) -> int:
@@ -36,17 +33,13 @@ class AttendeeOut(Schema):
 class SessionOut(Schema):
     id: int
     kind: str
-    site: str
+    site: SiteCode
     counselor: int
     starts_at: dt.datetime
     duration_minutes: int
     title: str
     series: str | None
     roster: list[AttendeeOut]
-
-    @staticmethod
-    def resolve_site(obj) -> str:
-        return obj.site.code
 
     @staticmethod
     def resolve_counselor(obj) -> int:

@@ -586,3 +586,29 @@ def test_a_clinicians_request_makes_the_test_clinical(api, patient, admitted, te
     assert s == 201
     s, b = test(0)
     assert s == 201 and b["reason"] == "clinical"
+
+
+def test_settings_answer_is_documented_and_patch_takes_a_json_object(api, client):
+    """PATCH /settings/incentives takes the settings to change as the JSON body (it used
+    to refuse every body with 422 ``invalid_input``); both answers validate against their
+    published schema."""
+    from waypoint.clinical.incentives import DEFAULT
+    from waypoint.core.tests.openapi_answers import assert_documented
+
+    doc = client.get("/api/v1/openapi.json").json()
+    s, b = api.get("/settings/incentives", "nurse")
+    assert s == 200
+    assert_documented(doc, "GET", "/api/v1/settings/incentives", 200, b)
+    assert b["first_cents"] == DEFAULT.first_cents and "bowl" not in b
+    assert list(b)[:2] == ["first_cents", "step_cents"]
+    s, b = api.patch("/settings/incentives", "admin", {"first_cents": 300})
+    assert s == 200, b
+    assert_documented(doc, "PATCH", "/api/v1/settings/incentives", 200, b)
+    assert b["first_cents"] == 300 and b["step_cents"] == DEFAULT.step_cents
+    assert api.get("/settings/incentives", "nurse")[1]["first_cents"] == 300
+    s, b = api.patch("/settings/incentives", "admin", {"no_such": 1})
+    assert (s, b["code"]) == (422, "invalid_setting")
+    s, b = api.patch("/settings/incentives", "admin", {"first_cents": -1})
+    assert (s, b["code"]) == (422, "invalid_setting")
+    assert api.patch("/settings/incentives", "nurse", {"first_cents": 1})[0] == 403
+    assert api.get("/settings/incentives", "nurse")[1]["first_cents"] == 300

@@ -28,9 +28,9 @@ from ..models import (
 from ..schemas import (
     ComplaintIn,
     CourtOrderIn,
-    DecisionIn,
     NoticeIn,
     ResolveIn,
+    RestrictionDecisionIn,
     RestrictionRequestIn,
     ReviewIn,
 )
@@ -105,7 +105,7 @@ def restriction_request_record(
 
 
 def restriction_request_decide(
-    actor: Actor, request_id: int, data: DecisionIn
+    actor: Actor, request_id: int, data: RestrictionDecisionIn
 ) -> RestrictionRequest:
     """Agree (the disclosure rule enforces it from now on) or deny. 409 ``already_decided``;
     409 ``restriction_must_be_agreed`` for a denial the law does not allow (a health plan,
