@@ -22,6 +22,15 @@ def d(days_ago: int) -> str:
     return (today_kc() - dt.timedelta(days=days_ago)).isoformat()
 
 
+class Ago(int):
+    """A day given as days ago in a parametrize list, turned into a date when the test runs
+    (not when the tests are collected: a run may cross midnight in the site's zone)."""
+
+
+def resolved(body: dict) -> dict:
+    return {k: d(v) if isinstance(v, Ago) else v for k, v in body.items()}
+
+
 @pytest.fixture
 def patient(make_patient):
     return make_patient()
@@ -114,7 +123,7 @@ def test_second_open_episode_is_409(api, patient):
 @pytest.mark.parametrize(
     "body, code",
     [
-        ({"admitted_on": d(-1)}, "date_in_future"),
+        ({"admitted_on": Ago(-1)}, "date_in_future"),
         ({"level_of_care": "detox"}, "unknown_level_of_care"),
         ({"level_of_care": "ASAM 2.1"}, "unknown_level_of_care"),
         ({"referral_source": "police"}, "unknown_referral_source"),
@@ -131,7 +140,7 @@ def test_second_open_episode_is_409(api, patient):
 def test_admit_refusals_write_nothing(api, patient, body, code):
     before = counts()
     audits = AuditEvent.objects.count()
-    s, b = admit(api, patient, **body)
+    s, b = admit(api, patient, **resolved(body))
     assert (s, b["code"]) == (422, code), b
     assert counts() == before
     assert AuditEvent.objects.count() == audits
@@ -157,18 +166,18 @@ def episode(api, patient):
 @pytest.mark.parametrize(
     "body, status, code",
     [
-        ({"to": "outpatient", "on": d(1)}, 409, "same_level_of_care"),
-        ({"to": "inpatient", "on": d(1)}, 422, "unknown_level_of_care"),
-        ({"to": "residential", "on": d(-1)}, 422, "date_in_future"),
-        ({"to": "residential", "on": d(21)}, 422, "date_before_admission"),
-        ({"to": "residential", "on": d(15)}, 422, "date_before_current_level"),
+        ({"to": "outpatient", "on": Ago(1)}, 409, "same_level_of_care"),
+        ({"to": "inpatient", "on": Ago(1)}, 422, "unknown_level_of_care"),
+        ({"to": "residential", "on": Ago(-1)}, 422, "date_in_future"),
+        ({"to": "residential", "on": Ago(21)}, 422, "date_before_admission"),
+        ({"to": "residential", "on": Ago(15)}, 422, "date_before_current_level"),
         ({"to": "residential"}, 422, "invalid_input"),
         ({"to": "residential", "on": "yesterday"}, 422, "invalid_input"),
     ],
 )
 def test_transition_refusals_write_nothing(api, episode, body, status, code):
     before = counts()
-    s, b = api.post(f"/episodes/{episode}/transitions", "counselor", body)
+    s, b = api.post(f"/episodes/{episode}/transitions", "counselor", resolved(body))
     assert (s, b["code"]) == (status, code), b
     assert counts() == before
     assert LevelOfCareStay.objects.get(episode_id=episode, ended_on__isnull=True).level == (
@@ -179,15 +188,15 @@ def test_transition_refusals_write_nothing(api, episode, body, status, code):
 @pytest.mark.parametrize(
     "body, code",
     [
-        ({"on": d(0), "reason": "graduated"}, "unknown_discharge_reason"),
-        ({"on": d(-1), "reason": "completed"}, "date_in_future"),
-        ({"on": d(25), "reason": "completed"}, "date_before_admission"),
-        ({"on": d(12), "reason": "completed"}, "date_before_current_level"),
-        ({"on": d(0)}, "invalid_input"),
+        ({"on": Ago(0), "reason": "graduated"}, "unknown_discharge_reason"),
+        ({"on": Ago(-1), "reason": "completed"}, "date_in_future"),
+        ({"on": Ago(25), "reason": "completed"}, "date_before_admission"),
+        ({"on": Ago(12), "reason": "completed"}, "date_before_current_level"),
+        ({"on": Ago(0)}, "invalid_input"),
     ],
 )
 def test_discharge_refusals_write_nothing(api, episode, body, code):
-    s, b = api.post(f"/episodes/{episode}/discharge", "counselor", body)
+    s, b = api.post(f"/episodes/{episode}/discharge", "counselor", resolved(body))
     assert (s, b["code"]) == (422, code), b
     ep = Episode.objects.get(pk=episode)
     assert ep.discharged_on is None and ep.discharge_reason == ""
