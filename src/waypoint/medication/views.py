@@ -994,9 +994,11 @@ def _setting_hint(default: object) -> str:
 
 def _setting_rows(actor: Actor) -> list[dict[str, Any]]:
     d, t = selectors.limits_for(actor.organization_id)
-    current = {"dosing": d, "take_home": t, "testing": selectors.testing_limits_for(
-        actor.organization_id
-    )}
+    current = {
+        "dosing": d,
+        "take_home": t,
+        "testing": selectors.testing_limits_for(actor.organization_id),
+    }
     groups = []
     for group, title, cls in SETTING_GROUPS:
         rows = []
