@@ -103,6 +103,8 @@ def test_main_staff_pages_do_not_scroll_sideways_at_390_px(
             "/manage/staff/",
             f"/manage/staff/{users['nurse'].pk}/",
             "/manage/sites/",
+            "/medication/settings/",
+            "/incentives/settings/",
             "/directory/listing/",
         ],
         "t_counselor": ["/care/sessions/day/", f"/patients/{pid}/"],

@@ -95,16 +95,20 @@ def _settings(actor: Actor) -> list[dict[str, str]]:
         out.append(
             {
                 "name": "Dosing, take-home and drug-testing limits",
-                "where": "GET / PATCH /api/v1/settings/medication",
-                "note": "A federal limit (42 CFR 8.12) may only be tightened.",
+                "where": "/medication/settings/",
+                "url": reverse("medication:settings"),
+                "note": "A federal limit (42 CFR 8.12) may only be tightened. "
+                "For integrators: GET / PATCH /api/v1/settings/medication.",
             }
         )
     if actor.can("incentives.settings"):
         out.append(
             {
                 "name": "Contingency management schedule and yearly cap",
-                "where": "GET / PATCH /api/v1/settings/incentives",
-                "note": "First award, step, bonus, reset and the cap.",
+                "where": "/incentives/settings/",
+                "url": reverse("incentives:settings"),
+                "note": "First award, step, bonus, reset and the cap. "
+                "For integrators: GET / PATCH /api/v1/settings/incentives.",
             }
         )
     if actor.can("rewards.manage"):

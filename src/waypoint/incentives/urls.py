@@ -20,6 +20,7 @@ urlpatterns = [
         name="reward_update",
     ),
     path("incentives/budget/", views.budget, name="budget"),
+    path("incentives/settings/", views.settings_page, name="settings"),
     # the board's random-test pick (a labs service) keeps the address it always had
     path("labs/random-tests/", views.random_pick, name="random_pick"),
 ]

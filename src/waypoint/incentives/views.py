@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from waypoint.clinical import drugtests as dtr
+from waypoint.clinical import incentives as rules
 from waypoint.core.errors import DomainError
 from waypoint.core.selectors import site_today
 from waypoint.core.web import (
@@ -532,4 +534,107 @@ def random_pick(request: HttpRequest, actor: Actor) -> HttpResponse:
         site_code,
         "random-pick",
         f"Picked {len(picked)} for a random test today" + (f": {names}." if names else "."),
+    )
+
+
+# --- the schedule's numbers (admin) -----------------------------------------------------
+SETTINGS_KEY = "incentive-settings"
+SETTING_SOURCES = {
+    "first_cents": "Higgins et al. 1994 (escalating vouchers): $2.50 for the first negative.",
+    "step_cents": "Higgins et al. 1994: $1.25 more for each further consecutive negative.",
+    "bonus_every": "Higgins et al. 1994: a bonus every third consecutive negative.",
+    "bonus_cents": "Higgins et al. 1994: a $10.00 bonus.",
+    "restore_after": "Higgins et al. 1994: 5 negatives restore the value before a reset "
+    "(0: off, the default).",
+    "cap_cents": "SAMHSA (January 2025): at most $750 per patient in a rolling 12 months.",
+    "cap_window_days": "SAMHSA (January 2025): a rolling 12 months.",
+    "draws_first": "Petry et al. 2000 (prize draws): 1 draw for the first negative.",
+    "draws_step": "Petry et al. 2000: one more draw for each consecutive negative.",
+    "draws_max": "Petry et al. 2000: at most 10 draws.",
+}
+
+
+def _incentive_label(name: str) -> str:
+    words = name.replace("_cents", " (cents)").replace("_days", " (days)").replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def _incentive_hint(name: str) -> str:
+    if name.endswith("_cents"):
+        return "a whole number of cents (250 is $2.50)"
+    return "a whole number"
+
+
+@staff_view("incentives.settings")
+def settings_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The contingency management schedule and cap: each number with its value, its
+    default and its source, changed through ``services.settings_update`` (the API's
+    PATCH /settings/incentives) with the same refusals."""
+    current = selectors.settings_for(actor.organization_id)
+    default = rules.DEFAULT
+    rows = {}
+    for name in services.SETTING_KEYS:
+        value, dflt = getattr(current, name), getattr(default, name)
+        rows[name] = {
+            "name": name,
+            "id": "cm-" + name.replace("_", "-"),
+            "label": _incentive_label(name),
+            "value": str(value),
+            "default": str(dflt),
+            "changed": value != dflt,
+            "federal": False,
+            "source": "Practice, the program's choice; default: "
+            + SETTING_SOURCES.get(name, "Waypoint's schedule."),
+            "switch": False,
+            "hint": _incentive_hint(name),
+        }
+    url = reverse("incentives:settings")
+    form: FormState | None = None
+    if request.method == "POST":
+        changes: dict[str, Any] = {}
+        try:
+            for name, row in rows.items():
+                if name not in request.POST:
+                    continue
+                raw = request.POST.get(name, "").strip()
+                if raw == row["value"]:
+                    continue
+                if not raw.isdigit():
+                    raise DomainError("invalid_setting", "not a whole number", field=name)
+                changes[name] = int(raw)
+            if changes:
+                services.settings_update(actor, changes)
+        except DomainError as exc:
+            if exc.status == 403:
+                raise
+            field = str(exc.extra.get("field") or "")
+            if field in rows:
+                errors = {field: f"{rows[field]['label']}: enter {rows[field]['hint']}, 0 or more."}
+            else:
+                errors = {"": "The cap window and the most draws are at least 1."}
+            form = refused(request, SETTINGS_KEY, errors, ids={n: r["id"] for n, r in rows.items()})
+        else:
+            said = "; ".join(f"{rows[k]['label']} {v}" for k, v in changes.items())
+            say_done(request, SETTINGS_KEY, f"Saved: {said}." if said else "Nothing was changed.")
+            return done_redirect(url, SETTINGS_KEY)
+    for r in rows.values():
+        r["typed"] = form.values.get(r["name"], r["value"]) if form else r["value"]
+        r["error"] = form.errors.get(r["name"], "") if form else ""
+    return render(
+        request,
+        "core/manage/settings_page.html",
+        {
+            "groups": [{"title": "Schedule and cap", "rows": list(rows.values())}],
+            "form": form,
+            "key": SETTINGS_KEY,
+            "url": url,
+            "title": "Contingency management schedule and yearly cap",
+            "api": "GET / PATCH /api/v1/settings/incentives",
+            "intro": (
+                "What each negative test earns under a plan, the bonus, the prize draws and "
+                "the cap per patient. Every number is the program's choice; a change applies "
+                "to awards from now on."
+            ),
+        },
+        status=form.status if form else 200,
     )

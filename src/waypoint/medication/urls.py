@@ -12,6 +12,7 @@ urlpatterns = [
     path("dosing/close/", views.close_day, name="close_day"),
     path("dosing/stock/", views.stock, name="stock"),
     path("dosing/stock/<str:action>/", views.stock_action, name="stock_action"),
+    path("medication/settings/", views.settings_page, name="settings"),
     path("medication/patients/<int:patient_id>/orders/", views.order_new, name="order_new"),
     path(
         "medication/patients/<int:patient_id>/orders/check/",

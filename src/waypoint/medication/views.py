@@ -11,9 +11,11 @@ prescriber's password (an e-signature); the API's bearer token is unchanged."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,7 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pydantic import ValidationError
 
-from waypoint.clinical import takehome
+from waypoint.clinical import dosing as dosing_rules
+from waypoint.clinical import drugtests as drugtests_rules
+from waypoint.clinical import federal_limits, takehome
 from waypoint.clinical.medications import LABELS, NAMES, SCHEDULE_LABELS
 from waypoint.core.errors import DomainError
 from waypoint.core.selectors import site_today
@@ -935,3 +939,187 @@ def diversion(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespon
         return chart_page(request, actor, patient_id, form=form)
     say_done(request, "diversion", "Diversion concern recorded on the chart banner.")
     return done_redirect(chart_url(patient_id), "diversion")
+
+
+# --- the organization's limits (admin) --------------------------------------------------
+SETTINGS_KEY = "medication-settings"
+SETTING_GROUPS: tuple[tuple[str, str, type], ...] = (
+    ("dosing", "Dosing", dosing_rules.DosingLimits),
+    ("take_home", "Take-home doses", takehome.TakeHomeLimits),
+    ("testing", "Drug testing", drugtests_rules.TestingLimits),
+)
+# the three settings that carry a federal number (clinical.federal_limits): tightened only
+FEDERAL_SOURCES = {
+    "dosing.methadone_first_day_max_mg": (
+        f"Federal limit: at most {federal_limits.FEDERAL_FIRST_DAY_MAX_MG} mg on the first "
+        "day (42 CFR 8.12(h)(3)). It may only be lowered."
+    ),
+    "take_home.tiers": (
+        "Federal limit: at most 7 take-home doses from day 1, 14 from day 15, 28 from day 31 "
+        "(42 CFR 8.12(i)(3)). It may only be tightened."
+    ),
+    "testing.random_tests_per_year": (
+        f"Federal minimum: at least {federal_limits.FEDERAL_RANDOM_TESTS_PER_YEAR} random "
+        "tests a year (42 CFR 8.12(f)(6)). It may only be raised."
+    ),
+}
+PRACTICE_SOURCE = "Practice: the program's choice."
+
+
+def _setting_label(name: str) -> str:
+    words = name.replace("_mg", " (mg)").replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def _setting_text(value: object) -> str:
+    """A limit as typed on the page: 50, 0.72, yes/no, tiers as ``1:7, 15:14, 31:28``."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, tuple):
+        return ", ".join(f"{a}:{b}" for a, b in value)
+    return str(value)
+
+
+def _setting_hint(default: object) -> str:
+    if isinstance(default, bool):
+        return "yes or no"
+    if isinstance(default, Decimal):
+        return "a number from 0 to 10000"
+    if isinstance(default, tuple):
+        return "day:doses pairs separated by commas, such as 1:7, 15:14, 31:28 (doses 0 to 28)"
+    return "a whole number from 0 to 10000"
+
+
+def _setting_rows(actor: Actor) -> list[dict[str, Any]]:
+    d, t = selectors.limits_for(actor.organization_id)
+    current = {
+        "dosing": d,
+        "take_home": t,
+        "testing": selectors.testing_limits_for(actor.organization_id),
+    }
+    groups = []
+    for group, title, cls in SETTING_GROUPS:
+        rows = []
+        for f in dataclasses.fields(cls):
+            name = f"{group}.{f.name}"
+            default = getattr(cls(), f.name)
+            value = getattr(current[group], f.name)
+            rows.append(
+                {
+                    "name": name,
+                    "id": name.replace(".", "-").replace("_", "-"),
+                    "label": _setting_label(f.name),
+                    "value": _setting_text(value),
+                    "default": _setting_text(default),
+                    "changed": value != default,
+                    "federal": name in FEDERAL_SOURCES,
+                    "source": FEDERAL_SOURCES.get(name, PRACTICE_SOURCE),
+                    "switch": isinstance(default, bool),
+                    "hint": _setting_hint(default),
+                }
+            )
+        groups.append({"title": title, "rows": rows})
+    return groups
+
+
+def _setting_value(row: dict[str, Any], raw: str) -> object:
+    """What the page sent, as the service takes it (the service checks it)."""
+    if row["switch"]:
+        return raw == "yes"
+    if row["name"] == "take_home.tiers":
+        pairs = []
+        for part in raw.split(","):
+            day, sep, doses = part.partition(":")
+            if not sep or not day.strip().isdigit() or not doses.strip().isdigit():
+                raise DomainError("invalid_setting", "bad tiers", field=row["name"])
+            pairs.append([int(day), int(doses)])
+        return pairs
+    return raw
+
+
+def _setting_sentence(exc: DomainError, labels: dict[str, str], hints: dict[str, str]) -> str:
+    field = str(exc.extra.get("field") or "")
+    label = labels.get(field, "This setting")
+    if exc.code == "setting_exceeds_federal_limit":
+        why = exc.message.split(": ", 1)[-1]
+        return f"{label}: {why}"
+    if field in hints:
+        return f"{label}: enter {hints[field]}."
+    return exc.message
+
+
+@staff_view("medication.settings")
+def settings_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The organization's dosing, take-home and drug-testing limits: each with its value,
+    its default and its source, changed through ``services.settings_update`` (the API's
+    PATCH /settings/medication), so a federal limit may only be tightened."""
+    groups = _setting_rows(actor)
+    rows = {r["name"]: r for g in groups for r in g["rows"]}
+    url = reverse("medication:settings")
+    form: FormState | None = None
+    if request.method == "POST":
+        changes: dict[str, dict[str, object]] = {g: {} for g, _, _ in SETTING_GROUPS}
+        said: list[str] = []
+        try:
+            for name, row in rows.items():
+                if name not in request.POST:
+                    continue
+                raw = request.POST.get(name, "").strip()
+                if raw == row["value"]:
+                    continue
+                group, key = name.split(".", 1)
+                changes[group][key] = _setting_value(row, raw)
+                said.append(f"{row['label']} {raw}")
+            if said:
+                services.settings_update(
+                    actor, changes["dosing"], changes["take_home"], changes["testing"]
+                )
+        except DomainError as exc:
+            if exc.status == 403:
+                raise
+            labels = {n: r["label"] for n, r in rows.items()}
+            hints = {n: r["hint"] for n, r in rows.items()}
+            field = str(exc.extra.get("field") or "")
+            form = refused(
+                request,
+                SETTINGS_KEY,
+                {field if field in rows else "": _setting_sentence(exc, labels, hints)},
+                ids={n: r["id"] for n, r in rows.items()},
+            )
+        else:
+            say_done(
+                request,
+                SETTINGS_KEY,
+                "Saved: " + "; ".join(said) + "." if said else "Nothing was changed.",
+            )
+            return done_redirect(url, SETTINGS_KEY)
+    _typed_into(groups, form)
+    return render(
+        request,
+        "core/manage/settings_page.html",
+        {
+            "groups": groups,
+            "form": form,
+            "key": SETTINGS_KEY,
+            "url": url,
+            "title": "Dosing, take-home and drug-testing limits",
+            "api": "GET / PATCH /api/v1/settings/medication",
+            "intro": (
+                "The organization's own limits, used by the dosing window, orders and "
+                "take-homes. A federal limit (42 CFR 8.12) may be tightened here, never "
+                "loosened; every other number is the program's choice."
+            ),
+        },
+        status=form.status if form else 200,
+    )
+
+
+def _typed_into(groups: list[dict[str, Any]], form: FormState | None) -> None:
+    """Each row's input shows what was typed (after a refusal) or the current value, and
+    the sentence of its refusal beside it."""
+    for g in groups:
+        for r in g["rows"]:
+            r["typed"] = form.values.get(r["name"], r["value"]) if form else r["value"]
+            r["error"] = form.errors.get(r["name"], "") if form else ""

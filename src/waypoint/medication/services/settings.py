@@ -30,7 +30,8 @@ def settings_update(
     """Set some of the organization's limits. Unknown keys or impossible values: 422
     ``invalid_setting``; a value that loosens a federal limit (the first-day limit above
     50 mg, take-home tiers above 7/14/28 from days 1/15/31, fewer than 8 random tests a
-    year): 422 ``setting_exceeds_federal_limit``. Nothing is written then."""
+    year): 422 ``setting_exceeds_federal_limit`` (its ``field`` names the setting). Nothing
+    is written then."""
     actor.require("medication.settings")
     clean_d = _clean_settings(dosing.DosingLimits, dosing_values, "dosing")
     clean_t = _clean_settings(takehome.TakeHomeLimits, take_home_values, "take_home")
@@ -42,9 +43,12 @@ def settings_update(
         merged_d, merged_t = {**row.dosing, **clean_d}, {**row.take_home, **clean_t}
         merged_x = {**row.testing, **clean_x}
         d, t = limits_from(merged_d, merged_t)
-        refusal = federal_limits.check_medication_settings(d, t, testing_from(merged_x))
+        x = testing_from(merged_x)
+        refusal = federal_limits.check_medication_settings(d, t, x)
         if refusal:
-            raise DomainError(refusal.code, refusal.message, refusal.status)
+            raise DomainError(
+                refusal.code, refusal.message, refusal.status, field=_federal_field(d, t, x)
+            )
         row.dosing, row.take_home, row.testing = merged_d, merged_t, merged_x
         row.save()
         audit.record(
@@ -55,6 +59,18 @@ def settings_update(
             detail={"dosing": clean_d, "take_home": clean_t, "testing": clean_x},
         )
     return row
+
+
+def _federal_field(
+    d: dosing.DosingLimits, t: takehome.TakeHomeLimits, x: drugtests.TestingLimits
+) -> str:
+    """The setting (``group.name``) that loosens a federal limit, in the order
+    ``check_medication_settings`` checks them."""
+    if federal_limits.first_day_limit(d.methadone_first_day_max_mg):
+        return "dosing.methadone_first_day_max_mg"
+    if federal_limits.take_home_tiers(t.tiers):
+        return "take_home.tiers"
+    return "testing.random_tests_per_year"
 
 
 def _clean_settings(cls: type, values: dict, what: str) -> dict:
