@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from waypoint.audit import services as audit
 from waypoint.core.errors import NotFound
+from waypoint.patients import access
 
 from .models import OPEN_STATUSES, Inquiry
 
@@ -55,12 +56,15 @@ def walk_in_queue(actor: Actor, site: Site) -> list[Inquiry]:
         r.waiting_minutes = int((now - r.arrived_at).total_seconds() // 60)
         hours, minutes = divmod(r.waiting_minutes, 60)
         r.waiting_label = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    # A linked restricted record the actor may not open shows masked (patients.access).
+    rows = access.mask_rows(actor, rows)
     with transaction.atomic():
         audit.record(
             actor,
             "list",
             "inquiry",
             "",
+            patients=[r.patient_id for r in rows if r.patient_id],
             detail={"view": "walk_in_queue", "site": site.code, "count": len(rows)},
         )
     return rows
