@@ -163,7 +163,7 @@ def tests_due(actor: Actor, site: Site, day: dt.date | None = None) -> list[Test
             patients=[r.patient_id for r in rows],
             detail={"view": "tests_due", "site": site.code, "on": day.isoformat()},
         )
-    return rows
+    return access.mask_rows(actor, rows)  # restricted records masked
 
 
 def request_answered_on(organization_id: int, patient_id: int, day: dt.date):

@@ -160,3 +160,54 @@ def test_todays_patients_and_the_duplicate_warning_mask(api, actor, site, restri
     dup = by_id(b["duplicates"])[ana.pk]
     assert dup["restricted"] is True and dup["date_of_birth"] is None
     assert "Ana" not in str(b["duplicates"]) and ana.mrn not in str(b)
+
+
+def test_session_roster_and_tests_due_mask(api, actor, users, site, restricted):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from waypoint.care.episodes import services as episodes
+    from waypoint.care.sessions import selectors as sessions
+    from waypoint.labs import selectors as labs
+
+    ana, bo = restricted
+    for p in (ana, bo):
+        episodes.episode_admit(actor("counselor"), p.pk, "outpatient", ago(5))
+    day = timezone.now().astimezone(site.tz).date() - dt.timedelta(days=1)
+    s, b = api.post(
+        "/sessions",
+        "counselor",
+        {
+            "kind": "group",
+            "site": site.code,
+            "counselor": users["counselor"].pk,
+            "starts_at": dt.datetime.combine(day, dt.time(9), tzinfo=site.tz).isoformat(),
+            "duration_minutes": 90,
+            "title": "Relapse prevention",
+            "patients": [ana.pk, bo.pk],
+        },
+    )
+    assert s == 201, b
+
+    def roster(role):
+        rows = sessions.sessions_on_day(actor(role), site, day)
+        return {a.patient_id: a.patient.first_name for r in rows for a in r.attendees.all()}
+
+    assert roster("nurse") == {ana.pk: "Restricted", bo.pk: "Bo"}
+    assert roster("counselor") == {ana.pk: "Ana", bo.pk: "Bo"}
+
+    # the physician states a reason to open Ana's record and asks for her test
+    s, b = api.post(
+        f"/patients/{ana.pk}/break-glass",
+        "physician",
+        {"reason": "direct_care", "explanation": "Test ordered at intake"},
+    )
+    assert s == 201, b
+    for p in (ana, bo):
+        s, b = api.post(
+            f"/patients/{p.pk}/test-requests", "physician", {"due_on": ago(0).isoformat()}
+        )
+        assert s == 201, b
+    due = {r.patient_id: r.patient.first_name for r in labs.tests_due(actor("nurse"), site)}
+    assert due == {ana.pk: "Restricted", bo.pk: "Bo"}
