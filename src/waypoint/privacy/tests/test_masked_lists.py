@@ -108,7 +108,9 @@ def test_census_masks_outside_the_care_team(client, users, site, actor, restrict
     assert "Ana" in page and ana.mrn in page
 
 
-def test_dosing_window_board_and_search_mask_with_one_query(api, actor, site, restricted):
+def test_dosing_window_board_and_search_mask_with_one_query(
+    api, client, users, actor, site, restricted
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -131,6 +133,13 @@ def test_dosing_window_board_and_search_mask_with_one_query(api, actor, site, re
     assert window.window_board(actor("physician"), site)["due"][0].patient.first_name == "Ana"
     found = window.window_find(actor("nurse"), site, "Reyes")
     assert {p.pk: p.first_name for p in found} == {ana.pk: "Restricted", bo.pk: "Bo"}
+    client.force_login(users["nurse"], backend=LOGIN)
+    page = client.get(f"/dosing/?site={site.code}").content.decode()
+    assert "Restricted" in page and "Bo" in page
+    assert "Ana" not in page and ana.mrn not in page
+    # opening the masked row leads to the reason page, not the record
+    r = client.get(f"/dosing/?site={site.code}&patient={ana.pk}")
+    assert r.status_code in (302, 403) and "Ana" not in r.content.decode()
     # the cost on the hot path: one query on the restrictions for the whole board
     with CaptureQueriesContext(connection) as q:
         window.window_board(actor("nurse"), site)
