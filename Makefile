@@ -11,6 +11,7 @@ lint:
 	.venv/bin/ruff check src tests bench scripts
 	.venv/bin/ruff format --check src tests bench scripts
 	.venv/bin/lint-imports --no-cache --no-logo
+	.venv/bin/mypy
 
 format:
 	.venv/bin/ruff format src tests bench scripts

@@ -26,13 +26,15 @@ bash scripts/venv.sh test
 export PATH="$root/.venv/bin:$PATH"
 
 # 3. Lint and format; then the layers (import-linter's contracts in pyproject.toml: a
-# broken contract fails the run here).
+# broken contract fails the run here); then the types (mypy, configured in pyproject.toml:
+# strict on clinical/ and core/, the default mode on the rest of src/).
 # (bench/ may be absent from a fresh clone: an empty folder is not kept by git.)
 lint_paths=()
 for p in src tests bench scripts conftest.py; do [ -e "$p" ] && lint_paths+=("$p"); done
 ruff check "${lint_paths[@]}"
 ruff format --check "${lint_paths[@]}"
 lint-imports --no-cache --no-logo
+mypy
 
 export WAYPOINT_SECRET_KEY="test-only-$(python -c 'import secrets; print(secrets.token_hex(16))')"
 export WAYPOINT_DEBUG=0

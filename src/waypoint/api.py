@@ -139,7 +139,7 @@ def health(request: HttpRequest) -> dict:
 @api.get("/me", tags=["system"])
 def me(request: HttpRequest) -> dict:
     """The caller: username, role, organization and home site."""
-    user = request.auth
+    user = request.auth  # type: ignore[attr-defined]  # set by ninja's auth, not in the stubs
     return {
         "username": user.username,
         "role": user.role,

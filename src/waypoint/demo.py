@@ -164,6 +164,7 @@ def load_demo(
             )
             if role == Role.ADMIN:
                 admin = user
+        assert admin is not None, "the loop above makes an administrator"
         actor = Actor(user=admin, channel="cli", purpose="operations")
         _load_patients(actor, sites, patients, rng)
         for _name, step in _steps():

@@ -114,9 +114,12 @@ def test_a_chart_shows_words_not_codes(make_patient, signed_in):
     for i in range(1, 10):
         page.check(f"input[name=q{i}][value='{2 if i < 8 else 1}']")
     page.click("#instrument-form button[type=submit]")
-    done = page.locator("#status-assessments")
+    # item 9 answered: the next steps come first, with the sentence of the save
+    done = page.locator("#status-prompt")
     expect(done).to_contain_text("Patient Health Questionnaire (PHQ-9) saved: 16")
     expect(done).to_be_focused()
+    assert "suicide_risk" not in page.locator("main").inner_text()
+    page.click("#safety-prompt >> text=Open the chart")
     table = page.locator("#latest-scores")
     expect(table).to_contain_text("Patient Health Questionnaire (PHQ-9)")
     expect(table).to_contain_text("Moderately severe depression")

@@ -132,6 +132,8 @@ def test_phq9_item9_flag_on_the_banner_until_a_clinician_acknowledges(
         page.check(f"input[name=q{i}][value='0']")
     page.check("input[name=q9][value='1']")
     page.click("#instrument-form button[type=submit]")
+    # the next steps first (issue 22), then the chart's banner
+    page.click("#safety-prompt >> text=Open the chart to acknowledge after review")
     banner = page.inner_text("#flags")
     assert "Suicide risk" in banner and "item 9" in banner
     page.fill("#flags input[name=note]", "Seen by Dr. Haddad, safety plan in place")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from waypoint.core.actor import api_actor
 from waypoint.core.schemas import IsoDate, StrictSchema, text
+from waypoint.core.selectors import site_by_code
 
 from . import selectors, services
 
@@ -18,7 +19,7 @@ router = Router(tags=["assessments"])
 
 
 class AssessmentIn(StrictSchema):
-    instrument: text(30, 1)
+    instrument: Annotated[str, text(30, 1)]
     items: dict[str, Any]
     administered_at: dt.datetime | None = None
 
@@ -53,7 +54,7 @@ class RiskIn(StrictSchema):
     factors: dict[str, bool]
     infection_testing_offered: bool = False
     infection_testing_accepted: bool | None = None
-    notes: text(2000) = ""
+    notes: Annotated[str, text(2000)] = ""
 
 
 class RiskOut(Schema):
@@ -72,9 +73,9 @@ class RiskOut(Schema):
 
 
 class ProblemIn(StrictSchema):
-    condition: text(30, 1)
-    description: text(200) = ""
-    icd10: text(10) = ""
+    condition: Annotated[str, text(30, 1)]
+    description: Annotated[str, text(200)] = ""
+    icd10: Annotated[str, text(10)] = ""
     onset: IsoDate | None = None
 
 
@@ -115,8 +116,8 @@ class LocOut(Schema):
 
 class DecisionIn(StrictSchema):
     accept: bool
-    level: text(30) | None = None
-    reason: text(2000) = ""
+    level: Annotated[str, text(30)] | None = None
+    reason: Annotated[str, text(2000)] = ""
 
 
 class FlagOut(Schema):
@@ -128,8 +129,35 @@ class FlagOut(Schema):
     acknowledgement_note: str
 
 
+class OpenFlagOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    reason: str
+    raised_at: dt.datetime
+    patient: int
+    mrn: str
+    site: str
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_patient(obj) -> int:
+        return obj.patient_id
+
+    @staticmethod
+    def resolve_mrn(obj) -> str:
+        return obj.patient.mrn
+
+    @staticmethod
+    def resolve_site(obj) -> str:
+        return obj.patient.site.code
+
+
 class AckIn(StrictSchema):
-    note: text(2000) = ""
+    note: Annotated[str, text(2000)] = ""
 
 
 @patients_router.post("/{int:patient_id}/assessments", response={201: AssessmentOut})
@@ -213,3 +241,12 @@ def list_flags(request: HttpRequest, patient_id: int):
 @router.post("/flags/{int:flag_id}/acknowledge", response=FlagOut)
 def acknowledge_flag(request: HttpRequest, flag_id: int, payload: AckIn):
     return services.flag_acknowledge(api_actor(request), flag_id, payload.note)
+
+
+@router.get("/safety-flags", response=list[OpenFlagOut])
+def open_safety_flags(request: HttpRequest, site: str):
+    """A site's open suicide-risk and overdose-risk flags, oldest first (the clinical
+    lead's list). 422 ``unknown_site``; 403 without ``safety_flags.view``."""
+    actor = api_actor(request)
+    actor.require("safety_flags.view")
+    return selectors.site_open_flags(actor, site_by_code(actor.organization_id, site[:20]))

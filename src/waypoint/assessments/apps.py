@@ -7,10 +7,20 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments, risk factors, problems and level of care"
 
     def ready(self) -> None:
+        from waypoint.core.home import HomePanel, register_home_panel
         from waypoint.patients.chart import register_banner, register_section
 
-        from . import chart
+        from . import chart, selectors
 
         register_banner(chart.flags)
+        register_home_panel(
+            HomePanel(
+                "safety_flags",
+                "assessments/home_panel.html",
+                "safety_flags.view",
+                selectors.home_panel,
+                order=10,
+            )
+        )
         for section in chart.SECTIONS:
             register_section(section)

@@ -11,6 +11,9 @@ from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
 class Assessment(models.Model):
     """One administration of an instrument. Scores are computed by the server."""
 
+    # The flags a save raised, set by the service for the page (not a column).
+    raised_flags: list[Flag]
+
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="assessments"
@@ -90,6 +93,9 @@ def severity_label(instrument: str, severity: str) -> str:
 
 class RiskFactorScreen(models.Model):
     """Risk factors for opioid use disorder and its harms (domain facts §3)."""
+
+    # The flags a save raised, set by the service for the page (not a column).
+    raised_flags: list[Flag]
 
     FACTORS = (
         ("tobacco_use", "Heavy tobacco use"),

@@ -8,10 +8,13 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 
 from waypoint.audit import services as audit
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
 from waypoint.clinical.registry import INSTRUMENTS
+from waypoint.core.errors import NotFound
+from waypoint.core.models import User
 from waypoint.patients.selectors import patient_ref
 
 from .models import Assessment, Flag, LevelOfCareAssessment, Problem, RiskFactorScreen
@@ -77,7 +80,7 @@ def cows_tracker(patient: Patient, limit: int = 60) -> str:
 def chart_context(actor: Actor, patient: Patient) -> dict:
     org = actor.organization_id
     assessments = list(Assessment.objects.filter(organization_id=org, patient=patient)[:50])
-    latest = {}
+    latest: dict[str, Assessment] = {}
     for a in assessments:
         latest.setdefault(a.instrument, a)
     return {
@@ -95,4 +98,104 @@ def chart_context(actor: Actor, patient: Patient) -> dict:
         "can_problems": actor.can("problem.manage"),
         "can_assess_loc": actor.can("level_of_care.assess"),
         "can_decide_loc": actor.can("level_of_care.decide"),
+    }
+
+
+# --- open safety flags: who must act, the site's list, the home page's task ---------------
+# Waypoint has no assigned clinician per patient (an episode names none), so a flag is the
+# task of the clinical staff of the patient's home site: every active physician, counselor
+# and nurse there (the roles that may acknowledge a flag, the administrator aside, who sees
+# the site's list instead). Physicians come first in "who to call now".
+RESPONSIBLE_ROLES = ("physician", "counselor", "nurse")
+SAFETY_KINDS = ("suicide_risk", "overdose_risk")
+
+
+def responsible_staff(organization_id: int, site_id: int | None) -> list[User]:
+    """The clinical staff a site's open flags are the task of (physicians first)."""
+    if site_id is None:
+        return []
+    rows = list(
+        User.objects.filter(
+            organization_id=organization_id,
+            site_id=site_id,
+            is_active=True,
+            role__in=RESPONSIBLE_ROLES,
+        ).order_by("last_name", "first_name", "username")
+    )
+    rank = {r: i for i, r in enumerate(RESPONSIBLE_ROLES)}
+    return sorted(rows, key=lambda u: rank[u.role])
+
+
+def _open_flags_at(organization_id: int, site_id: int | None):
+    qs = Flag.objects.filter(
+        organization_id=organization_id, acknowledged_at__isnull=True, kind__in=SAFETY_KINDS
+    ).select_related("patient", "patient__site")
+    if site_id is not None:
+        qs = qs.filter(patient__site_id=site_id)
+    return qs.order_by("raised_at", "id")
+
+
+def site_open_flags(actor: Actor, site) -> list[Flag]:
+    """A site's open (unacknowledged) flags, oldest first: the clinical lead's list. One
+    ``list`` audit event names the patients shown."""
+    actor.require("safety_flags.view")
+    rows = list(_open_flags_at(actor.organization_id, site.pk)[:500])
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "list",
+            "flag",
+            "",
+            detail={
+                "view": "open_safety_flags",
+                "site": site.code,
+                "results": sorted({f.patient_id for f in rows}),
+            },
+        )
+    return rows
+
+
+def flag_for_prompt(actor: Actor, flag_id: int) -> Flag:
+    """One flag with its patient, for the next-steps page; 404 across organizations. The
+    read of the patient's flag is audited."""
+    actor.require("assessment.view")
+    flag = (
+        Flag.objects.select_related("patient", "patient__site")
+        .filter(pk=flag_id, organization_id=actor.organization_id)
+        .first()
+    )
+    if flag is None:
+        raise NotFound("flag")
+    with transaction.atomic():
+        audit.record(
+            actor, "read", "flag", flag.pk, patient_id=flag.patient_id, detail={"view": "prompt"}
+        )
+    return flag
+
+
+def home_panel(actor: Actor, site) -> dict:
+    """The home page's safety panel (registered in apps.py): the open flags of the actor's
+    home site, theirs to act on when their role is a responsible one; the count for others.
+    Without a home site, the organization's."""
+    site_id = site.pk if site is not None else None
+    rows = list(_open_flags_at(actor.organization_id, site_id)[:100])
+    for f in rows:
+        f.raised_local = localtime(f.raised_at, f.patient.site.tz)
+    if rows:
+        with transaction.atomic():
+            audit.record(
+                actor,
+                "list",
+                "flag",
+                "",
+                detail={
+                    "view": "home_safety_tasks",
+                    "site": site.code if site else "",
+                    "results": sorted({f.patient_id for f in rows}),
+                },
+            )
+    return {
+        "flag_tasks": rows,
+        "flags_mine": actor.role in RESPONSIBLE_ROLES,
+        "can_ack": actor.can("flag.acknowledge"),
     }

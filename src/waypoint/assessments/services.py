@@ -70,7 +70,9 @@ def assessment_record(
     items: Any,
     administered_at: dt.datetime | None = None,
 ) -> Assessment:
-    """Score and store one instrument; a PHQ-9 item 9 above 0 raises a suicide-risk flag."""
+    """Score and store one instrument; a PHQ-9 item 9 above 0 raises a suicide-risk flag.
+    The flags raised are on the answer's ``raised_flags`` (the page then shows the next
+    steps at once)."""
     actor.require("assessment.record")
     with transaction.atomic():
         patient = patient_ref(actor, patient_id)
@@ -99,8 +101,9 @@ def assessment_record(
             patient_id=patient.pk,
             detail={"instrument": instrument, "total": a.total, "severity": a.severity},
         )
+        a.raised_flags = []
         if "suicide_risk" in result.flags:
-            _raise_flag(
+            flag = _raise_flag(
                 actor,
                 patient,
                 "suicide_risk",
@@ -108,6 +111,7 @@ def assessment_record(
                 "same-day clinician review",
                 a,
             )
+            a.raised_flags.append(flag)
     return a
 
 
@@ -141,14 +145,16 @@ def risk_screen_record(
         )
         audit.record(actor, "create", "risk_factor_screen", screen.pk, patient_id=patient.pk)
         reasons = overdose_risk_reasons(screen.factors)
+        screen.raised_flags = []
         if reasons:
-            _raise_flag(
+            flag = _raise_flag(
                 actor,
                 patient,
                 "overdose_risk",
                 "High overdose risk: " + "; ".join(reasons) + ". Offer naloxone.",
                 screen,
             )
+            screen.raised_flags.append(flag)
     return screen
 
 

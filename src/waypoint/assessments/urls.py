@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:patient_id>/level-of-care/", views.level_assess, name="level_assess"),
     path("level-of-care/<int:assessment_id>/decision/", views.level_decide, name="level_decide"),
     path("flags/<int:flag_id>/acknowledge/", views.flag_ack, name="flag_ack"),
+    path("flags/<int:flag_id>/next-steps/", views.flag_prompt, name="flag_prompt"),
+    path("safety-flags/", views.site_flags, name="site_flags"),
 ]

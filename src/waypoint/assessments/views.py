@@ -6,17 +6,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 
 from waypoint.clinical.level_of_care import DIMENSIONS
 from waypoint.clinical.registry import INSTRUMENTS
 from waypoint.core.errors import DomainError
-from waypoint.core.web import Actor, FormState, done_redirect, refused, say_done, staff_view
+from waypoint.core.selectors import site_today
+from waypoint.core.web import (
+    Actor,
+    FormState,
+    done_redirect,
+    refused,
+    say_done,
+    site_from_request,
+    staff_view,
+)
 from waypoint.patients.chart import chart_page, chart_url, to_chart
 from waypoint.patients.selectors import patient_get
 
-from . import services
+from . import selectors, services
 from .models import RiskFactorScreen
 
 
@@ -34,7 +45,8 @@ def source_for_people(source: str) -> str:
 def _items_from_post(instrument, post) -> tuple[dict, dict[str, str]]:
     """Read the form: ints for scale items, yes/no for booleans; blanks left out so the
     scorer reports a missing item. Every unanswered required item is named, in words."""
-    items, errors = {}, {}
+    items: dict[str, bool | int] = {}
+    errors: dict[str, str] = {}
     for it in instrument.items:
         raw = post.get(it.name, "").strip()
         if raw == "":
@@ -94,6 +106,8 @@ def record(request: HttpRequest, actor: Actor, patient_id: int, instrument: str)
                 text = f"{spec.title} saved: {a.total}, {a.severity_label.lower()}."
                 if a.flags:
                     text += " " + "; ".join(a.flag_labels) + ": a flag is on the chart."
+                if a.raised_flags:
+                    return _next_steps(request, a.raised_flags[0].pk, text)
                 return _done(request, patient_id, "assessments", text)
     patient = patient_get(actor, patient_id, purpose_detail=f"assessment:{instrument}")
     return render(
@@ -118,7 +132,7 @@ def risk(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         factors = {k: request.POST.get(k) == "on" for k, _ in RiskFactorScreen.FACTORS}
         accepted = request.POST.get("infection_testing_accepted", "")
         try:
-            services.risk_screen_record(
+            screen = services.risk_screen_record(
                 actor,
                 patient_id,
                 factors,
@@ -129,6 +143,12 @@ def risk(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         except DomainError as exc:
             form = refused(request, "risk", exc, title="Risk factors not saved")
         else:
+            if screen.raised_flags:
+                return _next_steps(
+                    request,
+                    screen.raised_flags[0].pk,
+                    "Risk factors recorded. High overdose risk: a flag is on the chart.",
+                )
             return _done(request, patient_id, "risk", "Risk factors recorded.")
     patient = patient_get(actor, patient_id, purpose_detail="risk_factors")
     return render(
@@ -283,3 +303,67 @@ def flag_ack(request: HttpRequest, actor: Actor, flag_id: int) -> HttpResponse:
         )
         return chart_page(request, actor, flag.patient_id, form=form)
     return _done(request, flag.patient_id, "chart", f"{flag.get_kind_display()} flag acknowledged.")
+
+
+# --- safety flags: the next steps at once, the site's open list ---------------------------
+def _next_steps(request: HttpRequest, flag_id: int, text: str) -> HttpResponse:
+    """A safety flag was just raised: the person who entered it goes straight to the
+    next-steps page (not back to the chart, where the banner may be out of sight)."""
+    say_done(request, "prompt", text)
+    return HttpResponseRedirect(reverse("assessments:flag_prompt", args=[flag_id]))
+
+
+@staff_view("assessment.view")
+def flag_prompt(request: HttpRequest, actor: Actor, flag_id: int) -> HttpResponse:
+    """What to do now about a suicide-risk or overdose-risk flag, and whom to call."""
+    flag = selectors.flag_for_prompt(actor, flag_id)
+    staff = selectors.responsible_staff(actor.organization_id, flag.patient.site_id)
+    return render(
+        request,
+        "assessments/flag_prompt.html",
+        {
+            "flag": flag,
+            "patient": flag.patient,
+            "staff": staff,
+            "can_ack": actor.can("flag.acknowledge") and flag.acknowledged_at is None,
+            "can_list": actor.can("safety_flags.view"),
+        },
+    )
+
+
+def _age(raised: dt.datetime) -> str:
+    minutes = max(0, int((timezone.now() - raised).total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        return f"{hours // 24} days"
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+@staff_view("safety_flags.view")
+def site_flags(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The open safety flags of a site, oldest first, with how long each has waited and
+    whether the same-day review (domain facts §3) was missed."""
+    site, sites = site_from_request(request, actor)
+    today = site_today(site)
+    rows = []
+    for f in selectors.site_open_flags(actor, site):
+        raised_local = timezone.localtime(f.raised_at, site.tz)
+        rows.append(
+            {
+                "flag": f,
+                "raised": raised_local,
+                "age": _age(f.raised_at),
+                "overdue": raised_local.date() < today,
+            }
+        )
+    return render(
+        request,
+        "assessments/site_flags.html",
+        {
+            "site": site,
+            "sites": sites,
+            "rows": rows,
+            "staff": selectors.responsible_staff(actor.organization_id, site.pk),
+            "can_ack": actor.can("flag.acknowledge"),
+        },
+    )

@@ -77,7 +77,11 @@ def census(actor: Actor, site: Site) -> dict:
                 r["plan_overdue"] = overdue.get(r["patient"].pk)
     here = Episode.objects.filter(organization_id=org, site=site)
     recent = here.filter(discharged_on__gte=today - dt.timedelta(days=AVERAGE_LOS_WINDOW_DAYS))
-    lengths = [(d - a).days for a, d in recent.values_list("admitted_on", "discharged_on")]
+    lengths = [
+        (d - a).days
+        for a, d in recent.values_list("admitted_on", "discharged_on")
+        if d is not None  # the filter ensures a date
+    ]
     board = {
         "site": site,
         "today": today,

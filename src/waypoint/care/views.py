@@ -23,5 +23,7 @@ def census(request: HttpRequest, actor: Actor) -> HttpResponse:
             "sites": sites,
             "by_site": census_board.census_counts_by_site(actor),
             "level_labels": [LEVEL_LABELS[lvl] for lvl in LEVELS],
+            "can_sessions": actor.can("session.view"),
+            "can_schedule": actor.can("session.manage"),
         },
     )

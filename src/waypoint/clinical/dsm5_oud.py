@@ -157,8 +157,8 @@ def score(items: Mapping[str, Any]) -> Result:
             "correct one of them.",
             "in_withdrawal_now",
         )
-    specifiers = []
-    not_applied = []
+    specifiers: list[str] = []
+    not_applied: list[str] = []
     if remission:
         specifiers.append(f"in_{remission}_remission")
     for item, specifier in (

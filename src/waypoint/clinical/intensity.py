@@ -97,7 +97,7 @@ def classify(level: str, hours: float) -> str:
     if hours < 0 or hours > 168:
         raise IntensityError(f"a week has 0 to 168 hours (got {hours!r})")
     r = hours_range(level)
-    if not r.applies:
+    if r.minimum is None:  # not r.applies
         return NOT_APPLICABLE
     if hours < r.minimum:
         return BELOW

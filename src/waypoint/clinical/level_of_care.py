@@ -35,6 +35,7 @@ not on its own move the level to an opioid treatment program.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .instrument import ScoreError
@@ -84,8 +85,8 @@ class Recommendation:
     provisional: bool  # no DSM-5 assessment was available
 
 
-def validate_ratings(values: dict) -> Ratings:
-    out = {}
+def validate_ratings(values: Mapping[str, object]) -> Ratings:
+    out: dict[str, int] = {}
     for name, _label in DIMENSIONS:
         v = values.get(name)
         if v is None:
@@ -199,7 +200,7 @@ def recommend(
         reasons.append("No dimension rated above 1: outpatient care (under 9 hours a week)")
 
     medication = dsm5_severity in ("moderate", "severe")
-    if medication:
+    if medication and dsm5_severity:
         reasons.append(
             f"{dsm5_severity.capitalize()} opioid use disorder: offer medication "
             "(methadone, buprenorphine or extended-release naltrexone)"

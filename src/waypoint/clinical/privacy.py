@@ -33,6 +33,7 @@ Plain values in, plain values out; no Django (``clinical/tests/test_purity.py``)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 CATEGORIES = (
@@ -267,7 +268,9 @@ class Restriction:
     categories: frozenset[str] = frozenset()
 
 
-def restriction_applies(r: Restriction, recipient: Recipient, purpose: str, cats) -> bool:
+def restriction_applies(
+    r: Restriction, recipient: Recipient, purpose: str, cats: Iterable[str]
+) -> bool:
     if r.recipient is not None and not names_recipient(r.recipient, recipient):
         return False
     if r.purposes and not any(covers_purpose(p, purpose) for p in r.purposes):
@@ -303,7 +306,9 @@ class CourtOrderScope:
     valid_until: dt.date | None = None
 
 
-def order_covers(o: CourtOrderScope, recipient: Recipient, purpose: str, cats, today) -> bool:
+def order_covers(
+    o: CourtOrderScope, recipient: Recipient, purpose: str, cats: Iterable[str], today: dt.date
+) -> bool:
     return (
         o.order_date <= today
         and (o.valid_until is None or today <= o.valid_until)
@@ -342,7 +347,9 @@ def _refuse(code: str, message: str) -> Decision:
     return Decision(False, refusal.code, refusal.message)
 
 
-def _allow(req: DisclosureRequest, consent_id=None, order_id=None) -> Decision:
+def _allow(
+    req: DisclosureRequest, consent_id: int | None = None, order_id: int | None = None
+) -> Decision:
     cats = tuple(c for c in CATEGORIES if c in req.categories)
     return Decision(
         True, basis=req.basis, consent_id=consent_id, court_order_id=order_id, categories=cats

@@ -161,7 +161,7 @@ class CriterionAnswer:
     not, and a note (required when not favorable: why the benefit still outweighs the
     risk, or why take-homes are limited)."""
 
-    favorable: bool
+    favorable: bool | None  # None (or anything not a bool): not answered, refused
     note: str = ""
 
 

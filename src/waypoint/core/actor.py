@@ -7,12 +7,14 @@ permission checks need, so neither depends on an HTTP request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .errors import PermissionDenied
 from .permissions import MATRIX, allowed
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from .models import User
 
 # Purposes of use a caller may give (X-Purpose-Of-Use header or ?purpose=); treatment default.
@@ -28,7 +30,10 @@ class Actor:
 
     @property
     def organization_id(self) -> int:
-        return self.user.organization_id
+        org = self.user.organization_id
+        if org is None:  # staff_view and the API's auth let no such user act
+            raise PermissionDenied("act without an organization")
+        return org
 
     @property
     def role(self) -> str:
@@ -43,25 +48,28 @@ class Actor:
             raise PermissionDenied(MATRIX[action][1].lower() if action in MATRIX else action)
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")[:64]
+def client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
-def purpose_of(request) -> str:
+def purpose_of(request: HttpRequest) -> str:
     raw = request.headers.get("X-Purpose-Of-Use") or request.GET.get("purpose") or "treatment"
     return raw if raw in PURPOSES else "treatment"
 
 
-def actor_from_request(request, channel: str) -> Actor:
+def actor_from_request(request: HttpRequest, channel: str) -> Actor:
+    # The request is authenticated: the API's auth has set request.auth (ninja adds it to
+    # the request; Django's stubs do not know it), staff_view has checked request.user.
+    user = request.auth if channel == "api" else request.user  # type: ignore[attr-defined]
     return Actor(
-        user=request.auth if channel == "api" else request.user,
+        user=cast("User", user),
         client_address=client_address(request),
         purpose=purpose_of(request),
         channel=channel,
     )
 
 
-def api_actor(request) -> Actor:
+def api_actor(request: HttpRequest) -> Actor:
     """The actor of a JSON API request: the bearer token's user (``request.auth``), with
     the client's address and the purpose of use it gave."""
     return actor_from_request(request, "api")

@@ -6,14 +6,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
+from ninja.security.base import AuthBase
 
-from waypoint.core.models import ApiToken, hash_token
+from waypoint.core.models import ApiToken, User, hash_token
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <token>``; the token is looked up by its SHA-256."""
 
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         if not token or len(token) > 200:
             return None
         row = (
@@ -31,18 +32,18 @@ class StaffSessionAuth(SessionAuth):
     calls it while the prescriber types): the CSRF token is checked, and only when the
     session cookie is there, so a bearer-token client without one still gets 401."""
 
-    def _get_key(self, request: HttpRequest):
+    def _get_key(self, request: HttpRequest) -> str | None:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return None
         return super()._get_key(request)
 
-    def authenticate(self, request: HttpRequest, key):
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = request.user
         if key is None or not user.is_authenticated or not user.is_active:
             return None
         return user if user.organization_id is not None else None
 
 
-def staff_or_token() -> list:
+def staff_or_token() -> list[AuthBase]:
     """A bearer token, else a signed-in staff member's session with its CSRF token."""
     return [TokenAuth(), StaffSessionAuth()]

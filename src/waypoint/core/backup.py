@@ -18,7 +18,9 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -33,12 +35,12 @@ class BackupError(Exception):
     pass
 
 
-def _db() -> dict:
+def _db() -> Mapping[str, Any]:
     return settings.DATABASES["default"]
 
 
 def _is_sqlite() -> bool:
-    return _db()["ENGINE"].endswith("sqlite3")
+    return str(_db()["ENGINE"]).endswith("sqlite3")
 
 
 def _pg_env() -> dict[str, str]:
@@ -63,7 +65,7 @@ def _pg_tool(name: str) -> str:
     raise BackupError(f"{name} is not installed (Debian package postgresql-client-15).")
 
 
-def _run(argv: list[str]) -> subprocess.CompletedProcess:
+def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
     r = subprocess.run(argv, env=_pg_env(), capture_output=True, text=True)
     if r.returncode:
         raise BackupError(r.stderr.strip() or f"{Path(argv[0]).name} failed")

@@ -3,8 +3,9 @@
 Core draws the home page but knows no clinical app: an app with something to show there
 (the patient registry: find a patient, today's patients) registers a panel from its
 ``AppConfig.ready()``, the way chart sections are registered (patients/chart.py). Panels
-are shown in the order they are registered (the order of ``INSTALLED_APPS``), each only to
-the roles with its permission.
+are shown by their ``order`` (smaller first; equal orders in the order they are registered,
+that of ``INSTALLED_APPS``), each only to the roles with its permission. Work that must not
+wait (open safety flags) takes a small order so it is the first thing on the page.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class HomePanel:
     template: str  # included in core/home.html with ``panel``: key, template and context
     action: str  # permission needed to see it (core/permissions.py)
     context: Callable[[Actor, Site | None], dict[str, Any]]  # the actor and their home site
+    order: int = 50
 
 
 _PANELS: dict[str, HomePanel] = {}
@@ -36,13 +38,13 @@ def register_home_panel(panel: HomePanel) -> None:
 
 
 def home_panels() -> tuple[HomePanel, ...]:
-    return tuple(_PANELS.values())
+    return tuple(sorted(_PANELS.values(), key=lambda p: p.order))
 
 
 def panels_for(actor: Actor, site: Site | None) -> list[dict[str, Any]]:
     """The panels this actor may see, each with its context."""
     return [
         {"key": p.key, "template": p.template, **p.context(actor, site)}
-        for p in _PANELS.values()
+        for p in home_panels()
         if actor.can(p.action)
     ]

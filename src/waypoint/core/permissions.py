@@ -86,6 +86,11 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A, P, N, C}),
         "Acknowledge a suicide-risk or overdose-risk flag after review",
     ),
+    "safety_flags.view": (
+        frozenset({A, P, N, C}),
+        "See a site's open suicide-risk and overdose-risk flags (the clinical lead's list) "
+        "and the home page's safety tasks",
+    ),
     "episode.view": (
         frozenset({A, P, N, C, IN}),
         "See episodes of care, levels of care and the census board",

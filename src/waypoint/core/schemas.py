@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from ninja import Schema
+from annotated_types import GroupedMetadata
+from ninja import Schema as Schema  # re-exported: the base of every schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, StringConstraints
 
 # JSON ``true``/``false`` only: "yes", "true", 1 are refused, not guessed.
@@ -43,13 +46,25 @@ def _not_future(value: dt.date) -> dt.date:
 PastDate = Annotated[IsoDate, AfterValidator(_not_future)]
 
 
-def text(max_length: int, min_length: int = 0) -> type[str]:
-    """A trimmed string with a length limit; control characters are refused."""
-    return Annotated[  # type: ignore[return-value]
-        str,
-        StringConstraints(strip_whitespace=True, max_length=max_length, min_length=min_length),
-        AfterValidator(_no_control_chars),
-    ]
+@dataclass(frozen=True)
+class TextLimits(GroupedMetadata):
+    """What ``text()`` gives: pydantic unpacks it into its two constraints."""
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        yield StringConstraints(
+            strip_whitespace=True, max_length=self.max_length, min_length=self.min_length
+        )
+        yield AfterValidator(_no_control_chars)
+
+
+def text(max_length: int, min_length: int = 0) -> TextLimits:
+    """A trimmed string with a length limit; control characters are refused.
+
+    Written ``Annotated[str, text(100)]`` (a call is no type for the type checker)."""
+    return TextLimits(max_length, min_length)
 
 
 # Bidirectional overrides and isolates can make stored text display differently from what

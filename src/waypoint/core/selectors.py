@@ -30,7 +30,7 @@ def locked_in_org(model: type[M], pk: int, organization_id: int, what: str, *rel
     """The row ``pk`` of ``model`` in the organization, locked for update (inside a
     transaction), with ``related`` rows joined; 404 ``not_found`` when it does not exist
     there."""
-    qs = model.objects.select_for_update()
+    qs = model._default_manager.select_for_update()
     if related:
         qs = qs.select_related(*related)
     row = qs.filter(pk=pk, organization_id=organization_id).first()

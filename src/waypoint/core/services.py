@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -13,6 +14,9 @@ from django.utils.text import slugify
 from .errors import Conflict, DomainError
 from .models import ApiToken, Organization, Site, User, hash_token, validate_timezone
 from .permissions import Role
+
+if TYPE_CHECKING:
+    from .actor import Actor
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 
@@ -122,7 +126,7 @@ def _system_account(organization_id: int, username: str, first: str, last: str) 
     return user
 
 
-def public_actor(organization_id: int, client_address: str = ""):
+def public_actor(organization_id: int, client_address: str = "") -> Actor:
     """Who acts when a member of the public writes (a self-check contact request): the
     organization's system account ``public-web.<org id>``, made on first use. It has no role
     and no usable password and is inactive, so it can never sign in or hold a working API
@@ -137,7 +141,7 @@ def public_actor(organization_id: int, client_address: str = ""):
     )
 
 
-def system_actor(organization_id: int, channel: str = "cli", client_address: str = ""):
+def system_actor(organization_id: int, channel: str = "cli", client_address: str = "") -> Actor:
     """Who acts for the audit trail when no staff member of the organization does: the
     command line (``waypoint site create``, ``user create``, ``token create``, backups) and a
     failed sign-in (nobody is signed in yet). The organization's inactive system account

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -29,6 +29,9 @@ from django.shortcuts import render
 from .actor import Actor, actor_from_request
 from .errors import DomainError, NotFound, PermissionDenied
 from .permissions import allowed
+
+if TYPE_CHECKING:
+    from .models import Site
 
 # code -> the page a staff view answers a 403 refusal of that code with, instead of the
 # "Not allowed" page: one per code, set from the owning app's AppConfig.ready()
@@ -42,7 +45,9 @@ def register_refusal_page(code: str, page: RefusalPage) -> None:
     _REFUSAL_PAGES[code] = page
 
 
-def staff_view(action: str | None = None) -> Callable:
+def staff_view(
+    action: str | None = None,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Require a logged-in staff member of an organization (and ``action`` if given).
 
     The wrapped view gets ``actor`` as its second argument. A ``NotFound`` becomes the 404
@@ -52,7 +57,7 @@ def staff_view(action: str | None = None) -> Callable:
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
@@ -108,14 +113,14 @@ def say_refused(request: HttpRequest, exc: Exception) -> None:
     messages.error(request, refusal_message(exc))
 
 
-def site_from_request(request: HttpRequest, actor: Actor) -> tuple:
+def site_from_request(request: HttpRequest, actor: Actor) -> tuple[Site, list[Site]]:
     """The site a staff board shows (``?site=CODE``, else the user's home site, else the
     first) and all active sites of the organization; 404 when it has none."""
     from .models import Site
 
     sites = list(Site.objects.filter(organization_id=actor.organization_id, active=True))
     code = (request.GET.get("site") or request.POST.get("site") or "")[:20] or (
-        actor.user.site.code if actor.user.site_id else ""
+        actor.user.site.code if actor.user.site else ""
     )
     site = next((s for s in sites if s.code == code), sites[0] if sites else None)
     if site is None:
@@ -180,7 +185,9 @@ def posted(request: HttpRequest) -> tuple[dict[str, str], dict[str, list[str]]]:
     return values, lists
 
 
-Labels = Mapping[str, str] | Callable[[tuple, dict], "str | None"]
+# Where a problem is in the input, as pydantic says (field names and list positions).
+Loc = tuple[int | str, ...]
+Labels = Mapping[str, str] | Callable[[Loc, dict[str, Any]], "str | None"]
 
 
 def refused(
@@ -278,7 +285,7 @@ def confirm_page(
     )
 
 
-def _noun(labels: Labels | None, loc: tuple, error: dict) -> str | None:
+def _noun(labels: Labels | None, loc: Loc, error: dict[str, Any]) -> str | None:
     if callable(labels):
         return labels(loc, error)
     name = ".".join(str(p) for p in loc)
@@ -289,7 +296,7 @@ def _noun(labels: Labels | None, loc: tuple, error: dict) -> str | None:
     return None
 
 
-def _default_noun(loc: tuple) -> str:
+def _default_noun(loc: Loc) -> str:
     for part in reversed(loc):
         if isinstance(part, str):
             return "the " + part.replace("_", " ")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -11,27 +11,36 @@ from waypoint.core.schemas import Bool, Phone, State, StrictSchema, text
 
 from . import codes
 
-Level = Literal[codes.LEVELS]  # type: ignore[valid-type]
-Medication = Literal[codes.MEDICATIONS]  # type: ignore[valid-type]
-Payment = Literal[codes.PAYMENTS]  # type: ignore[valid-type]
-Language = Literal[tuple(codes.LANGUAGES)]  # type: ignore[valid-type]
-Age = Literal[tuple(codes.AGES)]  # type: ignore[valid-type]
-Population = Literal[tuple(codes.POPULATIONS)]  # type: ignore[valid-type]
+# Literals made from the code lists when the module loads: to the type checker, strings.
+if TYPE_CHECKING:
+    Level = str
+    Medication = str
+    Payment = str
+    Language = str
+    Age = str
+    Population = str
+else:
+    Level = Literal[codes.LEVELS]
+    Medication = Literal[codes.MEDICATIONS]
+    Payment = Literal[codes.PAYMENTS]
+    Language = Literal[tuple(codes.LANGUAGES)]
+    Age = Literal[tuple(codes.AGES)]
+    Population = Literal[tuple(codes.POPULATIONS)]
 
 
 class ListingIn(StrictSchema):
     """What a site publishes about itself. Without coordinates, the ZIP's centroid is used."""
 
-    name: text(200) = Field("", description="Defaults to the site's name")
-    name2: text(200) = ""
-    street1: text(200, 1)
-    street2: text(200) = ""
-    city: text(100, 1)
+    name: Annotated[str, text(200)] = Field("", description="Defaults to the site's name")
+    name2: Annotated[str, text(200)] = ""
+    street1: Annotated[str, text(200, 1)]
+    street2: Annotated[str, text(200)] = ""
+    city: Annotated[str, text(100, 1)]
     state: State = Field(..., min_length=2)
-    zip: text(10, 5) = Field(..., pattern=r"^\d{5}$")
+    zip: Annotated[str, text(10, 5)] = Field(..., pattern=r"^\d{5}$")
     phone: Phone = ""
     intake_phone: Phone = ""
-    website: text(300) = Field("", pattern=r"^(https?://\S+)?$")
+    website: Annotated[str, text(300)] = Field("", pattern=r"^(https?://\S+)?$")
     latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     levels_of_care: list[Level] = Field(default_factory=list, max_length=6)
@@ -41,7 +50,7 @@ class ListingIn(StrictSchema):
     ages: list[Age] = Field(default_factory=list, max_length=4)
     populations: list[Population] = Field(default_factory=list, max_length=17)
     walk_in: Bool = False
-    walk_in_hours: text(200) = ""
+    walk_in_hours: Annotated[str, text(200)] = ""
     same_day_intake: Bool = False
 
     @model_validator(mode="after")
@@ -55,11 +64,11 @@ class ContactIn(StrictSchema):
     """A person asks a published site to contact them (nothing else is stored)."""
 
     facility: int = Field(..., ge=1)
-    name: text(100, 1) = Field(..., description="A first name or what to call you")
+    name: Annotated[str, text(100, 1)] = Field(..., description="A first name or what to call you")
     phone: Phone = Field(..., min_length=7)
     ok_to_call: Bool = False
     ok_to_text: Bool = False
-    best_time: text(100) = ""
+    best_time: Annotated[str, text(100)] = ""
     share_result: Bool = False
 
     @model_validator(mode="after")

@@ -123,15 +123,21 @@ def parse_query(
     elif near:
         parts = near.split(",")
         vals = [_number(p.strip()) for p in parts] if len(parts) == 2 else [None, None]
-        if None in vals or not geo.valid_point(vals[0], vals[1]):
+        lat_or_none, lon_or_none = vals
+        if (
+            lat_or_none is None
+            or lon_or_none is None
+            or not geo.valid_point(lat_or_none, lon_or_none)
+        ):
             raise _refuse(
                 "invalid_coordinates",
                 "near is LATITUDE,LONGITUDE in decimal degrees: latitude -90 to 90, "
                 "longitude -180 to 180.",
             )
-        lat, lon = vals
+        lat, lon = lat_or_none, lon_or_none
     else:
         raise _refuse("location_required", "Give a ZIP code (zip) or coordinates (near).")
+    radius: float | None  # None: not a number (refused below)
     radius = default_radius
     if "radius_miles" in one:
         radius = _number(one["radius_miles"].strip())
@@ -140,11 +146,13 @@ def parse_query(
                 "invalid_radius",
                 f"radius_miles is a number above 0 and at most {geo.MAX_RADIUS_MILES:g}.",
             )
+    limit: int | None
     limit = DEFAULT_LIMIT
     if "limit" in one:
         limit = _integer(one["limit"])
         if limit is None or not 1 <= limit <= MAX_LIMIT:
             raise _refuse("invalid_limit", f"limit is a whole number from 1 to {MAX_LIMIT}.")
+    offset: int | None
     offset = 0
     if "offset" in one:
         offset = _integer(one["offset"])

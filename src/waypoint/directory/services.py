@@ -355,6 +355,7 @@ def _write_programs(records, known: dict, found: dict, report: ImportReport) -> 
     for _row, rec in records:
         old, m = known.get(rec.key), found.get(rec.key)
         if m is None:  # matched by an earlier import: kept
+            assert old is not None, "a program not matched now was known"
             facility_id, how, like, dist = (
                 old.facility_id, old.match, old.likeness, old.distance_miles
             )  # fmt: skip
@@ -530,6 +531,7 @@ def self_check_contact(data, client_address: str, result_summary: str = ""):
             "That center does not take contact requests through this page: call it instead.",
         )
     site = facility.site
+    assert site is not None, "the query above takes facilities with a site"
     client = client_fingerprint(client_address)
     now = timezone.now()
     notes = ["Asked to be contacted through the public self-check page."]

@@ -15,6 +15,8 @@ hour per client address (kept as an HMAC, not the address).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.core import signing
@@ -91,7 +93,7 @@ def _asked(query: selectors.Query | None) -> list[tuple[str, str]]:
     return out
 
 
-def _labels(f: Facility, asked: list[tuple[str, str]] = ()) -> dict:
+def _labels(f: Facility, asked: Sequence[tuple[str, str]] = ()) -> dict:
     """What a card or page shows of a facility, in words: its offer, its phones as links,
     directions, and which of the asked services it has not published."""
     phones = []
@@ -127,7 +129,7 @@ def _labels(f: Facility, asked: list[tuple[str, str]] = ()) -> dict:
     }
 
 
-def _row(f: Facility, miles: float, asked: list[tuple[str, str]] = ()) -> dict:
+def _row(f: Facility, miles: float, asked: Sequence[tuple[str, str]] = ()) -> dict:
     return {"f": f, "miles": round(miles, 1), **_labels(f, asked)}
 
 
@@ -238,7 +240,7 @@ def _more_links(point: tuple[float, float], zip5: str) -> list[dict]:
             )  # fmt: skip
             result = selectors.search(query)
             if result.total or result.unknown.total:
-                params = [("zip", zip5), ("service", service)]
+                params: list[tuple[str, object]] = [("zip", zip5), ("service", service)]
                 if radius != selectors.DEFAULT_RADIUS:
                     params.append(("radius_miles", radius))
                 links.append(
@@ -351,7 +353,7 @@ def self_check_contact(request: HttpRequest) -> HttpResponse:
         return _page(request, "directory/contact_refused.html", {"why": "expired"}, 400)
     if post.get("homepage"):  # the honeypot: people never see this field
         return _page(request, "directory/contact_refused.html", {"why": "invalid"}, 400)
-    fields = {
+    fields: dict[str, Any] = {
         "facility": post.get("facility", "") or "0",
         "name": post.get("name", ""),
         "phone": post.get("phone", ""),
@@ -454,7 +456,7 @@ def listing(request: HttpRequest, actor: Actor) -> HttpResponse:
                 current = services.listing_unpublish(actor, site.code)
                 notice = f"{site.name} is no longer in the public locator."
             else:
-                data = {k: p.get(k, "").strip() for k in TEXT_FIELDS}
+                data: dict[str, Any] = {k: p.get(k, "").strip() for k in TEXT_FIELDS}
                 data.update({k: p.getlist(k) for k in LIST_FIELDS})
                 data["walk_in"] = p.get("walk_in") == "on"
                 data["same_day_intake"] = p.get("same_day_intake") == "on"
@@ -466,12 +468,13 @@ def listing(request: HttpRequest, actor: Actor) -> HttpResponse:
             say_done(request, "listing", notice)
             return done_redirect(reverse("directory:listing") + f"?site={site.code}", "listing")
         except (ValueError, DomainError) as exc:
+            problem: Exception | dict[str, str] = exc
             if isinstance(exc, ValueError) and not isinstance(exc, ValidationError):
-                exc = {"latitude": "Enter the latitude and longitude as numbers, or neither."}
+                problem = {"latitude": "Enter the latitude and longitude as numbers, or neither."}
             form = refused(
                 request,
                 "listing",
-                exc,
+                problem,
                 labels=LISTING_LABELS,
                 ids=LISTING_IDS,
                 title="The listing was not changed",

@@ -25,17 +25,17 @@ Cents = Annotated[int, Field(ge=0, le=10**9, strict=True)]
 
 
 class PlanIn(StrictSchema):
-    schedule: text(12, 1) = "escalating"
+    schedule: Annotated[str, text(12, 1)] = "escalating"
     start_on: IsoDate
     tests_per_week: Annotated[int, Field(ge=1, le=7, strict=True)] | None = None
-    targets: Annotated[list[text(20, 1)], Field(max_length=10)] | None = None
+    targets: Annotated[list[Annotated[str, text(20, 1)]], Field(max_length=10)] | None = None
     confirm_without_medication: Bool = False
-    confirmation_reason: text(500) = ""
+    confirmation_reason: Annotated[str, text(500)] = ""
 
 
 class PlanEndIn(StrictSchema):
     end_on: IsoDate
-    reason: text(300) = ""
+    reason: Annotated[str, text(300)] = ""
 
 
 class RedeemIn(StrictSchema):
@@ -45,8 +45,8 @@ class RedeemIn(StrictSchema):
 
 
 class RewardIn(StrictSchema):
-    name: text(120, 1)
-    category: text(12, 1)
+    name: Annotated[str, text(120, 1)]
+    category: Annotated[str, text(12, 1)]
     cents: Annotated[int, Field(ge=1, le=75000, strict=True)]
 
 
@@ -216,7 +216,7 @@ def redeem(request: HttpRequest, patient_id: int, payload: RedeemIn):
 
 
 class VoidIn(StrictSchema):
-    reason: text(300, 1)
+    reason: Annotated[str, text(300, 1)]
 
 
 @patients_router.post(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Sum
 
@@ -38,7 +38,8 @@ def settings_for(organization_id: int) -> rules.IncentiveSettings:
     row = IncentiveSettings.objects.filter(organization_id=organization_id).first()
     if row is None or not row.values:
         return rules.DEFAULT
-    return dataclasses.replace(rules.DEFAULT, **{k: int(v) for k, v in row.values.items()})
+    overrides: dict[str, Any] = {k: int(v) for k, v in row.values.items()}
+    return dataclasses.replace(rules.DEFAULT, **overrides)
 
 
 @dataclass

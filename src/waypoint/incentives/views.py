@@ -67,7 +67,7 @@ def _targets_label(targets: list[str]) -> str:
 
 
 # --- chart section ----------------------------------------------------------------------
-def _entry_row(e: IncentiveLedgerEntry, reversed_ids: set[int]) -> dict:
+def _entry_row(e: IncentiveLedgerEntry, reversed_ids: set[int | None]) -> dict:
     what = e.get_kind_display()
     detail = e.note
     if e.kind == "award":
@@ -96,7 +96,7 @@ def _entry_row(e: IncentiveLedgerEntry, reversed_ids: set[int]) -> dict:
     }
 
 
-def _timeline(entries: list[IncentiveLedgerEntry], reversed_ids: set[int]) -> str:
+def _timeline(entries: list[IncentiveLedgerEntry], reversed_ids: set[int | None]) -> str:
     standing = [
         e
         for e in entries

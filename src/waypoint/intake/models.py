@@ -92,6 +92,10 @@ class Inquiry(models.Model):
     created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Set on the rows of selectors.walk_in_queue only (not columns).
+    waiting_minutes: int
+    waiting_label: str
+
     class Meta:
         indexes = [models.Index(fields=["organization", "site", "status", "arrived_at"])]
         ordering = ["arrived_at"]

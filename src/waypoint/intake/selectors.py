@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -28,14 +29,10 @@ def site_day_bounds(site: Site, day: dt.date | None = None) -> tuple[dt.datetime
     return start, start + dt.timedelta(days=1)
 
 
-def walk_in_queue(actor: Actor, site: Site) -> list[Inquiry]:
-    """Today's open walk-ins at ``site`` (and open ones from earlier still waiting): the
-    urgent (withdrawal now, pregnant, recent overdose) first, then longest waiting first.
-    Each row gets ``waiting_minutes``."""
-    actor.require("inquiry.view")
+def _queue_rows(actor: Actor, site: Site) -> list[Inquiry]:
     start, _end = site_day_bounds(site)
     urgent = Q(withdrawal_now=True) | Q(pregnant=True) | Q(overdose_last_year=True)
-    rows = list(
+    rows: list[Inquiry] = list(
         Inquiry.objects.filter(
             organization_id=actor.organization_id,
             site=site,
@@ -56,6 +53,29 @@ def walk_in_queue(actor: Actor, site: Site) -> list[Inquiry]:
         r.waiting_minutes = int((now - r.arrived_at).total_seconds() // 60)
         hours, minutes = divmod(r.waiting_minutes, 60)
         r.waiting_label = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return rows
+
+
+def queue_version(rows: list[Inquiry]) -> str:
+    """A short fingerprint of what the queue shows (who, in what order, status, patient
+    link, urgency): the page's refresh asks with it and gets "unchanged" while it holds."""
+    text = "|".join(
+        f"{r.pk}:{r.status}:{r.patient_id}:{r.status_changed_at.isoformat()}:{int(r.urgent)}"
+        for r in rows
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def walk_in_queue(actor: Actor, site: Site, *, unless_version: str = "") -> list[Inquiry] | None:
+    """Today's open walk-ins at ``site`` (and open ones from earlier still waiting): the
+    urgent (withdrawal now, pregnant, recent overdose) first, then longest waiting first.
+    Each row gets ``waiting_minutes``. With ``unless_version`` (the page's refresh), None
+    when the queue still has that version: nothing new is shown, so nothing is audited;
+    otherwise one ``list`` audit event."""
+    actor.require("inquiry.view")
+    rows = _queue_rows(actor, site)
+    if unless_version and queue_version(rows) == unless_version:
+        return None
     # A linked restricted record the actor may not open shows masked (patients.access).
     rows = access.mask_rows(actor, rows)
     with transaction.atomic():
@@ -97,3 +117,30 @@ def inquiry_get(actor: Actor, inquiry_id: int) -> Inquiry:
     with transaction.atomic():
         audit.record(actor, "read", "inquiry", inq.pk, patient_id=inq.patient_id)
     return inq
+
+
+# How long after a walk-in or call its urgent facts stay on the chart's banner (judgment:
+# withdrawal, pregnancy and a recent overdose are what the first days of care must not
+# miss; the "From intake" section keeps them afterwards).
+URGENT_BANNER_DAYS = 14
+
+
+def patient_inquiries(organization_id: int, patient) -> list[Inquiry]:
+    """The inquiries linked to a patient, newest first (the chart's "From intake"; the
+    chart page's read is audited once for the whole chart)."""
+    return list(
+        Inquiry.objects.filter(organization_id=organization_id, patient=patient)
+        .select_related("site")
+        .order_by("-arrived_at", "-id")[:10]
+    )
+
+
+def urgent_recent(organization_id: int, patient) -> list[Inquiry]:
+    """The patient's inquiries of the last ``URGENT_BANNER_DAYS`` days with urgent facts."""
+    since = timezone.now() - dt.timedelta(days=URGENT_BANNER_DAYS)
+    urgent = Q(withdrawal_now=True) | Q(pregnant=True) | Q(overdose_last_year=True)
+    return list(
+        Inquiry.objects.filter(
+            urgent, organization_id=organization_id, patient=patient, arrived_at__gte=since
+        ).order_by("-arrived_at", "-id")
+    )

@@ -15,7 +15,7 @@ from waypoint.patients import services as patient_services
 from waypoint.patients.schemas import PatientIn
 from waypoint.patients.selectors import patient_ref
 
-from .models import Inquiry, InquiryStatusChange
+from .models import OPEN_STATUSES, Inquiry, InquiryStatusChange
 from .schemas import InquiryIn, LinkPatientIn, MakePatientIn, StatusIn
 from .workflow import can_move
 
@@ -226,3 +226,24 @@ def inquiry_make_patient(actor: Actor, inquiry_id: int, data: MakePatientIn):
         if inq.status == "new":
             _move(actor, inq, "waiting_for_assessment", "registered as a patient")
     return inq, patient
+
+
+def inquiries_close_on_admission(actor: Actor, patient_id: int, level_label: str, on) -> list[int]:
+    """The admission of a patient closes their open inquiries (walk-ins, calls): each moves
+    to "admitted", with its status history and audit event, in the admission's transaction.
+
+    Called by care's ``episode_admit`` (care builds on intake); admitting needs
+    ``episode.manage``, not ``inquiry.manage``: closing the walk-in is part of admitting,
+    not a separate choice. Returns the ids of the inquiries closed."""
+    rows = list(
+        Inquiry.objects.select_for_update()
+        .filter(
+            organization_id=actor.organization_id,
+            patient_id=patient_id,
+            status__in=OPEN_STATUSES,
+        )
+        .order_by("pk")
+    )
+    for inq in rows:
+        _move(actor, inq, "admitted", f"admitted to {level_label.lower()} on {on:%Y-%m-%d}"[:300])
+    return [inq.pk for inq in rows]

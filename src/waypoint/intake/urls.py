@@ -5,6 +5,7 @@ from . import views
 app_name = "intake"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("queue/rows/", views.queue_rows, name="queue_rows"),
     path("new/", views.new, name="new"),
     path("inquiries/", views.inquiries, name="inquiries"),
     path("inquiries/<int:inquiry_id>/", views.detail, name="detail"),

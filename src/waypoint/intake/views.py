@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from pydantic import ValidationError
 
 from waypoint.core.errors import DomainError
@@ -45,12 +46,22 @@ BOOLS = ("is_alias", "ok_to_call", "ok_to_text", "withdrawal_now", "pregnant", "
 
 def _site(actor: Actor, request: HttpRequest) -> Site | None:
     sites = Site.objects.filter(organization_id=actor.organization_id, active=True)
-    code = request.GET.get("site") or (actor.user.site.code if actor.user.site_id else "")
+    code = request.GET.get("site") or (actor.user.site.code if actor.user.site else "")
     return sites.filter(code=code).first() or sites.first()
+
+
+REFRESH_SECONDS = 15  # how often the open queue page asks for news (?every=2..120)
+
+
+def _every(request: HttpRequest) -> int:
+    raw = (request.GET.get("every") or "")[:4]
+    return min(120, max(2, int(raw))) if raw.isdigit() else REFRESH_SECONDS
 
 
 @staff_view("inquiry.view")
 def queue(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The walk-in queue. ``static/waypoint/queue.js`` refreshes its rows in place from
+    ``queue_rows`` (no full reload); without JavaScript, the "Refresh" link reloads it."""
     site = _site(actor, request)
     rows = selectors.walk_in_queue(actor, site) if site else []
     return render(
@@ -59,10 +70,37 @@ def queue(request: HttpRequest, actor: Actor) -> HttpResponse:
         {
             "site": site,
             "rows": rows,
+            "version": selectors.queue_version(rows or []),
+            "every": _every(request),
+            "now": timezone.now(),
             "sites": Site.objects.filter(organization_id=actor.organization_id, active=True),
             "can_manage": actor.can("inquiry.manage"),
         },
     )
+
+
+@staff_view("inquiry.view")
+def queue_rows(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The queue's rows as an HTML fragment for the page's refresh; 204 when they are as
+    the page shows them (``?v=`` the version it has)."""
+    site = _site(actor, request)
+    if site is None:
+        raise Http404
+    rows = selectors.walk_in_queue(actor, site, unless_version=(request.GET.get("v") or "")[:32])
+    if rows is None:
+        return HttpResponse(status=204)
+    response = render(
+        request,
+        "intake/_queue_rows.html",
+        {
+            "site": site,
+            "rows": rows,
+            "version": selectors.queue_version(rows),
+            "now": timezone.now(),
+        },
+    )
+    response["X-Queue-Version"] = selectors.queue_version(rows)
+    return response
 
 
 @staff_view("inquiry.view")

@@ -20,23 +20,25 @@ patients_router = Router(tags=["drug tests"])
 tests_router = Router(tags=["drug tests"])
 sites_router = Router(tags=["drug tests"])
 
-Results = Annotated[dict[text(40, 1), text(20, 1)], Field(max_length=20)]
+Results = Annotated[
+    dict[Annotated[str, text(40, 1)], Annotated[str, text(20, 1)]], Field(max_length=20)
+]
 
 
 class DrugTestIn(StrictSchema):
     collected_at: AwareDatetime
     observed: Bool
     results: Results
-    specimen: text(12, 1) = "urine"
-    method: text(16, 1) = "point_of_care"
-    reference: text(80) = ""
-    note: text(500) = ""
-    reason: text(12, 1) | None = None
+    specimen: Annotated[str, text(12, 1)] = "urine"
+    method: Annotated[str, text(16, 1)] = "point_of_care"
+    reference: Annotated[str, text(80)] = ""
+    note: Annotated[str, text(500)] = ""
+    reason: Annotated[str, text(12, 1)] | None = None
 
 
 class CorrectionIn(StrictSchema):
     results: Results
-    reason: text(500, 1)
+    reason: Annotated[str, text(500, 1)]
 
 
 class RequestIn(StrictSchema):

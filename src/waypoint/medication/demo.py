@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -84,7 +85,7 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
             starts_today = start == today
             if starts_today and med == "methadone":
                 dose = D(30)  # a first day stays within the 50 mg first-day limit
-            transfer = {}
+            transfer: dict[str, Any] = {}
             if med == "buprenorphine_extended_release":
                 transfer = {
                     "transfer_source": "Community health center (sublingual buprenorphine)",

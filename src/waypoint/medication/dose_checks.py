@@ -262,9 +262,11 @@ def _er_buprenorphine(
     # the first extended-release injection ever: transmucosal buprenorphine first
     recent = limits.buprenorphine_transfer_max_days + limits.sublocade_transmucosal_days + 1
     since_day = day - dt.timedelta(days=recent)
-    doses = DoseEvent.objects.filter(
-        organization_id=org, patient_id=pid, family="buprenorphine", local_day__gte=since_day
-    ).values_list("administered_at", "dose_mg", "local_day")
+    doses = list(
+        DoseEvent.objects.filter(
+            organization_id=org, patient_id=pid, family="buprenorphine", local_day__gte=since_day
+        ).values_list("administered_at", "dose_mg", "local_day")
+    )
     bottles = TakeHomeBottle.objects.filter(
         organization_id=org,
         patient_id=pid,
@@ -272,7 +274,6 @@ def _er_buprenorphine(
         for_day__gte=since_day,
         for_day__lte=day,
     ).values_list("for_day", flat=True)
-    doses = list(doses)
     return injectables.er_buprenorphine_prerequisite(
         injectables.er_buprenorphine_product(order.dose_mg, order.schedule) or "sublocade",
         at=at,

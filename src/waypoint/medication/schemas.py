@@ -18,53 +18,53 @@ Days = Annotated[int, Field(ge=0, le=28, strict=True)]
 
 
 class OrderIn(StrictSchema):
-    medication: text(40, 1)
+    medication: Annotated[str, text(40, 1)]
     dose_mg: Mg
     start_date: IsoDate
-    schedule: text(20, 1) | None = None
+    schedule: Annotated[str, text(20, 1)] | None = None
     stop_date: IsoDate | None = None
-    induction: text(10) | None = None
+    induction: Annotated[str, text(10)] | None = None
     take_home_max_doses: Days = 0
-    first_day_override_reason: text(2000) = ""
+    first_day_override_reason: Annotated[str, text(2000)] = ""
     # confirms the high-dose warning: buprenorphine above 24 mg, methadone above 100 mg (QTc)
     high_dose_acknowledged: Bool = False
     # confirms the blockade warning: an agonist within 28 days of a naltrexone injection
     blockade_acknowledged: Bool = False
     # the prescriber's documented reason for a methadone increase beyond the titration limit
-    titration_reason: text(2000) = ""
+    titration_reason: Annotated[str, text(2000)] = ""
     # a documented transfer: continuing buprenorphine from another prescriber or program
-    transfer_source: text(200) = ""
+    transfer_source: Annotated[str, text(200)] = ""
     transfer_last_dose_on: IsoDate | None = None
     transfer_treated_since: IsoDate | None = None
     # supplemental daily buprenorphine while an implant is in place
     implant_supplemental: Bool = False
     last_opioid_use_on: IsoDate | None = None
-    last_opioid_kind: text(20) = ""
-    instructions: text(2000) = ""
-    site: text(20, 1) | None = None
+    last_opioid_kind: Annotated[str, text(20)] = ""
+    instructions: Annotated[str, text(2000)] = ""
+    site: Annotated[str, text(20, 1)] | None = None
 
 
 class OrderChangeIn(StrictSchema):
-    reason: text(2000, 1)
+    reason: Annotated[str, text(2000, 1)]
     dose_mg: Mg | None = None
     take_home_max_doses: Days | None = None
     stop_date: IsoDate | None = None
-    first_day_override_reason: text(2000) | None = None
+    first_day_override_reason: Annotated[str, text(2000)] | None = None
     high_dose_acknowledged: Bool = False
-    titration_reason: text(2000) = ""
+    titration_reason: Annotated[str, text(2000)] = ""
     implant_supplemental: Bool | None = None
 
 
 class OrderChangeCheckIn(StrictSchema):
     """The body of a change being typed: the reason may still be empty."""
 
-    reason: text(2000) = ""
+    reason: Annotated[str, text(2000)] = ""
     dose_mg: Mg | None = None
     take_home_max_doses: Days | None = None
     stop_date: IsoDate | None = None
-    first_day_override_reason: text(2000) | None = None
+    first_day_override_reason: Annotated[str, text(2000)] | None = None
     high_dose_acknowledged: Bool = False
-    titration_reason: text(2000) = ""
+    titration_reason: Annotated[str, text(2000)] = ""
     implant_supplemental: Bool | None = None
 
 
@@ -74,19 +74,19 @@ class CheckOut(Schema):
 
 
 class ReasonIn(StrictSchema):
-    reason: text(2000, 1)
+    reason: Annotated[str, text(2000, 1)]
 
 
 class ReassessIn(StrictSchema):
-    note: text(2000, 1)
+    note: Annotated[str, text(2000, 1)]
     dose_mg: Mg | None = None
 
 
 class OpioidFreeIn(StrictSchema):
-    kind: text(30, 1)
+    kind: Annotated[str, text(30, 1)]
     on: IsoDate | None = None  # a negative test's day is the test's
     drug_test: Annotated[int, Field(ge=1, strict=True)] | None = None
-    note: text(300) = ""
+    note: Annotated[str, text(300)] = ""
 
 
 class VitalsIn(StrictSchema):
@@ -94,63 +94,63 @@ class VitalsIn(StrictSchema):
     systolic: Annotated[int, Field(ge=40, le=300, strict=True)] | None = None
     diastolic: Annotated[int, Field(ge=20, le=200, strict=True)] | None = None
     pulse: Annotated[int, Field(ge=20, le=250, strict=True)] | None = None
-    note: text(300) = ""
-    site: text(20, 1) | None = None
+    note: Annotated[str, text(300)] = ""
+    site: Annotated[str, text(20, 1)] | None = None
 
 
 class ImplantInsertIn(StrictSchema):
-    lot: text(50, 1)
+    lot: Annotated[str, text(50, 1)]
     inserted_on: IsoDate | None = None
-    arm: text(5) = ""
-    note: text(500) = ""
+    arm: Annotated[str, text(5)] = ""
+    note: Annotated[str, text(500)] = ""
 
 
 class ImplantRemoveIn(StrictSchema):
     removed_on: IsoDate | None = None
-    note: text(500) = ""
+    note: Annotated[str, text(500)] = ""
 
 
 class CriterionIn(StrictSchema):
     favorable: Bool
-    note: text(1000) = ""
+    note: Annotated[str, text(1000)] = ""
 
 
 class DeterminationIn(StrictSchema):
     answers: dict[str, CriterionIn]
     decided_on: IsoDate | None = None
-    note: text(2000) = ""
+    note: Annotated[str, text(2000)] = ""
 
 
 class DoseIn(StrictSchema):
     order: Annotated[int, Field(ge=1, strict=True)]
     dose_mg: Mg
-    idempotency_key: text(100, 8)
+    idempotency_key: Annotated[str, text(100, 8)]
     administered_at: AwareDatetime | None = None
-    note: text(500) = ""
+    note: Annotated[str, text(500)] = ""
 
 
 class TakeHomeIn(StrictSchema):
     order: Annotated[int, Field(ge=1, strict=True)]
     days: Annotated[int, Field(ge=1, le=28, strict=True)]
     first_day: IsoDate | None = None
-    note: text(500) = ""
+    note: Annotated[str, text(500)] = ""
 
 
 class StockReceiptIn(StrictSchema):
     quantity_mg: Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=2)]
-    reference: text(100, 1)
+    reference: Annotated[str, text(100, 1)]
 
 
 class StockWasteIn(StrictSchema):
     quantity_mg: Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=2)]
-    reason: text(300, 1)
-    witness: text(150, 1)
+    reason: Annotated[str, text(300, 1)]
+    witness: Annotated[str, text(150, 1)]
 
 
 class StockCountIn(StrictSchema):
     counted_mg: Annotated[Decimal, Field(ge=0, le=10_000_000, decimal_places=2)]
-    witness: text(150, 1)
-    note: text(500) = ""
+    witness: Annotated[str, text(150, 1)]
+    note: Annotated[str, text(500)] = ""
 
 
 class CloseDayIn(StrictSchema):
@@ -165,4 +165,4 @@ class SettingsIn(StrictSchema):
 
 
 class DiversionIn(StrictSchema):
-    reason: text(300, 1)
+    reason: Annotated[str, text(300, 1)]

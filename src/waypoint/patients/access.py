@@ -56,10 +56,10 @@ def masked_copy(p: Patient) -> Patient:
     )
     if "site" in p._state.fields_cache:
         m.site = p.site
-    m.date_of_birth = None
+    m.date_of_birth = None  # type: ignore[assignment]  # a display stand-in: no birth date
     m.restricted = True
     m._state.adding = False
-    m.save = _refuse_save  # a stand-in is never written
+    m.save = _refuse_save  # type: ignore[method-assign]  # a stand-in is never written
     return m
 
 

@@ -54,6 +54,11 @@ class Patient(models.Model):
         "core.User", on_delete=models.PROTECT, null=True, related_name="+"
     )
 
+    # Set on the close matches selectors.patient_find returns only (not a column).
+    close_match: bool
+    # Set on the masked stand-ins of restricted records patients.access shows (not a column).
+    restricted: bool
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -18,7 +18,7 @@ from waypoint.core.schemas import (
     text,
 )
 
-Name = text(100, 1)
+Name = Annotated[str, text(100, 1)]
 Zip = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{5}(-\d{4})?)?$")]
 Email = Annotated[
     str,
@@ -64,24 +64,24 @@ class PatientIn(StrictSchema):
     first_name: Name
     last_name: Name
     date_of_birth: BirthDate
-    site: text(20, 1)
-    preferred_name: text(100) = ""
+    site: Annotated[str, text(20, 1)]
+    preferred_name: Annotated[str, text(100)] = ""
     sex_at_birth: Sex = "unknown"
-    gender_identity: text(60) = ""
-    pronouns: text(40) = ""
-    preferred_language: text(60) = "English"
+    gender_identity: Annotated[str, text(60)] = ""
+    pronouns: Annotated[str, text(40)] = ""
+    preferred_language: Annotated[str, text(60)] = "English"
     interpreter_needed: Bool = False
     phone: Phone = ""
     email: Email = ""
-    address_line1: text(200) = ""
-    address_line2: text(200) = ""
-    city: text(100) = ""
+    address_line1: Annotated[str, text(200)] = ""
+    address_line2: Annotated[str, text(200)] = ""
+    city: Annotated[str, text(100)] = ""
     state: State = ""
     zip_code: Zip = ""
-    emergency_contact_name: text(200) = ""
-    emergency_contact_relationship: text(60) = ""
+    emergency_contact_name: Annotated[str, text(200)] = ""
+    emergency_contact_relationship: Annotated[str, text(60)] = ""
     emergency_contact_phone: Phone = ""
-    insurance: text(300) = ""
+    insurance: Annotated[str, text(300)] = ""
     confirm_not_duplicate: Bool = Field(
         False,
         description="Set true to register even though a patient with the same name and date "
@@ -95,24 +95,24 @@ class PatientUpdate(StrictSchema):
     first_name: Name | None = None
     last_name: Name | None = None
     date_of_birth: BirthDate | None = None
-    site: text(20, 1) | None = None
-    preferred_name: text(100) | None = None
+    site: Annotated[str, text(20, 1)] | None = None
+    preferred_name: Annotated[str, text(100)] | None = None
     sex_at_birth: Sex | None = None
-    gender_identity: text(60) | None = None
-    pronouns: text(40) | None = None
-    preferred_language: text(60) | None = None
+    gender_identity: Annotated[str, text(60)] | None = None
+    pronouns: Annotated[str, text(40)] | None = None
+    preferred_language: Annotated[str, text(60)] | None = None
     interpreter_needed: Bool | None = None
     phone: Phone | None = None
     email: Email | None = None
-    address_line1: text(200) | None = None
-    address_line2: text(200) | None = None
-    city: text(100) | None = None
+    address_line1: Annotated[str, text(200)] | None = None
+    address_line2: Annotated[str, text(200)] | None = None
+    city: Annotated[str, text(100)] | None = None
     state: State | None = None
     zip_code: Zip | None = None
-    emergency_contact_name: text(200) | None = None
-    emergency_contact_relationship: text(60) | None = None
+    emergency_contact_name: Annotated[str, text(200)] | None = None
+    emergency_contact_relationship: Annotated[str, text(60)] | None = None
     emergency_contact_phone: Phone | None = None
-    insurance: text(300) | None = None
+    insurance: Annotated[str, text(300)] | None = None
 
     @field_validator("*", mode="before")
     @classmethod

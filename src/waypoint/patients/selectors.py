@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -148,7 +148,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-def parse_query(q: str) -> tuple[str, object]:
+def parse_query(q: str) -> tuple[str, Any]:
     """Classify a search box entry: ("dob", date), ("mrn", str) or ("name", [terms])."""
     if has_control_chars(q):  # also: PostgreSQL refuses NUL in any string
         return "none", None
@@ -226,7 +226,7 @@ def patient_find(actor: Actor, q: str, *, limit: int = 50, close: bool = True) -
     elif kind == "mrn":
         qs = qs.filter(Q(mrn=value) | Q(mrn=str(value).zfill(7)))
     elif kind == "name":
-        value = [names.fold(t) for t in value]  # type: ignore[union-attr]
+        value = [names.fold(t) for t in value]
         value = [t for t in value if t]
         if not value:
             return Found()

@@ -46,7 +46,7 @@ def register(request: HttpRequest, actor: Actor) -> HttpResponse:
     form: FormState | None = None
     duplicates: list = []
     data: dict = {
-        "site": actor.user.site.code if actor.user.site_id else "",
+        "site": actor.user.site.code if actor.user.site else "",
         "preferred_language": "English",
         "sex_at_birth": "unknown",
     }

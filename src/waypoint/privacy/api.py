@@ -38,10 +38,6 @@ consents_router = Router(tags=["privacy"])
 privacy_router = Router(tags=["privacy"])
 
 
-def _actor(request: HttpRequest):
-    return api_actor(request)
-
-
 def _recipient(name: str, organization: str) -> dict | None:
     return {"name": name, "organization": organization} if name else None
 
@@ -68,7 +64,7 @@ def consent_out(row) -> dict:
         "signed_on": c.signed_on,
         "signature_method": c.signature_method,
         "signature_reference": c.signature_reference,
-        "witness": c.witness.username if c.witness_id else None,
+        "witness": c.witness.username if c.witness is not None else None,
         "language": c.language,
         "revocation_statement": c.revocation_statement,
         "recorded_by": c.recorded_by.username,
@@ -117,26 +113,26 @@ def disclosure_item(d: Disclosure) -> dict:
 def record_consent(request: HttpRequest, patient_id: int, payload: ConsentIn):
     """A Part 2 consent → 201 ``{id, status: active, …}``. ``supersedes`` makes it the next
     version of an active consent (which ends now)."""
-    actor = _actor(request)
+    actor = api_actor(request)
     c = services.consent_record(actor, patient_id, payload)
     return Status(201, consent_out(selectors.consent_get(actor, c.pk, view="recorded")))
 
 
 @patients_router.get("/{int:patient_id}/consents", response=list[ConsentOut])
 def list_consents(request: HttpRequest, patient_id: int):
-    rows, _today = selectors.consents_for(_actor(request), patient_id)
+    rows, _today = selectors.consents_for(api_actor(request), patient_id)
     return [consent_out(r) for r in rows]
 
 
 @consents_router.get("/{int:consent_id}", response=ConsentOut)
 def get_consent(request: HttpRequest, consent_id: int):
-    return consent_out(selectors.consent_get(_actor(request), consent_id))
+    return consent_out(selectors.consent_get(api_actor(request), consent_id))
 
 
 @consents_router.post("/{int:consent_id}/revoke", response=ConsentOut)
 def revoke_consent(request: HttpRequest, consent_id: int, payload: RevokeIn):
     """``{on, method: written|verbal}`` → 200 ``{status: revoked, …}``; from now on."""
-    actor = _actor(request)
+    actor = api_actor(request)
     c = services.consent_revoke(actor, consent_id, payload)
     return consent_out(selectors.consent_get(actor, c.pk, view="revoked"))
 
@@ -144,7 +140,7 @@ def revoke_consent(request: HttpRequest, consent_id: int, payload: RevokeIn):
 @consents_router.post("/{int:consent_id}/expiry-event", response=ConsentOut)
 def consent_expiry_event(request: HttpRequest, consent_id: int, payload: ExpiryEventIn):
     """The event the consent ends at happened → 200 ``{status: expired, …}``."""
-    actor = _actor(request)
+    actor = api_actor(request)
     c = services.consent_expiry_event(actor, consent_id, payload)
     return consent_out(selectors.consent_get(actor, c.pk, view="expired"))
 
@@ -155,7 +151,8 @@ def disclose(request: HttpRequest, patient_id: int, payload: DisclosureIn):
     """A disclosure → 201 ``{id, notice, consent, records: {category: [...]}, package,
     package_sha256, …}``, or 403 ``no_valid_consent`` / ``court_order_required`` /
     ``restricted_by_patient_request``; nothing is written on a refusal."""
-    p = services.disclosure_make(_actor(request), patient_id, payload)
+    p = services.disclosure_make(api_actor(request), patient_id, payload)
+    assert p.disclosure is not None  # a refusal raised; nothing was written
     return Status(
         201,
         {
@@ -171,13 +168,13 @@ def disclose(request: HttpRequest, patient_id: int, payload: DisclosureIn):
 @patients_router.get("/{int:patient_id}/disclosures", response=Accounting)
 def accounting(request: HttpRequest, patient_id: int):
     """The accounting of disclosures, newest first, emergencies included."""
-    rows = selectors.accounting(_actor(request), patient_id)
+    rows = selectors.accounting(api_actor(request), patient_id)
     return {"patient": patient_id, "disclosures": [disclosure_item(d) for d in rows]}
 
 
 @patients_router.post("/{int:patient_id}/court-orders", response={201: CourtOrderOut})
 def record_court_order(request: HttpRequest, patient_id: int, payload: CourtOrderIn):
-    o = services.court_order_record(_actor(request), patient_id, payload)
+    o = services.court_order_record(api_actor(request), patient_id, payload)
     return Status(
         201,
         {
@@ -200,7 +197,7 @@ def record_court_order(request: HttpRequest, patient_id: int, payload: CourtOrde
 # --- the patient's notice and requests, complaints -----------------------------------------
 @patients_router.post("/{int:patient_id}/privacy-notices", response={201: dict})
 def record_notice(request: HttpRequest, patient_id: int, payload: NoticeIn):
-    n = services.notice_record(_actor(request), patient_id, payload)
+    n = services.notice_record(api_actor(request), patient_id, payload)
     return Status(
         201,
         {
@@ -234,7 +231,7 @@ def _request_out(r) -> dict:
 def record_restriction_request(
     request: HttpRequest, patient_id: int, payload: RestrictionRequestIn
 ):
-    r = services.restriction_request_record(_actor(request), patient_id, payload)
+    r = services.restriction_request_record(api_actor(request), patient_id, payload)
     return Status(201, _request_out(r))
 
 
@@ -242,7 +239,9 @@ def record_restriction_request(
 def decide_restriction_request(request: HttpRequest, request_id: int, payload: DecisionIn):
     """``{agree: true|false, note?}``: an agreed restriction binds every later disclosure
     under consent."""
-    return _request_out(services.restriction_request_decide(_actor(request), request_id, payload))
+    return _request_out(
+        services.restriction_request_decide(api_actor(request), request_id, payload)
+    )
 
 
 def _complaint_out(c) -> dict:
@@ -259,37 +258,37 @@ def _complaint_out(c) -> dict:
 
 @privacy_router.post("/privacy-complaints", response={201: dict})
 def record_complaint(request: HttpRequest, payload: ComplaintIn):
-    return Status(201, _complaint_out(services.complaint_record(_actor(request), payload)))
+    return Status(201, _complaint_out(services.complaint_record(api_actor(request), payload)))
 
 
 @privacy_router.post("/privacy-complaints/{int:complaint_id}/resolve", response=dict)
 def resolve_complaint(request: HttpRequest, complaint_id: int, payload: ResolveIn):
-    return _complaint_out(services.complaint_resolve(_actor(request), complaint_id, payload))
+    return _complaint_out(services.complaint_resolve(api_actor(request), complaint_id, payload))
 
 
 # --- restricted records, care team, break-the-glass, reviews -------------------------------
 @patients_router.put("/{int:patient_id}/restriction", response=dict)
 def restrict(request: HttpRequest, patient_id: int, payload: RestrictIn):
     """The privacy officer marks the record restricted (only its care team opens it)."""
-    r = services.record_restrict(_actor(request), patient_id, payload)
+    r = services.record_restrict(api_actor(request), patient_id, payload)
     return {"patient": r.patient_id, "restricted": True, "reason": r.reason, "since": r.marked_at}
 
 
 @patients_router.delete("/{int:patient_id}/restriction", response=dict)
 def unrestrict(request: HttpRequest, patient_id: int):
-    r = services.record_unrestrict(_actor(request), patient_id)
+    r = services.record_unrestrict(api_actor(request), patient_id)
     return {"patient": r.patient_id, "restricted": False, "lifted_at": r.lifted_at}
 
 
 @patients_router.post("/{int:patient_id}/care-team", response={201: dict})
 def add_to_care_team(request: HttpRequest, patient_id: int, payload: CareTeamIn):
-    m = services.care_team_add(_actor(request), patient_id, payload.user)
+    m = services.care_team_add(api_actor(request), patient_id, payload.user)
     return Status(201, {"patient": m.patient_id, "user": m.user_id, "added_at": m.added_at})
 
 
 @patients_router.delete("/{int:patient_id}/care-team/{int:user_id}", response=dict)
 def remove_from_care_team(request: HttpRequest, patient_id: int, user_id: int):
-    m = services.care_team_remove(_actor(request), patient_id, user_id)
+    m = services.care_team_remove(api_actor(request), patient_id, user_id)
     return {"patient": m.patient_id, "user": m.user_id, "removed_at": m.removed_at}
 
 
@@ -297,7 +296,7 @@ def remove_from_care_team(request: HttpRequest, patient_id: int, user_id: int):
 def break_glass(request: HttpRequest, patient_id: int, payload: BreakGlassIn):
     """Open a restricted record with a stated reason (``{reason, explanation}``): open to the
     caller for 8 hours, recorded and queued for the privacy officer's review."""
-    g = services.break_glass(_actor(request), patient_id, payload)
+    g = services.break_glass(api_actor(request), patient_id, payload)
     return Status(
         201,
         {
@@ -317,5 +316,5 @@ def review(request: HttpRequest, kind: str, item_id: int, payload: ReviewIn):
     a break-the-glass opening (``access``)."""
     if kind not in ("disclosure", "access"):
         raise HttpError(404, "No such review item.")
-    r = services.review(_actor(request), kind, item_id, payload)
+    r = services.review(api_actor(request), kind, item_id, payload)
     return Status(201, {"id": r.pk, "outcome": r.outcome, "at": r.at})

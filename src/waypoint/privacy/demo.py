@@ -27,8 +27,13 @@ DOCTORS = [
 
 
 def _actor(org_id: int, role: str) -> Actor:
-    user = User.objects.filter(organization_id=org_id, role=role, is_active=True).order_by("pk")
-    return Actor(user=user.first(), client_address="127.0.0.1")
+    user = (
+        User.objects.filter(organization_id=org_id, role=role, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    assert user is not None, f"the demo organization has an active {role}"
+    return Actor(user=user, client_address="127.0.0.1")
 
 
 def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:

@@ -44,8 +44,8 @@ def _unique(values: list) -> list:
 
 
 class RecipientIn(StrictSchema):
-    name: text(200, 1)
-    organization: text(200) = ""
+    name: Annotated[str, text(200, 1)]
+    organization: Annotated[str, text(200)] = ""
     # for a disclosure under the general designation "my treating providers": the sender
     # states that this recipient treats the patient
     treating_provider: Bool = False
@@ -55,15 +55,15 @@ class ConsentIn(StrictSchema):
     recipient: RecipientIn | None = None
     general_designation: Literal["treating_providers"] | None = None
     purpose: ConsentPurpose
-    purpose_detail: text(300) = ""
+    purpose_detail: Annotated[str, text(300)] = ""
     categories: Categories
     expires_on: IsoDate | None = None
-    expiry_event: text(300) = ""
+    expiry_event: Annotated[str, text(300)] = ""
     signed_on: IsoDate
     signature_method: Literal["electronic", "wet", "verbal_witnessed"]
     # the staff witness of a consent given aloud: a user id or username of the organization
-    witness: int | text(150) | None = None
-    signature_reference: text(200) = ""
+    witness: int | Annotated[str, text(150)] | None = None
+    signature_reference: Annotated[str, text(200)] = ""
     language: Literal["en", "es"] = "en"
     # a new version of this consent (same patient): it ends when this one is recorded
     supersedes: int | None = None
@@ -77,18 +77,18 @@ class ConsentIn(StrictSchema):
 class RevokeIn(StrictSchema):
     on: IsoDate
     method: Literal["written", "verbal"]
-    reference: text(200) = ""  # the letter or form, for a written revocation
-    note: text(500) = ""
+    reference: Annotated[str, text(200)] = ""  # the letter or form, for a written revocation
+    note: Annotated[str, text(500)] = ""
 
 
 class ExpiryEventIn(StrictSchema):
     on: IsoDate
-    note: text(500) = ""
+    note: Annotated[str, text(500)] = ""
 
 
 class EmergencyIn(StrictSchema):
-    nature: text(500) = ""
-    facility: text(200) = ""
+    nature: Annotated[str, text(500)] = ""
+    facility: Annotated[str, text(200)] = ""
 
 
 class DisclosureIn(StrictSchema):
@@ -107,15 +107,15 @@ class DisclosureIn(StrictSchema):
 
 
 class CourtOrderIn(StrictSchema):
-    court: text(200, 1)
-    case_number: text(100) = ""
+    court: Annotated[str, text(200, 1)]
+    case_number: Annotated[str, text(100)] = ""
     order_date: IsoDate
-    findings: text(4000, 1)
+    findings: Annotated[str, text(4000, 1)]
     recipient: RecipientIn
     purposes: Annotated[list[DisclosurePurpose], Field(min_length=1, max_length=8)]
     categories: Categories
     valid_until: IsoDate | None = None
-    reference: text(200) = ""
+    reference: Annotated[str, text(200)] = ""
 
     @field_validator("categories", "purposes")
     @classmethod
@@ -125,7 +125,7 @@ class CourtOrderIn(StrictSchema):
 
 class NoticeIn(StrictSchema):
     received_on: IsoDate
-    version: text(30) = ""
+    version: Annotated[str, text(30)] = ""
     language: Literal["en", "es"] = "en"
     method: Literal["paper", "electronic"] = "paper"
 
@@ -137,7 +137,7 @@ class RestrictionRequestIn(StrictSchema):
     categories: Annotated[list[Category], Field(max_length=8)] = []
     to_health_plan: Bool = False
     paid_in_full: Bool = False
-    detail: text(500) = ""
+    detail: Annotated[str, text(500)] = ""
 
     @field_validator("categories", "purposes")
     @classmethod
@@ -147,23 +147,23 @@ class RestrictionRequestIn(StrictSchema):
 
 class DecisionIn(StrictSchema):
     agree: Bool
-    note: text(500) = ""
+    note: Annotated[str, text(500)] = ""
 
 
 class ComplaintIn(StrictSchema):
     received_on: IsoDate
     patient: int | None = None
-    complainant: text(200) = ""
-    summary: text(4000, 1)
+    complainant: Annotated[str, text(200)] = ""
+    summary: Annotated[str, text(4000, 1)]
 
 
 class ResolveIn(StrictSchema):
-    resolution: text(4000, 1)
+    resolution: Annotated[str, text(4000, 1)]
 
 
 class RestrictIn(StrictSchema):
     reason: Literal["staff_member", "public_figure", "other"]
-    note: text(500) = ""
+    note: Annotated[str, text(500)] = ""
 
 
 class CareTeamIn(StrictSchema):
@@ -172,12 +172,12 @@ class CareTeamIn(StrictSchema):
 
 class BreakGlassIn(StrictSchema):
     reason: Literal["direct_care", "emergency", "covering", "other"]
-    explanation: text(500, 1)
+    explanation: Annotated[str, text(500, 1)]
 
 
 class ReviewIn(StrictSchema):
     outcome: Literal["appropriate", "concern"]
-    note: text(1000) = ""
+    note: Annotated[str, text(1000)] = ""
 
 
 # --- answers ---------------------------------------------------------------------------

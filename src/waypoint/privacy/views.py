@@ -199,7 +199,7 @@ def consent_print(request: HttpRequest, actor: Actor, consent_id: int) -> HttpRe
 
 
 def _form_context(c: Consent, row, lang: str) -> dict:
-    words = texts.FORM[lang]
+    words: dict[str, Any] = dict(texts.FORM[lang])
     return {
         "c": c,
         "row": row,

@@ -38,7 +38,8 @@ def _triggers_off_for_flush(transactional_db):
 
 
 def _in_memory_sqlite() -> bool:
-    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+    # is_in_memory_db is SQLite's wrapper's, asked only on SQLite: the stubs type the base
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
 
 
 def _append(record, *args, retry_locked: bool, **kwargs) -> None:

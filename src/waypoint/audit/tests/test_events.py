@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 NEW = {"first_name": "Ana", "last_name": "Reyes", "date_of_birth": "1988-04-12", "site": "KC"}
 
 
-def last_event() -> AuditEvent:
+def last_event() -> AuditEvent | None:
     return AuditEvent.objects.order_by("-seq").first()
 
 

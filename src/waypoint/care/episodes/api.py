@@ -39,6 +39,8 @@ class EpisodeOut(Schema):
     referral_source: str
     primary_substance: str
     other_substances: list[str]
+    recommended_level: str
+    level_reason: str
     discharged_on: dt.date | None
     discharge_reason: str
     stays: list[StayOut]
@@ -77,8 +79,12 @@ def _fresh(request: HttpRequest, episode_id: int):
 @patients_router.post("/{int:patient_id}/episodes", response={201: EpisodeOut})
 def admit(request: HttpRequest, patient_id: int, payload: EpisodeIn):
     """Open an episode of care at ``level_of_care`` on ``admitted_on`` (not after the site's
-    today). 409 ``episode_already_open``; 422 ``unknown_level_of_care``,
-    ``date_in_future``, ``unknown_site``, ``unknown_referral_source``, ``unknown_substance``."""
+    today). ``level_reason`` says why when the level is not the latest level-of-care
+    recommendation: kept with the episode, never required here (the contract's body is
+    enough; the staff page asks for it). The patient's open inquiries are closed as
+    admitted. 409 ``episode_already_open``; 422 ``unknown_level_of_care``,
+    ``date_in_future``, ``unknown_site``, ``unknown_referral_source``,
+    ``unknown_substance``."""
     ep = services.episode_admit(
         api_actor(request),
         patient_id,
@@ -88,6 +94,8 @@ def admit(request: HttpRequest, patient_id: int, payload: EpisodeIn):
         referral_source=payload.referral_source,
         primary_substance=payload.primary_substance,
         other_substances=payload.other_substances,
+        level_reason=payload.level_reason,
+        reason_required=False,
     )
     return Status(201, _fresh(request, ep.pk))
 

@@ -49,6 +49,7 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
         purpose="operations",
     )
     decided = {}
+    la: LevelOfCareAssessment | None
     for la in LevelOfCareAssessment.objects.filter(organization_id=org_id).order_by("assessed_at"):
         decided[la.patient_id] = la
     # The demo's level-of-care assessments are all made "now"; the intake screens carry the

@@ -4,23 +4,26 @@ the same stable refusal codes."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from waypoint.core.schemas import IsoDate, StrictSchema, text
 
 
 class EpisodeIn(StrictSchema):
-    level_of_care: text(40, 1)
+    level_of_care: Annotated[str, text(40, 1)]
     admitted_on: IsoDate
-    site: text(20, 1) | None = None
-    referral_source: text(40) = ""
-    primary_substance: text(40) = ""
-    other_substances: list[text(40, 1)] = []
+    site: Annotated[str, text(20, 1)] | None = None
+    referral_source: Annotated[str, text(40)] = ""
+    primary_substance: Annotated[str, text(40)] = ""
+    other_substances: list[Annotated[str, text(40, 1)]] = []
+    level_reason: Annotated[str, text(2000)] = ""
 
 
 class TransitionIn(StrictSchema):
-    to: text(40, 1)
+    to: Annotated[str, text(40, 1)]
     on: IsoDate
 
 
 class DischargeIn(StrictSchema):
     on: IsoDate
-    reason: text(40, 1)
+    reason: Annotated[str, text(40, 1)]

@@ -6,7 +6,7 @@ chart page's read is audited once for the whole chart; the census audits its own
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -111,11 +111,35 @@ def episodes_for_patient(actor: Actor, patient_id: int) -> list[Episode]:
     return rows
 
 
+def latest_recommendation(organization_id: int, patient: Patient) -> str:
+    """The level the patient's latest level-of-care assessment points to — the clinician's
+    decision (accepted or overridden), else the rule's pending recommendation — counting
+    only assessments made after their last discharge; "" when there is none."""
+    qs = LevelOfCareAssessment.objects.filter(organization_id=organization_id, patient=patient)
+    last_out = (
+        Episode.objects.filter(
+            organization_id=organization_id, patient=patient, discharged_on__isnull=False
+        )
+        .select_related("site")
+        .order_by("-discharged_on")
+        .first()
+    )
+    if last_out is not None and last_out.discharged_on is not None:  # the filter says so
+        # from the start of the discharge day (site time): an assessment made that day is
+        # the one that decides where the person goes next
+        since = dt.datetime.combine(last_out.discharged_on, dt.time.min, tzinfo=last_out.site.tz)
+        qs = qs.filter(assessed_at__gte=since)
+    la = qs.order_by("-assessed_at", "-id").first()
+    if la is None:
+        return ""
+    return la.decided_level or la.recommended_level
+
+
 def chart_context(actor: Actor, patient: Patient) -> dict:
     episodes = list(episode_rows(actor.organization_id).filter(patient=patient))
     current = next((ep for ep in episodes if ep.is_open), None)
     today = site_today(current.site if current else patient.site)
-    history = []
+    history: list[dict[str, Any]] = []
     for ep in episodes:
         los = los_for(ep)
         history.append(
@@ -130,14 +154,14 @@ def chart_context(actor: Actor, patient: Patient) -> dict:
                 ],
             }
         )
-    suggested = ""
-    decided = (
+    suggested = latest_recommendation(actor.organization_id, patient)
+    pending = (
         LevelOfCareAssessment.objects.filter(organization_id=actor.organization_id, patient=patient)
-        .exclude(decided_level="")
+        .order_by("-assessed_at", "-id")
+        .values_list("decision", flat=True)
         .first()
+        == "pending"
     )
-    if decided is not None:
-        suggested = decided.decided_level
     return {
         "current": next((h for h in history if h["episode"].is_open), None),
         "episodes": history,
@@ -147,6 +171,8 @@ def chart_context(actor: Actor, patient: Patient) -> dict:
         "referrals": [(c[0], c[1]) for c in REFERRAL_SOURCES],
         "substances": [(c[0], c[1]) for c in SUBSTANCES],
         "suggested_level": suggested,
+        "suggested_label": LEVEL_LABELS.get(suggested, ""),
+        "suggested_pending": bool(suggested) and pending,
         "sites": Site.objects.filter(organization_id=actor.organization_id, active=True),
         "can_manage": actor.can("episode.manage"),
     }

@@ -22,9 +22,10 @@ from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
 from waypoint.core.errors import Conflict, DomainError
 from waypoint.core.hooks import add_once
 from waypoint.core.selectors import site_by_code, site_today
+from waypoint.intake.services import inquiries_close_on_admission
 from waypoint.patients.selectors import patient_for_update
 
-from .selectors import episode_for_update, open_stay
+from .selectors import episode_for_update, latest_recommendation, open_stay
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -105,8 +106,19 @@ def episode_admit(
     referral_source: str = "",
     primary_substance: str = "",
     other_substances: Iterable[str] = (),
+    level_reason: str = "",
+    reason_required: bool = True,
 ) -> Episode:
-    """Open an episode of care at a level. 409 ``episode_already_open`` when one is open."""
+    """Open an episode of care at a level. 409 ``episode_already_open`` when one is open.
+
+    When the patient's latest level-of-care recommendation (the clinician's decision, else
+    the rule's pending recommendation, made since their last discharge) names another
+    level, the admission needs ``level_reason`` (10 characters or more), as an override of
+    the recommendation does: 422 ``admission_level_reason_required``. The public API's
+    admission (``reason_required=False``) keeps the contract's body (``{level_of_care,
+    admitted_on}`` → 201): it records the reason when one is given and the level
+    recommended either way, and never refuses for want of one. The admission closes
+    the patient's open inquiries (walk-ins, calls) as admitted, in the same transaction."""
     actor.require("episode.manage")
     _level(level_of_care)
     _coded(referral_source, REFERRAL_LABELS, "unknown_referral_source", "referral_source")
@@ -129,13 +141,27 @@ def episode_admit(
                 "This patient already has an open episode of care: transition or discharge it.",
             )
         last = mine.filter(discharged_on__gt=admitted_on).order_by("-discharged_on").first()
-        if last is not None:
+        if last is not None and last.discharged_on is not None:  # the filter ensures a date
             raise DomainError(
                 "overlaps_previous_episode",
                 f"admitted_on is before the previous episode's discharge "
                 f"({last.discharged_on.isoformat()}).",
                 field="admitted_on",
             )
+        recommended = latest_recommendation(actor.organization_id, patient)
+        reason = level_reason.strip()
+        if reason_required and recommended and recommended != level_of_care and len(reason) < 10:
+            raise DomainError(
+                "admission_level_reason_required",
+                f"The latest level-of-care recommendation is "
+                f"{LEVEL_LABELS[recommended].lower()}: to admit to "
+                f"{LEVEL_LABELS[level_of_care].lower()}, give the clinical reason "
+                "(10 characters or more).",
+                field="level_reason",
+                recommended=recommended,
+            )
+        if recommended == level_of_care:
+            reason = ""
         try:
             with transaction.atomic():
                 ep = Episode.objects.create(
@@ -146,6 +172,8 @@ def episode_admit(
                     referral_source=referral_source,
                     primary_substance=primary_substance,
                     other_substances=[s for s in others if s != primary_substance],
+                    recommended_level=recommended,
+                    level_reason=reason,
                     admitted_by=actor.user,
                 )
         except IntegrityError as exc:
@@ -169,7 +197,12 @@ def episode_admit(
                 "level_of_care": level_of_care,
                 "admitted_on": admitted_on.isoformat(),
                 "site": where.code,
+                "recommended": recommended,
+                "level_reason": reason,
             },
+        )
+        ep.closed_inquiries = inquiries_close_on_admission(
+            actor, patient.pk, LEVEL_LABELS[level_of_care], admitted_on
         )
         for hook in LEVEL_ENTERED_HOOKS:
             hook(actor, ep, level_of_care, admitted_on)
@@ -183,7 +216,7 @@ def episode_transition(actor: Actor, episode_id: int, to: str, on: dt.date) -> L
     _level(to, "to")
     with transaction.atomic():
         ep = episode_for_update(actor, episode_id)
-        if not ep.is_open:
+        if ep.discharged_on is not None:  # not ep.is_open
             raise Conflict(
                 "episode_discharged",
                 f"This episode was discharged on {ep.discharged_on.isoformat()}.",
@@ -230,7 +263,7 @@ def episode_discharge(actor: Actor, episode_id: int, on: dt.date, reason: str) -
         )
     with transaction.atomic():
         ep = episode_for_update(actor, episode_id)
-        if not ep.is_open:
+        if ep.discharged_on is not None:  # not ep.is_open
             raise Conflict(
                 "episode_discharged",
                 f"This episode was already discharged on {ep.discharged_on.isoformat()}.",

@@ -42,6 +42,7 @@ LABELS = {
     "to": "the new level of care",
     "on": "the date",
     "reason": "a discharge reason",
+    "level_reason": "the reason for another level than recommended",
 }
 
 
@@ -66,6 +67,7 @@ def admit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
             referral_source=p.get("referral_source", ""),
             primary_substance=p.get("primary_substance", ""),
             other_substances=[s for s in p.getlist("other_substances") if s][:20],
+            level_reason=p.get("level_reason", "")[:2000],
         )
         ep = services.episode_admit(
             actor,
@@ -76,6 +78,7 @@ def admit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
             referral_source=data.referral_source,
             primary_substance=data.primary_substance,
             other_substances=data.other_substances,
+            level_reason=data.level_reason,
         )
     except (ValidationError, DomainError) as exc:
         form = refused(
@@ -89,15 +92,16 @@ def admit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
                 "site": "ad-site",
                 "referral_source": "ad-ref",
                 "primary_substance": "ad-sub",
+                "level_reason": "ad-reason",
             },
             title="Not admitted",
         )
         return chart_page(request, actor, patient_id, form=form)
-    return _done(
-        request,
-        patient_id,
-        f"Admitted to {LEVEL_LABELS[data.level_of_care].lower()} on {ep.admitted_on:%Y-%m-%d}.",
-    )
+    text = f"Admitted to {LEVEL_LABELS[data.level_of_care].lower()} on {ep.admitted_on:%Y-%m-%d}."
+    closed = len(getattr(ep, "closed_inquiries", []))
+    if closed:
+        text += " Their open walk-in or call is closed as admitted."
+    return _done(request, patient_id, text)
 
 
 @staff_view("episode.manage")

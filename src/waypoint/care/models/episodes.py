@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
@@ -14,6 +16,9 @@ class Episode(models.Model):
     episode). At most one open episode per patient per organization (a database
     constraint, so two simultaneous admissions cannot both succeed)."""
 
+    # The inquiries an admission closed, set by the service for the page (not a column).
+    closed_inquiries: list[Any]
+
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="episodes"
@@ -23,6 +28,10 @@ class Episode(models.Model):
     referral_source = models.CharField(max_length=30, blank=True, default="")
     primary_substance = models.CharField(max_length=30, blank=True, default="")
     other_substances = models.JSONField(default=list)
+    # The latest level-of-care recommendation at admission ("" when none) and, when the
+    # admission chose another level, the clinical reason given.
+    recommended_level = models.CharField(max_length=30, blank=True, default="")
+    level_reason = models.TextField(blank=True, default="", max_length=2000)
     discharged_on = models.DateField(null=True, blank=True)
     discharge_reason = models.CharField(
         max_length=20, blank=True, default="", choices=[(c[0], c[1]) for c in DISCHARGE_REASONS]
@@ -58,6 +67,10 @@ class Episode(models.Model):
     @property
     def is_open(self) -> bool:
         return self.discharged_on is None
+
+    @property
+    def recommended_label(self) -> str:
+        return LEVEL_LABELS.get(self.recommended_level, self.recommended_level)
 
     @property
     def reason_label(self) -> str:

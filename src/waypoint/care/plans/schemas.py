@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -10,24 +10,24 @@ from waypoint.core.schemas import IsoDate, StrictSchema, text
 
 
 class ObjectiveIn(StrictSchema):
-    text: text(500, 1)
+    text: Annotated[str, text(500, 1)]
     target_date: IsoDate
 
 
 class InterventionIn(StrictSchema):
-    text: text(500, 1)
+    text: Annotated[str, text(500, 1)]
     responsible: int = Field(ge=1, le=2**31 - 1)  # a staff member (User id) of the org
-    frequency: text(100, 1)
+    frequency: Annotated[str, text(100, 1)]
 
 
 class GoalIn(StrictSchema):
-    text: text(500, 1)
+    text: Annotated[str, text(500, 1)]
     objectives: list[ObjectiveIn] = Field(default=[], max_length=20)
     interventions: list[InterventionIn] = Field(default=[], max_length=20)
 
 
 class PlanProblemIn(StrictSchema):
-    text: text(500, 1)
+    text: Annotated[str, text(500, 1)]
     problem_id: int | None = Field(default=None, ge=1, le=2**31 - 1)  # problem-list entry
     goals: list[GoalIn] = Field(default=[], max_length=20)
 
@@ -39,7 +39,8 @@ class PlanIn(StrictSchema):
 
 class SignIn(StrictSchema):
     signer: Literal["clinician", "patient"]
-    witness: text(200) = ""  # patient signature: the staff witness (default: the recorder)
+    # patient signature: the staff witness (default: the recorder)
+    witness: Annotated[str, text(200)] = ""
 
 
 class ReviseIn(StrictSchema):

@@ -40,7 +40,7 @@ def review_overrides(organization_id: int) -> dict[str, int]:
 
 
 def _open(ep: Episode) -> None:
-    if not ep.is_open:
+    if ep.discharged_on is not None:  # not ep.is_open
         raise Conflict(
             "episode_discharged",
             f"This episode was discharged on {ep.discharged_on.isoformat()}: its plan is closed.",

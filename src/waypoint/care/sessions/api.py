@@ -100,7 +100,7 @@ def list_day(request: HttpRequest, q: Query[DayQuery]):
     """Sessions on a site-local ``date`` (default today) at ``site`` (default the caller's
     home site), optionally one ``counselor``'s."""
     actor = api_actor(request)
-    code = q.site or (actor.user.site.code if actor.user.site_id else "")
+    code = q.site or (actor.user.site.code if actor.user.site else "")
     site = site_by_code(actor.organization_id, code)
     return selectors.sessions_on_day(actor, site, q.date or site_today(site), q.counselor)
 

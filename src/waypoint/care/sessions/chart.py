@@ -12,7 +12,10 @@ from . import selectors
 
 def _context(actor: Actor, patient: Patient) -> dict:
     """The patient's week (the chart page audits its own read)."""
-    return selectors.patient_week(actor, patient.pk, audit_read=False)
+    return {
+        **selectors.patient_week(actor, patient.pk, audit_read=False),
+        "can_schedule": actor.can("session.manage"),
+    }
 
 
 SECTION = ChartSection(

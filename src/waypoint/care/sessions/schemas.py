@@ -3,6 +3,8 @@ weekly series) to schedule, an attendance to record, and the API's query strings
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import AwareDatetime, Field
 
 from waypoint.core.schemas import IsoDate, StrictSchema, text
@@ -20,26 +22,26 @@ class RepeatIn(StrictSchema):
 
 
 class SessionIn(StrictSchema):
-    kind: text(20, 1)
-    site: text(20, 1)
+    kind: Annotated[str, text(20, 1)]
+    site: Annotated[str, text(20, 1)]
     counselor: int
     starts_at: AwareDatetime
     duration_minutes: int
-    title: text(120) = ""
+    title: Annotated[str, text(120)] = ""
     patients: list[int] = Field(default_factory=list, max_length=MAX_ROSTER)
     repeat: RepeatIn | None = None
 
 
 class AttendanceIn(StrictSchema):
     patient: int
-    status: text(10, 1)
+    status: Annotated[str, text(10, 1)]
     minutes: int | None = None
 
 
 class DayQuery(StrictSchema):
     date: IsoDate | None = None
     counselor: int | None = None
-    site: text(20, 1) | None = None
+    site: Annotated[str, text(20, 1)] | None = None
 
 
 class WeekQuery(StrictSchema):

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from waypoint.audit import services as audit
 from waypoint.care.episodes.selectors import open_episode
-from waypoint.care.models import CounselingSession, LevelOfCareStay, SessionAttendee
+from waypoint.care.models import CounselingSession, Episode, LevelOfCareStay, SessionAttendee
 from waypoint.clinical import intensity
+from waypoint.clinical.level_of_care import LEVEL_LABELS
 from waypoint.core.models import Site, User
 from waypoint.core.selectors import site_today
 from waypoint.patients import access
@@ -256,3 +258,61 @@ def patient_week(actor: Actor, patient_id: int, on: dt.date | None = None, *, au
                 detail={"view": "week", "week_start": first.isoformat()},
             )
     return week
+
+
+CASELOAD_DAYS = 60  # a counselor's own patients: on one of their rosters in these days
+
+
+def caseload(actor: Actor, site: Site, counselor_id: int | None) -> list[dict]:
+    """Who a session at ``site`` can take, to pick a roster from: every patient with an open
+    episode there, with their current level. A counselor's own caseload comes first: the
+    patients on the roster of one of their sessions in the last ``CASELOAD_DAYS`` days
+    (Waypoint assigns no counselor to an episode). One ``list`` audit event names them."""
+    actor.require("session.manage")
+    episodes = list(
+        Episode.objects.filter(
+            organization_id=actor.organization_id, site=site, discharged_on__isnull=True
+        )
+        .select_related("patient")
+        .prefetch_related(
+            Prefetch(
+                "stays",
+                queryset=LevelOfCareStay.objects.filter(ended_on__isnull=True),
+                to_attr="open_stays",
+            )
+        )
+    )
+    mine: set[int] = set()
+    if counselor_id is not None:
+        since = timezone.now() - dt.timedelta(days=CASELOAD_DAYS)
+        mine = set(
+            SessionAttendee.objects.filter(
+                organization_id=actor.organization_id,
+                session__counselor_id=counselor_id,
+                session__starts_at__gte=since,
+            ).values_list("patient_id", flat=True)
+        )
+    rows: list[dict[str, Any]] = [
+        {
+            "patient": ep.patient,
+            "level": LEVEL_LABELS.get(ep.open_stays[0].level, "") if ep.open_stays else "",
+            "mine": ep.patient_id in mine,
+        }
+        for ep in episodes
+    ]
+    rows.sort(
+        key=lambda r: (not r["mine"], r["patient"].last_name_key, r["patient"].first_name_key)
+    )
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "list",
+            "patient",
+            "",
+            detail={
+                "view": "session_caseload",
+                "site": site.code,
+                "results": sorted(r["patient"].pk for r in rows),
+            },
+        )
+    return rows

@@ -108,6 +108,8 @@ def attendance(request: HttpRequest, actor: Actor, session_id: int) -> HttpRespo
         minutes = p.get("minutes", "").strip()
         if p.get("status") != "attended":
             minutes = ""  # minutes count only for attended: absent, excused... clear them
+        elif not minutes:
+            minutes = str(s.duration_minutes)  # attended, left blank: the whole session
         data = AttendanceIn(
             patient=p.get("patient", ""),
             status=p.get("status", ""),
@@ -146,13 +148,15 @@ def attendance(request: HttpRequest, actor: Actor, session_id: int) -> HttpRespo
 
 @staff_view("session.manage")
 def new(request: HttpRequest, actor: Actor) -> HttpResponse:
-    """Schedule a session (or a weekly series) from a form: the roster is given as MRNs."""
+    """Schedule a session (or a weekly series) from a form: the roster is picked from the
+    people in care at the site, the counselor's own caseload first (``?patient=`` ticks
+    one, from the chart or the census). Typed MRNs are still taken, as a fallback."""
     sites = selectors.active_sites(actor.organization_id)
     counselors = selectors.counselors(actor.organization_id)
-    home = actor.user.site.code if actor.user.site_id else (sites[0].code if sites else "")
+    home = actor.user.site.code if actor.user.site else (sites[0].code if sites else "")
     data = {
         "kind": "group",
-        "site": home,
+        "site": (request.GET.get("site") or home)[:20],
         "counselor": str(actor.user.pk),
         "duration": "60",
         "date": "",
@@ -161,9 +165,11 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
         "mrns": "",
         "weeks": "1",
     }
+    picked = [i for i in [_int(request.GET.get("patient", ""))] if i]
     form: FormState | None = None
     if request.method == "POST":
         data = {k: request.POST.get(k, "").strip()[:400] for k in data}
+        picked = [i for i in (_int(v) for v in request.POST.getlist("patients")[:40]) if i]
         site = next((s for s in sites if s.code == data["site"]), None)
         mrns = [m for m in data["mrns"].replace(",", " ").split() if m]
         found = selectors.patient_ids_by_mrn(actor.organization_id, mrns)
@@ -188,7 +194,7 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
                     starts_at=starts,
                     duration_minutes=int(data["duration"] or 0),
                     title=data["title"],
-                    patients=[found[m] for m in mrns],
+                    patients=list(dict.fromkeys([*picked, *(found[m] for m in mrns)])),
                     repeat=RepeatIn(count=weeks) if weeks > 1 else None,
                 ),
             )
@@ -207,18 +213,26 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
                 key,
             )
         except (ValidationError, DomainError, ValueError) as exc:
+            problem: Exception | dict[str, str] = exc
             if isinstance(exc, DomainError) and exc.status == 404:
-                exc = {"mrns": "A patient on the roster is not in this organization."}
+                problem = {"patients": "A patient on the roster is not in this organization."}
+            elif isinstance(exc, DomainError) and exc.code == "roster_size":
+                problem = {"patients": _sentence_roster(exc.message)}
             elif not isinstance(exc, ValidationError | DomainError):
-                exc = {"": "Give a real date, start time, number of minutes and number of weeks."}
+                problem = {
+                    "": "Give a real date, start time, number of minutes and number of weeks."
+                }
             form = refused(
                 request,
                 "session",
-                exc,
+                problem,
                 labels=SESSION_LABELS,
                 ids=SESSION_IDS,
                 title="Not scheduled",
             )
+    site = next((s for s in sites if s.code == data["site"]), sites[0] if sites else None)
+    counselor_id = _int(data["counselor"])
+    rows = selectors.caseload(actor, site, counselor_id) if site else []
     return render(
         request,
         "care/session_new.html",
@@ -227,11 +241,21 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
             "errors": form.errors if form else {},
             "form": form,
             "sites": sites,
+            "site": site,
             "counselors": counselors,
             "kinds": SESSION_KINDS,
+            "caseload": rows,
+            "picked": set(picked),
+            "has_mine": any(r["mine"] for r in rows),
         },
         status=form.status if form else 200,
     )
+
+
+def _sentence_roster(message: str) -> str:
+    if "exactly one" in message:
+        return "An individual session has exactly one patient: tick one name."
+    return "Tick at least one patient for the roster."
 
 
 SESSION_LABELS = {
@@ -252,7 +276,7 @@ SESSION_IDS = {
     "starts_at": "date",
     "duration_minutes": "duration",
     "title": "title",
-    "patients": "mrns",
+    "patients": "roster",
     "mrns": "mrns",
     "repeat": "weeks",
     "repeat.count": "weeks",

@@ -663,7 +663,8 @@ def test_a_complete_determination_passes():
             "take_home_determination_incomplete",
         ),
         (
-            {"regular_attendance": takehome.CriterionAnswer("yes")},
+            # a wrong type on purpose: the rule refuses it at run time
+            {"regular_attendance": takehome.CriterionAnswer("yes")},  # type: ignore[arg-type]
             "take_home_determination_incomplete",
         ),
         ({"unknown": takehome.CriterionAnswer(True)}, "unknown_take_home_criterion"),

@@ -5,6 +5,7 @@ separately from the rule."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -27,7 +28,7 @@ LEE = Recipient("Dr. Maria Lee", "Northside Family Medicine")
 
 
 def consent(**kw) -> ConsentTerms:
-    base = {
+    base: dict[str, Any] = {
         "id": 1,
         "purpose": "treatment",
         "categories": frozenset({"medications", "demographics"}),
@@ -40,7 +41,11 @@ def consent(**kw) -> ConsentTerms:
 
 
 def ask(**kw) -> DisclosureRequest:
-    base = {"recipient": LEE, "purpose": "treatment", "categories": frozenset({"medications"})}
+    base: dict[str, Any] = {
+        "recipient": LEE,
+        "purpose": "treatment",
+        "categories": frozenset({"medications"}),
+    }
     return DisclosureRequest(**(base | kw))
 
 

@@ -3,6 +3,8 @@ values typed kept, the summary beside its form; success beside the thing that ch
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.template import Context, Template
@@ -22,7 +24,7 @@ from waypoint.core.web import (
 
 
 class Person(StrictSchema):
-    last_name: text(10, 1)
+    last_name: Annotated[str, text(10, 1)]
     born: PastDate
     count: int = 0
 

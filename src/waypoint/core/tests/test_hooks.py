@@ -21,6 +21,7 @@ EXPECTED = {
     "chart_sections": [
         ["demographics", 10, None],
         ["contacts", 20, None],
+        ["intake", 22, "waypoint.intake.chart._context"],
         ["episode", 25, "waypoint.care.episodes.selectors.chart_context"],
         ["sessions", 26, "waypoint.care.sessions.chart._context"],
         ["plan", 26, "waypoint.care.plans.selectors.chart_context"],
@@ -33,14 +34,16 @@ EXPECTED = {
         ["problems", 50, "waypoint.assessments.chart._context"],
         ["privacy", 90, "waypoint.privacy.selectors.accounting.section"],
     ],
-    "chart_banners": ["waypoint.assessments.chart.flags"],
+    "chart_banners": ["waypoint.intake.chart.urgent_banner", "waypoint.assessments.chart.flags"],
     "test_changed": ["waypoint.incentives.services.settle_after_test_change"],
     "positive_test_counters": ["waypoint.labs.selectors.positive_test_count"],
     "pending_test_checks": ["waypoint.labs.selectors.has_pending_test"],
     "drug_test_lookups": ["waypoint.labs.selectors.drug_test_facts"],
     "discharge": ["waypoint.medication.apps._stop_orders_at_discharge"],
     "level_entered": ["waypoint.labs.services.admission_test_request"],
+    # in the page's order (HomePanel.order): the safety tasks first
     "home_panels": [
+        ["safety_flags", "waypoint.assessments.selectors.home_panel"],
         ["patients", "waypoint.patients.selectors.home_panel"],
         ["privacy", "waypoint.privacy.selectors.accounting.home_panel"],
     ],
@@ -49,7 +52,7 @@ EXPECTED = {
     "patient_visibility": ["waypoint.privacy.selectors.access.hidden_patients"],
     "refusal_pages": [["restricted_record", "waypoint.privacy.views.restricted_refusal"]],
 }
-EMPTY = {key: [] for key in EXPECTED}
+EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
 # Run in a fresh process. Prints four snapshots of every registry: after django.setup();
 # after emptying them and re-importing (reloading) every module that defines a hook or a

@@ -119,7 +119,9 @@ def _callee(call: ast.Call) -> str | None:
     return None
 
 
-def _enclosing_function(module: Module, node: ast.AST) -> ast.FunctionDef | None:
+def _enclosing_function(
+    module: Module, node: ast.AST
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     while node in module.parents:
         node = module.parents[node]
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

@@ -20,7 +20,7 @@ FACILITY_HEADER = "name1,name2,street1,street2,city,state,zip,latitude,longitude
 CAYEY = "Clínica de Tratamiento Integral Asistido con Medicamentos Cayey"
 
 
-def _snapshot() -> tuple:
+def _snapshot() -> str:
     """Every facility and program as stored, timestamps included, and the version token."""
     facilities = list(Facility.objects.order_by("id").values())
     programs = list(CertifiedProgram.objects.order_by("id").values())

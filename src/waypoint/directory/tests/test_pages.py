@@ -115,7 +115,9 @@ def test_self_check_asks_for_every_answer(client, db):
 
 def _token(client, zip_="64106") -> str:
     html = client.post("/self-check/", {**_answers(5), "zip": zip_}).content.decode()
-    return re.search(r'name="token" value="([^"]+)"', html).group(1)
+    m = re.search(r'name="token" value="([^"]+)"', html)
+    assert m is not None
+    return m.group(1)
 
 
 def test_a_contact_request_becomes_one_audited_inquiry_at_the_site(client, published, site):

@@ -4,7 +4,7 @@ implants due for removal (6 months after insertion)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -79,7 +79,7 @@ def injections_due(actor: Actor, site: Site, *, within_days: int = 7) -> dict:
         .values("order_id")
         .annotate(m=Max("local_day"))
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for o in orders:
         interval = SCHEDULES[o.schedule][1] or 28
         due = last[o.pk] + dt.timedelta(interval) if o.pk in last else o.start_date

@@ -26,6 +26,7 @@ def orders_stop_at_discharge(actor: Actor, episode: Episode) -> list[MedicationO
     """Stop the discharged person's open orders (one open episode per person, so they are
     the episode's) on the discharge day, with the discharge's reason. The discharging
     clinician acts: the stop follows from the discharge, it needs no prescriber."""
+    assert episode.discharged_on is not None, "called once the episode is discharged"
     open_orders = list(
         MedicationOrder.objects.select_for_update()
         .filter(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -214,9 +214,10 @@ def order_check(actor: Actor, patient_id: int, **fields) -> dict:
     actor.require("medication.order")
     site = fields.pop("site", None)
     fields.pop("instructions", None)
-    draft = order_checks.Draft(
-        **{k: ("" if v is None and k in _TEXT_FIELDS else v) for k, v in fields.items()}
-    )
+    values: dict[str, Any] = {
+        k: ("" if v is None and k in _TEXT_FIELDS else v) for k, v in fields.items()
+    }
+    draft = order_checks.Draft(**values)
     with transaction.atomic():
         patient = patient_ref(actor, patient_id)
         where = site_by_code(actor.organization_id, site) if site else patient.site
@@ -336,7 +337,7 @@ def order_change(
             )
             return answer
         checks.raise_first()
-        changes: dict[str, list] = {}
+        changes: dict[str, Any] = {}
         if new_dose is not None:
             changes["dose_mg"] = [str(order.dose_mg), str(new_dose)]
             order.dose_mg = new_dose

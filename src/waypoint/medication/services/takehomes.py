@@ -105,6 +105,7 @@ def take_home_dispense(
                 + ": the prescriber records one (each criterion of 42 CFR 8.12(i)(2)) on the "
                 "chart before take-homes are dispensed.",
             )
+        assert determination is not None, "determination_current is False without one"
         covered = set(
             DoseEvent.objects.filter(
                 organization_id=actor.organization_id,

@@ -26,6 +26,7 @@ def _imported_modules(path: Path) -> list[tuple[int, str, bool]]:
     package = "waypoint." + ".".join(path.relative_to(APP.parent).parts[:-1])
     tree = ast.parse(path.read_text(), filename=str(path))
     top = {id(node) for node in tree.body}
+    node: ast.AST
     # imports under `if TYPE_CHECKING:` at module level are for type hints only
     for node in tree.body:
         if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
 
 import pytest
@@ -77,7 +78,7 @@ class VisibleText(HTMLParser):
             self.parts.append(data)
 
     @classmethod
-    def of(cls, html: str, skip_ids: set[str] = frozenset()) -> str:
+    def of(cls, html: str, skip_ids: Iterable[str] = frozenset()) -> str:
         p = cls(set(skip_ids))
         p.feed(html)
         return " ".join(" ".join(p.parts).split())
@@ -150,7 +151,13 @@ def chart(users, site, actor, make_patient):
         },
     )
     assert la.pk
-    ep = episodes.episode_admit(counselor, p.pk, "intensive_outpatient", today - dt.timedelta(5))
+    ep = episodes.episode_admit(
+        counselor,
+        p.pk,
+        "intensive_outpatient",
+        today - dt.timedelta(5),
+        level_reason="Works days: evening groups fit, residential refused",
+    )
     plan = plans.plan_create(
         counselor,
         ep.pk,

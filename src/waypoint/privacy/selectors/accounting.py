@@ -4,7 +4,7 @@ section and the privacy officer's board."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -185,15 +185,18 @@ def board(actor: Actor) -> dict:
         .select_related("patient", "patient__site", "end", "superseded_by")
         .order_by("expires_on", "id")
     )
-    expiring = []
+    expiring: list[dict[str, Any]] = []
     days: dict[int, dt.date] = {}
     for c in candidates:
         day = days.setdefault(c.patient.site_id, site_today(c.patient.site))
         row = consent_rows([c], now, day)[0]
-        if row.status == rule.ACTIVE and c.expires_on <= day + dt.timedelta(
-            days=EXPIRING_WITHIN_DAYS
+        ends = c.expires_on
+        if (
+            ends is not None
+            and row.status == rule.ACTIVE
+            and ends <= day + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
         ):
-            expiring.append({"row": row, "days_left": (c.expires_on - day).days})
+            expiring.append({"row": row, "days_left": (ends - day).days})
     orders = list(
         CourtOrder.objects.filter(organization_id=org)
         .select_related("patient", "recorded_by")

@@ -221,22 +221,26 @@ def review(actor: Actor, kind: str, item_id: int, data: ReviewIn) -> PrivacyRevi
     ``nothing_to_review`` for a disclosure that is not an emergency one."""
     actor.require("privacy.review")
     with transaction.atomic():
+        disclosure: Disclosure | None = None
+        access: BreakGlassAccess | None = None
         if kind == "disclosure":
-            item = locked_in_org(Disclosure, item_id, actor.organization_id, "disclosure")
-            if item.basis != rule.MEDICAL_EMERGENCY:
+            disclosure = locked_in_org(Disclosure, item_id, actor.organization_id, "disclosure")
+            if disclosure.basis != rule.MEDICAL_EMERGENCY:
                 raise Conflict("nothing_to_review", "Only emergency disclosures wait for a review.")
-            done = PrivacyReview.objects.filter(disclosure=item).exists()
+            done = PrivacyReview.objects.filter(disclosure=disclosure).exists()
         elif kind == "access":
-            item = locked_in_org(BreakGlassAccess, item_id, actor.organization_id, "opening")
-            done = PrivacyReview.objects.filter(access=item).exists()
+            access = locked_in_org(BreakGlassAccess, item_id, actor.organization_id, "opening")
+            done = PrivacyReview.objects.filter(access=access).exists()
         else:
             raise NotFound("review item")
+        item = disclosure if disclosure is not None else access
+        assert item is not None  # one of the two was found above (else 404)
         if done:
             raise Conflict("already_reviewed", "This was already reviewed.")
         row = PrivacyReview.objects.create(
             organization_id=actor.organization_id,
-            disclosure=item if kind == "disclosure" else None,
-            access=item if kind == "access" else None,
+            disclosure=disclosure,
+            access=access,
             outcome=data.outcome,
             note=data.note,
             by=actor.user,
