@@ -119,9 +119,12 @@ def window_board(actor: Actor, site: Site, *, limit: int = 60) -> dict:
             o.patient_id if o.patient_id in hidden else 0,
         ),
     )
-    for row in (*due, *recent):
-        if row.patient_id in hidden:
-            row.patient = access.masked_copy(row.patient)
+    for o in due:
+        if o.patient_id in hidden:
+            o.patient = access.masked_copy(o.patient)
+    for d in recent:
+        if d.patient_id in hidden:
+            d.patient = access.masked_copy(d.patient)
     shown = [o.patient_id for o in due[:limit]] + [d.patient_id for d in recent]
     with transaction.atomic():
         audit.record(
