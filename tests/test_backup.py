@@ -135,3 +135,30 @@ def test_restore_of_a_non_backup_fails_and_changes_nothing(tmp_path):
     finally:
         db.drop()
         other.drop()
+
+
+def test_backup_and_restore_are_audit_events(tmp_path):
+    """Each command is an event in every organization's chain, on the command-line channel:
+    ``backup`` in the database it copied (after the copy, so the file holds none),
+    ``restore`` in the database it brought back, which still verifies."""
+    db = new_database(tmp_path, "chain")  # six patients and their audit events
+    backup_file = tmp_path / "chain.backup"
+    events = "SELECT action, channel FROM audit_auditevent WHERE object_type = 'database'"
+    try:
+        assert db.query(events) == []
+        made = db.cli("backup", str(backup_file))
+        assert made.returncode == 0, made.stderr
+        orgs = db.scalar("SELECT COUNT(*) FROM core_organization")
+        assert orgs >= 1
+        assert sorted(db.query(events)) == [("backup", "cli")] * orgs
+        r = db.cli("restore", str(backup_file))
+        assert r.returncode == 0, r.stderr
+        # back to the copy (no backup event in it), then the restore's own event
+        assert sorted(db.query(events)) == [("restore", "cli")] * orgs
+        detail = db.scalar(
+            "SELECT detail FROM audit_auditevent WHERE action = 'restore' ORDER BY id LIMIT 1"
+        )
+        assert "chain.backup" in str(detail)
+        assert assert_consistent(db) == 6  # the chain verifies with the new events
+    finally:
+        db.drop()

@@ -18,6 +18,7 @@ from waypoint.clinical.length_of_stay import average_days
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
 from waypoint.core.models import Site
 from waypoint.core.selectors import site_today
+from waypoint.patients import access
 
 from .episodes import selectors as episodes
 from .models import Episode, LevelOfCareStay
@@ -43,6 +44,8 @@ def census(actor: Actor, site: Site) -> dict:
         .filter(site=site, discharged_on__isnull=True)
         .order_by("patient__last_name_key", "patient__first_name_key", "id")
     )
+    # A restricted record the actor may not open is on the board masked (one query).
+    hidden = access.hidden_ids(actor, (ep.patient_id for ep in open_eps))
     by_level: dict[str, list[dict]] = {lvl: [] for lvl in LEVELS}
     for ep in open_eps:
         stay = episodes.current_stay(ep)
@@ -52,7 +55,9 @@ def census(actor: Actor, site: Site) -> dict:
         by_level[stay.level].append(
             {
                 "episode": ep,
-                "patient": ep.patient,
+                "patient": access.masked_copy(ep.patient)
+                if ep.patient_id in hidden
+                else ep.patient,
                 "stay": stay,
                 "days_in_level": los.current_level_days,
                 "days_in_episode": los.total_days,

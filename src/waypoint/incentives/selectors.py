@@ -17,6 +17,7 @@ from waypoint.clinical import incentives as rules
 from waypoint.core.errors import NotFound
 from waypoint.core.selectors import site_today
 from waypoint.labs import selectors as labs
+from waypoint.patients import access
 from waypoint.patients.models import Patient
 
 from .models import (
@@ -140,6 +141,7 @@ def board(actor: Actor, site: Site) -> dict:
         .select_related("patient")
         .order_by("patient__last_name", "patient__first_name")
     )
+    plans = access.mask_rows(actor, plans)  # restricted records masked
     balances = dict(
         IncentiveLedgerEntry.objects.filter(
             organization_id=org, patient_id__in=[p.patient_id for p in plans]

@@ -8,8 +8,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from waypoint.core.actor import api_actor
+from waypoint.core.errors import DomainError
 from waypoint.core.schemas import OptionalPatientId, SiteCode
 from waypoint.core.selectors import site_by_code
+from waypoint.patients import selectors as patient_selectors
 
 from . import selectors, services
 from .schemas import InquiryIn, LinkPatientIn, MakePatientIn, StatusIn
@@ -80,7 +82,13 @@ def set_status(request: HttpRequest, inquiry_id: int, payload: StatusIn):
 @router.post("/{int:inquiry_id}/patient", response={201: MadePatient})
 def make_patient(request: HttpRequest, inquiry_id: int, payload: MakePatientIn):
     """Register the person without retyping: name given here, phone and site carried over."""
-    inq, patient = services.inquiry_make_patient(api_actor(request), inquiry_id, payload)
+    actor = api_actor(request)
+    try:
+        inq, patient = services.inquiry_make_patient(actor, inquiry_id, payload)
+    except DomainError as exc:
+        if exc.code == "possible_duplicate":  # the matches shown: an audited read
+            patient_selectors.duplicates_shown(actor, exc)
+        raise
     return Status(201, {"inquiry": inq, "patient_id": patient.pk, "mrn": patient.mrn})
 
 

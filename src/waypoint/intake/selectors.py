@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from waypoint.audit import services as audit
 from waypoint.core.errors import NotFound
+from waypoint.patients import access
 
 from .models import OPEN_STATUSES, Inquiry
 
@@ -75,12 +76,15 @@ def walk_in_queue(actor: Actor, site: Site, *, unless_version: str = "") -> list
     rows = _queue_rows(actor, site)
     if unless_version and queue_version(rows) == unless_version:
         return None
+    # A linked restricted record the actor may not open shows masked (patients.access).
+    rows = access.mask_rows(actor, rows)
     with transaction.atomic():
         audit.record(
             actor,
             "list",
             "inquiry",
             "",
+            patients=[r.patient_id for r in rows if r.patient_id],
             detail={"view": "walk_in_queue", "site": site.code, "count": len(rows)},
         )
     return rows

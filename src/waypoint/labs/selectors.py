@@ -16,6 +16,7 @@ from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import NotFound
 from waypoint.core.selectors import site_by_code, site_today
 from waypoint.medication import selectors as medication
+from waypoint.patients import access
 from waypoint.patients.selectors import patient_ref
 
 from .models import DrugTest, TestRequest
@@ -124,11 +125,14 @@ def random_testing_status(organization_id: int, site: Site, day: dt.date) -> lis
 def behind(actor: Actor, site_code: str) -> list[dict]:
     actor.require("drugtest.schedule")
     site = site_by_code(actor.organization_id, site_code)
-    rows = [
-        r
-        for r in random_testing_status(actor.organization_id, site, site_today(site))
-        if r["behind"]
-    ]
+    rows = access.mask_rows(
+        actor,
+        [
+            r
+            for r in random_testing_status(actor.organization_id, site, site_today(site))
+            if r["behind"]
+        ],
+    )
     audit.record(
         actor,
         "read",
@@ -141,15 +145,25 @@ def behind(actor: Actor, site_code: str) -> list[dict]:
 
 
 def tests_due(actor: Actor, site: Site, day: dt.date | None = None) -> list[TestRequest]:
-    """The site's test requests of ``day`` (default today), pending first."""
+    """The site's test requests of ``day`` (default today), pending first: an audited
+    list, every patient on it linked to the event."""
     actor.require("drugtest.view")
     day = day or site_today(site)
-    rows = list(
-        TestRequest.objects.filter(organization_id=actor.organization_id, site=site, due_on=day)
-        .select_related("patient")
-        .order_by("status", "patient__last_name")
-    )
-    return rows
+    with transaction.atomic():
+        rows = list(
+            TestRequest.objects.filter(organization_id=actor.organization_id, site=site, due_on=day)
+            .select_related("patient")
+            .order_by("status", "patient__last_name")
+        )
+        audit.record(
+            actor,
+            "list",
+            "test_request",
+            site.code,
+            patients=[r.patient_id for r in rows],
+            detail={"view": "tests_due", "site": site.code, "on": day.isoformat()},
+        )
+    return access.mask_rows(actor, rows)  # restricted records masked
 
 
 def request_answered_on(organization_id: int, patient_id: int, day: dt.date):

@@ -22,8 +22,15 @@ class SearchParams(Schema):
 @router.post("", response={201: PatientOut})
 def register(request: HttpRequest, payload: PatientIn):
     """Register a patient. 409 ``possible_duplicate`` lists matching records unless
-    ``confirm_not_duplicate`` is true."""
-    return Status(201, services.patient_register(api_actor(request), payload))
+    ``confirm_not_duplicate`` is true; the matches shown are an audited read, restricted
+    records masked (``selectors.duplicates_shown``)."""
+    actor = api_actor(request)
+    try:
+        return Status(201, services.patient_register(actor, payload))
+    except DomainError as exc:
+        if exc.code == "possible_duplicate":
+            selectors.duplicates_shown(actor, exc)
+        raise
 
 
 @router.get("", response=list[PatientBrief])

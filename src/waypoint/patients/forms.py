@@ -8,7 +8,6 @@ from waypoint.core.actor import Actor
 from waypoint.core.errors import DomainError
 
 from . import selectors
-from .models import Patient
 
 # How the page names each field in a sentence ("Enter the patient's last name").
 LABELS = {
@@ -39,13 +38,6 @@ IDS = {name: name for name in LABELS}
 
 def duplicate_rows(actor: Actor, exc: DomainError) -> list[dict]:
     """Each possible duplicate of a refused registration, with what intake needs to tell
-    whether it is the same person: name, date of birth, MRN, site and last visit."""
-    ids = [d["id"] for d in exc.extra.get("duplicates", [])]
-    found = {
-        p.pk: p
-        for p in Patient.objects.filter(
-            organization_id=actor.organization_id, pk__in=ids
-        ).select_related("site")
-    }
-    visits = selectors.last_visits(actor.organization_id, ids)
-    return [{"p": found[i], "last_visit": visits.get(i)} for i in ids if i in found]
+    whether it is the same person: name, date of birth, MRN, site and last visit (the read
+    is audited and restricted records masked: ``selectors.duplicates_shown``)."""
+    return selectors.duplicates_shown(actor, exc)

@@ -91,11 +91,13 @@ class Patient(models.Model):
         super().save(*args, **kwargs)
 
     @property
-    def age(self) -> int:
+    def age(self) -> int | None:
         import datetime as dt
 
         today = dt.date.today()
         dob = self.date_of_birth
+        if dob is None:  # a masked stand-in for a restricted record (patients.access)
+            return None
         return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
     @property

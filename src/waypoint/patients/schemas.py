@@ -153,9 +153,18 @@ class PatientOut(Schema):
 
 
 class PatientBrief(Schema):
+    """A patient in a list. A restricted record the caller may not open comes masked
+    (``patients.access``): ``restricted`` true, names "Restricted record", no MRN or date
+    of birth; opening it asks for a reason (``POST /patients/{id}/break-glass``)."""
+
     id: int
     mrn: str
     first_name: str
     last_name: str
-    date_of_birth: dt.date
+    date_of_birth: dt.date | None
     site: SiteCode
+    restricted: bool = False
+
+    @staticmethod
+    def resolve_restricted(obj: object) -> bool:
+        return bool(getattr(obj, "restricted", False))

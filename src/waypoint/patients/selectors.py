@@ -11,10 +11,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from waypoint.audit import services as audit
-from waypoint.core.errors import NotFound
+from waypoint.core.errors import DomainError, NotFound
 from waypoint.core.schemas import has_control_chars
 
-from . import names
+from . import access, names
 from .models import Patient
 
 if TYPE_CHECKING:
@@ -59,6 +59,47 @@ def possible_duplicates(
             found.append((-(last + first) + 1, p))
     found.sort(key=lambda t: (t[0], t[1].pk))
     return [p for _, p in found]
+
+
+def duplicates_shown(actor: Actor, exc: DomainError) -> list[dict]:
+    """The possible duplicates of a refused registration (409 ``possible_duplicate``) as
+    they are shown, each with its last visit: a read of those records, audited (one "list"
+    event linked to every patient shown, in this transaction; the registration's own
+    transaction rolled back). A restricted record the actor may not open is shown masked
+    (``access.mask``): no name, MRN or date of birth. Rewrites ``exc.extra["duplicates"]``
+    to what may be shown, so the API's 409 answer masks alike."""
+    ids = [int(d["id"]) for d in exc.extra.get("duplicates", [])]
+    with transaction.atomic():
+        found = {
+            p.pk: p
+            for p in access.mask(
+                actor, _scoped(actor.organization_id).filter(pk__in=ids).select_related("site")
+            )
+        }
+        shown = [found[i] for i in ids if i in found]
+        visits = last_visits(actor.organization_id, [p.pk for p in shown])
+        if shown:
+            audit.record(
+                actor,
+                "list",
+                "patient",
+                "",
+                patients=[p.pk for p in shown],
+                detail={"view": "possible_duplicates", "results": [p.pk for p in shown]},
+            )
+    exc.extra["duplicates"] = [
+        {
+            "id": p.pk,
+            "mrn": p.mrn,
+            "site": p.site.code,
+            "first_name": p.first_name,
+            "last_name": p.last_name,
+            "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else None,
+            **({"restricted": True} if getattr(p, "restricted", False) else {}),
+        }
+        for p in shown
+    ]
+    return [{"p": p, "last_visit": visits.get(p.pk)} for p in shown]
 
 
 def last_visits(organization_id: int, patient_ids: list[int]) -> dict[int, dt.datetime]:
@@ -198,8 +239,11 @@ def patient_find(actor: Actor, q: str, *, limit: int = 50, close: bool = True) -
         found.close = _close_matches(
             actor.organization_id, value, {p.pk for p in found.exact}, limit - len(found.exact)
         )
-        for p in found.close:
-            p.close_match = True
+    # Restricted records the actor may not open are shown masked (one indexed query).
+    shown = access.mask(actor, found.all)
+    found = Found(exact=shown[: len(found.exact)], close=shown[len(found.exact) :])
+    for p in found.close:
+        p.close_match = True
     with transaction.atomic():
         audit.record(
             actor,
@@ -243,7 +287,7 @@ def todays_patients(actor: Actor, site) -> list[Patient]:
         .values_list("patient_id", flat=True)
         .distinct()
     )
-    patients = list(_scoped(actor.organization_id).filter(pk__in=list(ids))[:200])
+    patients = access.mask(actor, _scoped(actor.organization_id).filter(pk__in=list(ids))[:200])
     if patients:
         with transaction.atomic():
             audit.record(

@@ -310,96 +310,183 @@ def notice_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespo
     return _chart(patient_id)
 
 
+REQUEST_LABELS = {
+    "requested_on": "the date of the request",
+    "recipient": "the recipient",
+    "purposes": "the purposes",
+    "categories": "what is to be kept back",
+    "detail": "the request in the patient's words",
+}
+COURT_ORDER_LABELS = {
+    "court": "the court",
+    "case_number": "the case number",
+    "order_date": "the date of the order",
+    "findings": "the court's findings (42 CFR 2.64)",
+    "recipient": "to whom the order allows disclosure",
+    "purposes": "the purposes the order allows",
+    "categories": "what the order allows to be disclosed",
+    "valid_until": "until when the order holds",
+    "reference": "the scanned order's reference",
+}
+COMPLAINT_LABELS = {
+    "received_on": "the date it was received",
+    "complainant": "who complains",
+    "summary": "the complaint",
+}
+
+
+def _chart_patient(request: HttpRequest, actor: Actor) -> int | None:
+    """The chart a form was posted from (its ``chart`` field), or None (the board)."""
+    pid = _int(request.POST.get("chart", ""))
+    return patient_ref(actor, pid).pk if pid is not None else None
+
+
 @staff_view("restriction_request.record")
 def request_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    if request.method == "POST":
-        p = request.POST
-        try:
-            data = _posted(
-                request,
-                RestrictionRequestIn,
-                {
-                    "requested_on": p.get("requested_on", ""),
-                    "recipient": _recipient(p),
-                    "purposes": p.getlist("purposes"),
-                    "categories": p.getlist("categories"),
-                    "to_health_plan": p.get("to_health_plan") == "on",
-                    "paid_in_full": p.get("paid_in_full") == "on",
-                    "detail": p.get("detail", ""),
-                },
-            )
-            services.restriction_request_record(actor, patient_id, data)
-            messages.success(request, "Restriction request recorded; the privacy officer decides.")
-        except (DomainError, _Invalid) as exc:
-            _refused(request, exc)
-    return _chart(patient_id)
+    if request.method != "POST":
+        return _chart(patient_id)
+    patient = patient_ref(actor, patient_id)
+    p = request.POST
+    try:
+        data = _posted(
+            request,
+            RestrictionRequestIn,
+            {
+                "requested_on": p.get("requested_on", ""),
+                "recipient": _recipient(p),
+                "purposes": p.getlist("purposes"),
+                "categories": p.getlist("categories"),
+                "to_health_plan": p.get("to_health_plan") == "on",
+                "paid_in_full": p.get("paid_in_full") == "on",
+                "detail": p.get("detail", ""),
+            },
+        )
+        r = services.restriction_request_record(actor, patient.pk, data)
+    except (DomainError, _Invalid) as exc:
+        form = refused(
+            request,
+            "request",
+            exc.exc if isinstance(exc, _Invalid) else exc,
+            labels=REQUEST_LABELS,
+            title="Restriction request not recorded",
+        )
+        return chart_page(request, actor, patient.pk, form=form)
+    return _chart_done(
+        request,
+        patient.pk,
+        "requests",
+        f"Restriction request {r.pk} recorded: the privacy officer agrees or denies it.",
+    )
 
 
 @staff_view("restriction_request.decide")
 def request_decide(request: HttpRequest, actor: Actor, request_id: int) -> HttpResponse:
+    """Agree or deny, from the chart (the form carries ``chart``: a refusal goes back to
+    the chart beside the request) or from the privacy board."""
     back = request.POST.get("back") or reverse("privacy:board")
-    if request.method == "POST":
-        try:
-            data = _posted(
-                request,
-                RestrictionDecisionIn,
-                {"agree": request.POST.get("agree") == "yes", "note": request.POST.get("note", "")},
-            )
-            r = services.restriction_request_decide(actor, request_id, data)
-            messages.success(request, f"Restriction request {r.pk} {r.status}.")
-        except (DomainError, _Invalid) as exc:
+    if request.method != "POST":
+        return redirect(_safe(request, back))
+    chart_patient = _chart_patient(request, actor)
+    key = f"decide-{request_id}"
+    try:
+        data = _posted(
+            request,
+            RestrictionDecisionIn,
+            {"agree": request.POST.get("agree") == "yes", "note": request.POST.get("note", "")},
+        )
+        r = services.restriction_request_decide(actor, request_id, data)
+    except (DomainError, _Invalid) as exc:
+        if chart_patient is None:
             _refused(request, exc)
-    return redirect(_safe(request, back))
+            return redirect(_safe(request, back))
+        return _chart_refused(request, actor, chart_patient, key, exc, "Not decided")
+    text = f"Restriction request {r.pk} {r.status}."
+    if chart_patient is None:
+        messages.success(request, text)
+        return redirect(_safe(request, back))
+    return _chart_done(request, r.patient_id, "requests", text)
 
 
 @staff_view("court_order.record")
 def court_order_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
-    if request.method == "POST":
-        p = request.POST
-        try:
-            data = _posted(
-                request,
-                CourtOrderIn,
-                {
-                    "court": p.get("court", ""),
-                    "case_number": p.get("case_number", ""),
-                    "order_date": p.get("order_date", ""),
-                    "findings": p.get("findings", ""),
-                    "recipient": _recipient(p) or {"name": ""},
-                    "purposes": p.getlist("purposes"),
-                    "categories": p.getlist("categories"),
-                    "valid_until": _opt(p.get("valid_until", "")),
-                    "reference": p.get("reference", ""),
-                },
-            )
-            o = services.court_order_record(actor, patient_id, data)
-            messages.success(request, f"Court order {o.pk} recorded ({o.court}, {o.order_date}).")
-        except (DomainError, _Invalid) as exc:
-            _refused(request, exc)
-    return _chart(patient_id)
+    if request.method != "POST":
+        return _chart(patient_id)
+    patient = patient_ref(actor, patient_id)
+    p = request.POST
+    try:
+        data = _posted(
+            request,
+            CourtOrderIn,
+            {
+                "court": p.get("court", ""),
+                "case_number": p.get("case_number", ""),
+                "order_date": p.get("order_date", ""),
+                "findings": p.get("findings", ""),
+                "recipient": _recipient(p) or {"name": ""},
+                "purposes": p.getlist("purposes"),
+                "categories": p.getlist("categories"),
+                "valid_until": _opt(p.get("valid_until", "")),
+                "reference": p.get("reference", ""),
+            },
+        )
+        o = services.court_order_record(actor, patient.pk, data)
+    except (DomainError, _Invalid) as exc:
+        form = refused(
+            request,
+            "court_order",
+            exc.exc if isinstance(exc, _Invalid) else exc,
+            labels=COURT_ORDER_LABELS,
+            title="Court order not recorded",
+        )
+        return chart_page(request, actor, patient.pk, form=form)
+    return _chart_done(
+        request,
+        patient.pk,
+        "court_orders",
+        f"Court order {o.pk} recorded ({o.court}, {o.order_date:%Y-%m-%d}).",
+    )
 
 
 @staff_view("complaint.record")
 def complaint_new(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """A complaint (2.4), from the privacy board or from a chart (the form carries
+    ``chart``: the answer is on that chart)."""
     back = request.POST.get("back") or reverse("privacy:board")
-    if request.method == "POST":
-        p = request.POST
-        try:
-            data = _posted(
-                request,
-                ComplaintIn,
-                {
-                    "received_on": p.get("received_on", ""),
-                    "patient": _int(p.get("patient", "")),
-                    "complainant": p.get("complainant", ""),
-                    "summary": p.get("summary", ""),
-                },
-            )
-            c = services.complaint_record(actor, data)
-            messages.success(request, f"Complaint {c.pk} logged; the privacy officer answers it.")
-        except (DomainError, _Invalid) as exc:
+    if request.method != "POST":
+        return redirect(_safe(request, back))
+    chart_patient = _chart_patient(request, actor)
+    p = request.POST
+    try:
+        data = _posted(
+            request,
+            ComplaintIn,
+            {
+                "received_on": p.get("received_on", ""),
+                "patient": chart_patient
+                if chart_patient is not None
+                else _int(p.get("patient", "")),
+                "complainant": p.get("complainant", ""),
+                "summary": p.get("summary", ""),
+            },
+        )
+        c = services.complaint_record(actor, data)
+    except (DomainError, _Invalid) as exc:
+        if chart_patient is None:
             _refused(request, exc)
-    return redirect(_safe(request, back))
+            return redirect(_safe(request, back))
+        form = refused(
+            request,
+            "complaint",
+            exc.exc if isinstance(exc, _Invalid) else exc,
+            labels=COMPLAINT_LABELS,
+            title="Complaint not logged",
+        )
+        return chart_page(request, actor, chart_patient, form=form)
+    text = f"Complaint {c.pk} logged; the privacy officer answers it."
+    if chart_patient is None:
+        messages.success(request, text)
+        return redirect(_safe(request, back))
+    return _chart_done(request, chart_patient, "complaints", text)
 
 
 @staff_view("privacy.review")

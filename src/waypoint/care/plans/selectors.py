@@ -59,24 +59,48 @@ def plan_written(actor: Actor, plan_id: int) -> TreatmentPlan:
     return _plans(actor.organization_id).get(pk=plan_id)
 
 
-def episode_for_form(actor: Actor, episode_id: int) -> Episode | None:
+def episode_for_form(actor: Actor, episode_id: int, *, read: bool = False) -> Episode | None:
     """An episode of the actor's organization with its site and patient, for the plan form
-    (None when there is none)."""
-    return (
-        Episode.objects.filter(pk=episode_id, organization_id=actor.organization_id)
-        .select_related("site", "patient")
-        .first()
-    )
+    (None when there is none). ``read``: the form is shown (a GET), an audited read of the
+    patient's record in this transaction (a post's service audits its own write)."""
+    with transaction.atomic():
+        ep = (
+            Episode.objects.filter(pk=episode_id, organization_id=actor.organization_id)
+            .select_related("site", "patient")
+            .first()
+        )
+        if read and ep is not None:
+            audit.record(
+                actor,
+                "read",
+                "treatment_plan",
+                "",
+                patient_id=ep.patient_id,
+                detail={"view": "plan_form", "episode": ep.pk},
+            )
+    return ep
 
 
-def plan_for_page(actor: Actor, plan_id: int) -> TreatmentPlan | None:
+def plan_for_page(actor: Actor, plan_id: int, *, read: bool = False) -> TreatmentPlan | None:
     """A plan of the actor's organization with its episode, site and patient, for the plan
-    pages (None when there is none). The chart page audits its own read."""
-    return (
-        TreatmentPlan.objects.filter(pk=plan_id, organization_id=actor.organization_id)
-        .select_related("episode__site", "episode__patient")
-        .first()
-    )
+    pages (None when there is none). The chart page audits its own read; ``read``: the
+    edit form shows this plan (a GET), an audited read in this transaction."""
+    with transaction.atomic():
+        plan = (
+            TreatmentPlan.objects.filter(pk=plan_id, organization_id=actor.organization_id)
+            .select_related("episode__site", "episode__patient")
+            .first()
+        )
+        if read and plan is not None:
+            audit.record(
+                actor,
+                "read",
+                "treatment_plan",
+                plan.pk,
+                patient_id=plan.patient_id,
+                detail={"view": "plan_form", "episode": plan.episode_id},
+            )
+    return plan
 
 
 def plan_get(actor: Actor, plan_id: int) -> TreatmentPlan:

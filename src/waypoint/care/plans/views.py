@@ -126,15 +126,15 @@ def _plan_refused(request: HttpRequest, exc: Exception, rows: list[dict]) -> For
     )
 
 
-def _episode(actor: Actor, episode_id: int) -> Episode:
-    ep = selectors.episode_for_form(actor, episode_id)
+def _episode(actor: Actor, episode_id: int, *, read: bool = False) -> Episode:
+    ep = selectors.episode_for_form(actor, episode_id, read=read)
     if ep is None:
         raise Http404
     return ep
 
 
-def _plan(actor: Actor, plan_id: int) -> TreatmentPlan:
-    plan = selectors.plan_for_page(actor, plan_id)
+def _plan(actor: Actor, plan_id: int, *, read: bool = False) -> TreatmentPlan:
+    plan = selectors.plan_for_page(actor, plan_id, read=read)
     if plan is None:
         raise Http404
     return plan
@@ -263,7 +263,7 @@ def _form(
 
 @staff_view("plan.manage")
 def plan_new(request: HttpRequest, actor: Actor, episode_id: int) -> HttpResponse:
-    ep = _episode(actor, episode_id)
+    ep = _episode(actor, episode_id, read=request.method != "POST")
     if request.method != "POST":
         return _form(request, actor, ep, None, [])
     rows = _rows_from_post(request, keep_blank=True)
@@ -276,7 +276,7 @@ def plan_new(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespons
 
 @staff_view("plan.manage")
 def plan_edit(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
-    plan = _plan(actor, plan_id)
+    plan = _plan(actor, plan_id, read=request.method != "POST")
     ep = plan.episode
     if plan.is_locked or not plan.is_current or not _simple(plan):
         form = refused(

@@ -26,6 +26,7 @@ from waypoint.clinical import intensity
 from waypoint.clinical.level_of_care import LEVEL_LABELS
 from waypoint.core.models import Site, User
 from waypoint.core.selectors import site_today
+from waypoint.patients import access
 from waypoint.patients.models import Patient
 from waypoint.patients.selectors import patient_ref
 
@@ -106,6 +107,12 @@ def sessions_on_day(
     if counselor_id is not None:
         qs = qs.filter(counselor_id=counselor_id)
     rows = list(qs)
+    # A restricted record the actor may not open is on the roster masked (one query).
+    hidden = access.hidden_ids(actor, (a.patient_id for s in rows for a in s.attendees.all()))
+    for s in rows:
+        for a in s.attendees.all():
+            if a.patient_id in hidden:
+                a.patient = access.masked_copy(a.patient)
     with transaction.atomic():
         audit.record(
             actor,

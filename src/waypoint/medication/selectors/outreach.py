@@ -12,6 +12,7 @@ from django.db.models import Max
 from waypoint.audit import services as audit
 from waypoint.clinical.medications import MEDICATIONS, SCHEDULES
 from waypoint.core.selectors import site_today
+from waypoint.patients import access
 
 from ..coverage import covered_through, last_covered_days, last_reassessed_days, missed_days_after
 from ..models import DoseEvent, Implant
@@ -45,8 +46,9 @@ def missed_outreach(actor: Actor, site: Site) -> dict:
             groups["3+" if n >= 3 else str(n)].append(
                 {"order": o, "patient": o.patient, "missed_days": n, "last_covered": last}
             )
-    for rows in groups.values():
+    for name, rows in groups.items():
         rows.sort(key=lambda r: (-r["missed_days"], r["patient"].last_name_key))
+        groups[name] = access.mask_rows(actor, rows)  # restricted records masked
     with transaction.atomic():
         audit.record(
             actor,
@@ -111,6 +113,7 @@ def injections_due(actor: Actor, site: Site, *, within_days: int = 7) -> dict:
             }
         )
     rows.sort(key=lambda r: (r["due"], r["patient"].last_name_key))
+    rows = access.mask_rows(actor, rows)  # restricted records masked
     with transaction.atomic():
         audit.record(
             actor,

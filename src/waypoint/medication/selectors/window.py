@@ -20,6 +20,7 @@ from waypoint.care.codes import REASON_LABELS
 from waypoint.care.models import Episode
 from waypoint.clinical.medications import SCHEDULES
 from waypoint.core.selectors import site_today
+from waypoint.patients import access
 from waypoint.patients.models import Patient
 from waypoint.patients.selectors import patient_ref, patient_search
 
@@ -115,15 +116,29 @@ def window_board(actor: Actor, site: Site, *, limit: int = 60) -> dict:
             organization_id=org, for_day=day, patient_id__in=pids
         ).values_list("patient_id", flat=True)
     )
-    due = sorted(
-        (o for o in orders if o.patient_id not in dosed and o.patient_id not in covered),
-        key=lambda o: (o.patient.last_name_key, o.patient.first_name_key),
-    )
     recent = list(
         DoseEvent.objects.filter(organization_id=org, site=site, local_day=day)
         .select_related("patient", "order")
         .order_by("-administered_at")[:15]
     )
+    # A restricted record the actor may not open is shown masked, after everyone else: one
+    # indexed query for the whole board (patients.access), never one per row.
+    hidden = access.hidden_ids(actor, [*pids, *(d.patient_id for d in recent)])
+    due = sorted(
+        (o for o in orders if o.patient_id not in dosed and o.patient_id not in covered),
+        key=lambda o: (
+            o.patient_id in hidden,
+            "" if o.patient_id in hidden else o.patient.last_name_key,
+            "" if o.patient_id in hidden else o.patient.first_name_key,
+            o.patient_id if o.patient_id in hidden else 0,
+        ),
+    )
+    for o in due:
+        if o.patient_id in hidden:
+            o.patient = access.masked_copy(o.patient)
+    for d in recent:
+        if d.patient_id in hidden:
+            d.patient = access.masked_copy(d.patient)
     shown = [o.patient_id for o in due[:limit]] + [d.patient_id for d in recent]
     with transaction.atomic():
         audit.record(

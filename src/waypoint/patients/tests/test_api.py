@@ -284,7 +284,11 @@ def test_possible_duplicate_is_409_and_creates_nothing(api, site):
     assert out["detail"]
     assert [(d["id"], d["mrn"]) for d in out["duplicates"]] == [(first["id"], first["mrn"])]
     assert Patient.objects.count() == patients
-    assert AuditEvent.objects.count() == events
+    # nothing written but the read of the matches shown (issue 15: every patient shown is
+    # an audited read)
+    assert AuditEvent.objects.count() == events + 1
+    shown = AuditEvent.objects.latest("seq")
+    assert (shown.action, shown.detail["view"]) == ("list", "possible_duplicates")
 
 
 def test_same_name_different_birth_date_is_not_a_duplicate(api, site):

@@ -129,6 +129,8 @@ def section(actor: Actor, patient) -> dict:
         "can_request": actor.can("restriction_request.record"),
         "can_decide": actor.can("restriction_request.decide"),
         "can_restrict": actor.can("record.restrict"),
+        "can_complain": actor.can("complaint.record"),
+        "complaints": list(Complaint.objects.filter(organization_id=org, patient=patient)),
         "can_audit": actor.can("audit.view"),
     }
     if actor.can("consent.record"):
