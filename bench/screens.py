@@ -43,6 +43,10 @@ from typing import Any
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+# The chart's sections (the banner, the flags and each card with an id) and their heights.
+SECTION_HEIGHTS = """() => Array.from(document.querySelectorAll(
+  'main section.banner, main section#flags, main section.card[id]'))
+  .map(e => [e.id || e.className, Math.round(e.getBoundingClientRect().height)])"""
 ROLES = ["physician", "nurse", "counselor", "incentives", "intake"]
 
 
@@ -85,10 +89,15 @@ def login(browser: Any, base: str, role: str, viewport: dict[str, int]) -> tuple
     return ctx, page
 
 
-def chart_ids(browser: Any, base: str, n: int) -> list[int]:
+def chart_ids(browser: Any, base: str, n: int, sample: str = "census") -> list[int]:
     ctx, page = login(browser, base, "physician", DESKTOP)
-    page.goto("/care/census/")
-    hrefs = page.eval_on_selector_all("a[href^='/patients/']", "els => els.map(e => e.href)")
+    hrefs: list[str] = []
+    # "all": every patient a one-letter name search finds (any vowel), open episode or not.
+    for path in ["/care/census/"] if sample == "census" else [f"/patients/?q={v}" for v in "aeiou"]:
+        page.goto(path)
+        hrefs += page.eval_on_selector_all(
+            "main a[href^='/patients/']", "els => els.map(e => e.href)"
+        )
     ctx.close()
     ids = sorted({int(m.group(1)) for h in hrefs if (m := re.search(r"/patients/(\d+)/", h))})
     if len(ids) <= n:
@@ -106,19 +115,32 @@ def summary(values: list[int]) -> dict[str, Any]:
     }
 
 
-def measure_charts(browser: Any, base: str, ids: list[int]) -> dict[str, Any]:
+def measure_charts(
+    browser: Any, base: str, ids: list[int], roles: list[str] = ROLES
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for role, viewport, key in [(r, DESKTOP, r) for r in ROLES] + [
-        ("physician", PHONE, "physician@390")
-    ]:
+    runs = [(r, DESKTOP, r) for r in roles]
+    if "physician" in roles:
+        runs.append(("physician", PHONE, "physician@390"))
+    for role, viewport, key in runs:
         ctx, page = login(browser, base, role, viewport)
         hs = []
+        parts: dict[str, list[int]] = {}
         for pid in ids:
             resp = page.goto(f"/patients/{pid}/")
             if resp is not None and resp.status == 200:
                 hs.append(height(page))
+                for sid, h in page.evaluate(SECTION_HEIGHTS):
+                    parts.setdefault(sid, []).append(h)
         ctx.close()
         out[key] = summary(hs) if hs else {"n": 0}
+        if hs:
+            out[key]["section_medians"] = dict(
+                sorted(
+                    ((k, int(statistics.median(v))) for k, v in parts.items()),
+                    key=lambda kv: -kv[1],
+                )
+            )
         print(f"chart {key}: {out[key]}", flush=True)
     return out
 
@@ -356,37 +378,37 @@ def measure_tasks(browser: Any, base: str, stamp: str) -> dict[str, Any]:
         return {"clicks": c.n, "roster": picked, "done": done[:1], "refused": refused[:1]}
 
     def t4b() -> dict[str, Any]:
-        # Today's sessions that have started: record the first unrecorded attendee.
+        # Today's sessions: record one unrecorded attendee as attended and one as absent.
+        # Rows of sessions that have not started are refused; those tries are reported
+        # apart and the clicks counted are those of the try that was saved.
         ctx, page = login(browser, base, "counselor", DESKTOP)
         page.goto("/")
-        c = Clicks(page)
-        c.click(page.locator("nav a:has-text('Sessions')"))
-        forms = page.locator("form.attendance-form")
-        if not forms.count():
-            ctx.close()
-            return {"clicks": None, "note": "no attendance form on today's page"}
-        before = c.n
-        f = forms.first
-        c.select(f.locator("select[name=status]"), value="attended")
-        c.click(f.locator("button[type=submit]"))
-        attended = c.n - before
-        forms = page.locator("form.attendance-form")
-        absent = None
-        if forms.count() > 1:
-            before = c.n
-            f = forms.nth(1)
-            c.select(f.locator("select[name=status]"), value="absent")
-            c.click(f.locator("button[type=submit]"))
-            absent = c.n - before
-        done = page.locator(".form-done, ul.messages li").all_inner_texts()
-        refused = page.locator(".error-summary").all_inner_texts()
+        page.click("nav a:has-text('Sessions')")  # reaching the page: not the per-row cost
+        page.wait_for_load_state("load")
+        result: dict[str, Any] = {}
+        tried = 0
+        for status in ["attended", "absent"]:
+            result[status] = None
+            while True:
+                forms = page.locator("form.attendance-form:has(select option[value=''])")
+                if tried >= forms.count():
+                    break
+                f = forms.nth(tried)
+                c = Clicks(page)
+                c.select(f.locator("select[name=status]"), value=status)
+                c.click(f.locator("button[type=submit]"))
+                if page.locator(".error-summary").count():
+                    tried += 1
+                    result.setdefault("refused_tries", 0)
+                    result["refused_tries"] += 1
+                    result["last_refusal"] = page.locator(".error-summary").first.inner_text()[:120]
+                    continue
+                result[status] = c.n
+                done = page.locator(".form-done, ul.messages li").all_inner_texts()
+                result[f"{status}_done"] = done[:1]
+                break
         ctx.close()
-        return {
-            "per_attended": attended,
-            "per_absent": absent,
-            "last_done": done[:1],
-            "last_refused": refused[:1],
-        }
+        return result
 
     def t7a() -> dict[str, Any]:
         ctx = browser.new_context(viewport=PHONE, base_url=base, is_mobile=True, has_touch=True)
@@ -437,7 +459,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base-url", required=True)
     ap.add_argument("--charts", type=int, default=30)
+    ap.add_argument(
+        "--sample",
+        choices=["census", "all"],
+        default="census",
+        help="charts from the census board's links, or from every patient the search lists",
+    )
     ap.add_argument("--json")
+    ap.add_argument("--roles", default=",".join(ROLES), help="roles whose charts are measured")
     ap.add_argument("--skip", default="", help="comma list of: charts,pages,dosing,tasks")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
@@ -451,9 +480,10 @@ def main() -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
         if "charts" not in skip:
-            ids = chart_ids(browser, base, args.charts)
+            ids = chart_ids(browser, base, args.charts, args.sample)
             result["chart_ids"] = ids
-            result["charts"] = measure_charts(browser, base, ids)
+            roles = [r for r in args.roles.split(",") if r]
+            result["charts"] = measure_charts(browser, base, ids, roles)
         if "pages" not in skip:
             result["pages"] = measure_pages(browser, base)
         if "dosing" not in skip:
