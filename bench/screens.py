@@ -208,7 +208,9 @@ def task(name: str, fn: Callable[[], dict[str, Any]], out: dict[str, Any]) -> No
     print(f"task {name}: {out[name]}", flush=True)
 
 
-def measure_tasks(browser: Any, base: str, stamp: str) -> dict[str, Any]:
+def measure_tasks(
+    browser: Any, base: str, stamp: str, only: set[str] | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     state: dict[str, Any] = {}
 
@@ -378,34 +380,59 @@ def measure_tasks(browser: Any, base: str, stamp: str) -> dict[str, Any]:
         return {"clicks": c.n, "roster": picked, "done": done[:1], "refused": refused[:1]}
 
     def t4b() -> dict[str, Any]:
-        # Today's sessions: record one unrecorded attendee as attended and one as absent.
-        # Rows of sessions that have not started are refused; those tries are reported
-        # apart and the clicks counted are those of the try that was saved.
+        # Record one unrecorded attendee as attended and one as absent. Rows of sessions
+        # that have not started are refused (the clicks counted are those of the try that
+        # saved; refused tries are reported apart). Before the day's first session (the
+        # site's early morning) the day before is used: its rows are recorded late.
         ctx, page = login(browser, base, "counselor", DESKTOP)
         page.goto("/")
         page.click("nav a:has-text('Sessions')")  # reaching the page: not the per-row cost
         page.wait_for_load_state("load")
-        result: dict[str, Any] = {}
-        tried = 0
-        for status in ["attended", "absent"]:
-            result[status] = None
-            while True:
-                forms = page.locator("form.attendance-form:has(select option[value=''])")
-                if tried >= forms.count():
+        today = page.input_value("#date")
+        result: dict[str, Any] = {"refused_tries": 0}
+        for day in [today, "setup"]:
+            if day == "setup":
+                # No started session with an unrecorded row (the demo records the past):
+                # schedule one today that started at 00:00 site time (setup, not counted).
+                page.goto("/care/sessions/new/")
+                page.fill("#title", f"Measured attendance {stamp}")
+                page.fill("#date", today)
+                page.fill("#time", "00:00")
+                page.fill("#duration", "60")
+                boxes = page.locator("#caseload input[type=checkbox]")
+                for i in range(min(2, boxes.count())):
+                    boxes.nth(i).check()
+                page.click("#session-form button[type=submit]")
+                page.wait_for_load_state("load")
+                result["setup"] = page.locator(
+                    ".form-done, ul.messages li, .error-summary"
+                ).all_inner_texts()[:1]
+                page.goto(f"/care/sessions/day/?date={today}")
+            result["day"] = (
+                f"{today} ({'scheduled at 00:00 by the script' if day == 'setup' else 'as found'})"
+            )
+            tried = 0
+            for status in ["attended", "absent"]:
+                result[status] = None
+                while True:
+                    forms = page.locator("form.attendance-form:has(select option[value=''])")
+                    if tried >= forms.count():
+                        break
+                    f = forms.nth(tried)
+                    c = Clicks(page)
+                    c.select(f.locator("select[name=status]"), value=status)
+                    c.click(f.locator("button[type=submit]"))
+                    if page.locator(".error-summary").count():
+                        tried += 1
+                        result["refused_tries"] += 1
+                        err = page.locator(".error-summary").first.inner_text()
+                        result["last_refusal"] = err[:120]
+                        continue
+                    result[status] = c.n
+                    done = page.locator(".form-done, ul.messages li").all_inner_texts()
+                    result[f"{status}_done"] = done[:1]
                     break
-                f = forms.nth(tried)
-                c = Clicks(page)
-                c.select(f.locator("select[name=status]"), value=status)
-                c.click(f.locator("button[type=submit]"))
-                if page.locator(".error-summary").count():
-                    tried += 1
-                    result.setdefault("refused_tries", 0)
-                    result["refused_tries"] += 1
-                    result["last_refusal"] = page.locator(".error-summary").first.inner_text()[:120]
-                    continue
-                result[status] = c.n
-                done = page.locator(".form-done, ul.messages li").all_inner_texts()
-                result[f"{status}_done"] = done[:1]
+            if result["attended"] is not None:
                 break
         ctx.close()
         return result
@@ -451,7 +478,8 @@ def measure_tasks(browser: Any, base: str, stamp: str) -> dict[str, Any]:
         ("4b", t4b),
         ("7a", t7a),
     ]:
-        task(name, fn, out)
+        if only is None or name in only:
+            task(name, fn, out)
     return out
 
 
@@ -466,6 +494,7 @@ def main() -> None:
         help="charts from the census board's links, or from every patient the search lists",
     )
     ap.add_argument("--json")
+    ap.add_argument("--tasks", help="comma list of the tasks to run (default: all)")
     ap.add_argument("--roles", default=",".join(ROLES), help="roles whose charts are measured")
     ap.add_argument("--skip", default="", help="comma list of: charts,pages,dosing,tasks")
     args = ap.parse_args()
@@ -489,7 +518,9 @@ def main() -> None:
         if "dosing" not in skip:
             result["dosing_390"] = measure_dosing_phone(browser, base)
         if "tasks" not in skip:
-            result["tasks"] = measure_tasks(browser, base, f"M{int(time.time()) % 100000}")
+            only = set(args.tasks.split(",")) if args.tasks else None
+            stamp = f"M{int(time.time()) % 100000}"
+            result["tasks"] = measure_tasks(browser, base, stamp, only)
         browser.close()
     if args.json:
         with open(args.json, "w") as fh:
