@@ -36,14 +36,20 @@ ON_POSTGRES = SUITE_URL.startswith(("postgres://", "postgresql://"))
 PASSWORD = "Correct-Horse-Battery-9"
 ROLES = ["admin", "intake", "auditor"]  # a user and token each in the staffed template
 
-# The append-only triggers of audit/migrations/0003_append_only_triggers.py.
+# The append-only triggers of audit/migrations/0003_append_only_triggers.py and of the
+# events' patient links (0005): an insider who deletes events drops both and deletes the
+# links first (the links' foreign key holds the events).
 DROP_TRIGGERS_SQLITE = [
     "DROP TRIGGER audit_event_no_update",
     "DROP TRIGGER audit_event_no_delete",
+    "DROP TRIGGER audit_link_no_update",
+    "DROP TRIGGER audit_link_no_delete",
 ]
 DROP_TRIGGERS_PG = [
     "DROP TRIGGER audit_event_no_change ON audit_auditevent",
     "DROP TRIGGER audit_event_no_truncate ON audit_auditevent",
+    "DROP TRIGGER audit_link_no_change ON audit_auditeventpatient",
+    "DROP TRIGGER audit_link_no_truncate ON audit_auditeventpatient",
 ]
 
 
@@ -375,7 +381,7 @@ def test_audit_triggers_refuse_changes_and_chain_verifies(chain_db):
             db.query(sql, (first_id,))
     if ON_POSTGRES:
         with pytest.raises(Exception, match="append-only"):
-            db.query("TRUNCATE audit_auditevent")
+            db.query("TRUNCATE audit_auditevent, audit_auditeventpatient")
     assert db.scalar("SELECT COUNT(*) FROM audit_auditevent") == CHAIN_EVENTS
     assert db.scalar("SELECT action FROM audit_auditevent WHERE id = %s", (first_id,)) == "create"
 
@@ -396,6 +402,7 @@ def test_audit_verify_names_event_after_a_deleted_one(chain_db):
     db = chain_db
     events = _events(db)
     db.drop_audit_triggers()
+    db.query("DELETE FROM audit_auditeventpatient WHERE event_id = %s", (events[2][0],))
     db.query("DELETE FROM audit_auditevent WHERE id = %s", (events[2][0],))
     # The event that now follows the gap is named; the message says what is missing.
     _assert_broken_at(db, events[3][0], "missing")
@@ -418,6 +425,11 @@ def test_audit_verify_notices_events_cut_off_the_end(chain_db):
     db = chain_db
     events = _events(db)
     db.drop_audit_triggers()
+    db.query(
+        "DELETE FROM audit_auditeventpatient WHERE event_id IN "
+        "(SELECT id FROM audit_auditevent WHERE seq > %s)",
+        (events[3][1],),
+    )
     db.query("DELETE FROM audit_auditevent WHERE seq > %s", (events[3][1],))
     r = _verify(db)
     assert r.returncode == 1, r.stdout

@@ -24,7 +24,13 @@ if TYPE_CHECKING:
 
 
 def _next_mrn(organization_id: int) -> str:
-    org = Organization.objects.select_for_update().get(pk=organization_id)
+    """The organization's next MRN, its counter row locked FOR NO KEY UPDATE: registrations
+    wait for one another, but the foreign-key checks of other transactions (an audit event
+    or a user of the organization inserted while this one waits for the audit chain's
+    head) do not wait for it. A plain FOR UPDATE there made a deadlock on PostgreSQL: this
+    transaction held the row and waited for the chain's head, another held the head and
+    waited to check its event's organization."""
+    org = Organization.objects.select_for_update(no_key=True).get(pk=organization_id)
     number = org.next_mrn
     org.next_mrn = number + 1
     org.save(update_fields=["next_mrn"])
