@@ -18,23 +18,16 @@ from waypoint.core.selectors import site_today
 from waypoint.core.web import (
     Actor,
     FormState,
-    done_redirect,
     refused,
     say_done,
     site_from_request,
     staff_view,
 )
-from waypoint.patients.chart import chart_page, chart_url, to_chart
+from waypoint.patients.chart import chart_done, chart_page, to_chart
 from waypoint.patients.selectors import patient_get
 
 from . import selectors, services
 from .models import RiskFactorScreen
-
-
-def _done(request: HttpRequest, patient_id: int, key: str, text: str) -> HttpResponse:
-    """An accepted form: its sentence beside the chart section that changed."""
-    say_done(request, key, text)
-    return done_redirect(chart_url(patient_id), key)
 
 
 def source_for_people(source: str) -> str:
@@ -108,7 +101,7 @@ def record(request: HttpRequest, actor: Actor, patient_id: int, instrument: str)
                     text += " " + "; ".join(a.flag_labels) + ": a flag is on the chart."
                 if a.raised_flags:
                     return _next_steps(request, a.raised_flags[0].pk, text)
-                return _done(request, patient_id, "assessments", text)
+                return chart_done(request, patient_id, "assessments", text)
     patient = patient_get(actor, patient_id, purpose_detail=f"assessment:{instrument}")
     return render(
         request,
@@ -149,7 +142,7 @@ def risk(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
                     screen.raised_flags[0].pk,
                     "Risk factors recorded. High overdose risk: a flag is on the chart.",
                 )
-            return _done(request, patient_id, "risk", "Risk factors recorded.")
+            return chart_done(request, patient_id, "risk", "Risk factors recorded.")
     patient = patient_get(actor, patient_id, purpose_detail="risk_factors")
     return render(
         request,
@@ -184,7 +177,7 @@ def problem_add(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResp
     except DomainError as exc:
         form = refused(request, "problems", exc, ids=ids, title="Condition not added")
         return chart_page(request, actor, patient_id, form=form)
-    return _done(request, patient_id, "problems", f"{p.display} added to the problem list.")
+    return chart_done(request, patient_id, "problems", f"{p.display} added to the problem list.")
 
 
 @staff_view("problem.manage")
@@ -192,7 +185,7 @@ def problem_resolve(request: HttpRequest, actor: Actor, problem_id: int) -> Http
     if request.method != "POST":
         raise Http404
     p = services.problem_resolve(actor, problem_id)
-    return _done(request, p.patient_id, "problems", f"{p.display} marked resolved.")
+    return chart_done(request, p.patient_id, "problems", f"{p.display} marked resolved.")
 
 
 LEVEL_IDS = {name: f"dim-{name}" for name, _ in DIMENSIONS}
@@ -223,7 +216,7 @@ def level_assess(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRes
                     overdose_last_year=request.POST.get("overdose_last_year") == "on",
                     pregnant=request.POST.get("pregnant") == "on",
                 )
-                return _done(
+                return chart_done(
                     request,
                     patient_id,
                     "level_of_care",
@@ -277,7 +270,7 @@ def level_decide(request: HttpRequest, actor: Actor, assessment_id: int) -> Http
         )
         return chart_page(request, actor, la.patient_id, form=form)
     verb = "accepted" if la.decision == "accepted" else "overridden"
-    return _done(
+    return chart_done(
         request, la.patient_id, "level_of_care", f"Level of care {verb}: {la.decided_label}."
     )
 
@@ -302,7 +295,9 @@ def flag_ack(request: HttpRequest, actor: Actor, flag_id: int) -> HttpResponse:
             title=f"{flag.get_kind_display()} flag not acknowledged",
         )
         return chart_page(request, actor, flag.patient_id, form=form)
-    return _done(request, flag.patient_id, "chart", f"{flag.get_kind_display()} flag acknowledged.")
+    return chart_done(
+        request, flag.patient_id, "chart", f"{flag.get_kind_display()} flag acknowledged."
+    )
 
 
 # --- safety flags: the next steps at once, the site's open list ---------------------------

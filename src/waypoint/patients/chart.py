@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from waypoint.core.actor import Actor
 from waypoint.core.hooks import add_once
+from waypoint.core.web import done_redirect, say_done
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,12 @@ def to_chart(patient_id: int, anchor: str) -> HttpResponseRedirect:
     """Back to the chart, at the section a form was posted from (what every chart form's
     view answers with)."""
     return redirect(chart_url(patient_id, anchor))
+
+
+def chart_done(request: HttpRequest, patient_id: int, key: str, text: str) -> HttpResponseRedirect:
+    """An accepted chart form: ``text`` said at the top of section ``key``, and back there."""
+    say_done(request, key, text)
+    return done_redirect(chart_url(patient_id), key)
 
 
 def chart_page(request, actor: Actor, patient_id: int, *, form=None):

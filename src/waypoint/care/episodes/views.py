@@ -15,23 +15,14 @@ from waypoint.core.web import (
     Actor,
     confirm_page,
     confirmed,
-    done_redirect,
     refused,
-    say_done,
     staff_view,
 )
-from waypoint.patients.chart import chart_page, chart_url, to_chart
+from waypoint.patients.chart import chart_done, chart_page, chart_url, to_chart
 from waypoint.patients.selectors import patient_get
 
 from . import selectors, services
 from .schemas import DischargeIn, EpisodeIn, TransitionIn
-
-
-def _done(request: HttpRequest, patient_id: int, text: str) -> HttpResponse:
-    """Accepted: the sentence shows at the top of the episode section."""
-    say_done(request, "episode", text)
-    return done_redirect(chart_url(patient_id), "episode")
-
 
 LABELS = {
     "level_of_care": "the level of care",
@@ -101,7 +92,7 @@ def admit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     closed = len(getattr(ep, "closed_inquiries", []))
     if closed:
         text += " Their open walk-in or call is closed as admitted."
-    return _done(request, patient_id, text)
+    return chart_done(request, patient_id, "episode", text)
 
 
 @staff_view("episode.manage")
@@ -122,8 +113,11 @@ def transition(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespo
             title="Level of care not changed",
         )
         return chart_page(request, actor, patient_id, form=form)
-    return _done(
-        request, patient_id, f"Moved to {LEVEL_LABELS[data.to].lower()} on {data.on:%Y-%m-%d}."
+    return chart_done(
+        request,
+        patient_id,
+        "episode",
+        f"Moved to {LEVEL_LABELS[data.to].lower()} on {data.on:%Y-%m-%d}.",
     )
 
 
@@ -168,8 +162,9 @@ def discharge(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespon
             title="Not discharged",
         )
         return chart_page(request, actor, patient_id, form=form)
-    return _done(
+    return chart_done(
         request,
         patient_id,
+        "episode",
         f"Discharged on {data.on:%Y-%m-%d}: {REASON_LABELS[data.reason].lower()}.",
     )

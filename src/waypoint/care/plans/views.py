@@ -25,18 +25,12 @@ from waypoint.core.web import (
     say_done,
     staff_view,
 )
-from waypoint.patients.chart import chart_page, chart_url, to_chart
+from waypoint.patients.chart import chart_done, chart_page, chart_url, to_chart
 
 from . import selectors, services
 from .schemas import PlanIn, SignIn
 
 ROWS = 5  # problem rows on the form
-
-
-def _done(request: HttpRequest, patient_id: int, text: str) -> HttpResponse:
-    """Accepted: the sentence shows at the top of the chart's treatment-plan section."""
-    say_done(request, "plan", text)
-    return done_redirect(chart_url(patient_id), "plan")
 
 
 # The page's words for the service's refusals that name fields.
@@ -271,7 +265,7 @@ def plan_new(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespons
         services.plan_create(actor, ep.pk, _plan_in(request, _filled(rows)))
     except (ValidationError, DomainError) as exc:
         return _form(request, actor, ep, None, rows, _plan_refused(request, exc, rows))
-    return _done(request, ep.patient_id, "Treatment plan saved as a draft.")
+    return chart_done(request, ep.patient_id, "plan", "Treatment plan saved as a draft.")
 
 
 @staff_view("plan.manage")
@@ -298,7 +292,7 @@ def plan_edit(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
         services.plan_update(actor, plan.pk, _plan_in(request, _filled(rows)))
     except (ValidationError, DomainError) as exc:
         return _form(request, actor, ep, plan, rows, _plan_refused(request, exc, rows))
-    return _done(request, ep.patient_id, "Treatment plan draft updated.")
+    return chart_done(request, ep.patient_id, "plan", "Treatment plan draft updated.")
 
 
 @staff_view("plan.manage")
@@ -358,7 +352,9 @@ def plan_sign(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
             )
             return chart_page(request, actor, patient.pk, form=form)
         who = "the clinician" if data.signer == "clinician" else "the patient"
-        return _done(request, patient.pk, f"Signature of {who} recorded on version {plan.version}.")
+        return chart_done(
+            request, patient.pk, "plan", f"Signature of {who} recorded on version {plan.version}."
+        )
     return to_chart(patient.pk, "plan")
 
 
