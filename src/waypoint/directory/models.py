@@ -160,3 +160,23 @@ class ContactThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"contact from {self.client[:8]} at {self.at}"
+
+
+class SelfCheckNonce(models.Model):
+    """A self-check result's single-use permission to ask for contact (issue 16): the
+    SHA-256 of the random nonce the result page hands out (never the nonce, never an
+    answer), when, and to which client (an HMAC of its address, as ContactThrottle). A
+    contact request uses it up in the transaction that writes the inquiry. The rows also
+    count a client's self-check results for their hourly limit; rows older than a day are
+    deleted."""
+
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    client = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "issued_at"], name="self_check_nonce_client_at")]
+
+    def __str__(self) -> str:
+        return f"self-check nonce {self.nonce_hash[:8]} at {self.issued_at}"

@@ -502,12 +502,89 @@ def listing_unpublish(actor, site_code: str) -> Facility:
 
 # --- a person asks to be contacted --------------------------------------------------------------
 CONTACTS_PER_HOUR = 5
+# Self-check results an hour from one client (issue 16): each hands out a contact nonce and
+# runs the nearest-centers searches. Room for a clinic's or a library's shared connection.
+SELF_CHECKS_PER_HOUR = 30
+NONCE_MAX_AGE_SECONDS = 2 * 3600
 
 
-def self_check_contact(data, client_address: str, result_summary: str = ""):
+def _nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def self_check_throttle(client_address: str) -> None:
+    """Refuse a self-check POST (429 ``rate_limited``) from a client that has had
+    SELF_CHECKS_PER_HOUR results in the last hour."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from waypoint.core.errors import DomainError
+
+    from .models import SelfCheckNonce
+
+    since = timezone.now() - dt.timedelta(hours=1)
+    client = client_fingerprint(client_address)
+    if (
+        SelfCheckNonce.objects.filter(client=client, issued_at__gte=since).count()
+        >= SELF_CHECKS_PER_HOUR
+    ):
+        raise DomainError(
+            "rate_limited",
+            "Too many self-checks from this connection in the last hour: please try again "
+            "later, or call a center or the helpline.",
+            429,
+        )
+
+
+def self_check_nonce_issue(client_address: str) -> str:
+    """A new single-use contact nonce for a self-check result (stored as its SHA-256 with
+    the client's HMAC and the time; rows older than a day go)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import SelfCheckNonce
+
+    nonce = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        SelfCheckNonce.objects.filter(issued_at__lt=now - dt.timedelta(days=1)).delete()
+        SelfCheckNonce.objects.create(
+            nonce_hash=_nonce_hash(nonce), client=client_fingerprint(client_address), issued_at=now
+        )
+    return nonce
+
+
+def _nonce_use(nonce: str, now) -> None:
+    """Use the nonce up (in the caller's transaction: a refused request leaves it unused), or
+    refuse 400 ``contact_already_sent``: unknown, used, or older than two hours."""
+    import datetime as dt
+
+    from waypoint.core.errors import DomainError
+
+    from .models import SelfCheckNonce
+
+    used = SelfCheckNonce.objects.filter(
+        nonce_hash=_nonce_hash(nonce or ""),
+        used_at__isnull=True,
+        issued_at__gte=now - dt.timedelta(seconds=NONCE_MAX_AGE_SECONDS),
+    ).update(used_at=now)
+    if not used:
+        raise DomainError(
+            "contact_already_sent",
+            "This self-check result has already sent its contact request, or is too old: "
+            "take the self-check again to send another.",
+            400,
+        )
+
+
+def self_check_contact(data, client_address: str, result_summary: str = "", nonce: str = ""):
     """The person asked the chosen published site to contact them: one new inquiry there,
     written by the organization's public system account and audited, and nothing else.
-    At most CONTACTS_PER_HOUR requests an hour from one client (429 ``rate_limited``)."""
+    At most CONTACTS_PER_HOUR requests an hour from one client (429 ``rate_limited``); the
+    self-check result's nonce is used up with the inquiry (400 ``contact_already_sent`` the
+    second time)."""
     import datetime as dt
 
     from django.utils import timezone
@@ -549,6 +626,7 @@ def self_check_contact(data, client_address: str, result_summary: str = ""):
                 "Too many contact requests from this connection: please call the center.",
                 429,
             )
+        _nonce_use(nonce, now)
         actor = public_actor(site.organization_id, client_address)
         inquiry = inquiry_create_public(
             actor,

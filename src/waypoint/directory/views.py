@@ -6,10 +6,13 @@ No public view touches the session or the messages framework (either would set a
 nor renders a CSRF token (which would set the CSRF cookie). The two public forms that POST
 are therefore ``csrf_exempt``, which is safe here: CSRF abuses the authority of a signed-in
 browser, and these forms carry none (no session, no login). What guards the contact form
-instead: a signed, time-limited token issued with the result page (so a request comes
-through the self-check within 2 hours), a same-origin check of the Origin header when the
-browser sends one, strict validation, a hidden honeypot field, and at most 5 requests an
-hour per client address (kept as an HMAC, not the address).
+instead: a signed, time-limited token issued with the result page that carries a
+single-use server-side nonce (so a request comes through a self-check within 2 hours, and
+one result sends one request), a same-origin check (the Origin header, which browsers send
+with every form POST; without it the Referer; with neither, refused), strict validation, a
+hidden honeypot field, at most 5 requests an hour per client address and at most 30
+self-check results an hour per client address (kept as an HMAC, not the address; the
+address is core.netaddr.client_address, so behind a trusted proxy it is the client's).
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ from pydantic import ValidationError
 
 from waypoint.clinical import self_check as rule
 from waypoint.clinical.instrument import ScoreError
-from waypoint.core.actor import client_address
 from waypoint.core.errors import DomainError
 from waypoint.core.models import Site
+from waypoint.core.netaddr import client_address
 from waypoint.core.web import Actor, done_redirect, form_errors, refused, say_done, staff_view
 
 from . import codes, selectors, services, zips
@@ -284,9 +287,11 @@ def _nearest_for(zip_text: str) -> dict:
     }
 
 
-def _result_context(outcome, zip_text: str) -> dict:
+def _result_context(outcome, zip_text: str, nonce: str) -> dict:
     summary = f"{outcome.severity} ({outcome.criteria_met} of 11 criteria)"
-    token = signing.dumps({"r": summary, "z": zip_text[:10]}, salt=TOKEN_SALT, compress=True)
+    token = signing.dumps(
+        {"r": summary, "z": zip_text[:10], "n": nonce}, salt=TOKEN_SALT, compress=True
+    )
     return {
         "outcome": outcome,
         "zip": zip_text,
@@ -309,6 +314,10 @@ def self_check(request: HttpRequest) -> HttpResponse:
     }
     if request.method == "GET":
         return _page(request, "directory/self_check.html", context)
+    try:
+        services.self_check_throttle(client_address(request))
+    except DomainError as exc:
+        return _page(request, "directory/contact_refused.html", {"why": "busy"}, exc.status)
     post = request.POST
     answers: dict[str, bool] = {}
     missing = []
@@ -331,14 +340,21 @@ def self_check(request: HttpRequest) -> HttpResponse:
     except ScoreError:
         context["errors"] = [n for n, _ in rule.QUESTIONS]
         return _page(request, "directory/self_check.html", context, 422)
-    return _page(request, "directory/self_check_result.html", _result_context(outcome, zip_text))
+    nonce = services.self_check_nonce_issue(client_address(request))
+    return _page(
+        request, "directory/self_check_result.html", _result_context(outcome, zip_text, nonce)
+    )
 
 
 def _same_origin(request: HttpRequest) -> bool:
+    """The request comes from a page of this server: its Origin header names this server;
+    without an Origin header, its Referer is a page of this server; with neither, no."""
+    ours = f"{request.scheme}://{request.get_host()}"
     origin = request.headers.get("Origin")
-    if not origin or origin == "null":
-        return origin is None
-    return origin.rstrip("/") == f"{request.scheme}://{request.get_host()}"
+    if origin is not None:
+        return origin.rstrip("/") == ours
+    referer = request.headers.get("Referer", "")
+    return referer == ours or referer.startswith(ours + "/")
 
 
 @csrf_exempt  # see the module docstring
@@ -368,7 +384,10 @@ def self_check_contact(request: HttpRequest) -> HttpResponse:
     try:
         data = ContactIn(**{**fields, "facility": facility_id})
         inquiry, f = services.self_check_contact(
-            data, client_address(request), result_summary=str(token.get("r", ""))
+            data,
+            client_address(request),
+            result_summary=str(token.get("r", "")),
+            nonce=str(token.get("n", "")),
         )
         return _page(
             request,
@@ -380,6 +399,8 @@ def self_check_contact(request: HttpRequest) -> HttpResponse:
         if not facility_id:  # nothing preselected when no site is near: none was chosen
             errors["facility"] = "Choose the center you want to hear from."
     except DomainError as exc:
+        if exc.code == "contact_already_sent":
+            return _page(request, "directory/contact_refused.html", {"why": "used"}, 400)
         errors = {"general": exc.message}
         status = exc.status if exc.status in (422, 429) else 422
     zip_text = str(token.get("z", ""))

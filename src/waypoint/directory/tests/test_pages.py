@@ -153,6 +153,14 @@ def test_a_contact_request_becomes_one_audited_inquiry_at_the_site(client, publi
     assert not inq.created_by.is_active and not inq.created_by.has_usable_password()
 
 
+ORIGIN = "http://testserver"  # what a browser sends with the form's POST
+
+
+def _contact(client, data, **headers):
+    headers.setdefault("HTTP_ORIGIN", ORIGIN)
+    return client.post("/self-check/contact/", data, **headers)
+
+
 def test_contact_refusals(client, published, users):
     from waypoint.core.actor import Actor
 
@@ -160,35 +168,128 @@ def test_contact_refusals(client, published, users):
     ok = {"token": token, "facility": published.pk, "name": "Sam", "phone": "816-555-0199",
           "ok_to_call": "on"}  # fmt: skip
     # a forged or expired token, a foreign origin, the honeypot, a GET
-    assert client.post("/self-check/contact/", {**ok, "token": "x"}).status_code == 400
+    assert _contact(client, {**ok, "token": "x"}).status_code == 400
     r = client.post("/self-check/contact/", ok, HTTP_ORIGIN="https://evil.example")
     assert r.status_code == 403
-    assert client.post("/self-check/contact/", {**ok, "homepage": "x"}).status_code == 400
+    r = client.post("/self-check/contact/", ok, HTTP_ORIGIN="null")
+    assert r.status_code == 403
+    # no Origin: a Referer of another site, or none at all, is refused too
+    r = client.post("/self-check/contact/", ok, HTTP_REFERER="https://evil.example/x")
+    assert r.status_code == 403
+    assert client.post("/self-check/contact/", ok).status_code == 403
+    assert _contact(client, {**ok, "homepage": "x"}).status_code == 400
     assert client.get("/self-check/contact/").status_code == 405
     # invalid fields: 422, the form again, nothing stored
-    r = client.post("/self-check/contact/", {**ok, "phone": "call me"})
+    r = _contact(client, {**ok, "phone": "call me"})
     assert r.status_code == 422 and 'id="contact-form"' in r.content.decode()
-    r = client.post("/self-check/contact/", {**ok, "ok_to_call": ""})
+    r = _contact(client, {**ok, "ok_to_call": ""})
     assert r.status_code == 422
     # a facility that is not a published site
     other = synthetic.generate(1, seed=9) and Facility.objects.exclude(pk=published.pk).first()
-    r = client.post("/self-check/contact/", {**ok, "facility": other.pk})
+    r = _contact(client, {**ok, "facility": other.pk})
     assert r.status_code == 422 and "call it instead" in r.content.decode()
     assert Inquiry.objects.count() == 0
     # unpublished: refused too
     services.listing_unpublish(Actor(user=users["admin"]), published.site.code)
-    assert client.post("/self-check/contact/", ok).status_code == 422
+    assert _contact(client, ok).status_code == 422
     assert Inquiry.objects.count() == 0
 
 
-def test_contact_requests_are_rate_limited(client, published):
+def test_a_same_site_referer_stands_in_for_a_missing_origin(client, published):
     ok = {"token": _token(client), "facility": published.pk, "name": "Sam",
           "phone": "816-555-0199", "ok_to_call": "on"}  # fmt: skip
+    r = client.post("/self-check/contact/", ok, HTTP_REFERER=f"{ORIGIN}/self-check/")
+    assert r.status_code == 200 and Inquiry.objects.count() == 1
+
+
+def test_contact_requests_are_rate_limited(client, published):
+    def ok():
+        return {"token": _token(client), "facility": published.pk, "name": "Sam",
+                "phone": "816-555-0199", "ok_to_call": "on"}  # fmt: skip
+
     for _ in range(services.CONTACTS_PER_HOUR):
-        assert client.post("/self-check/contact/", ok).status_code == 200
-    resp = client.post("/self-check/contact/", ok)
+        assert _contact(client, ok()).status_code == 200
+    resp = _contact(client, ok())
     assert resp.status_code == 429
     assert Inquiry.objects.count() == services.CONTACTS_PER_HOUR
+
+
+# --- single-use nonces and the self-check's own limit (issue 16) ---------------------------
+def test_a_self_check_result_sends_one_contact_request(client, published):
+    from waypoint.directory.models import SelfCheckNonce
+
+    ok = {"token": _token(client), "facility": published.pk, "name": "Sam",
+          "phone": "816-555-0199", "ok_to_call": "on"}  # fmt: skip
+    # the nonce is stored hashed: the page's token holds no stored value
+    stored = SelfCheckNonce.objects.get()
+    assert stored.used_at is None and stored.nonce_hash not in ok["token"]
+    # a refused request (a bad phone number) does not use it up: the person corrects it
+    assert _contact(client, {**ok, "phone": "call me"}).status_code == 422
+    assert _contact(client, ok).status_code == 200
+    # the same result again (a replay, or the back button): refused, nothing written
+    resp = _contact(client, ok)
+    assert resp.status_code == 400 and "already sent" in resp.content.decode()
+    assert_private(resp)
+    assert Inquiry.objects.count() == 1
+    stored.refresh_from_db()
+    assert stored.used_at is not None
+    # a new self-check sends a new request
+    assert _contact(client, {**ok, "token": _token(client)}).status_code == 200
+    assert Inquiry.objects.count() == 2
+
+
+def test_a_contact_nonce_lasts_two_hours(client, published):
+    import datetime as dt
+
+    from waypoint.directory.models import SelfCheckNonce
+
+    ok = {"token": _token(client), "facility": published.pk, "name": "Sam",
+          "phone": "816-555-0199", "ok_to_call": "on"}  # fmt: skip
+    issued = SelfCheckNonce.objects.get().issued_at
+    age = dt.timedelta(seconds=services.NONCE_MAX_AGE_SECONDS)
+    SelfCheckNonce.objects.update(issued_at=issued - age - dt.timedelta(seconds=5))
+    assert _contact(client, ok).status_code == 400
+    SelfCheckNonce.objects.update(issued_at=issued - age + dt.timedelta(seconds=60))
+    assert _contact(client, ok).status_code == 200
+    assert Inquiry.objects.count() == 1
+
+
+def test_the_self_check_post_is_rate_limited_per_client(client, db, monkeypatch):
+    monkeypatch.setattr(services, "SELF_CHECKS_PER_HOUR", 3)
+    form = {**_answers(5), "zip": "64106"}
+    for _ in range(3):
+        assert client.post("/self-check/", form, REMOTE_ADDR="198.51.100.7").status_code == 200
+    resp = client.post("/self-check/", form, REMOTE_ADDR="198.51.100.7")
+    assert resp.status_code == 429 and "Too many self-checks" in resp.content.decode()
+    assert_private(resp)
+    # any POST from that client, even an incomplete one, and no nonce handed out
+    assert client.post("/self-check/", {}, REMOTE_ADDR="198.51.100.7").status_code == 429
+    from waypoint.directory.models import SelfCheckNonce
+
+    assert SelfCheckNonce.objects.count() == 3
+    # another client is not affected, and the page itself still opens
+    assert client.post("/self-check/", form, REMOTE_ADDR="198.51.100.8").status_code == 200
+    assert client.get("/self-check/", REMOTE_ADDR="198.51.100.7").status_code == 200
+
+
+def test_the_limits_count_the_client_behind_a_trusted_proxy(client, db, monkeypatch, settings):
+    monkeypatch.setattr(services, "SELF_CHECKS_PER_HOUR", 1)
+    form = {**_answers(5), "zip": "64106"}
+
+    def post(forwarded):
+        return client.post(
+            "/self-check/", form, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded
+        ).status_code
+
+    # no trusted proxy: the header is anyone's to write and is ignored, so the proxy's
+    # address is the client, and one person's self-check uses up everyone's
+    assert post("203.0.113.1") == 200
+    assert post("203.0.113.2") == 429
+    # the proxy is trusted: each client behind it has a limit of its own
+    settings.WAYPOINT_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    assert post("203.0.113.3") == 200
+    assert post("203.0.113.3") == 429
+    assert post("203.0.113.4") == 200
 
 
 def test_publish_through_the_api(api, site, client):
@@ -401,7 +502,7 @@ def test_the_contact_form_preselects_only_a_near_site(client, newark, published)
     assert " checked>" not in form.split('id="contact-name"')[0]
     token = re.search(r'name="token" value="([^"]+)"', html).group(1)
     ask = {"token": token, "name": "Sam", "phone": "973-555-0199", "ok_to_call": "on"}
-    resp = client.post("/self-check/contact/", ask)
+    resp = _contact(client, ask)
     assert resp.status_code == 422 and "Choose the center you want to hear from" in _html(resp)
     assert Inquiry.objects.count() == 0
     # near the site: preselected
