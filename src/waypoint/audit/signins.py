@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from waypoint.core.actor import Actor, client_address
+from waypoint.core.actor import Actor
 from waypoint.core.models import Organization, User
+from waypoint.core.netaddr import client_address
 from waypoint.core.services import system_actor
 
 from . import services

@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from .errors import PermissionDenied
+from .netaddr import client_address
 from .permissions import MATRIX, allowed
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from .models import User
+
+__all__ = ["PURPOSES", "Actor", "actor_from_request", "api_actor", "client_address", "purpose_of"]
 
 # Purposes of use a caller may give (X-Purpose-Of-Use header or ?purpose=); treatment default.
 PURPOSES = ("treatment", "payment", "operations", "audit", "emergency", "patient_request")
@@ -46,10 +49,6 @@ class Actor:
         """Raise 403 ``forbidden`` unless this actor's role may do ``action``."""
         if not self.can(action):
             raise PermissionDenied(MATRIX[action][1].lower() if action in MATRIX else action)
-
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
 def purpose_of(request: HttpRequest) -> str:
