@@ -447,7 +447,9 @@ def test_audit_verify_notices_events_cut_off_the_end(chain_db):
     ids=["migrate-unset", "serve-empty"],
 )
 def test_missing_secret_key_stops_start(migrated_db, command, key):
-    env = migrated_db.env(WAYPOINT_SECRET_KEY=key, WAYPOINT_DEBUG=None)
+    # (WAYPOINT_HOME: a project folder with no var/secret_key, which the CLI would read)
+    home = str(migrated_db.workdir)
+    env = migrated_db.env(WAYPOINT_SECRET_KEY=key, WAYPOINT_DEBUG=None, WAYPOINT_HOME=home)
     r = migrated_db.cli(*command, env=env, timeout=30)
     assert r.returncode != 0
     assert "WAYPOINT_SECRET_KEY is not set" in r.stderr, r.stderr

@@ -8,6 +8,26 @@ import sys
 from pathlib import Path
 
 
+# --- The secret key of this install (issue 16) ---------------------------------------------
+def _project_home() -> Path:
+    """The project's folder, as settings.py finds it (``WAYPOINT_HOME`` or the checkout)."""
+    return Path(os.environ.get("WAYPOINT_HOME") or Path(__file__).resolve().parent.parent.parent)
+
+
+def _secret_key_from_file() -> None:
+    """Without ``WAYPOINT_SECRET_KEY``, use the key `make run` keeps in ``var/secret_key``,
+    as `make run` does (so a second shell's ``.venv/bin/waypoint site create …`` works). No
+    file, no key: settings.py refuses to start, as before."""
+    if os.environ.get("WAYPOINT_SECRET_KEY"):
+        return
+    try:
+        key = (_project_home() / "var" / "secret_key").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return
+    if key:
+        os.environ["WAYPOINT_SECRET_KEY"] = key
+
+
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waypoint.settings")
     try:
@@ -41,11 +61,31 @@ def cmd_migrate(args: argparse.Namespace) -> None:
 def cmd_demo(args: argparse.Namespace) -> None:
     from waypoint.demo import DemoExists, load_demo
 
+    if args.remove:
+        cmd_demo_remove()
+        return
+
     try:
         logins = load_demo(force=args.force, patients=args.patients, seed=args.seed)
     except DemoExists as exc:
         _fail(str(exc))
     print_logins(logins)
+
+
+def cmd_demo_remove() -> None:
+    from waypoint.demo import remove_demo
+
+    removed = remove_demo()
+    if not removed.organizations:
+        print("no demo organization here: nothing to remove")
+        return
+    print(
+        f"demo removed: {len(removed.accounts)} account(s) closed "
+        f"({', '.join(removed.accounts) or 'none left'}), {removed.tokens} API token(s) deleted, "
+        f"{len(removed.listings)} public listing(s) withdrawn. The demo organization's "
+        "synthetic records stay in the database (its audit trail is append-only), marked as "
+        "the demo's and reachable by no one."
+    )
 
 
 def print_logins(logins: list[tuple[str, str, str]]) -> None:
@@ -65,6 +105,7 @@ def cmd_demo_logins(args: argparse.Namespace) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     # Import the settings first so a missing secret key stops here with a clear message.
     _setup_django()
+    _refuse_unsafe_start(args.host)
     bind = f"{args.host}:{args.port}"
     argv = [
         sys.executable,
@@ -90,6 +131,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
     ]
     print(f"Waypoint serving on http://{bind} ({args.workers} workers)", flush=True)
     os.execv(sys.executable, argv)  # noqa: S606 (fixed argv, no shell)
+
+
+def _refuse_unsafe_start(host: str) -> None:
+    """Debug mode off loopback, or a production start (WAYPOINT_HTTPS=1 or a non-loopback
+    host) while the demo's accounts exist: refused, each reason on its own line."""
+    from django.conf import settings
+
+    from waypoint.core.startup import start_refusals
+
+    problems = start_refusals(host, debug=settings.DEBUG, https=settings.HTTPS)
+    for problem in problems[:-1]:
+        print(f"waypoint: {problem.code}: {problem.message}", file=sys.stderr)
+    if problems:
+        _fail(f"{problems[-1].code}: {problems[-1].message}")
 
 
 def _os_user() -> str:
@@ -137,7 +192,7 @@ def cmd_site_create(args: argparse.Namespace) -> None:
 
     try:
         with transaction.atomic():
-            org = services.organization_get_or_create(args.org)
+            org = services.organization_for_new_site(args.org)
             site = services.site_create(org, args.code, args.name, args.timezone)
             _audit_cli(org.pk, "site_create", "site", site.pk, code=site.code, name=site.name)
     except DomainError as exc:
@@ -363,6 +418,11 @@ def cmd_roles(args: argparse.Namespace) -> None:
 def cmd_manage(args: argparse.Namespace) -> None:
     from django.core.management import execute_from_command_line
 
+    if args.rest[:1] == ["runserver"]:  # Django's development server: the same debug guard
+        addrport = next((a for a in args.rest[1:] if not a.startswith("-")), "127.0.0.1")
+        host = addrport.rsplit(":", 1)[0] if not addrport.isdigit() else "127.0.0.1"
+        _refuse_unsafe_start(host or "127.0.0.1")
+
     execute_from_command_line(["waypoint manage", *args.rest])
 
 
@@ -376,6 +436,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="load a demo program; refuses if data exists")
     s.add_argument("--force", action="store_true", help="load even if data exists")
+    s.add_argument(
+        "--remove",
+        action="store_true",
+        help="close the demo before real use: its accounts, tokens and public listings",
+    )
     s.add_argument("--patients", type=int, default=300)
     s.add_argument("--seed", type=int, default=2026)
     s.set_defaults(func=cmd_demo)
@@ -398,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--code", required=True)
     s.add_argument("--name", required=True)
     s.add_argument("--timezone", required=True)
-    s.add_argument("--org", help="organization name (created if new)")
+    s.add_argument("--org", help="organization name (created if new; never the demo organization)")
     s.set_defaults(func=cmd_site_create)
 
     user = sub.add_parser("user", help="staff accounts").add_subparsers(
@@ -467,6 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    _secret_key_from_file()
     if not getattr(args, "no_setup", False):
         _setup_django()
     try:

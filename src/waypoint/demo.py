@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from faker import Faker
@@ -39,7 +40,9 @@ def demo_logins() -> list[tuple[str, str, str]]:
         return []
     return [
         (u.username, u.role, _password(u.role))
-        for u in User.objects.filter(organization=org, username__startswith="demo_").order_by("id")
+        for u in User.objects.filter(
+            organization=org, username__startswith="demo_", is_active=True
+        ).order_by("id")
     ]
 
 
@@ -136,6 +139,9 @@ def load_demo(
     rng = random.Random(seed)
     with transaction.atomic():
         org = core_services.organization_get_or_create(DEMO_ORG)
+        if not org.is_demo:
+            org.is_demo = True
+            org.save(update_fields=["is_demo"])
         sites = []
         for code, name, tz, address in DEMO_SITES:
             site = Site.objects.filter(organization=org, code=code).first()
@@ -162,6 +168,10 @@ def load_demo(
                 last_name=last,
                 check_password=False,
             )
+            if not user.is_active and user.organization_id == org.pk:  # removed, loaded again
+                user.is_active = True
+                user.set_password(_password(role.value))
+                user.save(update_fields=["is_active", "password"])
             if role == Role.ADMIN:
                 admin = user
         assert admin is not None, "the loop above makes an administrator"
@@ -170,3 +180,68 @@ def load_demo(
         for _name, step in _steps():
             step(actor, sites, rng)
     return demo_logins()
+
+
+# --- `waypoint demo --remove` (issue 16: the demo never meets real patients) ---------------
+@dataclass(frozen=True)
+class DemoRemoved:
+    organizations: list[str]
+    accounts: list[str]
+    tokens: int
+    listings: list[str]
+
+
+def remove_demo() -> DemoRemoved:
+    """Close the demo before real use, in one transaction: every account of a demo
+    organization is deactivated with an unusable password (its sessions stop working at
+    their next request), its API tokens are deleted, the demo's sites leave the public
+    locator and are closed, and one ``demo_remove`` event goes into the demo's audit chain.
+
+    The demo organization's records (synthetic patients and their history) stay, marked as
+    the demo's and reachable by no one: their audit events are append-only (database
+    triggers) and name those accounts, so deleting them would break the trail. A database
+    that must hold nothing of the demo starts empty (a new ``DATABASE_URL``)."""
+    from waypoint.core.errors import DomainError
+    from waypoint.core.models import ApiToken
+    from waypoint.directory import services as directory_services
+
+    orgs: list[str] = []
+    accounts: list[str] = []
+    listings: list[str] = []
+    tokens = 0
+    with transaction.atomic():
+        for org in Organization.objects.filter(is_demo=True).order_by("pk"):
+            orgs.append(org.name)
+            people = list(User.objects.filter(organization=org, is_active=True).order_by("pk"))
+            admin = next((u for u in people if u.role == Role.ADMIN.value), None)
+            sites = list(Site.objects.filter(organization=org).order_by("pk"))
+            if admin is not None:  # the demo's admin published the listings: it unpublishes
+                actor = Actor(user=admin, channel="cli", purpose="operations")
+                for site in sites:
+                    try:
+                        directory_services.listing_unpublish(actor, site.code)
+                        listings.append(site.code)
+                    except DomainError:  # not published
+                        pass
+            Site.objects.filter(organization=org, active=True).update(active=False)
+            deleted = ApiToken.objects.filter(user__organization=org).delete()[0]
+            tokens += deleted
+            for user in people:
+                user.is_active = False
+                user.set_unusable_password()
+                user.save(update_fields=["is_active", "password"])
+                accounts.append(user.username)
+            _audit_removal(org.pk, accounts=[u.username for u in people], tokens=deleted)
+    return DemoRemoved(orgs, accounts, tokens, listings)
+
+
+def _audit_removal(organization_id: int, **detail: object) -> None:
+    from waypoint.audit import services as audit
+
+    audit.record(
+        core_services.system_actor(organization_id, "cli"),
+        "demo_remove",
+        "organization",
+        organization_id,
+        detail={"command": "demo_remove", **detail},
+    )

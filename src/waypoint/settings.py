@@ -6,6 +6,7 @@ Configuration comes from the environment only (see docs/ARCHITECTURE.md and the 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -33,7 +34,28 @@ if not SECRET_KEY:
             "WAYPOINT_DEBUG=1 for local development only."
         )
 
-ALLOWED_HOSTS = [h for h in os.environ.get("WAYPOINT_ALLOWED_HOSTS", "*").split(",") if h]
+# --- Hosts and proxies (issue 16) -----------------------------------------------------------
+# The loopback names, plus the names the server is reached by (WAYPOINT_ALLOWED_HOSTS,
+# comma-separated): no "*" default, so a forged Host header gets 400. (Django's test runner
+# adds its "testserver".)
+LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+ALLOWED_HOSTS = LOOPBACK_HOSTS + [
+    h.strip() for h in os.environ.get("WAYPOINT_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
+# The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks,
+# comma-separated; none by default): core/netaddr.py's client_address(), the one function
+# the audit trail, the public contact form's limits and django-axes ask.
+WAYPOINT_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("WAYPOINT_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in WAYPOINT_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"WAYPOINT_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (CIDR), "
+            "e.g. 127.0.0.1,10.0.0.0/8"
+        ) from _exc
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -94,8 +116,32 @@ TEMPLATES = [
 DEFAULT_SQLITE = VAR_DIR / "waypoint.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+
+
+# --- Private database files (issue 16) ------------------------------------------------------
+def _private_sqlite(path: Path) -> None:
+    """The SQLite file is made 0600 before SQLite opens it (SQLite gives its -wal and -shm
+    files the database file's mode), its folder made 0700, and var/ kept 0700. An install
+    from before keeps its files, their modes narrowed."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if VAR_DIR.is_dir() and VAR_DIR.stat().st_mode & 0o077:
+            VAR_DIR.chmod(0o700)
+    except PermissionError:  # not ours: leave it
+        pass
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for f in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            if f.stat().st_mode & 0o077:
+                f.chmod(0o600)
+        except (FileNotFoundError, PermissionError):
+            pass
+
+
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True) if _db["NAME"] else None
+    if _db["NAME"] and _db["NAME"] != ":memory:" and not str(_db["NAME"]).startswith("file:"):
+        _private_sqlite(Path(_db["NAME"]))
     _db["OPTIONS"] = {
         # Every transaction takes the write lock at BEGIN: no "database is locked" upgrade
         # deadlocks between two writers that both read first.
@@ -144,6 +190,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client's address as the audit trail sees it (behind a trusted proxy too): issue 16.
+AXES_CLIENT_IP_CALLABLE = "waypoint.core.netaddr.client_address"
 
 # Idle sessions end after 15 minutes: the cookie's age is renewed on every request.
 SESSION_COOKIE_AGE = 15 * 60

@@ -13,7 +13,11 @@ def waypoint(request: HttpRequest) -> dict[str, Any]:
     from django.conf import settings
 
     idle = int(settings.SESSION_COOKIE_AGE)
+    # The demo organization says so on every staff page (issue 16): its name, else "".
+    organization = getattr(user, "organization", None) if role is not None else None
+    demo = organization.name if organization is not None and organization.is_demo else ""
     return {
+        "demo_organization": demo,
         # the idle warning (static/waypoint/session.js): shown warn_seconds before the end
         "session_idle_seconds": idle,
         "session_warn_seconds": min(120, idle // 3),

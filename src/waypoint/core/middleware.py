@@ -6,13 +6,18 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-# Pages load only what this server serves. The API docs page (Swagger UI) is the one page
-# that would load from a CDN by default; docs_url is served from installed static files.
-CSP = (
+# Pages load only what this server serves, and run only its script files: no inline script
+# or event handler runs (a template's script is a file under static/waypoint/). The API docs
+# page (Swagger UI, served from installed static files, never a CDN) is the one exception:
+# it keeps 'unsafe-inline' for scripts.
+_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'unsafe-inline'; connect-src 'self'; font-src 'self'; "
+    "script-src {scripts}; connect-src 'self'; font-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
+CSP = _CSP.format(scripts="'self'")
+CSP_API_DOCS = _CSP.format(scripts="'self' 'unsafe-inline'")
+API_DOCS_PATH = "/api/v1/docs"
 
 
 class SecurityHeadersMiddleware:
@@ -21,7 +26,8 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", CSP)
+        policy = CSP_API_DOCS if request.path.rstrip("/") == API_DOCS_PATH else CSP
+        response.setdefault("Content-Security-Policy", policy)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if not request.path.startswith("/static/"):
             # Patient data must not linger in shared browser caches at the clinic.

@@ -26,6 +26,10 @@ class Organization(models.Model):
     # Next medical record number to hand out; locked with select_for_update when used.
     next_mrn = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The demo program's organization (`waypoint demo`): synthetic patients and published
+    # passwords. Every staff page says so; no real site joins it (`site create` refuses);
+    # a production start refuses while it has accounts (`waypoint demo --remove`).
+    is_demo = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name

@@ -41,6 +41,37 @@ def organization_get_or_create(name: str | None = None) -> Organization:
     return Organization.objects.create(name="Waypoint Clinic", slug="waypoint-clinic")
 
 
+# --- The demo never meets real patients (issue 16) -------------------------------------------
+def organization_for_new_site(name: str | None = None) -> Organization:
+    """The organization ``waypoint site create`` adds a site to: the one named (created if
+    new), else the only organization that is not the demo (created as "Waypoint Clinic" on
+    an empty database). A demo organization never takes a real site: naming it, or leaving
+    the name out when the demo is the only organization, is refused (``demo_organization``)."""
+    if name:
+        org = organization_get_or_create(name)
+        if org.is_demo:
+            raise DomainError(
+                "demo_organization",
+                f"{org.name!r} is the demo organization (synthetic patients, published "
+                "passwords): a real site never joins it. Name your own organization with "
+                "--org (it is created if new).",
+            )
+        return org
+    if not Organization.objects.filter(is_demo=True).exists():
+        return organization_get_or_create()
+    real = list(Organization.objects.filter(is_demo=False).order_by("pk")[:2])
+    if len(real) > 1:
+        raise DomainError("organization_required", "Several organizations exist: name one (--org).")
+    if real:
+        return real[0]
+    raise DomainError(
+        "demo_organization",
+        "The only organization here is the demo's (synthetic patients, published passwords): "
+        'a real site never joins it. Create your organization with --org "Your Program" '
+        "(then remove the demo: `waypoint demo --remove`), or start from an empty database.",
+    )
+
+
 def site_create(org: Organization, code: str, name: str, tz: str, **extra: str) -> Site:
     if not CODE_RE.match(code or ""):
         raise DomainError("invalid_site_code", "A site code is 1-20 letters, digits, - or _.")
