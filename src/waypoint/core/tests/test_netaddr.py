@@ -13,10 +13,10 @@ rf = RequestFactory()
 
 
 def _request(peer: str, forwarded: str | None = None):
-    extra = {"REMOTE_ADDR": peer}
+    request = rf.get("/", REMOTE_ADDR=peer)
     if forwarded is not None:
-        extra["HTTP_X_FORWARDED_FOR"] = forwarded
-    return rf.get("/", **extra)
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return request
 
 
 def test_without_trusted_proxies_the_header_is_ignored(settings):
