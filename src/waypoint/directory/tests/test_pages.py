@@ -1,6 +1,7 @@
 """Public pages: no cookies, nothing from another host, no scripts; the self-check gives the
-rule's result and stores nothing; a contact request becomes one audited inquiry at a
-published site; an admin publishes a site (API and page)."""
+rule's result and stores none of the answers (only a hashed single-use contact nonce); a
+contact request becomes one audited inquiry at a published site; an admin publishes a site
+(API and page)."""
 
 from __future__ import annotations
 
