@@ -46,6 +46,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     except DemoExists as exc:
         _fail(str(exc))
     print_logins(logins)
+    print_demo_second_factors()
 
 
 def print_logins(logins: list[tuple[str, str, str]]) -> None:
@@ -60,6 +61,28 @@ def cmd_demo_logins(args: argparse.Namespace) -> None:
     logins = demo_logins()
     if logins:
         print_logins(logins)
+        print_demo_second_factors(codes=args.codes)
+
+
+def print_demo_second_factors(codes: bool = False) -> None:
+    """The demo accounts that also enter a code (issue 16): their authenticator keys, or
+    with ``--codes`` the codes of this moment (each valid about 30 seconds)."""
+    from waypoint.demo import demo_second_factors
+
+    rows = demo_second_factors(codes=codes)
+    if not rows:
+        return
+    if codes:
+        print("Their codes now (valid about 30 seconds; run again for fresh ones):")
+        for username, _key, code in rows:
+            print(f"  {username:<22} {code}")
+        return
+    print(
+        "These also enter a 6-digit code after the password: add the key to an authenticator "
+        "app, or run `.venv/bin/waypoint demo-logins --codes` for the codes of this moment:"
+    )
+    for username, key, _code in rows:
+        print(f"  {username:<22} {key}")
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -215,19 +238,24 @@ def cmd_token_create(args: argparse.Namespace) -> None:
     from django.db import transaction
 
     from waypoint.core import services
+    from waypoint.core.errors import DomainError
 
     user = _user(args.username)
-    with transaction.atomic():
-        raw = services.token_create(user, args.label)
-        if user.organization_id is not None:
-            _audit_cli(
-                user.organization_id,
-                "token_create",
-                "api_token",
-                raw[3:9],
-                username=user.username,
-                label=args.label,
-            )
+    try:
+        with transaction.atomic():
+            raw = services.token_create(user, args.label, days=args.days)
+            if user.organization_id is not None:
+                _audit_cli(
+                    user.organization_id,
+                    "token_create",
+                    "api_token",
+                    raw[3:9],
+                    username=user.username,
+                    label=args.label,
+                    days=args.days,
+                )
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message}")
     print(raw)
 
 
@@ -381,6 +409,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("demo-logins", help="print the demo logins if the demo is loaded")
+    s.add_argument(
+        "--codes",
+        action="store_true",
+        help="also print the demo accounts' second-factor codes of this moment",
+    )
     s.set_defaults(func=cmd_demo_logins)
 
     s = sub.add_parser("serve", help="run the production server (gunicorn)")
@@ -421,6 +454,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = tok.add_parser("create")
     s.add_argument("--username", required=True)
     s.add_argument("--label", default="")
+    s.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="how long the token lasts (default WAYPOINT_TOKEN_DAYS, 90)",
+    )
     s.set_defaults(func=cmd_token_create)
     s = tok.add_parser("revoke")
     s.add_argument("--username", required=True)
