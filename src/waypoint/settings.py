@@ -66,14 +66,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # second factor and session lifetime (issue 16; core/middleware.py)
-    "django_otp.middleware.OTPMiddleware",
-    "waypoint.core.middleware.SessionLifetimeMiddleware",
-    "waypoint.core.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waypoint.core.middleware.SecurityHeadersMiddleware",
     "waypoint.core.middleware.SiteTimezoneMiddleware",
+    # second factor and session lifetime (issue 16; core/middleware.py)
+    "django_otp.middleware.OTPMiddleware",
+    "waypoint.core.middleware.SessionLifetimeMiddleware",
+    "waypoint.core.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

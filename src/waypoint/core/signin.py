@@ -58,13 +58,14 @@ class SignInView(LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         wait = throttle_signin(request)
         if wait:
-            return render(
+            response = render(
                 request,
                 "registration/throttled.html",
                 {"minutes": max(1, (wait + 59) // 60)},
                 status=429,
-                headers={"Retry-After": str(wait)},
             )
+            response["Retry-After"] = str(wait)
+            return response
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
