@@ -53,11 +53,11 @@ def totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
 
 def enrolled(user: User) -> bool:
     """Whether ``user`` has a confirmed authenticator."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 def session_state(request: HttpRequest) -> str:

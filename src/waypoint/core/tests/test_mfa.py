@@ -412,3 +412,27 @@ def test_a_witness_confirms_with_a_code_of_their_authenticator(api, site, users)
     )
     assert s == 201, b
     assert StockCount.objects.get().witness == users["admin"]
+
+
+# --- the demo -------------------------------------------------------------------------------
+def test_the_demo_accounts_that_need_a_code_come_enrolled_and_their_code_is_printable(db):
+    from waypoint.demo import demo_second_factors, load_demo
+
+    load_demo(patients=5, seed=3)
+    keys = demo_second_factors()
+    assert [u for u, _, _ in keys] == [
+        "demo_admin",
+        "demo_physician",
+        "demo_auditor",
+        "demo_privacy_officer",
+    ]
+    assert all(re.fullmatch(r"[A-Z2-7 ]+", k) and code == "" for _, k, code in keys)
+    codes = {u: code for u, _, code in demo_second_factors(codes=True)}
+    c = Client()
+    assert password_step(c, "demo_admin", "admin-demo-2026").status_code == 302
+    r = c.post("/login/verify/", {"code": codes["demo_admin"]})
+    assert r.status_code == 302 and verified(c)
+    # a demo nurse signs in with the password alone
+    n = Client()
+    password_step(n, "demo_nurse", "nurse-demo-2026")
+    assert n.get("/").status_code == 200
