@@ -159,18 +159,22 @@ def verify(user: User, code: str) -> tuple[Device | None, str]:
     after failures."""
     text = (code or "").strip().lower()
     digits = re.sub(r"\s", "", text)
-    if re.fullmatch(r"\d{6}", digits):
-        for totp in TOTPDevice.objects.filter(user=user, confirmed=True):
-            if totp.verify_token(digits):
-                return totp, "totp"
-        return None, "totp"
-    recovery = re.sub(r"[\s-]", "", text)
-    if re.fullmatch(r"[a-z0-9]{10}", recovery):
-        formatted = f"{recovery[:5]}-{recovery[5:]}"
-        for static in StaticDevice.objects.filter(user=user, confirmed=True):
-            if static.verify_token(formatted):
-                return static, "recovery_code"
-        return None, "recovery_code"
+    # the devices are locked while a code is checked, so one code cannot be used twice by
+    # two requests at once (as django_otp.verify_token does)
+    with transaction.atomic():
+        if re.fullmatch(r"\d{6}", digits):
+            for totp in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
+                if totp.verify_token(digits):
+                    return totp, "totp"
+            return None, "totp"
+        recovery = re.sub(r"[\s-]", "", text)
+        if re.fullmatch(r"[a-z0-9]{10}", recovery):
+            formatted = f"{recovery[:5]}-{recovery[5:]}"
+            devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
+            for static in devices:
+                if static.verify_token(formatted):
+                    return static, "recovery_code"
+            return None, "recovery_code"
     return None, "malformed"
 
 
@@ -220,9 +224,11 @@ def reauthenticate(
         ok = user.check_password(password[:200])
     elif code:
         digits = re.sub(r"\s", "", code)
-        ok = bool(re.fullmatch(r"\d{6}", digits)) and any(
-            d.verify_token(digits) for d in TOTPDevice.objects.filter(user=user, confirmed=True)
-        )
+        with transaction.atomic():
+            devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+            ok = bool(re.fullmatch(r"\d{6}", digits)) and any(
+                d.verify_token(digits) for d in devices
+            )
     if not ok:
         raise DomainError(
             "witness_not_verified",
