@@ -415,9 +415,12 @@ def test_a_witness_confirms_with_a_code_of_their_authenticator(api, site, users)
 
 
 # --- the demo -------------------------------------------------------------------------------
-def test_the_demo_accounts_that_need_a_code_come_enrolled_and_their_code_is_printable(db):
+def test_the_demo_accounts_that_need_a_code_come_enrolled_and_their_code_is_printable(
+    db, settings, tmp_path
+):
     from waypoint.demo import demo_second_factors, load_demo
 
+    settings.SHARED_DATA_DIR = tmp_path  # no national directory to import: faster
     load_demo(patients=5, seed=3)
     keys = demo_second_factors()
     assert [u for u, _, _ in keys] == [
