@@ -352,7 +352,8 @@ def open_sealed(
 
 
 def _db() -> dict[str, Any]:
-    return settings.DATABASES["default"]
+    db: dict[str, Any] = settings.DATABASES["default"]  # type: ignore[assignment]
+    return db
 
 
 def _is_sqlite() -> bool:

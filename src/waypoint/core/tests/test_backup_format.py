@@ -149,13 +149,13 @@ def test_memory_stays_within_a_few_segments(tmp_path):
     try:
         with (tmp_path / "db").open("rb") as f, (tmp_path / "sealed").open("wb") as out:
             src = CountingReader(f)
-            writer = bk.write_sealed(KEY, MANIFEST, src, out, seg)  # type: ignore[arg-type]
+            writer = bk.write_sealed(KEY, MANIFEST, src, out, seg)
         _, write_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         total = 0
         with (tmp_path / "sealed").open("rb") as f:
             sealed = CountingReader(f)
-            manifest, blocks = bk.open_sealed(sealed, KEY)  # type: ignore[arg-type]
+            manifest, blocks = bk.open_sealed(sealed, KEY)
             for block in blocks:
                 assert len(block) <= seg
                 total += len(block)
