@@ -410,23 +410,19 @@ def _default_database(name: str) -> Iterator[None]:
 
 
 def database_state() -> dict[str, Any]:
-    """The default database's schema version (the latest applied migration of each app)
-    and its audit chain heads, read through the migration recorder and the audit models."""
+    """The default database's schema version (the latest applied migration of each app,
+    from Django's migration recorder) and its audit chain heads (the audit app's
+    ``selectors.chain_heads``, registered in ``core.auditing``)."""
     from django.db.migrations.recorder import MigrationRecorder
 
-    from waypoint.audit.models import AuditChainHead
+    from .auditing import chain_checks
 
     schema: dict[str, str] = {}
     recorder = MigrationRecorder(connections["default"])
     for app, name in recorder.migration_qs.order_by("applied", "id").values_list("app", "name"):
         schema[app] = name
-    heads = [
-        {"organization": org, "seq": seq, "hash": last}
-        for org, seq, last in AuditChainHead.objects.order_by("organization_id").values_list(
-            "organization_id", "last_seq", "last_hash"
-        )
-    ]
-    return {"schema": schema, "audit_heads": heads}
+    heads, _ = chain_checks()
+    return {"schema": schema, "audit_heads": heads()}
 
 
 def _waypoint_version() -> str:
@@ -577,12 +573,13 @@ def _check_heads(manifest: Mapping[str, Any], state: Mapping[str, Any]) -> None:
 
 def _verify_candidate() -> None:
     """Bring the candidate's schema up to this version, then run the audit trail's own
-    verification on it."""
+    verification on it (``audit.services.verify``, registered in ``core.auditing``)."""
     from django.core.management import call_command
 
-    from waypoint.audit.services import verify
+    from .auditing import chain_checks
 
     call_command("migrate", interactive=False, verbosity=0)
+    _, verify = chain_checks()
     result = verify()
     if not result.ok:
         raise BackupError(
