@@ -439,3 +439,16 @@ def test_the_demo_accounts_that_need_a_code_come_enrolled_and_their_code_is_prin
     n = Client()
     password_step(n, "demo_nurse", "nurse-demo-2026")
     assert n.get("/").status_code == 200
+
+
+def test_token_create_takes_days_and_prints_only_the_token(users, capsys):
+    from waypoint.cli import main
+
+    main(["token", "create", "--username", "t_nurse", "--days", "7"])
+    out = capsys.readouterr().out
+    assert re.fullmatch(r"wp_\S+\n", out)
+    row = ApiToken.objects.get(prefix=out.strip()[3:9])
+    assert dt.timedelta(days=7) - (row.expires_at - timezone.now()) < dt.timedelta(minutes=1)
+    with pytest.raises(SystemExit):
+        main(["token", "create", "--username", "t_nurse", "--days", "0"])
+    assert "invalid_days" in capsys.readouterr().err
