@@ -66,7 +66,7 @@ def test_keys_that_collide_are_refused():
 def test_a_detail_is_a_dict():
     assert canonical_detail(None) == {}
     with pytest.raises(TypeError):
-        canonical_detail([1, 2])  # type: ignore[arg-type]
+        canonical_detail([1, 2])
 
 
 # --- written, read back from the database, verified (both databases) ----------------------
