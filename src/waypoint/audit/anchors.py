@@ -17,7 +17,6 @@ even with an old head row put back). Periodic anchors: docs/AUDIT.md.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from dataclasses import dataclass
@@ -57,7 +56,7 @@ class Anchor:
 
 
 def _mac(key: AuditKey, body: dict[str, Any]) -> str:
-    return hmac.new(key.secret, _LABEL + dumps(body), hashlib.sha256).hexdigest()
+    return hmac.digest(key.secret, _LABEL + dumps(body), "sha256").hex()
 
 
 def anchor_document(using: str = "default") -> dict[str, Any]:

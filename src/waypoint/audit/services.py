@@ -83,7 +83,7 @@ def compute_hash(
     ``key`` the audit key's bytes (read with ``core.keys.audit_key`` when not given)."""
     secret = key if key is not None else audit_key().secret
     message = prev_hash.encode() + b"|" + _canonical(ev, others)
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac.digest(secret, message, "sha256").hex()
 
 
 def legacy_hash(prev_hash: str, ev: Any, others: list[int] | tuple[int, ...] = ()) -> str:
@@ -96,7 +96,7 @@ def head_mac(organization_id: int, seq: int, last_hash: str, *, key: bytes | Non
     """The MAC of an organization's head row: its last sequence number and last event's MAC."""
     secret = key if key is not None else audit_key().secret
     message = _HEAD + f"{organization_id}|{seq}|{last_hash}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac.digest(secret, message, "sha256").hex()
 
 
 def _others(patient_id: int | None, patients) -> list[int]:

@@ -15,7 +15,6 @@ backups). docs/AUDIT.md says how to keep, back up and replace the key.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -43,7 +42,7 @@ class AuditKey:
     def key_id(self) -> str:
         """A fingerprint that names the key without revealing it (anchors carry it, so an
         anchor checked with another key says so instead of calling every event edited)."""
-        return hmac.new(self.secret, b"waypoint audit key id", hashlib.sha256).hexdigest()[:16]
+        return hmac.digest(self.secret, b"waypoint audit key id", "sha256").hex()[:16]
 
 
 _lock = threading.Lock()
