@@ -325,34 +325,52 @@ def cmd_backup(args: argparse.Namespace) -> None:
     from waypoint.core.backup import BackupError, backup
 
     try:
-        path = backup(Path(args.file))
+        made = backup(Path(args.file), segment_size=args.segment_size)
     except BackupError as exc:
         _fail(f"backup failed: {exc}")
     # After the copy (so the event says it was made); the copy holds the events before it.
-    _audit_all_organizations("backup", file=str(path), bytes=path.stat().st_size)
-    print(f"backup written to {path} ({path.stat().st_size} bytes)")
+    _audit_all_organizations(
+        "backup",
+        file=str(made.path),
+        bytes=made.bytes,
+        backup_id=made.manifest["backup_id"],
+        format=made.manifest["format"],
+    )
+    print(f"backup written to {made.path} ({made.bytes} bytes, encrypted)")
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
+    from django.db import connections, transaction
+
     from waypoint.core.backup import BackupError, restore
+    from waypoint.core.models import Organization
 
     try:
-        restore(Path(args.file))
+        manifest = restore(Path(args.file))
     except BackupError as exc:
         _fail(f"restore failed: {exc}")
-    # Written into the restored database's chains: it says when and from what it came back.
-    from django.db import DatabaseError, connections
-
+    # Written after the swap, into the restored database's chains: when and from which
+    # backup (its manifest) the database came back.
     connections.close_all()
-    try:
-        _audit_all_organizations("restore", file=str(Path(args.file).resolve()))
-    except DatabaseError as exc:  # a backup of an older schema: the restore itself stands
-        print(
-            f"note: the restore is done, but its audit event was not written ({exc}); "
-            "run `waypoint migrate`",
-            file=sys.stderr,
-        )
-    print(f"restored from {args.file}")
+    heads = {str(h["organization"]): h for h in manifest.get("audit_heads", [])}
+    with transaction.atomic():
+        for org_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
+            head = heads.get(str(org_id), {})
+            _audit_cli(
+                org_id,
+                "restore",
+                "database",
+                "",
+                file=str(Path(args.file).resolve()),
+                backup_id=manifest.get("backup_id", ""),
+                backup_created_at=manifest.get("created_at", ""),
+                backup_waypoint_version=manifest.get("waypoint_version", ""),
+                backup_format=manifest.get("format"),
+                backup_schema=manifest.get("schema", {}),
+                backup_head_seq=head.get("seq", 0),
+                backup_head_hash=head.get("hash", ""),
+            )
+    print(f"restored from {args.file} (backup of {manifest.get('created_at')}, verified)")
 
 
 def cmd_directory_import(args: argparse.Namespace) -> None:
@@ -497,10 +515,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", metavar="FILE", help="write the anchor to FILE instead of stdout")
     s.set_defaults(func=cmd_audit_anchor)
 
-    s = sub.add_parser("backup", help="consistent backup of the whole database")
+    s = sub.add_parser(
+        "backup", help="consistent, encrypted backup of the whole database (docs/BACKUP.md)"
+    )
     s.add_argument("file")
+    s.add_argument(
+        "--segment-size",
+        type=int,
+        default=1 << 20,
+        help="bytes of plaintext per encrypted segment (1024 to 67108864; default 1 MiB)",
+    )
     s.set_defaults(func=cmd_backup)
-    s = sub.add_parser("restore", help="restore a backup made by `waypoint backup`")
+    s = sub.add_parser("restore", help="verify and restore a backup made by `waypoint backup`")
     s.add_argument("file")
     s.set_defaults(func=cmd_restore)
 
