@@ -169,38 +169,6 @@ class VerifyResult:
     event_id: int | None = None
 
 
-@dataclass(frozen=True)
-class ChainHead:
-    """An organization's chain as its head row says: the last sequence number and that
-    event's MAC (``GENESIS`` before the first event)."""
-
-    organization_id: int
-    seq: int
-    mac: str
-
-
-def chain_heads(using: str = "default") -> dict[int, ChainHead]:
-    """Every organization's head (what a backup's manifest or an anchor records). The head
-    rows are read as stored; ``verify`` checks them."""
-    return {
-        org_id: ChainHead(org_id, seq, last_hash)
-        for org_id, seq, last_hash in AuditChainHead.objects.using(using).values_list(
-            "organization_id", "last_seq", "last_hash"
-        )
-    }
-
-
-def chain_head(organization_id: int, using: str = "default") -> ChainHead:
-    """One organization's head (seq 0 and ``GENESIS`` when it has written no event)."""
-    row = (
-        AuditChainHead.objects.using(using)
-        .filter(organization_id=organization_id)
-        .values_list("last_seq", "last_hash")
-        .first()
-    )
-    return ChainHead(organization_id, *(row or (0, GENESIS)))
-
-
 CHUNK = 2000
 
 
