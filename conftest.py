@@ -10,6 +10,8 @@ import time
 import pytest
 
 os.environ.setdefault("WAYPOINT_SECRET_KEY", "test-only-secret-key-not-for-production")
+# The audit chain's key (core/keys.py); scripts/test.sh sets a random one.
+os.environ.setdefault("WAYPOINT_AUDIT_KEY", "test-only-audit-key-not-for-production-0123456789")
 
 ROLES = [
     "admin",

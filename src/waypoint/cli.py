@@ -34,7 +34,12 @@ def _fail(message: str, code: int = 1) -> None:
 def cmd_migrate(args: argparse.Namespace) -> None:
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    from waypoint.audit.transition import LegacyTrailBroken
+
+    try:
+        call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    except LegacyTrailBroken as exc:  # an old trail is not sealed with the key as if whole
+        _fail(f"migration refused: {exc}")
     print("database is up to date")
 
 
@@ -88,6 +93,13 @@ def print_demo_second_factors(codes: bool = False) -> None:
 def cmd_serve(args: argparse.Namespace) -> None:
     # Import the settings first so a missing secret key stops here with a clear message.
     _setup_django()
+    # The audit key too (made now on a first start, so the workers only read it).
+    from waypoint.core.keys import AuditKeyError, audit_key
+
+    try:
+        audit_key()
+    except AuditKeyError as exc:
+        _fail(f"configuration error: {exc}", 2)
     bind = f"{args.host}:{args.port}"
     argv = [
         sys.executable,
@@ -279,16 +291,62 @@ def cmd_token_revoke(args: argparse.Namespace) -> None:
     print(f"{n} token(s) revoked")
 
 
+# --- the audit chain's key and anchors (docs/AUDIT.md) -----------------------------------
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> None:
+    from waypoint.audit.anchors import AnchorError, load_anchor
     from waypoint.audit.services import verify
 
-    result = verify()
+    anchor = None
+    if args.anchor:
+        try:
+            anchor = load_anchor(Path(args.anchor).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, AnchorError) as exc:
+            _fail(f"cannot use the anchor {args.anchor}: {exc}", 2)
+    result = verify(anchor)
     if result.ok:
-        print(f"audit chain intact: {result.events_checked} events checked")
+        held = f"; the anchor of {anchor.made_at} holds" if anchor else ""
+        print(f"audit chain intact: {result.events_checked} events checked{held}")
         return
     print(f"audit chain BROKEN at {result.problem}", file=sys.stderr)
     print(f"first broken event: {result.event_id}")
     sys.exit(1)
+
+
+def cmd_audit_anchor(args: argparse.Namespace) -> None:
+    import tempfile
+
+    from django.db import transaction
+
+    from waypoint.audit.anchors import AnchorError, anchor_document, anchor_text
+
+    out = Path(args.out).resolve() if args.out else None
+    try:
+        with transaction.atomic():
+            # The anchor is itself an event of every chain, and the anchor includes it.
+            _audit_all_organizations("audit_anchor", file=str(out) if out else "(stdout)")
+            text = anchor_text(anchor_document())
+            if out is not None:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8") as f:
+                        f.write(text)
+                    os.replace(tmp, out)
+                finally:
+                    Path(tmp).unlink(missing_ok=True)
+    except AnchorError as exc:
+        _fail(f"no anchor written: {exc}")
+    except OSError as exc:
+        _fail(f"cannot write the anchor {out}: {exc}")
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        print(f"anchor written to {out}", file=sys.stderr)
+
+
+# --- end of the audit chain's commands ---------------------------------------------------
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
@@ -487,8 +545,14 @@ def build_parser() -> argparse.ArgumentParser:
     aud = sub.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_cmd", required=True
     )
-    s = aud.add_parser("verify", help="exit 0 if the hash chain is intact")
+    s = aud.add_parser("verify", help="exit 0 if the audit chain is intact (MACs, head rows)")
+    s.add_argument(
+        "--anchor", metavar="FILE", help="also prove nothing up to this anchor changed or went"
+    )
     s.set_defaults(func=cmd_audit_verify)
+    s = aud.add_parser("anchor", help="print each chain's head (seq, MAC, time), to keep elsewhere")
+    s.add_argument("--out", metavar="FILE", help="write the anchor to FILE instead of stdout")
+    s.set_defaults(func=cmd_audit_anchor)
 
     s = sub.add_parser(
         "backup", help="consistent, encrypted backup of the whole database (docs/BACKUP.md)"
@@ -541,6 +605,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         from django.db import DatabaseError
 
+        from waypoint.core.keys import AuditKeyError
+
+        if isinstance(exc, AuditKeyError):  # the audit key is missing or unreadable
+            _fail(f"configuration error: {exc}", 2)
         if not isinstance(exc, DatabaseError):
             raise
         # The database cannot be reached or refused the work: say so without a traceback.
