@@ -13,7 +13,7 @@ def mark_demo(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_alter_user_role"),
+        ("core", "0003_signin_security"),
     ]
 
     operations = [
