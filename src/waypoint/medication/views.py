@@ -29,6 +29,7 @@ from waypoint.clinical import drugtests as drugtests_rules
 from waypoint.clinical import federal_limits, takehome
 from waypoint.clinical.medications import LABELS, NAMES, SCHEDULE_LABELS
 from waypoint.core.errors import DomainError
+from waypoint.core.schemas import MAX_ID, bounded_int
 from waypoint.core.selectors import site_today
 from waypoint.core.web import (
     Actor,
@@ -83,8 +84,8 @@ def _window_page(
         found = selectors.window_find(actor, site, q)
         if len(found) == 1:
             pid = str(found[0].pk)
-    if pid.isdigit():
-        panel = selectors.window_patient(actor, site, int(pid))
+    if (patient := bounded_int(pid, 1, MAX_ID)) is not None:
+        panel = selectors.window_patient(actor, site, patient)
     board = selectors.window_board(actor, site)
     return render(
         request,
