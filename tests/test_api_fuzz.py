@@ -44,7 +44,7 @@ CONFIG = {
         "coverage": {
             "enabled": True,
             "unexpected-methods": [],
-            "generation": {"modes": ["positive"]},
+            "generation": {"mode": "positive"},
         },
         "fuzzing": {"enabled": True},
         "stateful": {"enabled": False},
