@@ -70,12 +70,23 @@ def _node_id_for_schemathesis(request):
 
 @pytest.fixture
 def api_schema(fuzz_world):
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from waypoint.wsgi import application
 
-    schema = schemathesis.openapi.from_wsgi(
-        "/api/v1/openapi.json", application, config=SchemathesisConfig.from_dict(CONFIG)
-    )
-    return schema
+    # The WSGI handler closes the database connection at the end of each request; the test's
+    # transaction lives on that connection (PostgreSQL: "the connection is closed"). Django's
+    # own test client disconnects the same hook.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi(
+            "/api/v1/openapi.json", application, config=SchemathesisConfig.from_dict(CONFIG)
+        )
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
