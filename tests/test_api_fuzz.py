@@ -12,7 +12,7 @@ id of the world most of the time (the same id name: ``patient_id`` -> the patien
 generated bodies reach the services instead of stopping at a 404.
 
 The figures of the last run (operations, cases, answers by status class, failures) are
-written to var/test/api-fuzz.txt and printed with ``-s``."""
+written to var/test/api-fuzz-<database>.txt and printed with ``-s``."""
 
 from __future__ import annotations
 
@@ -130,7 +130,11 @@ def _figures():
         "seed": SEED,
         "fuzz_examples_per_operation": FUZZ_EXAMPLES,
     }
-    path = Path(__file__).resolve().parents[1] / "var" / "test" / "api-fuzz.txt"
+    from django.db import connection
+
+    out["database"] = connection.vendor
+    name = f"api-fuzz-{connection.vendor}.txt"
+    path = Path(__file__).resolve().parents[1] / "var" / "test" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=1) + "\n")
     print("\nschemathesis:", json.dumps(out))
