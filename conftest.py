@@ -10,6 +10,8 @@ import time
 import pytest
 
 os.environ.setdefault("WAYPOINT_SECRET_KEY", "test-only-secret-key-not-for-production")
+# The audit chain's key (core/keys.py); scripts/test.sh sets a random one.
+os.environ.setdefault("WAYPOINT_AUDIT_KEY", "test-only-audit-key-not-for-production-0123456789")
 
 ROLES = [
     "admin",
@@ -188,3 +190,72 @@ def make_patient(actor, site):
         return services.patient_register(actor("intake"), data)
 
     return make
+
+
+# --- the second sign-in factor (issue 16; docs/SIGN-IN.md) ----------------------------------
+# Tests sign in as a person does after both steps. `client.force_login(user)` (Django's
+# test client, used by the page tests and by the browser tests' `signed_in`) gives a session
+# verified by the user's authenticator, the way django-otp marks one (its session key), for
+# a user who has one or whose role requires one (the device is made then). The browser's
+# `login` fixture goes through the real form and types a real code from the device's key.
+# core/tests/test_mfa.py covers the steps themselves (sign-in without the helper).
+def second_factor_device(user):
+    """The user's confirmed authenticator, made if their role requires one; else None."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from waypoint.core import mfa
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None and mfa.required(user):
+        device = TOTPDevice.objects.create(user=user, name=mfa.TOTP_NAME, confirmed=True)
+    return device
+
+
+def totp_code(device) -> str:
+    """A code the device accepts now: the current step's, or the next one when the current
+    one was already used (django-otp refuses a code twice; it allows one step of drift)."""
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        device = second_factor_device(user)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def sign_in(client, username: str, password: str = PASSWORD, next: str = ""):
+    """Sign in through the real two steps with Django's test client: the password form, then
+    (for a user with an authenticator or of a role that needs one) a real code. Returns the
+    last answer."""
+    from waypoint.core.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        second_factor_device(user)
+    data = {"username": username, "password": password, **({"next": next} if next else {})}
+    resp = client.post("/login/", data)
+    device = second_factor_device(user) if user is not None else None
+    if resp.status_code == 302 and device is not None:
+        resp = client.post(
+            "/login/verify/", {"code": totp_code(device), **({"next": next} if next else {})}
+        )
+    return resp

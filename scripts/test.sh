@@ -37,6 +37,9 @@ lint-imports --no-cache --no-logo
 mypy
 
 export WAYPOINT_SECRET_KEY="test-only-$(python -c 'import secrets; print(secrets.token_hex(16))')"
+# The audit chain's key (docs/AUDIT.md), a throwaway one for the tests.
+export WAYPOINT_AUDIT_KEY="test-only-audit-$(python -c 'import secrets; print(secrets.token_hex(24))')"
+unset WAYPOINT_AUDIT_KEY_FILE || true
 export WAYPOINT_DEBUG=0
 unset WAYPOINT_HTTPS || true
 

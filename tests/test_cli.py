@@ -35,6 +35,9 @@ SUITE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = SUITE_URL.startswith(("postgres://", "postgresql://"))
 PASSWORD = "Correct-Horse-Battery-9"
 ROLES = ["admin", "intake", "auditor"]  # a user and token each in the staffed template
+# One backup key for the whole run, so a backup made from one test database restores into
+# another (docs/BACKUP.md); never the project's var/backup_key.
+BACKUP_KEY = secrets.token_urlsafe(32)
 
 # The append-only triggers of audit/migrations/0003_append_only_triggers.py and of the
 # events' patient links (0005): an insider who deletes events drops both and deletes the
@@ -108,6 +111,7 @@ class Database:
             WAYPOINT_SECRET_KEY=self.secret_key,
             WAYPOINT_DEBUG="0",
             PYTHONUNBUFFERED="1",
+            WAYPOINT_BACKUP_KEY=BACKUP_KEY,
         )
         for key, value in extra.items():
             if value is None:

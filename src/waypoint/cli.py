@@ -34,7 +34,12 @@ def _fail(message: str, code: int = 1) -> None:
 def cmd_migrate(args: argparse.Namespace) -> None:
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    from waypoint.audit.transition import LegacyTrailBroken
+
+    try:
+        call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    except LegacyTrailBroken as exc:  # an old trail is not sealed with the key as if whole
+        _fail(f"migration refused: {exc}")
     print("database is up to date")
 
 
@@ -46,6 +51,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     except DemoExists as exc:
         _fail(str(exc))
     print_logins(logins)
+    print_demo_second_factors()
 
 
 def print_logins(logins: list[tuple[str, str, str]]) -> None:
@@ -60,11 +66,40 @@ def cmd_demo_logins(args: argparse.Namespace) -> None:
     logins = demo_logins()
     if logins:
         print_logins(logins)
+        print_demo_second_factors(codes=args.codes)
+
+
+def print_demo_second_factors(codes: bool = False) -> None:
+    """The demo accounts that also enter a code (issue 16): their authenticator keys, or
+    with ``--codes`` the codes of this moment (each valid about 30 seconds)."""
+    from waypoint.demo import demo_second_factors
+
+    rows = demo_second_factors(codes=codes)
+    if not rows:
+        return
+    if codes:
+        print("Their codes now (valid about 30 seconds; run again for fresh ones):")
+        for username, _key, code in rows:
+            print(f"  {username:<22} {code}")
+        return
+    print(
+        "These also enter a 6-digit code after the password: add the key to an authenticator "
+        "app, or run `.venv/bin/waypoint demo-logins --codes` for the codes of this moment:"
+    )
+    for username, key, _code in rows:
+        print(f"  {username:<22} {key}")
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
     # Import the settings first so a missing secret key stops here with a clear message.
     _setup_django()
+    # The audit key too (made now on a first start, so the workers only read it).
+    from waypoint.core.keys import AuditKeyError, audit_key
+
+    try:
+        audit_key()
+    except AuditKeyError as exc:
+        _fail(f"configuration error: {exc}", 2)
     bind = f"{args.host}:{args.port}"
     argv = [
         sys.executable,
@@ -215,19 +250,24 @@ def cmd_token_create(args: argparse.Namespace) -> None:
     from django.db import transaction
 
     from waypoint.core import services
+    from waypoint.core.errors import DomainError
 
     user = _user(args.username)
-    with transaction.atomic():
-        raw = services.token_create(user, args.label)
-        if user.organization_id is not None:
-            _audit_cli(
-                user.organization_id,
-                "token_create",
-                "api_token",
-                raw[3:9],
-                username=user.username,
-                label=args.label,
-            )
+    try:
+        with transaction.atomic():
+            raw = services.token_create(user, args.label, days=args.days)
+            if user.organization_id is not None:
+                _audit_cli(
+                    user.organization_id,
+                    "token_create",
+                    "api_token",
+                    raw[3:9],
+                    username=user.username,
+                    label=args.label,
+                    days=args.days,
+                )
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message}")
     print(raw)
 
 
@@ -251,50 +291,114 @@ def cmd_token_revoke(args: argparse.Namespace) -> None:
     print(f"{n} token(s) revoked")
 
 
+# --- the audit chain's key and anchors (docs/AUDIT.md) -----------------------------------
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> None:
+    from waypoint.audit.anchors import AnchorError, load_anchor
     from waypoint.audit.services import verify
 
-    result = verify()
+    anchor = None
+    if args.anchor:
+        try:
+            anchor = load_anchor(Path(args.anchor).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, AnchorError) as exc:
+            _fail(f"cannot use the anchor {args.anchor}: {exc}", 2)
+    result = verify(anchor)
     if result.ok:
-        print(f"audit chain intact: {result.events_checked} events checked")
+        held = f"; the anchor of {anchor.made_at} holds" if anchor else ""
+        print(f"audit chain intact: {result.events_checked} events checked{held}")
         return
     print(f"audit chain BROKEN at {result.problem}", file=sys.stderr)
     print(f"first broken event: {result.event_id}")
     sys.exit(1)
 
 
+def cmd_audit_anchor(args: argparse.Namespace) -> None:
+    import tempfile
+
+    from django.db import transaction
+
+    from waypoint.audit.anchors import AnchorError, anchor_document, anchor_text
+
+    out = Path(args.out).resolve() if args.out else None
+    try:
+        with transaction.atomic():
+            # The anchor is itself an event of every chain, and the anchor includes it.
+            _audit_all_organizations("audit_anchor", file=str(out) if out else "(stdout)")
+            text = anchor_text(anchor_document())
+            if out is not None:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8") as f:
+                        f.write(text)
+                    os.replace(tmp, out)
+                finally:
+                    Path(tmp).unlink(missing_ok=True)
+    except AnchorError as exc:
+        _fail(f"no anchor written: {exc}")
+    except OSError as exc:
+        _fail(f"cannot write the anchor {out}: {exc}")
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        print(f"anchor written to {out}", file=sys.stderr)
+
+
+# --- end of the audit chain's commands ---------------------------------------------------
+
+
 def cmd_backup(args: argparse.Namespace) -> None:
     from waypoint.core.backup import BackupError, backup
 
     try:
-        path = backup(Path(args.file))
+        made = backup(Path(args.file), segment_size=args.segment_size)
     except BackupError as exc:
         _fail(f"backup failed: {exc}")
     # After the copy (so the event says it was made); the copy holds the events before it.
-    _audit_all_organizations("backup", file=str(path), bytes=path.stat().st_size)
-    print(f"backup written to {path} ({path.stat().st_size} bytes)")
+    _audit_all_organizations(
+        "backup",
+        file=str(made.path),
+        bytes=made.bytes,
+        backup_id=made.manifest["backup_id"],
+        format=made.manifest["format"],
+    )
+    print(f"backup written to {made.path} ({made.bytes} bytes, encrypted)")
 
 
 def cmd_restore(args: argparse.Namespace) -> None:
+    from django.db import connections, transaction
+
     from waypoint.core.backup import BackupError, restore
+    from waypoint.core.models import Organization
 
     try:
-        restore(Path(args.file))
+        manifest = restore(Path(args.file))
     except BackupError as exc:
         _fail(f"restore failed: {exc}")
-    # Written into the restored database's chains: it says when and from what it came back.
-    from django.db import DatabaseError, connections
-
+    # Written after the swap, into the restored database's chains: when and from which
+    # backup (its manifest) the database came back.
     connections.close_all()
-    try:
-        _audit_all_organizations("restore", file=str(Path(args.file).resolve()))
-    except DatabaseError as exc:  # a backup of an older schema: the restore itself stands
-        print(
-            f"note: the restore is done, but its audit event was not written ({exc}); "
-            "run `waypoint migrate`",
-            file=sys.stderr,
-        )
-    print(f"restored from {args.file}")
+    heads = {str(h["organization"]): h for h in manifest.get("audit_heads", [])}
+    with transaction.atomic():
+        for org_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
+            head = heads.get(str(org_id), {})
+            _audit_cli(
+                org_id,
+                "restore",
+                "database",
+                "",
+                file=str(Path(args.file).resolve()),
+                backup_id=manifest.get("backup_id", ""),
+                backup_created_at=manifest.get("created_at", ""),
+                backup_waypoint_version=manifest.get("waypoint_version", ""),
+                backup_format=manifest.get("format"),
+                backup_schema=manifest.get("schema", {}),
+                backup_head_seq=head.get("seq", 0),
+                backup_head_hash=head.get("hash", ""),
+            )
+    print(f"restored from {args.file} (backup of {manifest.get('created_at')}, verified)")
 
 
 def cmd_directory_import(args: argparse.Namespace) -> None:
@@ -381,6 +485,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("demo-logins", help="print the demo logins if the demo is loaded")
+    s.add_argument(
+        "--codes",
+        action="store_true",
+        help="also print the demo accounts' second-factor codes of this moment",
+    )
     s.set_defaults(func=cmd_demo_logins)
 
     s = sub.add_parser("serve", help="run the production server (gunicorn)")
@@ -421,6 +530,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = tok.add_parser("create")
     s.add_argument("--username", required=True)
     s.add_argument("--label", default="")
+    s.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="how long the token lasts (default WAYPOINT_TOKEN_DAYS, 90)",
+    )
     s.set_defaults(func=cmd_token_create)
     s = tok.add_parser("revoke")
     s.add_argument("--username", required=True)
@@ -430,13 +545,27 @@ def build_parser() -> argparse.ArgumentParser:
     aud = sub.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_cmd", required=True
     )
-    s = aud.add_parser("verify", help="exit 0 if the hash chain is intact")
+    s = aud.add_parser("verify", help="exit 0 if the audit chain is intact (MACs, head rows)")
+    s.add_argument(
+        "--anchor", metavar="FILE", help="also prove nothing up to this anchor changed or went"
+    )
     s.set_defaults(func=cmd_audit_verify)
+    s = aud.add_parser("anchor", help="print each chain's head (seq, MAC, time), to keep elsewhere")
+    s.add_argument("--out", metavar="FILE", help="write the anchor to FILE instead of stdout")
+    s.set_defaults(func=cmd_audit_anchor)
 
-    s = sub.add_parser("backup", help="consistent backup of the whole database")
+    s = sub.add_parser(
+        "backup", help="consistent, encrypted backup of the whole database (docs/BACKUP.md)"
+    )
     s.add_argument("file")
+    s.add_argument(
+        "--segment-size",
+        type=int,
+        default=1 << 20,
+        help="bytes of plaintext per encrypted segment (1024 to 67108864; default 1 MiB)",
+    )
     s.set_defaults(func=cmd_backup)
-    s = sub.add_parser("restore", help="restore a backup made by `waypoint backup`")
+    s = sub.add_parser("restore", help="verify and restore a backup made by `waypoint backup`")
     s.add_argument("file")
     s.set_defaults(func=cmd_restore)
 
@@ -476,6 +605,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         from django.db import DatabaseError
 
+        from waypoint.core.keys import AuditKeyError
+
+        if isinstance(exc, AuditKeyError):  # the audit key is missing or unreadable
+            _fail(f"configuration error: {exc}", 2)
         if not isinstance(exc, DatabaseError):
             raise
         # The database cannot be reached or refused the work: say so without a traceback.

@@ -43,6 +43,40 @@ def demo_logins() -> list[tuple[str, str, str]]:
     ]
 
 
+# --- the demo's second factor (issue 16) -----------------------------------------------------
+# The demo accounts of the roles that must use a second factor come already enrolled, so a
+# newcomer can sign in at once: `waypoint demo-logins` prints each one's authenticator key
+# (to add to an app) and `waypoint demo-logins --codes` the code of this moment. Demo only:
+# a real account enrols itself, and a production start refuses while demo accounts exist.
+def _enrol_demo_second_factor(user: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from waypoint.core import mfa
+
+    if mfa.required(user) and not mfa.enrolled(user):
+        TOTPDevice.objects.create(user=user, name=mfa.TOTP_NAME, confirmed=True)
+
+
+def demo_second_factors(codes: bool = False) -> list[tuple[str, str, str]]:
+    """(username, authenticator key, the code now or "") of each enrolled demo account."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from waypoint.core import mfa
+
+    org = Organization.objects.filter(name=DEMO_ORG).first()
+    if org is None:
+        return []
+    out = []
+    devices = TOTPDevice.objects.filter(
+        user__organization=org, user__username__startswith="demo_", confirmed=True
+    ).select_related("user")
+    for d in devices.order_by("user_id"):
+        code = f"{totp(d.bin_key, d.step, d.t0, d.digits, d.drift):0{d.digits}d}" if codes else ""
+        out.append((d.user.username, mfa.secret_text(d), code))
+    return out
+
+
 def _load_patients(actor: Actor, sites: list[Site], count: int, rng: random.Random) -> None:
     from waypoint.patients import services as patient_services
     from waypoint.patients.schemas import PatientIn
@@ -162,6 +196,7 @@ def load_demo(
                 last_name=last,
                 check_password=False,
             )
+            _enrol_demo_second_factor(user)
             if role == Role.ADMIN:
                 admin = user
         assert admin is not None, "the loop above makes an administrator"

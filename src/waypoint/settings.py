@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",
     "waypoint.core",
     "waypoint.audit",
@@ -67,6 +70,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waypoint.core.middleware.SecurityHeadersMiddleware",
     "waypoint.core.middleware.SiteTimezoneMiddleware",
+    # second factor and session lifetime (issue 16; core/middleware.py)
+    "django_otp.middleware.OTPMiddleware",
+    "waypoint.core.middleware.SessionLifetimeMiddleware",
+    "waypoint.core.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -140,10 +147,33 @@ LOGOUT_REDIRECT_URL = "login"
 # Lockout after repeated failures (django-axes): 5 failures lock the username for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("WAYPOINT_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
+# Cleared when a sign-in is complete (after the second factor), not at the password step:
+# core/lockout.py
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# --- Sign-in security (issue 16: second factor, lockout by address, throttle, lifetimes) --
+# docs/SIGN-IN.md. Lock on the username OR the client address (either reaching its limit);
+# the address has its own, higher limit (core/lockout.py), since a clinic's staff often share
+# one address. The client address is the project's one function (core/lockout.py).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "waypoint.core.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "waypoint.core.lockout.client_ip"
+WAYPOINT_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("WAYPOINT_LOGIN_ADDRESS_FAILURE_LIMIT", "20")
+)
+# Every sign-in POST (right or wrong) from one address: at most this many per window.
+WAYPOINT_SIGNIN_THROTTLE_LIMIT = int(os.environ.get("WAYPOINT_SIGNIN_THROTTLE_LIMIT", "30"))
+WAYPOINT_SIGNIN_THROTTLE_SECONDS = 300
+# A session ends this long after its sign-in, however active (besides the idle timeout).
+WAYPOINT_SESSION_MAX_SECONDS = int(os.environ.get("WAYPOINT_SESSION_MAX_HOURS", "12")) * 3600
+# Roles that must use a second factor (others may enrol from their account page).
+WAYPOINT_MFA_REQUIRED_ROLES = ("admin", "physician", "auditor", "privacy_officer")
+OTP_TOTP_ISSUER = "Waypoint"
+# API tokens: how long a new one lasts, and how often its last use is written at most.
+WAYPOINT_TOKEN_DAYS = int(os.environ.get("WAYPOINT_TOKEN_DAYS", "90"))
+WAYPOINT_TOKEN_LAST_USED_SECONDS = 300
 
 # Idle sessions end after 15 minutes: the cookie's age is renewed on every request.
 SESSION_COOKIE_AGE = 15 * 60

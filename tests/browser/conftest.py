@@ -21,7 +21,7 @@ import pytest
 # refuses to run from the test code ("You cannot call this from an async context").
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-from conftest import PASSWORD  # noqa: E402  (the root conftest: users' password)
+from conftest import PASSWORD, second_factor_device  # noqa: E402  (the root conftest)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -123,9 +123,8 @@ def new_context(browser, live_server, requests_seen):
     assert not foreign, f"requests to hosts other than the live server: {foreign}"
 
 
-@pytest.fixture
-def login(new_context):
-    """``login(username)`` signs in from a new browser context and returns its page."""
+def _password_and_code(new_context):
+    """The sign-in form from a new browser context: the password, then the code step."""
 
     def do(username: str, password: str = PASSWORD):
         page = new_context().new_page()
@@ -134,7 +133,38 @@ def login(new_context):
         page.fill("#id_password", password)
         page.click("main button[type=submit]")
         page.wait_for_load_state()
+        if "/login/verify/" in page.url:
+            enter_code(page, username)
         return page
+
+    return do
+
+
+def enter_code(page, username: str) -> None:
+    """The second step of the sign-in: a real code computed from the user's device key."""
+    from conftest import totp_code
+
+    from waypoint.core.models import User
+
+    device = second_factor_device(User.objects.get(username=username))
+    page.fill("#id_code", totp_code(device))
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def login(new_context):
+    """``login(username)`` signs in through the form (password, then for a user with an
+    authenticator, or of a role that needs one, a real code) and returns its page."""
+    from waypoint.core.models import User
+
+    sign_in = _password_and_code(new_context)
+
+    def do(username: str, password: str = PASSWORD):
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            second_factor_device(user)  # a required role is enrolled, as a real one would be
+        return sign_in(username, password)
 
     return do
 

@@ -8,13 +8,16 @@ from django.db import models
 class AuditChainHead(models.Model):
     """The last event of an organization's chain. Locked (SELECT ... FOR UPDATE) while an
     event is appended, so concurrent writers form one unbroken sequence; it also lets
-    ``audit verify`` notice events cut off the end of the chain."""
+    ``audit verify`` notice events cut off the end of the chain. ``mac`` is its own MAC
+    (``services.head_mac``): the row may be updated (it moves with every event), but not
+    rewritten without the audit key."""
 
     organization = models.OneToOneField(
         "core.Organization", on_delete=models.PROTECT, related_name="audit_head"
     )
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit chain of organization {self.organization_id} at seq {self.last_seq}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -21,7 +21,7 @@ from django.utils import timezone
 from waypoint.core.errors import NotFound
 
 from . import services, subjects
-from .models import AuditEvent, AuditEventPatient
+from .models import AuditChainHead, AuditEvent, AuditEventPatient
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -200,3 +200,18 @@ def _safe_cells(row: list[str]) -> list[str]:
     """A cell a spreadsheet would run as a formula (a name typed as ``=HYPERLINK(...)``)
     is written with a leading apostrophe (OWASP's advice on CSV injection)."""
     return [("'" + c) if c.startswith(_FORMULA) else c for c in row]
+
+
+# --- Backups --------------------------------------------------------------------------------
+
+
+def chain_heads() -> list[dict[str, Any]]:
+    """Each organization's chain head (the last event's sequence number and hash), for a
+    backup's manifest and the restore's check of its candidate (core/backup.py). Not
+    audited: it names no patient and is read by the command line only."""
+    return [
+        {"organization": org, "seq": seq, "hash": last}
+        for org, seq, last in AuditChainHead.objects.order_by("organization_id").values_list(
+            "organization_id", "last_seq", "last_hash"
+        )
+    ]

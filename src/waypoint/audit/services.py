@@ -1,9 +1,20 @@
 """Writing and verifying the audit trail.
 
 ``record`` appends one event inside the caller's transaction (a change and its audit event
-commit or roll back together). Events form a hash chain per organization:
-``hash = sha256(prev_hash || canonical JSON of the event)``, so ``verify`` can name an
-event that was edited, deleted or moved.
+commit or roll back together). Events form a chain per organization whose links are MACs:
+``hash = HMAC-SHA256(audit key, prev_hash || "|" || canonical JSON of the event)``. The key
+is not in the database (``core.keys.audit_key``: an environment variable or a file), so
+whoever can write the database can neither edit an event and recompute the chain after it
+nor insert a well-chained event of their own: ``verify`` names the first event that was
+edited, deleted, moved or forged. The chain's head row (``AuditChainHead``: last sequence
+number and MAC) carries a MAC of its own, so a deleted or rewritten head is caught too, and
+a copy of the heads kept elsewhere (an anchor, ``anchors.py``) lets ``verify`` prove that
+nothing up to the anchored event changed and that no event was cut off the end.
+
+The detail is canonicalized before it is stored and MACed (``canonical.py``): what is MACed
+is what reads back from either database. Events written before the key existed were chained
+with plain SHA-256 (``legacy_hash``); audit migration 0007 checked and re-sealed them once
+(``transition.py``); ``verify`` accepts no unkeyed event.
 
 Every patient an event touched or showed is linked to it (``AuditEventPatient``): the
 event's own ``patient_id`` and the ``patients`` a search, board or list named. The linked
@@ -17,7 +28,8 @@ record cannot be reached by a path that forgot to check.
 from __future__ import annotations
 
 import hashlib
-import json
+import hmac
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
@@ -25,16 +37,24 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from waypoint.core.keys import audit_key
+
 from . import subjects
+from .canonical import canonical_detail, dumps
 from .models import AuditChainHead, AuditEvent, AuditEventPatient
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
 
+    from .anchors import Anchor
+
 GENESIS = "0" * 64
+_HEAD = b"waypoint-audit-head|"
 
 
-def _canonical(ev: AuditEvent, others: list[int] | tuple[int, ...] = ()) -> bytes:
+def _canonical(ev: Any, others: list[int] | tuple[int, ...] = ()) -> bytes:
+    """The event's canonical JSON (``ev`` is an ``AuditEvent``, or the historical model's
+    instance in a migration: only its field values are read)."""
     payload: dict[str, Any] = {
         "org": ev.organization_id,
         "seq": ev.seq,
@@ -53,12 +73,30 @@ def _canonical(ev: AuditEvent, others: list[int] | tuple[int, ...] = ()) -> byte
     }
     if others:  # absent when empty, so events written before the links keep their hashes
         payload["patients"] = sorted(others)
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return dumps(payload)
 
 
-def compute_hash(prev_hash: str, ev: AuditEvent, others: list[int] | tuple[int, ...] = ()) -> str:
-    """The event's hash; ``others`` are its linked patients other than ``ev.patient_id``."""
+def compute_hash(
+    prev_hash: str, ev: Any, others: list[int] | tuple[int, ...] = (), *, key: bytes | None = None
+) -> str:
+    """The event's MAC; ``others`` are its linked patients other than ``ev.patient_id``;
+    ``key`` the audit key's bytes (read with ``core.keys.audit_key`` when not given)."""
+    secret = key if key is not None else audit_key().secret
+    message = prev_hash.encode() + b"|" + _canonical(ev, others)
+    return hmac.digest(secret, message, "sha256").hex()
+
+
+def legacy_hash(prev_hash: str, ev: Any, others: list[int] | tuple[int, ...] = ()) -> str:
+    """The plain SHA-256 link of the events written before the audit key (read only by the
+    one-time transition, ``transition.py``; ``verify`` never accepts it)."""
     return hashlib.sha256(prev_hash.encode() + b"|" + _canonical(ev, others)).hexdigest()
+
+
+def head_mac(organization_id: int, seq: int, last_hash: str, *, key: bytes | None = None) -> str:
+    """The MAC of an organization's head row: its last sequence number and last event's MAC."""
+    secret = key if key is not None else audit_key().secret
+    message = _HEAD + f"{organization_id}|{seq}|{last_hash}".encode()
+    return hmac.digest(secret, message, "sha256").hex()
 
 
 def _others(patient_id: int | None, patients) -> list[int]:
@@ -87,6 +125,8 @@ def record(
     if patient_id is not None:
         subjects.check_access(actor, patient_id, action, object_type)
     others = _others(patient_id, patients)
+    detail = canonical_detail(detail)  # stored and MACed in the form that reads back the same
+    key = audit_key().secret
     # No savepoint: inside a caller's transaction a failure here fails the whole change.
     with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(organization_id=org_id)
@@ -104,10 +144,10 @@ def record(
             purpose=actor.purpose,
             channel=actor.channel,
             client_address=actor.client_address,
-            detail=detail or {},
+            detail=detail,
             prev_hash=head.last_hash,
         )
-        ev.hash = compute_hash(head.last_hash, ev, others)
+        ev.hash = compute_hash(head.last_hash, ev, others, key=key)
         ev.save()
         linked = ([patient_id] if patient_id is not None else []) + others
         if linked:
@@ -116,7 +156,8 @@ def record(
             )
         head.last_seq = ev.seq
         head.last_hash = ev.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+        head.mac = head_mac(org_id, ev.seq, ev.hash, key=key)
+        head.save(update_fields=["last_seq", "last_hash", "mac"])
     return ev
 
 
@@ -142,8 +183,29 @@ def _batches(rows, size: int):
         yield batch
 
 
-def _check(ev: AuditEvent, org_id: int, expected_seq: int, prev_hash: str, linked: set[int]) -> str:
-    """What is wrong with ``ev`` at this place of its chain ("" when nothing)."""
+def chain_events(
+    organization_id: int,
+    using: str = "default",
+    event_model: Any = AuditEvent,
+    link_model: Any = AuditEventPatient,
+) -> Iterator[tuple[Any, set[int]]]:
+    """An organization's events in chain order, each with the set of its linked patients,
+    read in batches (the models are parameters for the transition's migration)."""
+    events = event_model.objects.using(using).filter(organization_id=organization_id)
+    for batch in _batches(events.order_by("seq", "id").iterator(chunk_size=CHUNK), CHUNK):
+        links: dict[int, set[int]] = {}
+        for event_id, patient_id in (
+            link_model.objects.using(using)
+            .filter(event_id__in=[ev.pk for ev in batch])
+            .values_list("event_id", "patient_id")
+        ):
+            links.setdefault(event_id, set()).add(patient_id)
+        for ev in batch:
+            yield ev, links.get(ev.pk, set())
+
+
+def check_link(ev: Any, org_id: int, expected_seq: int, prev_hash: str, linked: set[int]) -> str:
+    """What is wrong with ``ev``'s place in its chain, apart from its MAC ("" when nothing)."""
     where = f"audit event id={ev.pk} (organization {org_id}, seq {ev.seq})"
     if ev.seq != expected_seq:
         if ev.seq > expected_seq:
@@ -156,44 +218,94 @@ def _check(ev: AuditEvent, org_id: int, expected_seq: int, prev_hash: str, linke
         return f"{where}: sequence number repeated or moved (reordered)"
     if ev.prev_hash != prev_hash:
         return f"{where}: does not link to the event before it (deleted or reordered)"
-    if compute_hash(prev_hash, ev, _others(ev.patient_id, linked)) != ev.hash:
-        return f"{where}: contents do not match its hash (edited)"
     if ev.patient_id is not None and ev.patient_id not in linked:
         return f"{where}: the link to its patient is missing (deleted)"
     return ""
 
 
-def verify() -> VerifyResult:
-    """Walk every organization's chain and report the first broken event, if any."""
+def _check(
+    ev: AuditEvent, org_id: int, expected_seq: int, prev_hash: str, linked: set[int], key: bytes
+) -> str:
+    """What is wrong with ``ev`` at this place of its chain ("" when nothing)."""
+    if ev.seq == expected_seq and ev.prev_hash == prev_hash:
+        mac = compute_hash(prev_hash, ev, _others(ev.patient_id, linked), key=key)
+        if not hmac.compare_digest(mac, ev.hash):
+            hint = (
+                ", or the whole trail was written with another audit key"
+                if expected_seq == 1
+                else ""
+            )
+            return (
+                f"audit event id={ev.pk} (organization {org_id}, seq {ev.seq}): contents do "
+                f"not match its MAC (edited or forged{hint})"
+            )
+    return check_link(ev, org_id, expected_seq, prev_hash, linked)
+
+
+def verify(anchor: Anchor | None = None, *, using: str = "default") -> VerifyResult:
+    """Walk every organization's chain and report the first broken event, if any.
+
+    Each event's MAC is checked with the audit key, and each chain's head row (present
+    whenever the chain has events, its own MAC right, naming the last event). With an
+    ``anchor`` (``anchors.load_anchor``), the anchored event of each chain must still carry
+    the anchored MAC and no chain may end before it. ``using`` names the database (a backup
+    being checked before it is restored). Raises ``core.keys.AuditKeyError`` when there is
+    something to check and no audit key (a new key is never made here).
+    """
     checked = 0
-    heads = {h.organization_id: h for h in AuditChainHead.objects.all()}
-    org_ids = set(heads) | set(
-        AuditEvent.objects.values_list("organization_id", flat=True).distinct()
+    heads = {h.organization_id: h for h in AuditChainHead.objects.using(using)}
+    points = anchor.points if anchor is not None else {}
+    org_ids = (
+        set(heads)
+        | set(AuditEvent.objects.using(using).values_list("organization_id", flat=True).distinct())
+        | set(points)
     )
+    if not org_ids:
+        return VerifyResult(True, 0)
+    key = audit_key(create=False).secret
     for org_id in sorted(org_ids):
         expected_seq, prev_hash, last = 1, GENESIS, None
-        events = AuditEvent.objects.filter(organization_id=org_id).order_by("seq", "id")
-        for batch in _batches(events.iterator(chunk_size=CHUNK), CHUNK):
-            links: dict[int, set[int]] = {}
-            for event_id, patient_id in AuditEventPatient.objects.filter(
-                event_id__in=[ev.pk for ev in batch]
-            ).values_list("event_id", "patient_id"):
-                links.setdefault(event_id, set()).add(patient_id)
-            for ev in batch:
-                checked += 1
-                problem = _check(ev, org_id, expected_seq, prev_hash, links.get(ev.pk, set()))
-                if problem:
-                    return VerifyResult(False, checked, problem, ev.pk)
-                prev_hash, expected_seq, last = ev.hash, expected_seq + 1, ev
+        point = points.get(org_id)
+        for ev, linked in chain_events(org_id, using):
+            checked += 1
+            problem = _check(ev, org_id, expected_seq, prev_hash, linked, key)
+            if (
+                not problem
+                and point is not None
+                and ev.seq == point.seq
+                and not hmac.compare_digest(ev.hash, point.mac)
+            ):
+                problem = (
+                    f"audit event id={ev.pk} (organization {org_id}, seq {ev.seq}): differs "
+                    f"from the anchor of {anchor.made_at if anchor else ''} (the trail up to "
+                    "it was rewritten)"
+                )
+            if problem:
+                return VerifyResult(False, checked, problem, ev.pk)
+            prev_hash, expected_seq, last = ev.hash, expected_seq + 1, ev
+        last_seq, last_id = (last.seq, last.pk) if last else (0, None)
         head = heads.get(org_id)
-        if head is not None and (
-            head.last_seq != (last.seq if last else 0) or head.last_hash != prev_hash
+        problem = ""
+        if head is None:
+            if last is not None:
+                problem = (
+                    f"organization {org_id}: the chain's head row is missing (deleted); "
+                    f"the chain ends at seq {last_seq}"
+                )
+        elif not hmac.compare_digest(
+            head.mac, head_mac(org_id, head.last_seq, head.last_hash, key=key)
         ):
-            return VerifyResult(
-                False,
-                checked,
-                f"organization {org_id}: the chain ends at seq {last.seq if last else 0} but "
-                f"{head.last_seq} events were written (events deleted from the end)",
-                last.pk if last else None,
+            problem = f"organization {org_id}: the chain's head row does not match its MAC (edited)"
+        elif head.last_seq != last_seq or head.last_hash != prev_hash:
+            problem = (
+                f"organization {org_id}: the chain ends at seq {last_seq} but "
+                f"{head.last_seq} events were written (events deleted from the end)"
             )
+        if not problem and point is not None and last_seq < point.seq:
+            problem = (
+                f"organization {org_id}: the chain ends at seq {last_seq}, before the anchored "
+                f"seq {point.seq} (events deleted from the end)"
+            )
+        if problem:
+            return VerifyResult(False, checked, problem, last_id)
     return VerifyResult(True, checked)

@@ -1,9 +1,12 @@
 """Sign-ins, sign-outs and failed sign-ins are audit events (connected in ``AuditConfig.
 ready()`` to Django's auth signals).
 
-A sign-in is recorded as its user (action ``sign_in``), a sign-out likewise; a failed
+A sign-in is recorded as its user (action ``sign_in``; ``second_factor: "pending"`` when
+the password is only the first step: core/mfa.py, whose ``sign_in_verified`` event ends
+it), a sign-out likewise; a failed
 sign-in is recorded by the organization's system account (nobody is signed in yet) with
-the username tried, in the organization of the account it named, or, for an unknown
+the username tried (and, for a wrong second-factor code, ``second_factor``: which kind),
+in the organization of the account it named, or, for an unknown
 username, in the only organization of a single-clinic install (with several, an unknown
 name belongs to none: django-axes still counts it toward the lockout).
 """
@@ -31,9 +34,18 @@ def _channel(request) -> str:
 def signed_in(sender, request, user, **kwargs) -> None:
     if getattr(user, "organization_id", None) is None:
         return
+    from waypoint.core import mfa
+
     actor = Actor(user=user, client_address=_address(request), purpose="operations", channel="html")
+    pending = mfa.enrolled(user) or mfa.required(user)
     with transaction.atomic():
-        services.record(actor, "sign_in", "session", user.pk)
+        services.record(
+            actor,
+            "sign_in",
+            "session",
+            user.pk,
+            detail={"second_factor": "pending"} if pending else None,
+        )
 
 
 def signed_out(sender, request, user, **kwargs) -> None:
@@ -61,7 +73,15 @@ def sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
             "sign_in_failed",
             "session",
             user.pk if user is not None and user.organization_id == org_id else "",
-            detail={"username": username, "known_account": user is not None},
+            detail={
+                "username": username,
+                "known_account": user is not None,
+                **(
+                    {"second_factor": str(credentials["second_factor"])[:20]}
+                    if "second_factor" in (credentials or {})
+                    else {}
+                ),
+            },
         )
 
 

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import selectors, services
+from . import mfa, selectors, services
 from .errors import DomainError
 from .permissions import ROLE_LABELS, Role, allowed
 from .web import (
@@ -233,6 +233,33 @@ def staff_detail(request: HttpRequest, actor: Actor, user_id: int) -> HttpRespon
                 services.staff_set_active(actor, member.pk, False, reason)
                 say_done(request, "staff-access", "Account deactivated.")
                 return done_redirect(url, "staff-access")
+            if op == "second_factor_reset":
+                if not confirmed(request):
+                    return confirm_page(
+                        request,
+                        question=(
+                            "Reset the second factor of "
+                            f"{member.get_full_name() or member.username}?"
+                        ),
+                        action=url,
+                        back_url=url,
+                        confirm_label="Reset the second factor",
+                        facts=[("Account", member.username), ("Role", member.role_label)],
+                        consequence=(
+                            "Their authenticator and recovery codes stop working and they are "
+                            "signed out everywhere. They set up a new authenticator at their "
+                            "next sign-in (required for their role) or from their account page. "
+                            "Do this only once you are sure who asked (a lost phone)."
+                        ),
+                        fields=("op",),
+                    )
+                mfa.second_factor_reset(actor, member.pk)
+                say_done(
+                    request,
+                    "staff-access",
+                    "Second factor reset: they set up a new authenticator when they next sign in.",
+                )
+                return done_redirect(url, "staff-access")
             if op == "reactivate":
                 services.staff_set_active(actor, member.pk, True)
                 say_done(request, "staff-access", "Account reactivated.")
@@ -250,6 +277,8 @@ def staff_detail(request: HttpRequest, actor: Actor, user_id: int) -> HttpRespon
             "is_self": member.pk == actor.user.pk,
             "locked": member.username in selectors.locked_out([member.username]),
             "tokens": member.api_tokens.filter(revoked_at__isnull=True).count(),
+            "second_factor": mfa.enrolled(member),
+            "second_factor_required": mfa.required(member),
             "roles": _roles(),
             "sites": selectors.organization_sites(actor, include_closed=False),
             "form": form,

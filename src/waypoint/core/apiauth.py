@@ -3,16 +3,35 @@ staff page's own script calls, the signed-in session with its CSRF token."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 from ninja.security.base import AuthBase
 
+from waypoint.core.errors import DomainError
 from waypoint.core.models import ApiToken, User, hash_token
 
 
+class TokenExpired(DomainError):
+    """401 ``token_expired``: the token was right but its time is over (issue 16)."""
+
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "token_expired",
+            "This API token has expired: make a new one (waypoint token create).",
+        )
+
+
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; the token is looked up by its SHA-256."""
+    """``Authorization: Bearer <token>``; the token is looked up by its SHA-256. An expired
+    token is refused with 401 ``token_expired``; the token's last use is written at most
+    once every ``WAYPOINT_TOKEN_LAST_USED_SECONDS`` (a busy client adds no write per
+    request)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         if not token or len(token) > 200:
@@ -24,13 +43,20 @@ class TokenAuth(HttpBearer):
         )
         if row is None or not row.user.is_active or row.user.organization_id is None:
             return None
+        now = timezone.now()
+        if row.expires_at is not None and row.expires_at <= now:
+            raise TokenExpired()
+        every = dt.timedelta(seconds=int(settings.WAYPOINT_TOKEN_LAST_USED_SECONDS))
+        if row.last_used_at is None or now - row.last_used_at >= every:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         return row.user
 
 
 class StaffSessionAuth(SessionAuth):
     """A signed-in staff member's session, for the order form's check (a same-host script
     calls it while the prescriber types): the CSRF token is checked, and only when the
-    session cookie is there, so a bearer-token client without one still gets 401."""
+    session cookie is there, so a bearer-token client without one still gets 401. A
+    session whose second factor is still to come is not signed in here."""
 
     def _get_key(self, request: HttpRequest) -> str | None:
         if settings.SESSION_COOKIE_NAME not in request.COOKIES:
@@ -38,8 +64,12 @@ class StaffSessionAuth(SessionAuth):
         return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        from .mfa import session_state
+
         user = request.user
         if key is None or not user.is_authenticated or not user.is_active:
+            return None
+        if session_state(request) != "ok":
             return None
         return user if user.organization_id is not None else None
 

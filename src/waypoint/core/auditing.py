@@ -30,3 +30,25 @@ def record(actor: Actor, action: str, object_type: str, object_id: Any = "", **d
     if not _writer:
         raise RuntimeError("No audit writer registered (waypoint.audit must be in INSTALLED_APPS).")
     return _writer[0](actor, action, object_type, object_id, detail=detail or None)
+
+
+# --- Backups (core/backup.py): the audit trail's own reads, supplied by the audit app ------
+
+# () -> [{"organization": id, "seq": n, "hash": h}, ...] of the default database
+ChainHeads = Callable[[], list[dict[str, Any]]]
+# () -> a result with ``ok`` and ``problem`` (``audit.services.verify``)
+ChainVerifier = Callable[[], Any]
+
+_backup_checks: list[tuple[ChainHeads, ChainVerifier]] = []
+
+
+def register_chain_checks(heads: ChainHeads, verify: ChainVerifier) -> None:
+    """Set how a backup reads the chain heads and a restore verifies its candidate (from
+    ``AuditConfig.ready()``: ``audit.selectors.chain_heads``, ``audit.services.verify``)."""
+    _backup_checks[:] = [(heads, verify)]
+
+
+def chain_checks() -> tuple[ChainHeads, ChainVerifier]:
+    if not _backup_checks:
+        raise RuntimeError("No audit chain checks registered (waypoint.audit must be installed).")
+    return _backup_checks[0]

@@ -80,7 +80,9 @@ def hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API, stored hashed; revocable."""
+    """A bearer token for the JSON API, stored hashed; revocable; it expires
+    (``expires_at``, ``WAYPOINT_TOKEN_DAYS`` after it was made unless given) and knows when
+    it was last used (written at most every ``WAYPOINT_TOKEN_LAST_USED_SECONDS``)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -88,6 +90,10 @@ class ApiToken(models.Model):
     label = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # issue 16: expiry and last use (tokens made before expiry existed were given
+    # WAYPOINT_TOKEN_DAYS from the migration's time: migration 0003)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"token {self.prefix}… of {self.user_id}"
@@ -95,3 +101,21 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "wp_" + secrets.token_urlsafe(32)
+
+
+class SignInThrottle(models.Model):
+    """How many sign-in POSTs one client address made in the current window
+    (core/lockout.py ``throttle_signin``); rows of old windows are deleted as it goes."""
+
+    scope = models.CharField(max_length=20)
+    address = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "address"], name="signin_throttle_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.address}: {self.count}"

@@ -13,7 +13,7 @@ from .models import Site
 
 if TYPE_CHECKING:
     from .actor import Actor
-    from .models import User
+    from .models import ApiToken, User
 
 M = TypeVar("M", bound=Model)
 
@@ -97,3 +97,17 @@ def locked_out(usernames: list[str]) -> set[str]:
             username__in=usernames, failures_since_start__gte=limit, attempt_time__gte=since
         ).values_list("username", flat=True)
     )
+
+
+def api_tokens(actor: Actor, *, organization: bool = False) -> list[ApiToken]:
+    """The actor's own API tokens, or (``organization``, ``user.manage``) every staff
+    member's of the organization: newest first, revoked ones included."""
+    from .models import ApiToken
+
+    qs = ApiToken.objects.select_related("user")
+    if organization:
+        actor.require("user.manage")
+        qs = qs.filter(user__organization_id=actor.organization_id)
+    else:
+        qs = qs.filter(user=actor.user)
+    return list(qs.order_by("revoked_at", "-created_at")[:500])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -155,11 +156,49 @@ def system_actor(organization_id: int, channel: str = "cli", client_address: str
     return Actor(user=user, client_address=client_address, purpose="operations", channel=channel)
 
 
-def token_create(user: User, label: str = "") -> str:
-    """Make a new bearer token for ``user``; the raw token is returned once, stored hashed."""
+def token_create(user: User, label: str = "", days: int | None = None) -> str:
+    """Make a new bearer token for ``user``; the raw token is returned once, stored hashed.
+    It expires after ``days`` (default ``WAYPOINT_TOKEN_DAYS``, 90; 1 to 3650)."""
+    from django.conf import settings
+
+    days = int(settings.WAYPOINT_TOKEN_DAYS) if days is None else days
+    if not 1 <= days <= 3650:
+        raise DomainError("invalid_days", "A token lasts 1 to 3650 days.", field="days")
     raw = ApiToken.generate()
-    ApiToken.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[3:9], label=label)
+    ApiToken.objects.create(
+        user=user,
+        key_hash=hash_token(raw),
+        prefix=raw[3:9],
+        label=label,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
     return raw
+
+
+def token_revoke_one(actor: Actor, token_id: int) -> ApiToken:
+    """Revoke one token from the tokens page: one's own, or (``user.manage``) any of the
+    organization's. Audited (``token_revoke``)."""
+    with transaction.atomic():
+        token = (
+            ApiToken.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=token_id, user__organization_id=actor.organization_id)
+            .first()
+        )
+        if token is None or (token.user_id != actor.user.pk and not actor.can("user.manage")):
+            raise NotFound("token")
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            auditing.record(
+                actor,
+                "token_revoke",
+                "api_token",
+                token.prefix,
+                username=token.user.username,
+                label=token.label,
+            )
+    return token
 
 
 def token_revoke(user: User, prefix: str | None = None) -> int:

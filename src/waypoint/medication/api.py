@@ -688,7 +688,13 @@ def stock_receive(request: HttpRequest, code: str, payload: StockReceiptIn):
 @sites_router.post("/{code}/stock/waste", response={201: StockEntryOut})
 def stock_waste(request: HttpRequest, code: str, payload: StockWasteIn):
     e = services.stock_waste(
-        api_actor(request), code, payload.quantity_mg, payload.reason, payload.witness
+        api_actor(request),
+        code,
+        payload.quantity_mg,
+        payload.reason,
+        payload.witness,
+        witness_password=payload.witness_password,
+        witness_code=payload.witness_code,
     )
     return Status(201, {"id": e.pk, "kind": e.kind, "quantity_mg": str(e.quantity_mg)})
 
@@ -697,7 +703,13 @@ def stock_waste(request: HttpRequest, code: str, payload: StockWasteIn):
 def stock_count(request: HttpRequest, code: str, payload: StockCountIn):
     """A witnessed count against the ledger; ``discrepancy`` is true when they differ."""
     c = services.stock_count(
-        api_actor(request), code, payload.counted_mg, payload.witness, payload.note
+        api_actor(request),
+        code,
+        payload.counted_mg,
+        payload.witness,
+        payload.note,
+        witness_password=payload.witness_password,
+        witness_code=payload.witness_code,
     )
     return Status(
         201,

@@ -149,11 +149,16 @@ class StockWasteIn(StrictSchema):
     quantity_mg: Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=2)]
     reason: Annotated[str, text(300, 1)]
     witness: Annotated[str, text(150, 1)]
+    # the witness confirms in the same request: their password or authenticator code
+    witness_password: Annotated[str, text(200)] = ""
+    witness_code: Annotated[str, text(12)] = ""
 
 
 class StockCountIn(StrictSchema):
     counted_mg: Annotated[Decimal, Field(ge=0, le=10_000_000, decimal_places=2)]
     witness: Annotated[str, text(150, 1)]
+    witness_password: Annotated[str, text(200)] = ""
+    witness_code: Annotated[str, text(12)] = ""
     note: Annotated[str, text(500)] = ""
 
 

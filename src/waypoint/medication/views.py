@@ -377,13 +377,14 @@ def stock(request: HttpRequest, actor: Actor) -> HttpResponse:
 STOCK_LABELS = {
     "quantity_mg": "the amount in mg",
     "witness": "the witness",
+    "witness_password": "the witness's password or code",
     "reason": "the reason",
     "reference": "the reference",
 }
 STOCK_IDS = {
-    "count": {"quantity_mg": "c-q", "witness": "c-w"},
+    "count": {"quantity_mg": "c-q", "witness": "c-w", "witness_password": "c-wp"},
     "receive": {"quantity_mg": "r-q", "reference": "r-ref"},
-    "waste": {"quantity_mg": "w-q", "reason": "w-r", "witness": "w-w"},
+    "waste": {"quantity_mg": "w-q", "reason": "w-r", "witness": "w-w", "witness_password": "w-wp"},
 }
 
 
@@ -404,12 +405,24 @@ def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpRespons
             text = f"Received {qty.normalize():f} mg."
         elif action == "waste":
             services.stock_waste(
-                actor, site_code, qty, p.get("reason", "")[:300], p.get("witness", "")[:150]
+                actor,
+                site_code,
+                qty,
+                p.get("reason", "")[:300],
+                p.get("witness", "")[:150],
+                witness_password=p.get("witness_password", "")[:200],
+                witness_code=p.get("witness_code", "")[:12],
             )
             text = f"Recorded {qty.normalize():f} mg wasted."
         else:
             c = services.stock_count(
-                actor, site_code, qty, p.get("witness", "")[:150], p.get("note", "")[:500]
+                actor,
+                site_code,
+                qty,
+                p.get("witness", "")[:150],
+                p.get("note", "")[:500],
+                witness_password=p.get("witness_password", "")[:200],
+                witness_code=p.get("witness_code", "")[:12],
             )
             if c.difference_mg:
                 text = (

@@ -13,6 +13,7 @@ from django.utils import timezone
 from waypoint.audit import services as audit
 from waypoint.clinical.medications import MEDICATIONS
 from waypoint.core.errors import DomainError
+from waypoint.core.mfa import reauthenticate
 from waypoint.core.models import User
 from waypoint.core.selectors import site_by_code
 
@@ -25,7 +26,10 @@ if TYPE_CHECKING:
     from waypoint.core.models import Site
 
 
-def _witness(actor: Actor, username: str) -> User:
+def _witness(actor: Actor, username: str, password: str = "", code: str = "") -> User:
+    """The witness, who confirms who they are in this same request (issue 16): their
+    username with their password or a current code of their authenticator, checked here
+    before anything is written (``core.mfa.reauthenticate``)."""
     w = User.objects.filter(
         organization_id=actor.organization_id, username=username, is_active=True
     ).first()
@@ -35,7 +39,7 @@ def _witness(actor: Actor, username: str) -> User:
         raise DomainError(
             "witness_must_differ", "The witness must be someone else.", field="witness"
         )
-    return w
+    return reauthenticate(actor.organization_id, username, password=password, code=code)
 
 
 def _qty(q: Decimal, field: str = "quantity_mg") -> Decimal:
@@ -70,6 +74,9 @@ def stock_waste(
     reason: str,
     witness: str,
     medication: str = "methadone",
+    *,
+    witness_password: str = "",
+    witness_code: str = "",
 ) -> StockEntry:
     actor.require("stock.manage")
     _ledger_med(medication)
@@ -82,7 +89,7 @@ def stock_waste(
         "wasted",
         -_qty(quantity_mg),
         reason=reason,
-        witness=_witness(actor, witness),
+        witness=_witness(actor, witness, witness_password, witness_code),
     )
 
 
@@ -129,6 +136,9 @@ def stock_count(
     witness: str,
     note: str = "",
     medication: str = "methadone",
+    *,
+    witness_password: str = "",
+    witness_code: str = "",
 ) -> StockCount:
     """The daily reconciliation: a witnessed physical count against the ledger's expected
     stock; any difference is flagged on the stock page and in the answer."""
@@ -137,7 +147,7 @@ def stock_count(
     site = site_by_code(actor.organization_id, site_code)
     if not counted_mg.is_finite() or counted_mg < 0 or counted_mg > Decimal("10000000"):
         raise DomainError("invalid_quantity", "counted_mg is 0 or more mg.", field="counted_mg")
-    w = _witness(actor, witness)
+    w = _witness(actor, witness, witness_password, witness_code)
     now = timezone.now()
     with transaction.atomic():
         expected = stock_expected(actor.organization_id, site, medication)

@@ -8,6 +8,7 @@ import dataclasses
 from decimal import Decimal
 
 import pytest
+from conftest import PASSWORD
 
 from waypoint.clinical import dosing, drugtests, takehome
 from waypoint.core.tests.openapi_answers import assert_documented
@@ -143,7 +144,12 @@ def test_stock_answers(api, doc, order, give, site):
         "POST",
         f"/sites/{site.code}/stock/waste",
         "nurse",
-        {"quantity_mg": 5, "reason": "spill", "witness": "t_physician"},
+        {
+            "quantity_mg": 5,
+            "reason": "spill",
+            "witness": "t_physician",
+            "witness_password": PASSWORD,
+        },
         201,
     )
     assert (b["kind"], b["quantity_mg"]) == ("wasted", "-5")
@@ -153,7 +159,12 @@ def test_stock_answers(api, doc, order, give, site):
         "POST",
         f"/sites/{site.code}/stock/counts",
         "nurse",
-        {"counted_mg": 9950, "witness": "t_admin"},
+        {
+            "counted_mg": 9950,
+            "witness": "t_admin",
+            "witness_code": "",
+            "witness_password": PASSWORD,
+        },
         201,
     )
     assert {k: v for k, v in b.items() if k != "id"} == {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conftest import PASSWORD
 
-from waypoint.medication.models import DoseEvent, MedicationOrder, TakeHomeSupply
+from waypoint.medication.models import DoseEvent, MedicationOrder, StockCount, TakeHomeSupply
 
 from .conftest import ago
 
@@ -123,7 +123,15 @@ def test_outreach_and_stock_pages(client, users, patient, order, backdate):
     assert "Received 500 mg." in r.content.decode()
     r = c.post(
         "/dosing/stock/count/",
-        {"site": "KC", "quantity_mg": "490", "witness": "t_admin"},
+        {"site": "KC", "quantity_mg": "490", "witness": "t_admin", "witness_password": "nope"},
+    )
+    # a wrong witness password: refused beside the form in words, nothing recorded
+    assert r.status_code == 403
+    assert "The witness&#x27;s password or code is not right" in r.content.decode()
+    assert not StockCount.objects.exists()
+    r = c.post(
+        "/dosing/stock/count/",
+        {"site": "KC", "quantity_mg": "490", "witness": "t_admin", "witness_password": PASSWORD},
         follow=True,
     )
     assert "Discrepancy" in r.content.decode()

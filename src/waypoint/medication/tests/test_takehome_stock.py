@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from conftest import PASSWORD
 
 from waypoint.medication.models import (
     DoseEvent,
@@ -17,6 +18,9 @@ from waypoint.medication.models import (
 )
 
 from .conftest import ago
+
+# the witness confirms who they are in the same request (issue 16)
+WITNESS_PW = {"witness_password": PASSWORD}
 
 
 @pytest.mark.parametrize(
@@ -239,17 +243,21 @@ def test_stock_ledger_and_reconciliation(api, order, give, site, users):
     s, b = api.post(
         f"/sites/{site.code}/stock/waste",
         "nurse",
-        {"quantity_mg": 5, "reason": "spilled cup", "witness": "t_physician"},
+        {"quantity_mg": 5, "reason": "spilled cup", "witness": "t_physician", **WITNESS_PW},
     )
     assert s == 201
     s, b = api.get(f"/sites/{site.code}/stock", "nurse")
     assert b["expected_mg"] == "9955.00"
     s, b = api.post(
-        f"/sites/{site.code}/stock/counts", "nurse", {"counted_mg": 9955, "witness": "t_admin"}
+        f"/sites/{site.code}/stock/counts",
+        "nurse",
+        {"counted_mg": 9955, "witness": "t_admin", **WITNESS_PW},
     )
     assert s == 201 and b["discrepancy"] is False
     s, b = api.post(
-        f"/sites/{site.code}/stock/counts", "nurse", {"counted_mg": 9950, "witness": "t_admin"}
+        f"/sites/{site.code}/stock/counts",
+        "nurse",
+        {"counted_mg": 9950, "witness": "t_admin", **WITNESS_PW},
     )
     assert b["discrepancy"] is True and b["difference_mg"] == "-5.00"
     s, b = api.get(f"/sites/{site.code}/stock", "admin")
