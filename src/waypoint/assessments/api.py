@@ -152,7 +152,7 @@ class AckIn(StrictSchema):
     note: Annotated[str, text(2000)] = ""
 
 
-@patients_router.post("/{int:patient_id}/assessments", response={201: AssessmentOut})
+@patients_router.post("/{id:patient_id}/assessments", response={201: AssessmentOut})
 def record_assessment(request: HttpRequest, patient_id: int, payload: AssessmentIn):
     """Score an instrument (``cows``, ``dsm5_oud``, ``phq9``, ``gad7``). The server computes
     every score; 422 ``item_out_of_range`` / ``missing_item`` / ``unknown_item`` /
@@ -163,12 +163,12 @@ def record_assessment(request: HttpRequest, patient_id: int, payload: Assessment
     return Status(201, a)
 
 
-@patients_router.get("/{int:patient_id}/assessments", response=list[AssessmentOut])
+@patients_router.get("/{id:patient_id}/assessments", response=list[AssessmentOut])
 def list_assessments(request: HttpRequest, patient_id: int, instrument: str | None = None):
     return selectors.assessments_list(api_actor(request), patient_id, instrument)
 
 
-@patients_router.post("/{int:patient_id}/risk-factors", response={201: RiskOut})
+@patients_router.post("/{id:patient_id}/risk-factors", response={201: RiskOut})
 def record_risk(request: HttpRequest, patient_id: int, payload: RiskIn):
     screen = services.risk_screen_record(
         api_actor(request),
@@ -181,7 +181,7 @@ def record_risk(request: HttpRequest, patient_id: int, payload: RiskIn):
     return Status(201, screen)
 
 
-@patients_router.post("/{int:patient_id}/problems", response={201: ProblemOut})
+@patients_router.post("/{id:patient_id}/problems", response={201: ProblemOut})
 def add_problem(request: HttpRequest, patient_id: int, payload: ProblemIn):
     problem = services.problem_add(
         api_actor(request),
@@ -194,12 +194,12 @@ def add_problem(request: HttpRequest, patient_id: int, payload: ProblemIn):
     return Status(201, problem)
 
 
-@router.post("/problems/{int:problem_id}/resolve", response=ProblemOut)
+@router.post("/problems/{id:problem_id}/resolve", response=ProblemOut)
 def resolve_problem(request: HttpRequest, problem_id: int):
     return services.problem_resolve(api_actor(request), problem_id)
 
 
-@patients_router.post("/{int:patient_id}/level-of-care-assessments", response={201: LocOut})
+@patients_router.post("/{id:patient_id}/level-of-care-assessments", response={201: LocOut})
 def assess_level(request: HttpRequest, patient_id: int, payload: LocIn):
     """Six dimension ratings (``d1_intoxication_withdrawal`` … ``d6_recovery_environment``,
     each 0-4) → a recommended level with reasons, pending a clinician's decision."""
@@ -213,7 +213,7 @@ def assess_level(request: HttpRequest, patient_id: int, payload: LocIn):
     return Status(201, la)
 
 
-@router.post("/level-of-care-assessments/{int:assessment_id}/decision", response=LocOut)
+@router.post("/level-of-care-assessments/{id:assessment_id}/decision", response=LocOut)
 def decide_level(request: HttpRequest, assessment_id: int, payload: DecisionIn):
     """Accept (``{"accept": true}``) or override (``{"accept": false, "level", "reason"}``)."""
     return services.level_of_care_decide(
@@ -225,12 +225,12 @@ def decide_level(request: HttpRequest, assessment_id: int, payload: DecisionIn):
     )
 
 
-@patients_router.get("/{int:patient_id}/flags", response=list[FlagOut])
+@patients_router.get("/{id:patient_id}/flags", response=list[FlagOut])
 def list_flags(request: HttpRequest, patient_id: int):
     return selectors.flags_list(api_actor(request), patient_id)
 
 
-@router.post("/flags/{int:flag_id}/acknowledge", response=FlagOut)
+@router.post("/flags/{id:flag_id}/acknowledge", response=FlagOut)
 def acknowledge_flag(request: HttpRequest, flag_id: int, payload: AckIn):
     return services.flag_acknowledge(api_actor(request), flag_id, payload.note)
 

@@ -199,7 +199,7 @@ def level_assess(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRes
         missing = {}
         for n, (name, label) in enumerate(DIMENSIONS, start=1):
             raw = request.POST.get(name, "")
-            if raw.isdigit():
+            if raw.isdecimal():
                 values[name] = int(raw)
             else:
                 missing[name] = f"Rate dimension {n}, {label.lower()} (0 to 4)."

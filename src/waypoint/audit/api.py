@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from waypoint.core.actor import api_actor
-from waypoint.core.schemas import OptionalPatientId
+from waypoint.core.schemas import OptionalPatientId, RecordId
 
 from .selectors import audit_events
 
@@ -16,7 +16,7 @@ router = Router(tags=["audit"])
 
 
 class AuditQuery(Schema):
-    patient: int | None = None
+    patient: RecordId | None = None
     limit: int = Field(100, ge=1, le=1000)
     # Bounded: an offset past what the database's integers hold was a 500, not an answer.
     offset: int = Field(0, ge=0, le=10**9)

@@ -13,10 +13,11 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from waypoint.core.errors import NotFound
+from waypoint.core.schemas import MAX_ID, bounded_int
 from waypoint.core.web import Actor, FormState, staff_view
 
 from . import subjects
@@ -24,6 +25,8 @@ from .selectors import KINDS, AuditFilter, audit_events, audit_export, filter_ch
 from .selectors import patients_matching as find_patients
 
 PAGE = 100
+# The highest page asked for: its offset stays far inside the database's integers.
+LAST_PAGE = 10**7
 FIELDS = ("q", "patient", "staff", "from", "to", "action", "kind")
 
 
@@ -41,7 +44,7 @@ def _read_filters(
     named, and the patient id (``patient``)."""
     typed = {name: request.GET.get(name, "").strip()[:80] for name in FIELDS}
     errors: dict[str, str] = {}
-    patient_id = int(typed["patient"]) if typed["patient"].isdigit() else None
+    patient_id = bounded_int(typed["patient"], 1, MAX_ID)
     if typed["patient"] and patient_id is None:
         errors["patient"] = "A patient id is a number (the id in the chart's address)."
     date_from, date_to = _date(typed["from"]), _date(typed["to"])
@@ -74,13 +77,19 @@ def _read_filters(
 @staff_view("audit.view")
 def events(request: HttpRequest, actor: Actor) -> HttpResponse:
     typed, f, errors, matches, patient_id = _read_filters(request, actor)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    raw_page = request.GET.get("page", "")
+    page = bounded_int(raw_page, 1, LAST_PAGE)
+    if page is None:
+        # A page past any number the database counts to is past the last page; anything
+        # else that is not a page number is the first page.
+        page = LAST_PAGE if raw_page.strip().isascii() and raw_page.strip().isdigit() else 1
     total, rows = audit_events(
         actor, patient_id=patient_id, limit=PAGE, offset=(page - 1) * PAGE, filters=f
     )
+    if not rows and page > 1 and total:
+        # Past the last page: the last page (its address, so the pager is right).
+        kept = {k: v for k, v in typed.items() if v}
+        return redirect(f"{request.path}?{urlencode({**kept, 'page': (total - 1) // PAGE + 1})}")
     form = None
     if errors:
         form = FormState(

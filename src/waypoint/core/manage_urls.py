@@ -8,7 +8,7 @@ app_name = "manage"
 urlpatterns = [
     path("", admin_pages.manage_home, name="home"),
     path("staff/", admin_pages.staff_list, name="staff"),
-    path("staff/<int:user_id>/", admin_pages.staff_detail, name="staff_member"),
+    path("staff/<id:user_id>/", admin_pages.staff_detail, name="staff_member"),
     path("sites/", admin_pages.site_list, name="sites"),
-    path("sites/<int:site_id>/", admin_pages.site_detail, name="site"),
+    path("sites/<id:site_id>/", admin_pages.site_detail, name="site"),
 ]

@@ -176,3 +176,46 @@ def dataclass_values(obj: Any, *, exclude: tuple[str, ...] = ()) -> dict[str, An
         for f in dataclasses.fields(obj)
         if f.name not in exclude
     }
+
+
+# --- bounded integers (issue 16: input that made a 500) ----------------------------------
+# Both databases store at most a signed 64-bit integer: SQLite's INTEGER and PostgreSQL's
+# bigint (every table's id is a BigAutoField). A larger number in a path, a query string or
+# a body reached the database and was a 500 ("Python int too large to convert to SQLite
+# INTEGER"). Every integer the API or a page reads is bounded before it gets there, by one
+# of the three below (docs/API.md, "Numbers out of range"):
+#   a path id:                   the URL converter ``id`` (``{id:patient_id}``, ``<id:pk>``):
+#                                0, a negative or a number above MAX_ID matches no route: 404
+#   an id in a query or a body:  ``RecordId``: 422 ``invalid_input`` (as ``offset`` is)
+#   a page's query string:       ``bounded_int``: a number out of its range is no number
+MAX_ID = 2**63 - 1
+
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+StrictRecordId = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+
+
+class RecordIdConverter:
+    """The path converter ``id``: a record id 1..MAX_ID. Any other number matches no route,
+    so it is a 404 like any unknown record (registered in ``CoreConfig.ready``)."""
+
+    regex = "[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        # A value longer than MAX_ID's 19 digits is refused before it becomes a huge int.
+        number = int(value) if len(value) <= 19 else 0
+        if not 1 <= number <= MAX_ID:
+            raise ValueError(f"{value[:25]} is not a record id")
+        return number
+
+    def to_url(self, value: int | str) -> str:
+        return str(value)
+
+
+def bounded_int(raw: str | None, low: int, high: int) -> int | None:
+    """The whole number ``raw`` (a page's query string or form field, as typed) when it lies
+    in ``low..high``; otherwise None (not a number, a sign, a fraction, out of range)."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > len(str(high)):
+        return None
+    number = int(raw)
+    return number if low <= number <= high else None

@@ -264,7 +264,7 @@ def _staff_locked(actor: Actor, user_id: int) -> User:
 
 def _org_site(actor: Actor, site_id: int | str | None) -> Site:
     site = None
-    if site_id not in (None, "") and str(site_id).isdigit():
+    if site_id not in (None, "") and str(site_id).isdecimal():
         site = Site.objects.filter(
             pk=int(site_id), organization_id=actor.organization_id, active=True
         ).first()

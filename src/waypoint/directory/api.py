@@ -225,7 +225,7 @@ def search(request: HttpRequest):
     return HttpResponse(result.json(), content_type="application/json")
 
 
-@router.get("/{int:facility_id}", auth=None, response={200: FacilityOut, 404: Error})
+@router.get("/{id:facility_id}", auth=None, response={200: FacilityOut, 404: Error})
 def detail(request: HttpRequest, facility_id: int):
     """One facility: everything it offers, in Waypoint's names and SAMHSA's raw codes."""
     return facility_out(selectors.facility_get(facility_id))

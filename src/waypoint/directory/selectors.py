@@ -61,7 +61,7 @@ def _number(text: str) -> float | None:
 
 def _integer(text: str) -> int | None:
     text = text.strip()
-    if not text or len(text) > 9 or not text.lstrip("-").isdigit():
+    if not text or len(text) > 9 or not text.lstrip("-").isdecimal():
         return None
     return int(text)
 

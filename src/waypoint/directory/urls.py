@@ -6,7 +6,7 @@ app_name = "directory"
 
 urlpatterns = [
     path("find/", views.locator, name="locator"),
-    path("find/<int:facility_id>/", views.facility, name="facility"),
+    path("find/<id:facility_id>/", views.facility, name="facility"),
     path("self-check/", views.self_check, name="self_check"),
     path("self-check/contact/", views.self_check_contact, name="contact"),
     path("directory/listing/", views.listing, name="listing"),

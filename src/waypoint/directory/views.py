@@ -380,7 +380,7 @@ def self_check_contact(request: HttpRequest) -> HttpResponse:
     }
     errors: dict[str, str] = {}
     status = 422
-    facility_id = int(fields["facility"]) if str(fields["facility"]).isdigit() else 0
+    facility_id = int(fields["facility"]) if str(fields["facility"]).isdecimal() else 0
     try:
         data = ContactIn(**{**fields, "facility": facility_id})
         inquiry, f = services.self_check_contact(

@@ -16,6 +16,7 @@ from waypoint.core.schemas import (
     IsoDate,
     PatientId,
     SiteCode,
+    StrictRecordId,
     StrictSchema,
     dataclass_schema,
     text,
@@ -48,7 +49,7 @@ class PlanEndIn(StrictSchema):
 
 
 class RedeemIn(StrictSchema):
-    reward: Annotated[int, Field(ge=1, strict=True)]
+    reward: StrictRecordId
     quantity: Annotated[int, Field(ge=1, le=20, strict=True)] = 1
     patient_present: Bool
 
@@ -161,7 +162,7 @@ IncentiveSettingsOut = dataclass_schema(
 )
 
 
-@patients_router.post("/{int:patient_id}/incentive-plans", response={201: IncentivePlanOut})
+@patients_router.post("/{id:patient_id}/incentive-plans", response={201: IncentivePlanOut})
 def plan_create(request: HttpRequest, patient_id: int, payload: IncentivePlanIn):
     """Start a plan (physician, counselor, incentives coordinator). Without
     ``tests_per_week`` every recorded test counts and none is inferred missed. 409
@@ -170,12 +171,12 @@ def plan_create(request: HttpRequest, patient_id: int, payload: IncentivePlanIn)
     return Status(201, services.plan_create(api_actor(request), patient_id, **payload.model_dump()))
 
 
-@plans_router.post("/{int:plan_id}/end", response=IncentivePlanOut)
+@plans_router.post("/{id:plan_id}/end", response=IncentivePlanOut)
 def plan_end(request: HttpRequest, plan_id: int, payload: PlanEndIn):
     return services.plan_end(api_actor(request), plan_id, payload.end_on, payload.reason)
 
 
-@patients_router.get("/{int:patient_id}/incentives", response=AccountOut)
+@patients_router.get("/{id:patient_id}/incentives", response=AccountOut)
 def incentives(request: HttpRequest, patient_id: int):
     """The balance and every ledger entry (awards, reversals, redemptions), oldest first;
     the rolling 12-month earnings against the cap; the current streak."""
@@ -192,7 +193,7 @@ def incentives(request: HttpRequest, patient_id: int):
     }
 
 
-@patients_router.post("/{int:patient_id}/redemptions", response={201: RedemptionOut})
+@patients_router.post("/{id:patient_id}/redemptions", response={201: RedemptionOut})
 def redeem(request: HttpRequest, patient_id: int, payload: RedeemIn):
     """Exchange credit for a reward (incentives coordinator, patient present). 409
     ``insufficient_balance``, ``reward_inactive``; 422 ``patient_not_present``."""
@@ -223,7 +224,7 @@ class VoidIn(StrictSchema):
 
 
 @patients_router.post(
-    "/{int:patient_id}/redemptions/{int:redemption_id}/void", response=RedemptionOut
+    "/{id:patient_id}/redemptions/{id:redemption_id}/void", response=RedemptionOut
 )
 def redemption_void(request: HttpRequest, patient_id: int, redemption_id: int, payload: VoidIn):
     """Void a redemption with a reason (a reversal entry gives the credit back; nothing is
@@ -264,7 +265,7 @@ def budget(request: HttpRequest, code: str, payload: BudgetIn):
     return {"monthly_cents": row.monthly_cents}
 
 
-@rewards_router.patch("/{int:reward_id}", response=RewardOut)
+@rewards_router.patch("/{id:reward_id}", response=RewardOut)
 def reward_patch(request: HttpRequest, reward_id: int, payload: RewardPatchIn):
     return services.reward_update(
         api_actor(request), reward_id, active=payload.active, cents=payload.cents

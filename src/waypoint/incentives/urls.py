@@ -5,17 +5,17 @@ from . import views
 app_name = "incentives"
 urlpatterns = [
     path("incentives/", views.board, name="board"),
-    path("incentives/patients/<int:patient_id>/plans/", views.plan_new, name="plan_new"),
-    path("incentives/patients/<int:patient_id>/redeem/", views.redeem, name="redeem"),
+    path("incentives/patients/<id:patient_id>/plans/", views.plan_new, name="plan_new"),
+    path("incentives/patients/<id:patient_id>/redeem/", views.redeem, name="redeem"),
     path(
-        "incentives/patients/<int:patient_id>/redemptions/<int:redemption_id>/void/",
+        "incentives/patients/<id:patient_id>/redemptions/<id:redemption_id>/void/",
         views.void,
         name="void",
     ),
-    path("incentives/plans/<int:plan_id>/end/", views.plan_end, name="plan_end"),
+    path("incentives/plans/<id:plan_id>/end/", views.plan_end, name="plan_end"),
     path("incentives/rewards/", views.reward_new, name="reward_new"),
     path(
-        "incentives/rewards/<int:reward_id>/<str:action>/",
+        "incentives/rewards/<id:reward_id>/<str:action>/",
         views.reward_update,
         name="reward_update",
     ),

@@ -199,7 +199,7 @@ def plan_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespons
     p = request.POST
     try:
         per_week = (p.get("tests_per_week") or "").strip()
-        if per_week and not per_week.isdigit():
+        if per_week and not per_week.isdecimal():
             raise DomainError(
                 "invalid_input",
                 "Tests per week: a whole number from 1 to 7.",
@@ -281,10 +281,10 @@ def redeem(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     p = request.POST
     try:
         reward_id = p.get("reward", "")
-        if not reward_id.isdigit():
+        if not reward_id.isdecimal():
             raise DomainError("invalid_input", "Choose a reward.", field="reward")
         quantity = (p.get("quantity") or "1").strip()
-        if not quantity.isdigit() or not 1 <= int(quantity) <= 20:
+        if not quantity.isdecimal() or not 1 <= int(quantity) <= 20:
             raise DomainError("invalid_input", "Enter a quantity from 1 to 20.", field="quantity")
         if p.get("patient_present") != "on":
             raise DomainError(
@@ -599,7 +599,7 @@ def settings_page(request: HttpRequest, actor: Actor) -> HttpResponse:
                 raw = request.POST.get(name, "").strip()
                 if raw == row["value"]:
                     continue
-                if not raw.isdigit():
+                if not raw.isdecimal():
                     raise DomainError("invalid_setting", "not a whole number", field=name)
                 changes[name] = int(raw)
             if changes:

@@ -67,19 +67,19 @@ def list_(request: HttpRequest, site: str | None = None, status: str | None = No
     return selectors.inquiries_list(actor, site=s, status=status)
 
 
-@router.get("/{int:inquiry_id}", response=InquiryOut)
+@router.get("/{id:inquiry_id}", response=InquiryOut)
 def get(request: HttpRequest, inquiry_id: int):
     return selectors.inquiry_get(api_actor(request), inquiry_id)
 
 
-@router.post("/{int:inquiry_id}/status", response=InquiryOut)
+@router.post("/{id:inquiry_id}/status", response=InquiryOut)
 def set_status(request: HttpRequest, inquiry_id: int, payload: StatusIn):
     """Move along: 409 ``invalid_status_change`` for a move the workflow does not allow,
     409 ``patient_required`` to mark admitted before registering."""
     return services.inquiry_set_status(api_actor(request), inquiry_id, payload)
 
 
-@router.post("/{int:inquiry_id}/patient", response={201: MadePatient})
+@router.post("/{id:inquiry_id}/patient", response={201: MadePatient})
 def make_patient(request: HttpRequest, inquiry_id: int, payload: MakePatientIn):
     """Register the person without retyping: name given here, phone and site carried over."""
     actor = api_actor(request)
@@ -92,7 +92,7 @@ def make_patient(request: HttpRequest, inquiry_id: int, payload: MakePatientIn):
     return Status(201, {"inquiry": inq, "patient_id": patient.pk, "mrn": patient.mrn})
 
 
-@router.post("/{int:inquiry_id}/link-patient", response=MadePatient)
+@router.post("/{id:inquiry_id}/link-patient", response=MadePatient)
 def link_patient(request: HttpRequest, inquiry_id: int, payload: LinkPatientIn):
     """A returning patient: link the inquiry to their existing record (``patient``: its id)
     instead of registering them again. 409 ``already_a_patient`` or

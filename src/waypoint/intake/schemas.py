@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
-from waypoint.core.schemas import Phone, StrictSchema, text
+from waypoint.core.schemas import Phone, RecordId, StrictSchema, text
 from waypoint.patients.schemas import BirthDate, Sex
 
 from .models import CHANNELS, REFERRAL_SOURCES, ROUTES, STATUSES, SUBSTANCES
@@ -59,7 +59,7 @@ class StatusIn(StrictSchema):
 class LinkPatientIn(StrictSchema):
     """A returning patient: the inquiry is theirs."""
 
-    patient: int = Field(ge=1, le=2**31 - 1)
+    patient: RecordId
 
 
 class MakePatientIn(StrictSchema):

@@ -55,7 +55,7 @@ REFRESH_SECONDS = 15  # how often the open queue page asks for news (?every=2..1
 
 def _every(request: HttpRequest) -> int:
     raw = (request.GET.get("every") or "")[:4]
-    return min(120, max(2, int(raw))) if raw.isdigit() else REFRESH_SECONDS
+    return min(120, max(2, int(raw))) if raw.isdecimal() else REFRESH_SECONDS
 
 
 @staff_view("inquiry.view")

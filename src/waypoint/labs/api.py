@@ -121,7 +121,7 @@ def _fresh(test_id: int) -> DrugTest:
     )
 
 
-@patients_router.post("/{int:patient_id}/drug-tests", response={201: DrugTestOut})
+@patients_router.post("/{id:patient_id}/drug-tests", response={201: DrugTestOut})
 def drug_test_create(request: HttpRequest, patient_id: int, payload: DrugTestIn):
     """Record a collected test (nurse, physician, incentives coordinator). Each result is
     read against the person's active medications: an expected medication is not use; a
@@ -134,25 +134,25 @@ def drug_test_create(request: HttpRequest, patient_id: int, payload: DrugTestIn)
     return Status(201, _fresh(test.pk))
 
 
-@patients_router.get("/{int:patient_id}/drug-tests", response=list[DrugTestOut])
+@patients_router.get("/{id:patient_id}/drug-tests", response=list[DrugTestOut])
 def drug_test_list(request: HttpRequest, patient_id: int):
     """A person's tests, newest first."""
     return selectors.drug_tests_for_patient(api_actor(request), patient_id)
 
 
-@patients_router.post("/{int:patient_id}/test-requests", response={201: RequestOut})
+@patients_router.post("/{id:patient_id}/test-requests", response={201: RequestOut})
 def test_request_create(request: HttpRequest, patient_id: int, payload: RequestIn):
     """Ask for a test on a day. 409 ``already_requested``; 422 ``date_in_past``."""
     req = services.test_request_create(api_actor(request), patient_id, payload.due_on)
     return Status(201, req)
 
 
-@tests_router.get("/{int:test_id}", response=DrugTestOut)
+@tests_router.get("/{id:test_id}", response=DrugTestOut)
 def drug_test_get(request: HttpRequest, test_id: int):
     return selectors.drug_test_get(api_actor(request), test_id)
 
 
-@tests_router.post("/{int:test_id}/corrections", response=DrugTestOut)
+@tests_router.post("/{id:test_id}/corrections", response=DrugTestOut)
 def drug_test_correct(request: HttpRequest, test_id: int, payload: CorrectionIn):
     """Correct results (physician, nurse), keeping the old values; awards that followed the
     test are reversed and re-applied. 422 ``reason_required``, ``nothing_changed``."""

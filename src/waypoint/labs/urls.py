@@ -4,6 +4,6 @@ from . import views
 
 app_name = "labs"
 urlpatterns = [
-    path("labs/patients/<int:patient_id>/tests/", views.record, name="record"),
-    path("labs/tests/<int:test_id>/correct/", views.correct, name="correct"),
+    path("labs/patients/<id:patient_id>/tests/", views.record, name="record"),
+    path("labs/tests/<id:test_id>/correct/", views.correct, name="correct"),
 ]

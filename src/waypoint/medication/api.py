@@ -368,7 +368,7 @@ MedicationSettingsOut = create_model(
 
 
 # --- orders -----------------------------------------------------------------------------
-@patients_router.post("/{int:patient_id}/medication-orders", response={201: OrderOut})
+@patients_router.post("/{id:patient_id}/medication-orders", response={201: OrderOut})
 def order_create(request: HttpRequest, patient_id: int, payload: OrderIn):
     """Write and sign an order (prescriber only). 409 ``order_already_active``,
     ``conflicting_medication``, ``opioid_free_period_not_met`` (naltrexone within the
@@ -391,7 +391,7 @@ def order_create(request: HttpRequest, patient_id: int, payload: OrderIn):
 
 
 @patients_router.post(
-    "/{int:patient_id}/medication-orders/check", response=CheckOut, auth=staff_or_token()
+    "/{id:patient_id}/medication-orders/check", response=CheckOut, auth=staff_or_token()
 )
 def order_check(request: HttpRequest, patient_id: int, payload: OrderIn):
     """What writing this order would answer, without writing it (same body as writing it):
@@ -406,17 +406,17 @@ def order_check(request: HttpRequest, patient_id: int, payload: OrderIn):
     )
 
 
-@patients_router.get("/{int:patient_id}/medication-orders", response=list[OrderOut])
+@patients_router.get("/{id:patient_id}/medication-orders", response=list[OrderOut])
 def orders_list(request: HttpRequest, patient_id: int):
     return selectors.orders_for_patient(api_actor(request), patient_id)
 
 
-@orders_router.get("/{int:order_id}", response=OrderOut)
+@orders_router.get("/{id:order_id}", response=OrderOut)
 def order_get(request: HttpRequest, order_id: int):
     return selectors.order_get(api_actor(request), order_id)
 
 
-@orders_router.post("/{int:order_id}/changes", response=OrderOut)
+@orders_router.post("/{id:order_id}/changes", response=OrderOut)
 def order_change(request: HttpRequest, order_id: int, payload: OrderChangeIn):
     """Change the dose, take-home authorization, stop date, first-day override or
     supplemental doses with an implant, with a reason (kept in the order's history). A
@@ -429,7 +429,7 @@ def order_change(request: HttpRequest, order_id: int, payload: OrderChangeIn):
     return selectors.order_written(actor, order_id)
 
 
-@orders_router.post("/{int:order_id}/changes/check", response=CheckOut, auth=staff_or_token())
+@orders_router.post("/{id:order_id}/changes/check", response=CheckOut, auth=staff_or_token())
 def order_change_check(request: HttpRequest, order_id: int, payload: OrderChangeCheckIn):
     """What this change would answer, without writing it: ``{refusals, warnings}``."""
     return services.order_change(
@@ -437,7 +437,7 @@ def order_change_check(request: HttpRequest, order_id: int, payload: OrderChange
     )
 
 
-@orders_router.post("/{int:order_id}/implant-insertions", response={201: ImplantOut})
+@orders_router.post("/{id:order_id}/implant-insertions", response={201: ImplantOut})
 def implant_insert(request: HttpRequest, order_id: int, payload: ImplantInsertIn):
     """Record the insertion of the ordered implant (prescriber): its lot, the day, the arm.
     Removal is due 6 calendar months later (``removal_due_on``)."""
@@ -446,7 +446,7 @@ def implant_insert(request: HttpRequest, order_id: int, payload: ImplantInsertIn
     return Status(201, selectors.implant_written(actor, implant.pk))
 
 
-@implants_router.post("/{int:implant_id}/removal", response=ImplantOut)
+@implants_router.post("/{id:implant_id}/removal", response=ImplantOut)
 def implant_remove(request: HttpRequest, implant_id: int, payload: ImplantRemoveIn):
     """Record an implant's removal (prescriber); its order ends with it."""
     actor = api_actor(request)
@@ -454,12 +454,12 @@ def implant_remove(request: HttpRequest, implant_id: int, payload: ImplantRemove
     return selectors.implant_written(actor, implant_id)
 
 
-@patients_router.get("/{int:patient_id}/implants", response=list[ImplantOut])
+@patients_router.get("/{id:patient_id}/implants", response=list[ImplantOut])
 def implants_list(request: HttpRequest, patient_id: int):
     return selectors.implants_for_patient(api_actor(request), patient_id)
 
 
-@patients_router.post("/{int:patient_id}/vital-signs", response={201: VitalsOut})
+@patients_router.post("/{id:patient_id}/vital-signs", response={201: VitalsOut})
 def vitals_create(request: HttpRequest, patient_id: int, payload: VitalsIn):
     """Blood pressure and/or pulse with the time taken (nurse or prescriber). Lofexidine is
     held while the last reading is below 90/60 or a pulse below 55 (settings)."""
@@ -467,13 +467,13 @@ def vitals_create(request: HttpRequest, patient_id: int, payload: VitalsIn):
     return Status(201, row)
 
 
-@patients_router.get("/{int:patient_id}/vital-signs", response=list[VitalsOut])
+@patients_router.get("/{id:patient_id}/vital-signs", response=list[VitalsOut])
 def vitals_list(request: HttpRequest, patient_id: int):
     return selectors.vitals_for_patient(api_actor(request), patient_id)
 
 
 @patients_router.post(
-    "/{int:patient_id}/take-home-determinations", response={201: DeterminationRowOut}
+    "/{id:patient_id}/take-home-determinations", response={201: DeterminationRowOut}
 )
 def determination_create(request: HttpRequest, patient_id: int, payload: DeterminationIn):
     """The prescriber's take-home determination: ``answers`` holds every criterion of 42 CFR
@@ -493,20 +493,20 @@ def determination_create(request: HttpRequest, patient_id: int, payload: Determi
 
 
 @patients_router.get(
-    "/{int:patient_id}/take-home-determinations", response=list[DeterminationRowOut]
+    "/{id:patient_id}/take-home-determinations", response=list[DeterminationRowOut]
 )
 def determinations_list(request: HttpRequest, patient_id: int):
     return selectors.determinations_for_patient(api_actor(request), patient_id)
 
 
-@orders_router.post("/{int:order_id}/stop", response=OrderOut)
+@orders_router.post("/{id:order_id}/stop", response=OrderOut)
 def order_stop(request: HttpRequest, order_id: int, payload: ReasonIn):
     actor = api_actor(request)
     services.order_stop(actor, order_id, payload.reason)
     return selectors.order_written(actor, order_id)
 
 
-@orders_router.post("/{int:order_id}/reassessments", response=OrderOut)
+@orders_router.post("/{id:order_id}/reassessments", response=OrderOut)
 def order_reassess(request: HttpRequest, order_id: int, payload: ReassessIn):
     """A prescriber's reassessment after missed days: dosing may resume today, at the new
     ``dose_mg`` when given."""
@@ -515,7 +515,7 @@ def order_reassess(request: HttpRequest, order_id: int, payload: ReassessIn):
     return selectors.order_written(actor, order_id)
 
 
-@patients_router.post("/{int:patient_id}/opioid-free-confirmations", response={201: OpioidFreeOut})
+@patients_router.post("/{id:patient_id}/opioid-free-confirmations", response={201: OpioidFreeOut})
 def opioid_free(request: HttpRequest, patient_id: int, payload: OpioidFreeIn):
     """A negative opioid test (``kind: negative_test`` with ``drug_test``, the id of the
     person's recorded test showing opiates and fentanyl negative) or a naloxone challenge
@@ -533,7 +533,7 @@ def opioid_free(request: HttpRequest, patient_id: int, payload: OpioidFreeIn):
     )
 
 
-@patients_router.post("/{int:patient_id}/diversion-concerns", response={201: DiversionFlagOut})
+@patients_router.post("/{id:patient_id}/diversion-concerns", response={201: DiversionFlagOut})
 def diversion(request: HttpRequest, patient_id: int, payload: DiversionIn):
     flag = services.diversion_concern_raise(api_actor(request), patient_id, payload.reason)
     return Status(201, {"id": flag.pk, "kind": flag.kind, "reason": flag.reason})
@@ -566,7 +566,7 @@ def dose_create(request: HttpRequest, payload: DoseIn, response: HttpResponse):
     return Status(201, dose)
 
 
-@patients_router.get("/{int:patient_id}/take-home-eligibility", response=EligibilityOut)
+@patients_router.get("/{id:patient_id}/take-home-eligibility", response=EligibilityOut)
 def take_home_eligibility(request: HttpRequest, patient_id: int, on: IsoDate | None = None):
     """The regulatory maximum of take-home doses for the days in treatment on ``on``
     (default today at the patient's site), the factors in the record that argue against
@@ -574,7 +574,7 @@ def take_home_eligibility(request: HttpRequest, patient_id: int, on: IsoDate | N
     return selectors.take_home_eligibility(api_actor(request), patient_id, on)
 
 
-@patients_router.post("/{int:patient_id}/take-homes", response={201: SupplyOut})
+@patients_router.post("/{id:patient_id}/take-homes", response={201: SupplyOut})
 def take_home_dispense(request: HttpRequest, patient_id: int, payload: TakeHomeIn):
     """Dispense take-home bottles (nurse), one per day from ``first_day`` (default
     tomorrow). 409 ``take_home_limit_exceeded``, ``take_home_not_authorized``,
@@ -627,10 +627,12 @@ def missed(request: HttpRequest, code: str):
 
 
 @sites_router.get("/{code}/injections-due", response=InjectionsDueOut)
-def injections(request: HttpRequest, code: str, within_days: int = 7):
+def injections(
+    request: HttpRequest, code: str, within_days: Annotated[int, Field(ge=0, le=60)] = 7
+):
     actor = api_actor(request)
     data = selectors.injections_due(
-        actor, site_by_code(actor.organization_id, code), within_days=max(0, min(within_days, 60))
+        actor, site_by_code(actor.organization_id, code), within_days=within_days
     )
     return {
         "site": code,

@@ -10,7 +10,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import AwareDatetime, Field
 
-from waypoint.core.schemas import Bool, IsoDate, StrictSchema, text
+from waypoint.core.schemas import Bool, IsoDate, StrictRecordId, StrictSchema, text
 
 # A milligram amount: positive, two decimals at most, and below anything plausible.
 Mg = Annotated[Decimal, Field(gt=0, le=10_000, max_digits=8, decimal_places=2, allow_inf_nan=False)]
@@ -89,7 +89,7 @@ class ReassessIn(StrictSchema):
 class OpioidFreeIn(StrictSchema):
     kind: Annotated[str, text(30, 1)]
     on: IsoDate | None = None  # a negative test's day is the test's
-    drug_test: Annotated[int, Field(ge=1, strict=True)] | None = None
+    drug_test: StrictRecordId | None = None
     note: Annotated[str, text(300)] = ""
 
 
@@ -126,7 +126,7 @@ class DeterminationIn(StrictSchema):
 
 
 class DoseIn(StrictSchema):
-    order: Annotated[int, Field(ge=1, strict=True)]
+    order: StrictRecordId
     dose_mg: Mg
     idempotency_key: Annotated[str, text(100, 8)]
     administered_at: AwareDatetime | None = None
@@ -134,7 +134,7 @@ class DoseIn(StrictSchema):
 
 
 class TakeHomeIn(StrictSchema):
-    order: Annotated[int, Field(ge=1, strict=True)]
+    order: StrictRecordId
     days: Annotated[int, Field(ge=1, le=28, strict=True)]
     first_day: IsoDate | None = None
     note: Annotated[str, text(500)] = ""

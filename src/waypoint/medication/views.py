@@ -29,6 +29,7 @@ from waypoint.clinical import drugtests as drugtests_rules
 from waypoint.clinical import federal_limits, takehome
 from waypoint.clinical.medications import LABELS, NAMES, SCHEDULE_LABELS
 from waypoint.core.errors import DomainError
+from waypoint.core.schemas import MAX_ID, bounded_int
 from waypoint.core.selectors import site_today
 from waypoint.core.web import (
     Actor,
@@ -83,8 +84,8 @@ def _window_page(
         found = selectors.window_find(actor, site, q)
         if len(found) == 1:
             pid = str(found[0].pk)
-    if pid.isdigit():
-        panel = selectors.window_patient(actor, site, int(pid))
+    if (patient := bounded_int(pid, 1, MAX_ID)) is not None:
+        panel = selectors.window_patient(actor, site, patient)
     board = selectors.window_board(actor, site)
     return render(
         request,
@@ -128,14 +129,14 @@ def window_board(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 def _window_url(site_code: str, patient_id: int | str | None = None) -> str:
     url = reverse("medication:window") + f"?site={site_code}"
-    return url + (f"&patient={patient_id}" if str(patient_id or "").isdigit() else "")
+    return url + (f"&patient={patient_id}" if str(patient_id or "").isdecimal() else "")
 
 
 def _int_or_none(raw: str, name: str) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise DomainError("invalid_input", f"{name} is a whole number.", field=name)
     return int(raw)
 
@@ -158,7 +159,7 @@ def vitals(request: HttpRequest, actor: Actor) -> HttpResponse:
     site, sites = site_from_request(request, actor)
     pid = p.get("patient", "")
     try:
-        if not pid.isdigit():
+        if not pid.isdecimal():
             raise DomainError("invalid_input", "Choose a person.")
         taken_at = None
         raw = (p.get("taken_at") or "").strip()
@@ -220,9 +221,8 @@ def dose(request: HttpRequest, actor: Actor) -> HttpResponse:
     p = request.POST
     site, sites = site_from_request(request, actor)
     order_id = p.get("order", "")
-    order = (
-        selectors.order_in_org(actor.organization_id, int(order_id)) if order_id.isdigit() else None
-    )
+    order_pk = bounded_int(order_id, 1, MAX_ID)
+    order = selectors.order_in_org(actor.organization_id, order_pk) if order_pk else None
     if order is None:
         raise Http404
     try:
@@ -262,7 +262,7 @@ def take_home(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse
         return to_chart(pid, "medication")
     raw = request.POST.get("days", "").strip()
     try:
-        if not raw.isdigit() or int(raw) < 1:
+        if not raw.isdecimal() or int(raw) < 1:
             raise DomainError(
                 "invalid_input", "Enter the number of days as a whole number.", field="days"
             )
@@ -574,7 +574,7 @@ def _opt_int(raw: str | None) -> int | None | str:
     raw = (raw or "").strip()
     if not raw:
         return None
-    return int(raw) if raw.isdigit() else raw  # not a number: the schema refuses it
+    return int(raw) if raw.isdecimal() else raw  # not a number: the schema refuses it
 
 
 def _order_form(p) -> OrderIn:
@@ -587,7 +587,7 @@ def _order_form(p) -> OrderIn:
         stop_date=p.get("stop_date") or None,
         induction=p.get("induction") or None,
         take_home_max_doses=int(p.get("take_home_max_doses") or 0)
-        if (p.get("take_home_max_doses") or "0").isdigit()
+        if (p.get("take_home_max_doses") or "0").isdecimal()
         else -1,
         first_day_override_reason=p.get("first_day_override_reason", ""),
         high_dose_acknowledged=p.get("high_dose_acknowledged") == "on",
@@ -726,7 +726,7 @@ def order_update(request: HttpRequest, actor: Actor, order_id: int, action: str)
                 reason=p.get("reason", ""),
                 dose_mg=p.get("dose_mg") or None,
                 take_home_max_doses=int(p["take_home_max_doses"])
-                if p.get("take_home_max_doses", "").isdigit()
+                if p.get("take_home_max_doses", "").isdecimal()
                 else None,
                 high_dose_acknowledged=p.get("high_dose_acknowledged") == "on",
                 titration_reason=p.get("titration_reason", ""),
@@ -1045,7 +1045,7 @@ def _setting_value(row: dict[str, Any], raw: str) -> object:
         pairs = []
         for part in raw.split(","):
             day, sep, doses = part.partition(":")
-            if not sep or not day.strip().isdigit() or not doses.strip().isdigit():
+            if not sep or not day.strip().isdecimal() or not doses.strip().isdecimal():
                 raise DomainError("invalid_setting", "bad tiers", field=row["name"])
             pairs.append([int(day), int(doses)])
         return pairs

@@ -41,11 +41,11 @@ def search(request: HttpRequest, params: Query[SearchParams]):
     return selectors.patient_search(api_actor(request), params.q, close=False)
 
 
-@router.get("/{int:patient_id}", response=PatientOut)
+@router.get("/{id:patient_id}", response=PatientOut)
 def get(request: HttpRequest, patient_id: int):
     return selectors.patient_get(api_actor(request), patient_id)
 
 
-@router.patch("/{int:patient_id}", response=PatientOut)
+@router.patch("/{id:patient_id}", response=PatientOut)
 def update(request: HttpRequest, patient_id: int, payload: PatientUpdate):
     return services.patient_update(api_actor(request), patient_id, payload)

@@ -6,6 +6,6 @@ app_name = "patients"
 urlpatterns = [
     path("", views.search, name="search"),
     path("new/", views.register, name="register"),
-    path("<int:patient_id>/", views.chart, name="chart"),
-    path("<int:patient_id>/edit/", views.edit, name="edit"),
+    path("<id:patient_id>/", views.chart, name="chart"),
+    path("<id:patient_id>/edit/", views.edit, name="edit"),
 ]

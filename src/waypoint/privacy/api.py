@@ -117,7 +117,7 @@ def disclosure_item(d: Disclosure) -> dict:
 
 
 # --- consents ------------------------------------------------------------------------------
-@patients_router.post("/{int:patient_id}/consents", response={201: ConsentOut})
+@patients_router.post("/{id:patient_id}/consents", response={201: ConsentOut})
 def record_consent(request: HttpRequest, patient_id: int, payload: ConsentIn):
     """A Part 2 consent → 201 ``{id, status: active, …}``. ``supersedes`` makes it the next
     version of an active consent (which ends now)."""
@@ -126,18 +126,18 @@ def record_consent(request: HttpRequest, patient_id: int, payload: ConsentIn):
     return Status(201, consent_out(selectors.consent_get(actor, c.pk, view="recorded")))
 
 
-@patients_router.get("/{int:patient_id}/consents", response=list[ConsentOut])
+@patients_router.get("/{id:patient_id}/consents", response=list[ConsentOut])
 def list_consents(request: HttpRequest, patient_id: int):
     rows, _today = selectors.consents_for(api_actor(request), patient_id)
     return [consent_out(r) for r in rows]
 
 
-@consents_router.get("/{int:consent_id}", response=ConsentOut)
+@consents_router.get("/{id:consent_id}", response=ConsentOut)
 def get_consent(request: HttpRequest, consent_id: int):
     return consent_out(selectors.consent_get(api_actor(request), consent_id))
 
 
-@consents_router.post("/{int:consent_id}/revoke", response=ConsentOut)
+@consents_router.post("/{id:consent_id}/revoke", response=ConsentOut)
 def revoke_consent(request: HttpRequest, consent_id: int, payload: RevokeIn):
     """``{on, method: written|verbal}`` → 200 ``{status: revoked, …}``; from now on."""
     actor = api_actor(request)
@@ -145,7 +145,7 @@ def revoke_consent(request: HttpRequest, consent_id: int, payload: RevokeIn):
     return consent_out(selectors.consent_get(actor, c.pk, view="revoked"))
 
 
-@consents_router.post("/{int:consent_id}/expiry-event", response=ConsentOut)
+@consents_router.post("/{id:consent_id}/expiry-event", response=ConsentOut)
 def consent_expiry_event(request: HttpRequest, consent_id: int, payload: ExpiryEventIn):
     """The event the consent ends at happened → 200 ``{status: expired, …}``."""
     actor = api_actor(request)
@@ -154,7 +154,7 @@ def consent_expiry_event(request: HttpRequest, consent_id: int, payload: ExpiryE
 
 
 # --- disclosures ---------------------------------------------------------------------------
-@patients_router.post("/{int:patient_id}/disclosures", response={201: DisclosureOut})
+@patients_router.post("/{id:patient_id}/disclosures", response={201: DisclosureOut})
 def disclose(request: HttpRequest, patient_id: int, payload: DisclosureIn):
     """A disclosure → 201 ``{id, notice, consent, records: {category: [...]}, package,
     package_sha256, …}``, or 403 ``no_valid_consent`` / ``court_order_required`` /
@@ -173,14 +173,14 @@ def disclose(request: HttpRequest, patient_id: int, payload: DisclosureIn):
     )
 
 
-@patients_router.get("/{int:patient_id}/disclosures", response=Accounting)
+@patients_router.get("/{id:patient_id}/disclosures", response=Accounting)
 def accounting(request: HttpRequest, patient_id: int):
     """The accounting of disclosures, newest first, emergencies included."""
     rows = selectors.accounting(api_actor(request), patient_id)
     return {"patient": patient_id, "disclosures": [disclosure_item(d) for d in rows]}
 
 
-@patients_router.post("/{int:patient_id}/court-orders", response={201: CourtOrderOut})
+@patients_router.post("/{id:patient_id}/court-orders", response={201: CourtOrderOut})
 def record_court_order(request: HttpRequest, patient_id: int, payload: CourtOrderIn):
     o = services.court_order_record(api_actor(request), patient_id, payload)
     return Status(
@@ -203,7 +203,7 @@ def record_court_order(request: HttpRequest, patient_id: int, payload: CourtOrde
 
 
 # --- the patient's notice and requests, complaints -----------------------------------------
-@patients_router.post("/{int:patient_id}/privacy-notices", response={201: NoticeOut})
+@patients_router.post("/{id:patient_id}/privacy-notices", response={201: NoticeOut})
 def record_notice(request: HttpRequest, patient_id: int, payload: NoticeIn):
     n = services.notice_record(api_actor(request), patient_id, payload)
     return Status(
@@ -236,7 +236,7 @@ def _request_out(r) -> dict:
 
 
 @patients_router.post(
-    "/{int:patient_id}/restriction-requests", response={201: RestrictionRequestOut}
+    "/{id:patient_id}/restriction-requests", response={201: RestrictionRequestOut}
 )
 def record_restriction_request(
     request: HttpRequest, patient_id: int, payload: RestrictionRequestIn
@@ -246,7 +246,7 @@ def record_restriction_request(
 
 
 @privacy_router.post(
-    "/restriction-requests/{int:request_id}/decision", response=RestrictionRequestOut
+    "/restriction-requests/{id:request_id}/decision", response=RestrictionRequestOut
 )
 def decide_restriction_request(
     request: HttpRequest, request_id: int, payload: RestrictionDecisionIn
@@ -275,38 +275,38 @@ def record_complaint(request: HttpRequest, payload: ComplaintIn):
     return Status(201, _complaint_out(services.complaint_record(api_actor(request), payload)))
 
 
-@privacy_router.post("/privacy-complaints/{int:complaint_id}/resolve", response=ComplaintOut)
+@privacy_router.post("/privacy-complaints/{id:complaint_id}/resolve", response=ComplaintOut)
 def resolve_complaint(request: HttpRequest, complaint_id: int, payload: ResolveIn):
     return _complaint_out(services.complaint_resolve(api_actor(request), complaint_id, payload))
 
 
 # --- restricted records, care team, break-the-glass, reviews -------------------------------
-@patients_router.put("/{int:patient_id}/restriction", response=RestrictedOut)
+@patients_router.put("/{id:patient_id}/restriction", response=RestrictedOut)
 def restrict(request: HttpRequest, patient_id: int, payload: RestrictIn):
     """The privacy officer marks the record restricted (only its care team opens it)."""
     r = services.record_restrict(api_actor(request), patient_id, payload)
     return {"patient": r.patient_id, "restricted": True, "reason": r.reason, "since": r.marked_at}
 
 
-@patients_router.delete("/{int:patient_id}/restriction", response=UnrestrictedOut)
+@patients_router.delete("/{id:patient_id}/restriction", response=UnrestrictedOut)
 def unrestrict(request: HttpRequest, patient_id: int):
     r = services.record_unrestrict(api_actor(request), patient_id)
     return {"patient": r.patient_id, "restricted": False, "lifted_at": r.lifted_at}
 
 
-@patients_router.post("/{int:patient_id}/care-team", response={201: CareTeamAddedOut})
+@patients_router.post("/{id:patient_id}/care-team", response={201: CareTeamAddedOut})
 def add_to_care_team(request: HttpRequest, patient_id: int, payload: CareTeamIn):
     m = services.care_team_add(api_actor(request), patient_id, payload.user)
     return Status(201, {"patient": m.patient_id, "user": m.user_id, "added_at": m.added_at})
 
 
-@patients_router.delete("/{int:patient_id}/care-team/{int:user_id}", response=CareTeamRemovedOut)
+@patients_router.delete("/{id:patient_id}/care-team/{id:user_id}", response=CareTeamRemovedOut)
 def remove_from_care_team(request: HttpRequest, patient_id: int, user_id: int):
     m = services.care_team_remove(api_actor(request), patient_id, user_id)
     return {"patient": m.patient_id, "user": m.user_id, "removed_at": m.removed_at}
 
 
-@patients_router.post("/{int:patient_id}/break-glass", response={201: BreakGlassOut})
+@patients_router.post("/{id:patient_id}/break-glass", response={201: BreakGlassOut})
 def break_glass(request: HttpRequest, patient_id: int, payload: BreakGlassIn):
     """Open a restricted record with a stated reason (``{reason, explanation}``): open to the
     caller for 8 hours, recorded and queued for the privacy officer's review."""
@@ -324,7 +324,7 @@ def break_glass(request: HttpRequest, patient_id: int, payload: BreakGlassIn):
     )
 
 
-@privacy_router.post("/privacy-reviews/{kind}/{int:item_id}", response={201: ReviewOut})
+@privacy_router.post("/privacy-reviews/{kind}/{id:item_id}", response={201: ReviewOut})
 def review(request: HttpRequest, kind: str, item_id: int, payload: ReviewIn):
     """The privacy officer's review of an emergency disclosure (``kind`` ``disclosure``) or
     a break-the-glass opening (``access``)."""

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from waypoint.core.schemas import Bool, IsoDate, Schema, StrictSchema, text
+from waypoint.core.schemas import Bool, IsoDate, RecordId, Schema, StrictSchema, text
 
 Category = Literal[
     "demographics",
@@ -62,11 +62,11 @@ class ConsentIn(StrictSchema):
     signed_on: IsoDate
     signature_method: Literal["electronic", "wet", "verbal_witnessed"]
     # the staff witness of a consent given aloud: a user id or username of the organization
-    witness: int | Annotated[str, text(150)] | None = None
+    witness: RecordId | Annotated[str, text(150)] | None = None
     signature_reference: Annotated[str, text(200)] = ""
     language: Literal["en", "es"] = "en"
     # a new version of this consent (same patient): it ends when this one is recorded
-    supersedes: int | None = None
+    supersedes: RecordId | None = None
 
     @field_validator("categories")
     @classmethod
@@ -96,8 +96,8 @@ class DisclosureIn(StrictSchema):
     purpose: DisclosurePurpose
     categories: Categories
     basis: Literal["consent", "medical_emergency", "court_order"] = "consent"
-    consent: int | None = None
-    court_order: int | None = None
+    consent: RecordId | None = None
+    court_order: RecordId | None = None
     emergency: EmergencyIn | None = None
 
     @field_validator("categories")
@@ -152,7 +152,7 @@ class RestrictionDecisionIn(StrictSchema):
 
 class ComplaintIn(StrictSchema):
     received_on: IsoDate
-    patient: int | None = None
+    patient: RecordId | None = None
     complainant: Annotated[str, text(200)] = ""
     summary: Annotated[str, text(4000, 1)]
 
@@ -167,7 +167,7 @@ class RestrictIn(StrictSchema):
 
 
 class CareTeamIn(StrictSchema):
-    user: int
+    user: RecordId
 
 
 class BreakGlassIn(StrictSchema):

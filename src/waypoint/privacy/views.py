@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from waypoint.clinical import privacy as rule
 from waypoint.core.errors import DomainError, NotFound
+from waypoint.core.schemas import MAX_ID, bounded_int
 from waypoint.core.selectors import site_today
 from waypoint.core.web import (
     Actor,
@@ -72,8 +73,8 @@ def _opt(value: str) -> str | None:
 
 
 def _int(value: str) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    """A record id typed in the form, or None."""
+    return bounded_int(value, 1, MAX_ID)
 
 
 def _posted(request: HttpRequest, schema, data: dict[str, Any]):

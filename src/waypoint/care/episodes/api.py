@@ -69,7 +69,7 @@ def _fresh(request: HttpRequest, episode_id: int):
     return selectors.episode_written(api_actor(request), episode_id)
 
 
-@patients_router.post("/{int:patient_id}/episodes", response={201: EpisodeOut})
+@patients_router.post("/{id:patient_id}/episodes", response={201: EpisodeOut})
 def admit(request: HttpRequest, patient_id: int, payload: EpisodeIn):
     """Open an episode of care at ``level_of_care`` on ``admitted_on`` (not after the site's
     today). ``level_reason`` says why when the level is not the latest level-of-care
@@ -93,17 +93,17 @@ def admit(request: HttpRequest, patient_id: int, payload: EpisodeIn):
     return Status(201, _fresh(request, ep.pk))
 
 
-@patients_router.get("/{int:patient_id}/episodes", response=list[EpisodeOut])
+@patients_router.get("/{id:patient_id}/episodes", response=list[EpisodeOut])
 def list_episodes(request: HttpRequest, patient_id: int):
     return selectors.episodes_for_patient(api_actor(request), patient_id)
 
 
-@router.get("/{int:episode_id}", response=EpisodeOut)
+@router.get("/{id:episode_id}", response=EpisodeOut)
 def get_episode(request: HttpRequest, episode_id: int):
     return selectors.episode_get(api_actor(request), episode_id)
 
 
-@router.post("/{int:episode_id}/transitions", response={201: EpisodeOut})
+@router.post("/{id:episode_id}/transitions", response={201: EpisodeOut})
 def transition(request: HttpRequest, episode_id: int, payload: TransitionIn):
     """Move to level ``to`` on ``on``. 409 ``episode_discharged`` / ``same_level_of_care``;
     422 ``unknown_level_of_care``, ``date_in_future``, ``date_before_admission``,
@@ -112,7 +112,7 @@ def transition(request: HttpRequest, episode_id: int, payload: TransitionIn):
     return Status(201, _fresh(request, stay.episode_id))
 
 
-@router.post("/{int:episode_id}/discharge", response=EpisodeOut)
+@router.post("/{id:episode_id}/discharge", response=EpisodeOut)
 def discharge(request: HttpRequest, episode_id: int, payload: DischargeIn):
     """Discharge on ``on`` with a TEDS ``reason``. 409 ``episode_discharged``; 422
     ``unknown_discharge_reason``, ``date_in_future``, ``date_before_admission``."""

@@ -6,7 +6,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("patients/<int:patient_id>/admit/", views.admit, name="admit"),
-    path("episodes/<int:episode_id>/transition/", views.transition, name="transition"),
-    path("episodes/<int:episode_id>/discharge/", views.discharge, name="discharge"),
+    path("patients/<id:patient_id>/admit/", views.admit, name="admit"),
+    path("episodes/<id:episode_id>/transition/", views.transition, name="transition"),
+    path("episodes/<id:episode_id>/discharge/", views.discharge, name="discharge"),
 ]

@@ -72,7 +72,7 @@ def _fresh(request: HttpRequest, plan_id: int):
     return selectors.plan_written(api_actor(request), plan_id)
 
 
-@router.post("/episodes/{int:episode_id}/treatment-plans", response={201: PlanOut})
+@router.post("/episodes/{id:episode_id}/treatment-plans", response={201: PlanOut})
 def create_plan(request: HttpRequest, episode_id: int, payload: PlanIn):
     """Create the first version of the episode's plan as a draft. 409 ``episode_discharged``,
     ``plan_exists``; 422 ``target_before_plan_date``, ``unknown_staff``, ``unknown_problem``,
@@ -81,18 +81,18 @@ def create_plan(request: HttpRequest, episode_id: int, payload: PlanIn):
     return Status(201, _fresh(request, plan.pk))
 
 
-@router.get("/episodes/{int:episode_id}/treatment-plans", response=list[PlanOut])
+@router.get("/episodes/{id:episode_id}/treatment-plans", response=list[PlanOut])
 def list_plans(request: HttpRequest, episode_id: int):
     """Every version of the episode's plan, newest first."""
     return selectors.plans_for_episode(api_actor(request), episode_id)
 
 
-@router.get("/treatment-plans/{int:plan_id}", response=PlanOut)
+@router.get("/treatment-plans/{id:plan_id}", response=PlanOut)
 def get_plan(request: HttpRequest, plan_id: int):
     return selectors.plan_get(api_actor(request), plan_id)
 
 
-@router.put("/treatment-plans/{int:plan_id}", response=PlanOut)
+@router.put("/treatment-plans/{id:plan_id}", response=PlanOut)
 def update_plan(request: HttpRequest, plan_id: int, payload: PlanIn):
     """Replace an unsigned draft's content. 409 ``plan_signed`` (revise instead),
     ``plan_superseded``, ``episode_discharged``; 422 as for create."""
@@ -100,7 +100,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanIn):
     return _fresh(request, plan.pk)
 
 
-@router.post("/treatment-plans/{int:plan_id}/sign", response=PlanOut)
+@router.post("/treatment-plans/{id:plan_id}/sign", response=PlanOut)
 def sign_plan(request: HttpRequest, plan_id: int, payload: SignIn):
     """Record the clinician's signature (the caller) or the patient's (recorded by the
     caller, with ``witness``, the caller's name by default). 409 ``already_signed``,
@@ -109,7 +109,7 @@ def sign_plan(request: HttpRequest, plan_id: int, payload: SignIn):
     return _fresh(request, plan.pk)
 
 
-@router.post("/treatment-plans/{int:plan_id}/revise", response={201: PlanOut})
+@router.post("/treatment-plans/{id:plan_id}/revise", response={201: PlanOut})
 def revise_plan(request: HttpRequest, plan_id: int, payload: ReviseIn):
     """The next version (unsigned) of a signed plan; the old one is kept read-only. Body
     ``{}`` copies the content; ``{"plan": {...}}`` gives the new content. 409 ``plan_not_signed``,

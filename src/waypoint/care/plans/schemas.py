@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from waypoint.core.schemas import IsoDate, StrictSchema, text
+from waypoint.core.schemas import IsoDate, RecordId, StrictSchema, text
 
 
 class ObjectiveIn(StrictSchema):
@@ -16,7 +16,7 @@ class ObjectiveIn(StrictSchema):
 
 class InterventionIn(StrictSchema):
     text: Annotated[str, text(500, 1)]
-    responsible: int = Field(ge=1, le=2**31 - 1)  # a staff member (User id) of the org
+    responsible: RecordId  # a staff member (User id) of the org
     frequency: Annotated[str, text(100, 1)]
 
 
@@ -28,7 +28,7 @@ class GoalIn(StrictSchema):
 
 class PlanProblemIn(StrictSchema):
     text: Annotated[str, text(500, 1)]
-    problem_id: int | None = Field(default=None, ge=1, le=2**31 - 1)  # problem-list entry
+    problem_id: RecordId | None = None  # problem-list entry
     goals: list[GoalIn] = Field(default=[], max_length=20)
 
 

@@ -6,8 +6,8 @@ from . import views
 
 app_name = "plans"
 urlpatterns = [
-    path("episodes/<int:episode_id>/plan/new/", views.plan_new, name="new"),
-    path("plans/<int:plan_id>/edit/", views.plan_edit, name="edit"),
-    path("plans/<int:plan_id>/sign/", views.plan_sign, name="sign"),
-    path("plans/<int:plan_id>/revise/", views.plan_revise, name="revise"),
+    path("episodes/<id:episode_id>/plan/new/", views.plan_new, name="new"),
+    path("plans/<id:plan_id>/edit/", views.plan_edit, name="edit"),
+    path("plans/<id:plan_id>/sign/", views.plan_sign, name="sign"),
+    path("plans/<id:plan_id>/revise/", views.plan_revise, name="revise"),
 ]

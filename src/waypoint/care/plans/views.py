@@ -195,7 +195,7 @@ def _filled(rows: list[dict]) -> list[dict]:
 
 
 def _int(value: str) -> int | str:
-    return int(value) if value.isdigit() and len(value) < 10 else value
+    return int(value) if value.isdecimal() and len(value) < 10 else value
 
 
 def _plan_in(request: HttpRequest, rows: list[dict]) -> PlanIn:

@@ -98,7 +98,7 @@ def list_day(request: HttpRequest, q: Query[DayQuery]):
     return selectors.sessions_on_day(actor, site, q.date or site_today(site), q.counselor)
 
 
-@router.post("/{int:session_id}/attendance", response={201: AttendeeOut})
+@router.post("/{id:session_id}/attendance", response={201: AttendeeOut})
 def attendance(request: HttpRequest, session_id: int, payload: AttendanceIn):
     """Record (or correct) a patient's attendance: attended (with minutes), absent,
     excused. 404 another organization's session; 422 ``not_on_roster``,
@@ -110,7 +110,7 @@ def attendance(request: HttpRequest, session_id: int, payload: AttendanceIn):
     return Status(201, row)
 
 
-@patients_router.get("/{int:patient_id}/week", response=WeekOut)
+@patients_router.get("/{id:patient_id}/week", response=WeekOut)
 def week(request: HttpRequest, patient_id: int, q: Query[WeekQuery]):
     """Counseling hours scheduled and attended in the site-local week (Monday-Sunday) that
     holds ``on`` (default today), against the level of care's weekly range."""

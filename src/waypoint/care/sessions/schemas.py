@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, Field
 
-from waypoint.core.schemas import IsoDate, StrictSchema, text
+from waypoint.core.schemas import IsoDate, RecordId, StrictSchema, text
 
 MAX_OCCURRENCES = 52  # a weekly series covers at most a year
 MAX_ROSTER = 40
@@ -24,23 +24,23 @@ class RepeatIn(StrictSchema):
 class SessionIn(StrictSchema):
     kind: Annotated[str, text(20, 1)]
     site: Annotated[str, text(20, 1)]
-    counselor: int
+    counselor: RecordId
     starts_at: AwareDatetime
     duration_minutes: int
     title: Annotated[str, text(120)] = ""
-    patients: list[int] = Field(default_factory=list, max_length=MAX_ROSTER)
+    patients: list[RecordId] = Field(default_factory=list, max_length=MAX_ROSTER)
     repeat: RepeatIn | None = None
 
 
 class AttendanceIn(StrictSchema):
-    patient: int
+    patient: RecordId
     status: Annotated[str, text(10, 1)]
     minutes: int | None = None
 
 
 class DayQuery(StrictSchema):
     date: IsoDate | None = None
-    counselor: int | None = None
+    counselor: RecordId | None = None
     site: Annotated[str, text(20, 1)] | None = None
 
 

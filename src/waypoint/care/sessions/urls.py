@@ -8,7 +8,7 @@ urlpatterns = [
     path("sessions/day/", views.day, name="session_day"),
     path("sessions/new/", views.new, name="session_new"),
     path(
-        "sessions/<int:session_id>/attendance/",
+        "sessions/<id:session_id>/attendance/",
         views.attendance,
         name="session_attendance",
     ),

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from waypoint.care.models import ATTENDANCE_STATUSES, SESSION_KINDS
 from waypoint.core.errors import DomainError
+from waypoint.core.schemas import MAX_ID, bounded_int
 from waypoint.core.selectors import site_today
 from waypoint.core.web import (
     Actor,
@@ -28,8 +29,8 @@ from .schemas import AttendanceIn, RepeatIn, SessionIn
 
 
 def _int(raw: str) -> int | None:
-    raw = (raw or "")[:12]
-    return int(raw) if raw.isdigit() else None
+    """A record id typed in a query string or a form, or None."""
+    return bounded_int(raw, 1, MAX_ID)
 
 
 def _date(raw: str, default: dt.date) -> dt.date:
