@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from waypoint.core.errors import DomainError
 from waypoint.core.keys import audit_key
 
 from . import subjects
@@ -129,7 +130,19 @@ def record(
     key = audit_key().secret
     # No savepoint: inside a caller's transaction a failure here fails the whole change.
     with transaction.atomic(savepoint=False):
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(organization_id=org_id)
+        head, created = AuditChainHead.objects.select_for_update().get_or_create(
+            organization_id=org_id
+        )
+        if created and AuditEvent.objects.filter(organization_id=org_id).exists():
+            # The head row was deleted under a trail that has events: chaining on from
+            # nothing would collide with them. Refuse the write (and roll back the new
+            # head) until an operator restores the row; `audit verify` names the problem.
+            raise DomainError(
+                "audit_chain_head_missing",
+                "The audit trail's head record is missing, so nothing can be recorded. "
+                "Ask the administrator to run `waypoint audit verify`.",
+                status=503,
+            )
         ev = AuditEvent(
             organization_id=org_id,
             seq=head.last_seq + 1,

@@ -9,12 +9,13 @@ import hashlib
 import json
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from waypoint.audit import services as audit
 from waypoint.audit.anchors import AnchorError, anchor_document, anchor_text, load_anchor
 from waypoint.audit.models import AuditChainHead, AuditEvent
 from waypoint.audit.triggers import set_append_only_triggers
+from waypoint.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,18 @@ def test_deleted_head_row_is_detected(trail):
     assert not result.ok
     assert "head row is missing" in result.problem
     assert result.event_id == trail[-1].pk
+
+
+def test_deleted_head_row_refuses_new_writes_cleanly(trail, actor):
+    """After the head row is gone, a write is refused with a stable code (503) and writes
+    nothing (no new head, no event), instead of failing on the sequence's unique key."""
+    sql("DELETE FROM audit_auditchainhead")
+    count = AuditEvent.objects.count()
+    with pytest.raises(DomainError) as refused, transaction.atomic():
+        audit.record(actor("nurse"), "read", "patient", "1")
+    assert (refused.value.code, refused.value.status) == ("audit_chain_head_missing", 503)
+    assert AuditEvent.objects.count() == count
+    assert not AuditChainHead.objects.exists()
 
 
 def test_head_row_rewound_to_an_earlier_event_is_detected(trail):
