@@ -42,7 +42,6 @@ import shutil
 import sqlite3
 import struct
 import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
@@ -59,6 +58,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import connections
 
+from waypoint.core import keys
+
 FORMAT_VERSION = 2  # format 1 was the plaintext database file or pg_dump archive
 MAGIC = b"WAYPOINT-BACKUP\n"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -74,7 +75,7 @@ MAX_SEGMENTS = 1 << 32
 MAX_MANIFEST_BYTES = 1 << 20
 # magic, format version, segment size, salt, nonce prefix, key id
 _HEADER = struct.Struct(f">{len(MAGIC)}sHI{SALT_BYTES}s{NONCE_PREFIX_BYTES}s{KEY_ID_BYTES}s")
-MIN_KEY_CHARS = 32
+MIN_KEY_CHARS = keys.MIN_LENGTH
 # Tables every Waypoint database has; a backup without them is not a Waypoint backup.
 REQUIRED_TABLES = ("django_migrations", "audit_auditevent", "audit_auditchainhead")
 
@@ -95,44 +96,16 @@ class BackupError(Exception):
 
 
 def load_backup_key(*, create: bool = False) -> bytes:
-    """The backup key: ``WAYPOINT_BACKUP_KEY``, else the file named by
-    ``WAYPOINT_BACKUP_KEY_FILE``, else ``var/backup_key`` under the project root (made by
-    ``make run``). With ``create`` (a backup) a missing ``var/backup_key`` is made (0600) and
-    the operator told on stderr to keep a copy elsewhere. At least 32 characters (e.g.
-    ``secrets.token_urlsafe(32)``); the text is the key material (HKDF derives the keys)."""
-    text = os.environ.get("WAYPOINT_BACKUP_KEY", "")
-    origin = "WAYPOINT_BACKUP_KEY"
-    if not text:
-        named = os.environ.get("WAYPOINT_BACKUP_KEY_FILE", "")
-        path = Path(named) if named else Path(settings.VAR_DIR) / "backup_key"
-        origin = str(path)
-        if not path.exists() and create and not named:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            with contextlib.suppress(FileExistsError):  # another backup made it just now
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w") as f:
-                    f.write(secrets.token_urlsafe(32) + "\n")
-                print(
-                    f"waypoint: made a new backup key in {path}. Keep a copy of it somewhere "
-                    "other than this machine and its backups (a password manager, a safe): "
-                    "without it no backup can be restored.",
-                    file=sys.stderr,
-                )
-        try:
-            text = path.read_text()
-        except OSError as exc:
-            raise BackupError(
-                "backup_key_missing",
-                f"no backup key: set WAYPOINT_BACKUP_KEY or WAYPOINT_BACKUP_KEY_FILE, or keep "
-                f"the key in {path} ({exc.strerror})",
-            ) from exc
-    text = text.strip()
-    if len(text) < MIN_KEY_CHARS:
-        raise BackupError(
-            "backup_key_invalid",
-            f"the backup key in {origin} is shorter than {MIN_KEY_CHARS} characters",
-        )
-    return text.encode()
+    """The backup key (``core/keys.py``'s loader: ``WAYPOINT_BACKUP_KEY``, else the file named
+    by ``WAYPOINT_BACKUP_KEY_FILE``, else ``var/backup_key``, made by ``make run``). With
+    ``create`` (a backup) a missing ``var/backup_key`` is made (0600) and the operator told on
+    stderr to keep a copy elsewhere; a restore never makes one. At least 32 characters; the
+    text is the key material (HKDF derives the keys)."""
+    try:
+        return keys.load_key(keys.BACKUP_KEY, create=create).secret
+    except keys.KeyProblem as exc:
+        code = "backup_key_missing" if exc.missing else "backup_key_invalid"
+        raise BackupError(code, f"no usable backup key: {exc}") from exc
 
 
 def _key_id(key: bytes) -> bytes:

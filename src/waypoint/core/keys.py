@@ -1,7 +1,10 @@
-"""The audit trail's key: the secret every audit event's MAC is computed with.
+"""The keys kept out of the database: the audit trail's (every event's MAC) and the
+backups' (encryption and authentication of `waypoint backup` files), read by one loader.
 
-It is never stored in the database (whoever can write the database must not be able to
-recompute the chain). Where it comes from, first match wins:
+Neither is ever stored in the database (whoever can write the database must not be able to
+recompute the chain, nor read a backup). Where the audit key comes from, first match wins
+(the backup key likewise, from ``WAYPOINT_BACKUP_KEY``, ``WAYPOINT_BACKUP_KEY_FILE`` and
+``var/backup_key``, which only a backup makes, never a restore):
 
 1. ``WAYPOINT_AUDIT_KEY``: the key itself (at least 32 characters);
 2. ``WAYPOINT_AUDIT_KEY_FILE``: a file holding it (it must exist);
@@ -9,8 +12,8 @@ recompute the chain). Where it comes from, first match wins:
    made on first use (mode 0600, ``var/`` 0700 when it is made too), with a note on
    standard error, so a fresh install works without a step; ``make run`` makes it first.
 
-One function, ``audit_key()``, for everything that needs it (the audit chain, anchors,
-backups). docs/AUDIT.md says how to keep, back up and replace the key.
+``audit_key()`` for the audit chain and anchors; ``load_key(BACKUP_KEY, ...)`` for
+backups. docs/AUDIT.md says how to keep, back up and replace the key.
 """
 
 from __future__ import annotations
@@ -29,8 +32,44 @@ KEY_FILE_NAME = "audit_key"
 MIN_LENGTH = 32
 
 
-class AuditKeyError(Exception):
-    """The audit key is missing, unreadable or too short (a configuration error)."""
+@dataclass(frozen=True)
+class KeySource:
+    """Where one key comes from, and what to tell the operator when its file is made."""
+
+    what: str  # "audit key"
+    env: str  # the variable holding the key itself
+    env_file: str  # the variable naming a file that holds it (the file must exist)
+    file_name: str  # the file under ``settings.VAR_DIR`` used when neither is set
+    made_note: str  # said on standard error after the file is made
+
+
+AUDIT_KEY = KeySource(
+    "audit key",
+    ENV_KEY,
+    ENV_KEY_FILE,
+    KEY_FILE_NAME,
+    "Keep a copy apart from the database and its backups: without it the audit trail "
+    "cannot be verified (docs/AUDIT.md).",
+)
+BACKUP_KEY = KeySource(
+    "backup key",
+    "WAYPOINT_BACKUP_KEY",
+    "WAYPOINT_BACKUP_KEY_FILE",
+    "backup_key",
+    "Keep a copy of it somewhere other than this machine and its backups (a password "
+    "manager, a safe): without it no backup can be restored (docs/BACKUP.md).",
+)
+
+
+class KeyProblem(Exception):
+    """A key is missing (``missing``), unreadable or too short: a configuration error."""
+
+    def __init__(self, message: str, *, missing: bool) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+
+AuditKeyError = KeyProblem  # the audit key's name for it (the CLI and tests use it)
 
 
 @dataclass(frozen=True)
@@ -49,29 +88,30 @@ _lock = threading.Lock()
 _from_files: dict[Path, AuditKey] = {}
 
 
-def default_key_path() -> Path:
+def default_key_path(source: KeySource = AUDIT_KEY) -> Path:
     from django.conf import settings
 
-    return Path(settings.VAR_DIR) / KEY_FILE_NAME
+    return Path(settings.VAR_DIR) / source.file_name
 
 
-def _checked(text: str, source: str) -> AuditKey:
+def _checked(text: str, origin: str, source: KeySource) -> AuditKey:
     secret = text.strip()
     if len(secret) < MIN_LENGTH:
-        raise AuditKeyError(
-            f"the audit key from {source} is too short ({len(secret)} characters; at least "
-            f"{MIN_LENGTH}): make one with "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        raise KeyProblem(
+            f"the {source.what} from {origin} is too short ({len(secret)} characters; at "
+            f"least {MIN_LENGTH}): make one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`",
+            missing=False,
         )
-    return AuditKey(secret.encode(), source)
+    return AuditKey(secret.encode(), origin)
 
 
-def _read(path: Path) -> AuditKey:
+def _read(path: Path, source: KeySource) -> AuditKey:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise AuditKeyError(f"cannot read the audit key file {path}: {exc}") from exc
-    return _checked(text, str(path))
+        raise KeyProblem(f"cannot read the {source.what} file {path}: {exc}", missing=True) from exc
+    return _checked(text, str(path), source)
 
 
 def _create(path: Path) -> bool:
@@ -98,37 +138,50 @@ def _create(path: Path) -> bool:
         tmp.unlink(missing_ok=True)
 
 
-def audit_key(*, create: bool = True) -> AuditKey:
-    """The audit key (see the module's docstring). Raises ``AuditKeyError`` when it cannot be
-    had. ``create=False`` never writes a file (for checks that must not make a new key)."""
-    value = os.environ.get(ENV_KEY, "")
+def load_key(source: KeySource, *, create: bool, cache: bool = False) -> AuditKey:
+    """A key from ``source``: its variable, else the file its ``env_file`` names (which must
+    exist), else ``var/<file_name>`` — made (0600, with ``made_note`` on standard error) when
+    ``create`` and missing. ``cache`` keeps a file's key for the process (the audit key, read
+    on every event). Raises ``KeyProblem``."""
+    value = os.environ.get(source.env, "")
     if value:
-        return _checked(value, ENV_KEY)
-    named = os.environ.get(ENV_KEY_FILE, "")
-    path = Path(named).expanduser() if named else default_key_path()
+        return _checked(value, source.env, source)
+    named = os.environ.get(source.env_file, "")
+    path = Path(named).expanduser() if named else default_key_path(source)
     with _lock:
-        cached = _from_files.get(path)
+        cached = _from_files.get(path) if cache else None
         if cached is not None:
             return cached
         if not path.exists():
             if named:
-                raise AuditKeyError(f"{ENV_KEY_FILE} names {path}, which does not exist")
+                raise KeyProblem(
+                    f"{source.env_file} names {path}, which does not exist", missing=True
+                )
             if not create:
-                raise AuditKeyError(f"there is no audit key ({ENV_KEY} or {path})")
+                raise KeyProblem(
+                    f"there is no {source.what} ({source.env} or {path})", missing=True
+                )
             try:
                 made = _create(path)
             except OSError as exc:
-                raise AuditKeyError(f"cannot create the audit key {path}: {exc}") from exc
+                raise KeyProblem(
+                    f"cannot create the {source.what} {path}: {exc}", missing=True
+                ) from exc
             if made:
                 print(
-                    f"waypoint: created the audit key {path} (mode 0600). Keep a copy apart "
-                    "from the database and its backups: without it the audit trail cannot be "
-                    "verified (docs/AUDIT.md).",
+                    f"waypoint: created the {source.what} {path} (mode 0600). {source.made_note}",
                     file=sys.stderr,
                 )
-        key = _read(path)
-        _from_files[path] = key
+        key = _read(path, source)
+        if cache:
+            _from_files[path] = key
         return key
+
+
+def audit_key(*, create: bool = True) -> AuditKey:
+    """The audit key (see the module's docstring). Raises ``AuditKeyError`` when it cannot be
+    had. ``create=False`` never writes a file (for checks that must not make a new key)."""
+    return load_key(AUDIT_KEY, create=create, cache=True)
 
 
 def forget_cached_keys() -> None:
