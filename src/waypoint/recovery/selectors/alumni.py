@@ -1,0 +1,3 @@
+"""Alumni events and attendance, contact preferences, retention figures: reads."""
+
+from __future__ import annotations

@@ -1,0 +1,4 @@
+"""Recovery check-ins: links a person answers without signing in, check-ins by phone,
+trends and abstinence days: writes."""
+
+from __future__ import annotations

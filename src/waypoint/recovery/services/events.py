@@ -1,0 +1,4 @@
+"""Recovery events (returns to use, overdoses, releases, hospital discharges), the lost-
+tolerance flag, outreach tasks and the outreach board, the way back in: writes."""
+
+from __future__ import annotations
