@@ -92,7 +92,9 @@ def test_pages_refuse_roles_without_the_permission_and_other_organizations(
         assert client.post(f"/recovery/check-in-links/{link.pk}/revoke/").status_code == 403
         assert client.get(f"/recovery/patients/{patient.pk}/check-ins/").status_code == 403
     s = core.site_create(other_org, "OKC", "Other", "America/Chicago")
-    stranger = core.user_create("o_nurse", "nurse", s, "Correct-Horse-Battery-9", check_password=False)
+    stranger = core.user_create(
+        "o_nurse", "nurse", s, "Correct-Horse-Battery-9", check_password=False
+    )
     client.force_login(stranger, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get(_links_url(patient)).status_code == 404
     assert client.post(f"/recovery/check-in-links/{link.pk}/revoke/").status_code == 404
@@ -105,9 +107,7 @@ def test_record_a_check_in_by_phone(client, users, patient):
     signed_in(client, users, "counselor")
     path = f"/recovery/patients/{patient.pk}/check-ins/"
     assert client.get(path).status_code == 200
-    resp = client.post(
-        path, {"craving": "7", "phq2_q1": "2", "phq2_q2": "2", "need_help": "yes"}
-    )
+    resp = client.post(path, {"craving": "7", "phq2_q1": "2", "phq2_q2": "2", "need_help": "yes"})
     assert resp.status_code == 302 and f"/patients/{patient.pk}/" in resp["Location"]
     row = CheckIn.objects.get(patient=patient)
     assert (row.source, row.recorded_by, row.phq2_total) == ("phone", users["counselor"], 4)
@@ -250,9 +250,7 @@ def test_the_trend_keeps_the_last_12_or_the_last_90_days(patient, actor, site):
         _check_in(actor, patient, NOW - dt.timedelta(days=day, hours=1))
     rows = list(check_ins_of(site.organization_id, patient.pk))
     chosen = trend_rows(rows, NOW)
-    assert len(chosen) == 24 and all(
-        c.submitted_at >= NOW - dt.timedelta(days=90) for c in chosen
-    )
+    assert len(chosen) == 24 and all(c.submitted_at >= NOW - dt.timedelta(days=90) for c in chosen)
 
 
 def test_no_check_in_yet(client, users, patient):

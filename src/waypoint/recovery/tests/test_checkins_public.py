@@ -178,9 +178,10 @@ def test_out_of_range_answers_are_shown_again_in_words_and_nothing_is_written(
         html = resp.content.decode()
         assert 'id="checkin-errors"' in html and f'href="#q-{field}"' in html
         assert "whole number" in html or "choose" in html
-        assert not CheckIn.objects.exists() and not AuditEvent.objects.filter(
-            object_type="check_in"
-        ).exists()
+        assert (
+            not CheckIn.objects.exists()
+            and not AuditEvent.objects.filter(object_type="check_in").exists()
+        )
 
 
 def _assert_gone(resp):
