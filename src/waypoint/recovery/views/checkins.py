@@ -10,8 +10,6 @@ unknown, revoked or expired link answers the same 404 page."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -387,6 +385,3 @@ urlpatterns: list[URLPattern] = [
 def register() -> None:
     """Chart sections, banner providers, home panels and hooks of this part."""
     register_section(SECTION)
-
-
-__all__ = ["dt", "urlpatterns", "register"]
