@@ -23,7 +23,7 @@ from waypoint.core.errors import DomainError, NotFound
 from waypoint.core.services import public_actor
 from waypoint.patients.selectors import patient_ref
 
-from ..models import CheckIn, CheckInLink
+from ..models import CheckIn, CheckInLink, OutreachTask
 from ..selectors.checkins import link_by_secret, token_hash
 from ..selectors.outreach import care_site
 from .outreach import task_open
@@ -119,6 +119,14 @@ def _answers(values: dict[str, object]) -> rules.Answers:
     )
 
 
+def _open_task(patient: Patient, reason: str) -> bool:
+    """Whether the person already has an open outreach task for ``reason`` (a positive
+    PHQ-2 answered again before anyone called opens no second task)."""
+    return OutreachTask.objects.filter(
+        organization_id=patient.organization_id, patient=patient, reason=reason, status="open"
+    ).exists()
+
+
 def _record(
     actor: Actor,
     patient: Patient,
@@ -170,7 +178,7 @@ def _record(
             site=site,
         )
     follow_up = rules.phq2_follow_up(score.positive, answers.need_help, by_link)
-    if follow_up is not None:
+    if follow_up is not None and not _open_task(patient, "check_in_phq2"):
         task_open(
             actor,
             patient,

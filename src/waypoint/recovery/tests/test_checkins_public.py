@@ -132,6 +132,34 @@ def test_a_positive_phq2_by_link_opens_a_follow_up_task(client, link, patient):
     assert "PHQ-9" in task.detail
 
 
+def test_a_positive_phq2_answered_again_opens_no_second_task(client, link, patient):
+    _made, path = link
+    for hour in (0, 3):
+        with time_machine.travel(NOW + dt.timedelta(hours=hour), tick=False):
+            assert client.post(path, {**FORM, "phq2_q1": "3", "phq2_q2": "3"}).status_code == 200
+    assert OutreachTask.objects.filter(reason="check_in_phq2").count() == 1
+    assert CheckIn.objects.count() == 2
+
+
+def test_a_restricted_record_still_takes_the_person_s_own_check_in(client, link, patient, actor):
+    from waypoint.privacy.schemas import RestrictIn
+    from waypoint.privacy.services.restricted import record_restrict
+
+    record_restrict(actor("privacy_officer"), patient.pk, RestrictIn(reason="staff_member"))
+    _made, path = link
+    with time_machine.travel(NOW, tick=False):
+        resp = client.post(path, {**FORM, "need_help": "yes"})
+    assert resp.status_code == 200 and 'id="help-now"' in resp.content.decode()
+    assert CheckIn.objects.count() == 1 and OutreachTask.objects.count() == 1
+    # staff outside the care team are still stopped at the record
+    from waypoint.core.errors import DomainError
+    from waypoint.recovery.selectors.checkins import check_ins_read
+
+    with pytest.raises(DomainError) as refused:
+        check_ins_read(actor("nurse"), patient.pk)
+    assert refused.value.code == "restricted_record"
+
+
 def test_help_and_a_positive_phq2_open_only_the_urgent_task(client, link, patient):
     _made, path = link
     with time_machine.travel(NOW, tick=False):
