@@ -32,6 +32,7 @@ EXPECTED = {
         ["level_of_care", 35, "waypoint.assessments.chart._context"],
         ["risk", 40, "waypoint.assessments.chart._context"],
         ["problems", 50, "waypoint.assessments.chart._context"],
+        ["check-ins", 62, "waypoint.recovery.views.checkins.chart_context"],
         ["privacy", 90, "waypoint.privacy.selectors.accounting.section"],
     ],
     "chart_banners": ["waypoint.intake.chart.urgent_banner", "waypoint.assessments.chart.flags"],
