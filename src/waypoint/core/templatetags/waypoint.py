@@ -45,7 +45,10 @@ def form_status(context: Context, key: str) -> dict[str, Any]:
     from waypoint.core.web import FORM_TAG, status_anchor
 
     form = context.get("form")
-    refusal = form if form is not None and getattr(form, "key", None) == key else None
+    # a form state with no problem is a prefilled form (values only), not a refusal
+    refusal = (
+        form if form is not None and getattr(form, "key", None) == key and form.errors else None
+    )
     if refusal is not None:
         refusal.shown = True
     request = context.get("request")
