@@ -87,7 +87,8 @@ def _discharges(organization_id: int, patient_id: int) -> list[rules.PeriodEnd]:
     )
     last: dict[int, tuple[dt.date, str]] = {}
     for episode_id, discharged_on, level, _started, _id in stays:
-        last[episode_id] = (discharged_on, level)  # the latest stay of the episode wins
+        if discharged_on is not None:  # the filter says so
+            last[episode_id] = (discharged_on, level)  # the latest stay of the episode wins
     return [
         rules.PeriodEnd(level, on) for on, level in last.values() if level in rules.ABSTINENT_LEVELS
     ]
@@ -139,7 +140,7 @@ def use_history(
         used_on = rules.check_in_use_day(answered_on, days)
         if used_on is not None:
             uses.append(used_on)
-        if days >= 1:
+        if days is not None and days >= 1:
             abstinent.append(answered_on)
     return UseHistory(tuple(sorted(uses)), tuple(sorted(abstinent)), tuple(ends))
 
