@@ -29,23 +29,23 @@ class RecoveryEventIn(StrictSchema):
     note: Annotated[str, text(1000)] = ""
 
 
-class AttemptIn(StrictSchema):
+class OutreachAttemptIn(StrictSchema):
     outcome: Annotated[str, text(20, 1)]
     note: Annotated[str, text(1000)] = ""
     close_reason: Annotated[str, text(20, 1)] | None = None
 
 
-class CloseIn(StrictSchema):
+class OutreachCloseIn(StrictSchema):
     reason: Annotated[str, text(20, 1)]
 
 
-class FlagOut(Schema):
+class RaisedFlagOut(Schema):
     id: int
     kind: str
     reason: str
 
 
-class AttemptOut(Schema):
+class OutreachAttemptOut(Schema):
     id: int
     task: int = Field(validation_alias="task_id")
     outcome: str
@@ -58,7 +58,7 @@ class AttemptOut(Schema):
         return obj.by.username
 
 
-class TaskOut(Schema):
+class OutreachTaskOut(Schema):
     id: int
     patient: PatientId
     site: SiteCode
@@ -71,15 +71,15 @@ class TaskOut(Schema):
     close_reason: str
 
 
-class TaskWithAttemptsOut(TaskOut):
-    attempts: list[AttemptOut]
+class OutreachTaskDetailOut(OutreachTaskOut):
+    attempts: list[OutreachAttemptOut]
 
     @staticmethod
     def resolve_attempts(obj) -> list:
         return list(obj.attempts.all())
 
 
-class TaskListItemOut(Schema):
+class OutreachTaskItemOut(Schema):
     id: int
     patient: PatientId
     reason: str
@@ -87,8 +87,8 @@ class TaskListItemOut(Schema):
     status: str
 
 
-class TasksOut(Schema):
-    tasks: list[TaskListItemOut]
+class OutreachTasksOut(Schema):
+    tasks: list[OutreachTaskItemOut]
 
 
 class RecoveryEventOut(Schema):
@@ -104,8 +104,8 @@ class RecoveryEventOut(Schema):
 
 
 class RecordedEventOut(RecoveryEventOut):
-    flag: FlagOut | None
-    outreach_task: TaskOut | None
+    flag: RaisedFlagOut | None
+    outreach_task: OutreachTaskOut | None
 
     @staticmethod
     def resolve_flag(obj):
@@ -116,7 +116,7 @@ class RecordedEventOut(RecoveryEventOut):
         return getattr(obj, "outreach_task", None)
 
 
-class CheckInOut(Schema):
+class SummaryCheckInOut(Schema):
     id: int
     source: str
     submitted_at: dt.datetime
@@ -129,7 +129,7 @@ class CheckInOut(Schema):
     need_help: bool
 
 
-class NaloxoneKitOut(Schema):
+class SummaryNaloxoneKitOut(Schema):
     id: int
     given_on: dt.date
     quantity: int
@@ -138,7 +138,7 @@ class NaloxoneKitOut(Schema):
     trained: bool
 
 
-class AftercareItemOut(Schema):
+class SummaryAftercareItemOut(Schema):
     id: int
     kind: str
     detail: str
@@ -147,25 +147,25 @@ class AftercareItemOut(Schema):
     status: str
 
 
-class AftercarePlanOut(Schema):
+class SummaryAftercarePlanOut(Schema):
     id: int
     episode: int | None = Field(validation_alias="episode_id")
     note: str
     written_at: dt.datetime
-    items: list[AftercareItemOut]
+    items: list[SummaryAftercareItemOut]
 
     @staticmethod
     def resolve_items(obj) -> list:
         return list(obj.items.all())
 
 
-class RecoveryOut(Schema):
+class RecoverySummaryOut(Schema):
     patient: PatientId
     last_use_on: dt.date | None
     days_abstinent: int | None
-    check_ins: list[CheckInOut]
-    naloxone_kits: list[NaloxoneKitOut]
-    aftercare_plan: AftercarePlanOut | None
+    check_ins: list[SummaryCheckInOut]
+    naloxone_kits: list[SummaryNaloxoneKitOut]
+    aftercare_plan: SummaryAftercarePlanOut | None
     events: list[RecoveryEventOut]
 
 
@@ -188,7 +188,7 @@ def recovery_event_create(request: HttpRequest, patient_id: int, payload: Recove
     return Status(201, event)
 
 
-@patients_router.get("/{id:patient_id}/recovery", response=RecoveryOut)
+@patients_router.get("/{id:patient_id}/recovery", response=RecoverySummaryOut)
 def recovery_summary(request: HttpRequest, patient_id: int):
     """A person's recovery: the last known use and the days since (``null`` when no use is
     known), check-ins, naloxone kits, the newest aftercare plan (``null`` when none) and
@@ -196,7 +196,7 @@ def recovery_summary(request: HttpRequest, patient_id: int):
     return selectors.recovery_summary(api_actor(request), patient_id)
 
 
-@sites_router.get("/{code}/outreach-tasks", response=TasksOut)
+@sites_router.get("/{code}/outreach-tasks", response=OutreachTasksOut)
 def outreach_tasks(
     request: HttpRequest, code: str, status: Literal["open", "closed", "all"] = "open"
 ):
@@ -207,14 +207,14 @@ def outreach_tasks(
     return {"tasks": selectors.site_tasks(actor, site, status)}
 
 
-@tasks_router.get("/{id:task_id}", response=TaskWithAttemptsOut)
+@tasks_router.get("/{id:task_id}", response=OutreachTaskDetailOut)
 def outreach_task_get(request: HttpRequest, task_id: int):
     """One outreach task with its attempts."""
     return selectors.task_detail(api_actor(request), task_id)
 
 
-@tasks_router.post("/{id:task_id}/attempts", response={201: AttemptOut})
-def outreach_attempt_create(request: HttpRequest, task_id: int, payload: AttemptIn):
+@tasks_router.post("/{id:task_id}/attempts", response={201: OutreachAttemptOut})
+def outreach_attempt_create(request: HttpRequest, task_id: int, payload: OutreachAttemptIn):
     """Record an attempt to reach the person (``outcome``: ``reached``, ``left_message``,
     ``no_answer``, ``wrong_number``); ``close_reason`` also closes the task. 422
     ``unknown_outcome``, ``unknown_close_reason``; 409 ``task_closed``."""
@@ -228,8 +228,8 @@ def outreach_attempt_create(request: HttpRequest, task_id: int, payload: Attempt
     return Status(201, attempt)
 
 
-@tasks_router.post("/{id:task_id}/close", response=TaskOut)
-def outreach_task_close(request: HttpRequest, task_id: int, payload: CloseIn):
+@tasks_router.post("/{id:task_id}/close", response=OutreachTaskOut)
+def outreach_task_close(request: HttpRequest, task_id: int, payload: OutreachCloseIn):
     """Close an open task with a reason (``engaged``, ``readmitted``, ``declined``,
     ``unreachable``, ``deceased``, ``duplicate``, ``other``). 422 ``unknown_close_reason``;
     409 ``task_closed``."""

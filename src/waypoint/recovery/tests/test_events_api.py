@@ -308,3 +308,46 @@ def test_a_positive_test_resets_the_days_abstinent(api, actor, patient):
 @pytest.mark.parametrize("role", ["intake", "incentives", "auditor"])
 def test_the_summary_needs_recovery_view(api, patient, role):
     assert api.get(f"/patients/{patient.pk}/recovery", role)[0] == 403
+
+
+def test_every_answer_matches_its_published_schema(api, actor, client, patient, users):
+    from waypoint.core.tests.openapi_answers import assert_documented
+
+    doc = client.get("/api/v1/openapi.json").json()
+    assert {
+        "/api/v1/patients/{patient_id}/recovery-events",
+        "/api/v1/patients/{patient_id}/recovery",
+        "/api/v1/sites/{code}/outreach-tasks",
+        "/api/v1/outreach-tasks/{task_id}",
+        "/api/v1/outreach-tasks/{task_id}/attempts",
+        "/api/v1/outreach-tasks/{task_id}/close",
+    } <= set(doc["paths"])
+    stay(actor, patient, "residential", admitted=40, discharged=10)
+    s, event = record(api, patient)
+    assert_documented(doc, "POST", "/api/v1/patients/{patient_id}/recovery-events", 201, event)
+    s, none = record(api, patient, kind="hospital_discharge")
+    assert_documented(doc, "POST", "/api/v1/patients/{patient_id}/recovery-events", 201, none)
+    _check_in(patient, 0, 2)
+    AftercareItem.objects.create(
+        organization_id=patient.organization_id,
+        plan=AftercarePlan.objects.create(
+            organization_id=patient.organization_id,
+            patient=patient,
+            written_by=users["counselor"],
+            written_at=timezone.now(),
+        ),
+        kind="housing",
+        detail="Sober living",
+        next_date=today(),
+    )
+    s, summary = api.get(f"/patients/{patient.pk}/recovery", "nurse")
+    assert_documented(doc, "GET", "/api/v1/patients/{patient_id}/recovery", 200, summary)
+    task = event["outreach_task"]["id"]
+    s, tasks = api.get("/sites/KC/outreach-tasks", "nurse")
+    assert_documented(doc, "GET", "/api/v1/sites/{code}/outreach-tasks", 200, tasks)
+    s, attempt = api.post(f"/outreach-tasks/{task}/attempts", "nurse", {"outcome": "reached"})
+    assert_documented(doc, "POST", "/api/v1/outreach-tasks/{task_id}/attempts", 201, attempt)
+    s, closed = api.post(f"/outreach-tasks/{task}/close", "nurse", {"reason": "engaged"})
+    assert_documented(doc, "POST", "/api/v1/outreach-tasks/{task_id}/close", 200, closed)
+    s, detail = api.get(f"/outreach-tasks/{task}", "nurse")
+    assert_documented(doc, "GET", "/api/v1/outreach-tasks/{task_id}", 200, detail)
