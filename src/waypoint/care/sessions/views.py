@@ -208,6 +208,7 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
                 ),
             )
             first = sessions[0]
+            how = "" if first.modality == "in_person" else f", by {first.modality_label.lower()}"
             key = f"session-{first.pk}"
             say_done(
                 request,
@@ -215,7 +216,7 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
                 f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} scheduled"
                 f"{', weekly' if len(sessions) > 1 else ''}, "
                 f"starting {day:%Y-%m-%d} at {at:%H:%M}"
-                f"{'' if first.modality == 'in_person' else ', by ' + first.modality_label.lower()}.",
+                f"{how}.",
             )
             return done_redirect(
                 reverse("care:session_day")
