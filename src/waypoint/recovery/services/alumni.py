@@ -48,7 +48,8 @@ def event_create(
     actor: Actor, site_code: str, on: dt.date, kind: str, title: str = ""
 ) -> AlumniEvent:
     """An alumni event at a site. 422 ``unknown_alumni_event_kind``, ``unknown_site``,
-    ``title_too_long``, ``date_out_of_range`` (more than three years from today)."""
+    ``invalid_input`` (a title over 200 characters), ``invalid_date`` (more than three
+    years from today)."""
     actor.require("alumni.manage")
     if kind not in KIND_LABELS:
         raise DomainError(
@@ -59,12 +60,12 @@ def event_create(
     title = title.strip()
     if len(title) > TITLE_MAX:
         raise DomainError(
-            "title_too_long", f"The title has at most {TITLE_MAX} characters.", field="title"
+            "invalid_input", f"The title has at most {TITLE_MAX} characters.", field="title"
         )
     site = site_by_code(actor.organization_id, site_code)
     if abs(on - timezone.now().astimezone(site.tz).date()) > EVENT_DATE_RANGE:
         raise DomainError(
-            "date_out_of_range", "The event's date is more than three years away.", field="on"
+            "invalid_date", "The event's date is more than three years away.", field="on"
         )
     with transaction.atomic():
         event = AlumniEvent.objects.create(
