@@ -90,7 +90,7 @@ def alumni_search(actor: Actor, q: str, limit: int = 20) -> list[Patient]:
     """Former patients whose name starts with the words typed (accents and case ignored),
     or whose MRN is typed; audited as a search naming those shown."""
     actor.require("recovery.view")
-    terms = [names.fold(t) for t in q.split()[:4]]
+    terms = [names.fold(t) for t in q.replace("\x00", " ").split()[:4]]
     terms = [t for t in terms if t]
     if not terms:
         return []

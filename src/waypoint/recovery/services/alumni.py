@@ -58,6 +58,12 @@ def event_create(
             field="kind",
         )
     title = title.strip()
+    if "\x00" in title:
+        raise DomainError(
+            "invalid_input", "The title has a character it cannot hold.", field="title"
+        )
+    if "\x00" in site_code:
+        raise DomainError("unknown_site", "Choose a site.", field="site")
     if len(title) > TITLE_MAX:
         raise DomainError(
             "invalid_input", f"The title has at most {TITLE_MAX} characters.", field="title"

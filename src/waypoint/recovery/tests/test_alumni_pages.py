@@ -132,6 +132,8 @@ def test_back_in_care_after_a_discharge_may_attend(actor, site, alumnus, event):
         ({"site": "NOPE"}, "Choose a site"),
         ({"title": "x" * 201}, "200"),
         ({"on": "1990-01-01"}, "three years"),
+        ({"title": "a\x00b"}, "character"),
+        ({"site": "K\x00C"}, "Choose a site"),
     ],
 )
 def test_bad_event_input_is_refused_writing_nothing(client, users, site, form, field_text):
@@ -171,6 +173,8 @@ def test_twice_at_one_event_is_refused(client, users, alumnus, event):
     assert AlumniAttendance.objects.count() == 1
     r = c.post(f"/recovery/alumni/events/{event.pk}/", {"patient": "abc"})
     assert r.status_code == 422 and AlumniAttendance.objects.count() == 1
+    assert c.get(f"/recovery/alumni/events/{event.pk}/?q=Re%00yes").status_code == 200
+    assert c.get("/recovery/retention/?site=K%00C&from=%00").status_code == 422
 
 
 @pytest.mark.parametrize("role", ["physician", "nurse"])
