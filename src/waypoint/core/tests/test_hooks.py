@@ -32,6 +32,7 @@ EXPECTED = {
         ["level_of_care", 35, "waypoint.assessments.chart._context"],
         ["risk", 40, "waypoint.assessments.chart._context"],
         ["problems", 50, "waypoint.assessments.chart._context"],
+        ["recovery", 60, "waypoint.recovery.views.events.chart_context"],
         ["check-ins", 62, "waypoint.recovery.views.checkins.chart_context"],
         ["privacy", 90, "waypoint.privacy.selectors.accounting.section"],
     ],
@@ -45,6 +46,7 @@ EXPECTED = {
     # in the page's order (HomePanel.order): the safety tasks first
     "home_panels": [
         ["safety_flags", "waypoint.assessments.selectors.home_panel"],
+        ["outreach", "waypoint.recovery.selectors.events.home_panel"],
         ["patients", "waypoint.patients.selectors.home_panel"],
         ["privacy", "waypoint.privacy.selectors.accounting.home_panel"],
     ],
