@@ -112,6 +112,8 @@ def test_main_staff_pages_do_not_scroll_sideways_at_390_px(
             "/care/sessions/day/",
             f"/patients/{pid}/",
             f"/recovery/patients/{pid}/events/",
+            f"/recovery/patients/{pid}/check-in-links/",
+            f"/recovery/patients/{pid}/check-ins/",
         ],
         "t_physician": [f"/patients/{pid}/"],
         "t_auditor": ["/audit/?q=Castellano"],

@@ -8,16 +8,17 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from waypoint.audit import services as audit
 from waypoint.clinical import recovery as rules
-from waypoint.labs.models import DrugTest
 from waypoint.patients.selectors import patient_ref
 
-from ..models import CheckIn, CheckInLink, RecoveryEvent
+from ..models import CheckIn, CheckInLink
+from .events import use_history
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -88,52 +89,16 @@ def local_day(moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
 
 # --- abstinence from every source ---------------------------------------------------------
 @dataclass(frozen=True)
-class UseHistory:
-    uses: list[dt.date]  # days of use: returns to use, overdoses, positive tests, check-ins
-    abstinent_on: list[dt.date]  # signs of no use: negative tests, check-ins without use
-
-
-def use_history(organization_id: int, patient_id: int, tz: dt.tzinfo) -> UseHistory:
-    """Days of use and signs of abstinence from recovery events (a return to use or an
-    overdose), drug tests (a test read as use is a use; a test with results and no use a
-    sign of abstinence) and check-ins (the day "days since use" points to is a use; a
-    check-in with 1 or more days since use is a sign of abstinence on its day). Check-in
-    days are the site-local day ``tz``."""
-    uses: list[dt.date] = []
-    signs: list[dt.date] = []
-    for kind, on in RecoveryEvent.objects.filter(
-        organization_id=organization_id, patient_id=patient_id
-    ).values_list("kind", "on"):
-        if kind in rules.USE_KINDS:
-            uses.append(on)
-    for day, has_use in (
-        DrugTest.objects.filter(organization_id=organization_id, patient_id=patient_id)
-        .filter(results__isnull=False)
-        .distinct()
-        .values_list("local_day", "has_use")
-    ):
-        (uses if has_use else signs).append(day)
-    for at, days in CheckIn.objects.filter(
-        organization_id=organization_id, patient_id=patient_id
-    ).values_list("submitted_at", "days_since_use"):
-        day = local_day(at, tz)
-        used_on = rules.check_in_use_day(day, days)
-        if used_on is not None:
-            uses.append(used_on)
-            if days:
-                signs.append(day)
-    return UseHistory(uses, signs)
-
-
-@dataclass(frozen=True)
 class Abstinence:
     last_use_on: dt.date | None
     days_abstinent: int | None
 
 
-def abstinence(organization_id: int, patient_id: int, tz: dt.tzinfo, today: dt.date) -> Abstinence:
-    """The last known use (from every source, up to ``today``) and the days since it."""
-    history = use_history(organization_id, patient_id, tz)
+def abstinence(organization_id: int, patient_id: int, tz: ZoneInfo, today: dt.date) -> Abstinence:
+    """The last known use up to ``today`` and the days since it, from every source: the
+    events part's ``use_history`` (recovery events, drug tests read as use, the day a
+    check-in's "days since use" points to; check-in days in the site's zone ``tz``)."""
+    history = use_history(organization_id, patient_id, tz=tz)
     last = rules.last_use([d for d in history.uses if d <= today])
     return Abstinence(last, rules.days_abstinent(last, today))
 
