@@ -244,7 +244,7 @@ def naloxone_due_rows(actor: Actor, site: Site) -> list[dict[str, Any]]:
         .values_list("patient_id")
         .annotate(last=Max("given_on"))
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pid, ep in by_patient.items():
         if not rule.oud_diagnosed(severities.get(pid, []), codes.get(pid, [])):
             continue
@@ -252,7 +252,7 @@ def naloxone_due_rows(actor: Actor, site: Site) -> list[dict[str, Any]]:
         if not naloxone_due(last, today):
             continue
         rows.append({"patient": ep.patient, "episode": ep, "last_kit_on": last})
-    rows.sort(key=lambda r: (r["last_kit_on"] or dt.date.min, r["patient"].pk))
+    rows.sort(key=lambda r: (r["last_kit_on"] or dt.date.min, r["episode"].patient_id))
     return rows
 
 

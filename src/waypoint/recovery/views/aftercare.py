@@ -25,6 +25,7 @@ from waypoint.care.episodes import selectors as episodes
 from waypoint.clinical import aftercare as rule
 from waypoint.core.errors import DomainError
 from waypoint.core.home import HomePanel, register_home_panel
+from waypoint.core.models import Site
 from waypoint.core.schemas import bounded_int
 from waypoint.core.selectors import site_today
 from waypoint.core.web import Actor, FormState, done_redirect, refused, say_done, staff_view
@@ -200,7 +201,7 @@ def _kit_page(
             "patient": patient,
             **selectors.chart_context(actor, patient),
             "formulations": NALOXONE_FORMULATIONS,
-            "sites": actor.user.organization.sites.filter(active=True),
+            "sites": Site.objects.filter(organization_id=actor.organization_id, active=True),
             "default_site": site,
             "today": site_today(site),
             "max_quantity": rule.KIT_QUANTITY_MAX,
@@ -260,7 +261,7 @@ def naloxone(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespons
         f"Naloxone given on {kit.given_on:%Y-%m-%d}: {kit.quantity} × "
         f"{selectors.FORMULATION_LABELS[kit.formulation].lower()}"
     )
-    if kit.stock_entry is not None:  # type: ignore[attr-defined]
+    if kit.stock_entry is not None and kit.site is not None:  # type: ignore[attr-defined]
         text += f", counted out of {kit.site.name}'s naloxone stock"
     say_done(request, "naloxone", text + ".")
     return done_redirect(reverse("recovery:naloxone", args=[patient_id]), "naloxone")
