@@ -379,3 +379,34 @@ def test_an_oud_problem_on_the_list_counts_as_a_diagnosis(client, users, actor, 
     )
     page = _html(_as(client, users, "nurse").get("/"))
     assert f'data-patient="{patient.pk}"' in page[page.index('id="naloxone-due"') :]
+
+
+# --- the naloxone ledger on the stock page --------------------------------------------------
+def test_the_stock_page_keeps_a_naloxone_ledger_kits_count_out_of(client, users, patient, site):
+    from decimal import Decimal
+
+    from waypoint.core.actor import Actor
+    from waypoint.medication.models import StockEntry
+
+    c = _as(client, users, "nurse")
+    page = _html(c.get(f"/dosing/stock/?site={site.code}&medication=naloxone"))
+    assert "Naloxone stock" in page and 'name="medication" value="naloxone"' in page
+    resp = c.post(
+        "/dosing/stock/receive/",
+        {"site": site.code, "medication": "naloxone", "quantity_mg": "40", "reference": "NX-2"},
+    )
+    assert resp.status_code == 302 and "medication=naloxone" in resp["Location"]
+    received = StockEntry.objects.get()
+    assert (received.medication, received.quantity_mg) == ("naloxone", Decimal("40"))
+    services.naloxone_kit_give(
+        Actor(user=users["nurse"]),
+        patient.pk,
+        given_on=site_today(site),
+        quantity=2,
+        formulation="nasal_4mg",
+        trained=True,
+    )
+    page = _html(c.get(f"/dosing/stock/?site={site.code}&medication=naloxone"))
+    assert "32.00 mg" in page and "Kit given (naloxone)" in page
+    page = _html(c.get(f"/dosing/stock/?site={site.code}"))
+    assert "Methadone stock" in page and "Kit given" not in page
