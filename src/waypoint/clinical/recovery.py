@@ -37,6 +37,22 @@ OUTREACH_DUE = {
     "return_to_use": dt.timedelta(hours=72),
 }
 
+# What a person used, as a recovery event records it: the drug-test panel's words grouped
+# the way people say them (a short list, not the test's analytes: "heroin" is what a
+# person reports, "opiates" what a cup reads).
+SUBSTANCES = {
+    "fentanyl": "Fentanyl (or fentanyl-contaminated drugs)",
+    "heroin": "Heroin",
+    "other_opioids": "Other opioids (pills: oxycodone, hydrocodone, …)",
+    "methadone_bup_not_prescribed": "Methadone or buprenorphine not prescribed",
+    "xylazine": "Xylazine",
+    "stimulants": "Stimulants (cocaine, methamphetamine)",
+    "benzodiazepines": "Benzodiazepines",
+    "alcohol": "Alcohol",
+    "cannabis": "Cannabis",
+    "other": "Other",
+}
+
 PHQ2_POSITIVE = 3
 CRAVING_MAX = 10
 PHQ2_ITEM_MAX = 3

@@ -115,6 +115,10 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A, C}),
         "Schedule counseling sessions and record attendance",
     ),
+    "session.settings": (
+        frozenset({A}),
+        "Set the session kinds that must be held by video (phone sessions of them flagged)",
+    ),
     "medication.view": (
         frozenset({A, P, N}),
         "Read medication orders, doses, take-homes and the missed-dose list",
