@@ -9,11 +9,14 @@ reads the census, and episodes read neither plans nor sessions.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from waypoint.audit import services as audit
+from waypoint.clinical.aftercare import RECENT_DISCHARGE_DAYS, discharge_recent
 from waypoint.clinical.length_of_stay import average_days
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
 from waypoint.core.models import Site
@@ -29,6 +32,89 @@ if TYPE_CHECKING:
     from waypoint.core.actor import Actor
 
 AVERAGE_LOS_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DischargeFollowUp:
+    """Something every discharge should be followed by, kept by an app above care (the
+    recovery app: an aftercare plan). The census lists the site's discharges of the last
+    30 days (the person not back in care) for which ``missing`` says it is not done."""
+
+    key: str
+    title: str  # the list's heading
+    action: str  # permission needed to see the list
+    missing: Callable[[Actor, list[Episode]], set[int]]  # the episode ids without it
+    link: Callable[[int], str]  # patient id -> the page that does it
+    link_text: str
+
+
+_FOLLOW_UPS: dict[str, DischargeFollowUp] = {}
+
+
+def register_discharge_follow_up(follow_up: DischargeFollowUp) -> None:
+    """Add a list to the census (from ``AppConfig.ready()``; the same key again replaces)."""
+    _FOLLOW_UPS[follow_up.key] = follow_up
+
+
+def _recent_discharges(org: int, site: Site, today: dt.date) -> list[Episode]:
+    """The site's discharges of the last 30 days, the latest per person, leaving out people
+    back in care (an open episode anywhere)."""
+    rows = (
+        Episode.objects.filter(
+            organization_id=org,
+            site=site,
+            discharged_on__gte=today - dt.timedelta(days=RECENT_DISCHARGE_DAYS),
+            discharged_on__lte=today,
+        )
+        .select_related("patient")
+        .order_by("-discharged_on", "-id")
+    )
+    back = set(
+        Episode.objects.filter(
+            organization_id=org,
+            discharged_on__isnull=True,
+            patient_id__in=rows.values("patient_id"),
+        ).values_list("patient_id", flat=True)
+    )
+    out: dict[int, Episode] = {}
+    for ep in rows:
+        if (
+            ep.patient_id not in back
+            and ep.discharged_on
+            and discharge_recent(ep.discharged_on, today)
+        ):
+            out.setdefault(ep.patient_id, ep)
+    return list(out.values())
+
+
+def _follow_ups(actor: Actor, site: Site, today: dt.date) -> list[dict]:
+    wanted = [f for f in _FOLLOW_UPS.values() if actor.can(f.action)]
+    if not wanted:
+        return []
+    recent = _recent_discharges(actor.organization_id, site, today)
+    hidden = access.hidden_ids(actor, (ep.patient_id for ep in recent))
+    out = []
+    for f in wanted:
+        missing = f.missing(actor, recent) if recent else set()
+        out.append(
+            {
+                "key": f.key,
+                "title": f.title,
+                "link_text": f.link_text,
+                "rows": [
+                    {
+                        "episode": ep,
+                        "patient": access.masked_copy(ep.patient)
+                        if ep.patient_id in hidden
+                        else ep.patient,
+                        "url": f.link(ep.patient_id),
+                    }
+                    for ep in recent
+                    if ep.pk in missing
+                ],
+            }
+        )
+    return out
 
 
 def census(actor: Actor, site: Site) -> dict:
@@ -82,7 +168,9 @@ def census(actor: Actor, site: Site) -> dict:
         for a, d in recent.values_list("admitted_on", "discharged_on")
         if d is not None  # the filter ensures a date
     ]
+    follow_ups = _follow_ups(actor, site, today)
     board = {
+        "follow_ups": follow_ups,
         "site": site,
         "today": today,
         "week_start": week_start,
@@ -103,11 +191,19 @@ def census(actor: Actor, site: Site) -> dict:
             "list",
             "episode",
             "",
-            patients=[ep.patient_id for ep in open_eps],
+            patients=[ep.patient_id for ep in open_eps]
+            + [r["episode"].patient_id for f in follow_ups for r in f["rows"]],
             detail={
                 "view": "census",
                 "site": site.code,
                 "results": [ep.patient_id for ep in open_eps],
+                **(
+                    {
+                        f["key"]: [r["episode"].patient_id for r in f["rows"]]
+                        for f in follow_ups
+                        if f["rows"]
+                    }
+                ),
             },
         )
     return board

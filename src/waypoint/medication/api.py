@@ -35,6 +35,7 @@ from .schemas import (
     DoseIn,
     ImplantInsertIn,
     ImplantRemoveIn,
+    LedgerMedication,
     OpioidFreeIn,
     OrderChangeCheckIn,
     OrderChangeIn,
@@ -674,14 +675,19 @@ def _stock_out(summary: dict) -> dict:
 
 
 @sites_router.get("/{code}/stock", response=StockOut)
-def stock(request: HttpRequest, code: str):
+def stock(request: HttpRequest, code: str, medication: LedgerMedication = "methadone"):
+    """The site's ledger of ``medication`` (``methadone``, or ``naloxone`` where the site
+    keeps naloxone stock: kits given count out of it)."""
     actor = api_actor(request)
-    return _stock_out(selectors.stock_summary(actor, site_by_code(actor.organization_id, code)))
+    site = site_by_code(actor.organization_id, code)
+    return _stock_out(selectors.stock_summary(actor, site, medication))
 
 
 @sites_router.post("/{code}/stock/receipts", response={201: StockEntryOut})
 def stock_receive(request: HttpRequest, code: str, payload: StockReceiptIn):
-    e = services.stock_receive(api_actor(request), code, payload.quantity_mg, payload.reference)
+    e = services.stock_receive(
+        api_actor(request), code, payload.quantity_mg, payload.reference, payload.medication
+    )
     return Status(201, {"id": e.pk, "kind": e.kind, "quantity_mg": str(e.quantity_mg)})
 
 
@@ -693,6 +699,7 @@ def stock_waste(request: HttpRequest, code: str, payload: StockWasteIn):
         payload.quantity_mg,
         payload.reason,
         payload.witness,
+        payload.medication,
         witness_password=payload.witness_password,
         witness_code=payload.witness_code,
     )
@@ -708,6 +715,7 @@ def stock_count(request: HttpRequest, code: str, payload: StockCountIn):
         payload.counted_mg,
         payload.witness,
         payload.note,
+        payload.medication,
         witness_password=payload.witness_password,
         witness_code=payload.witness_code,
     )

@@ -393,13 +393,15 @@ class MissedDose(models.Model):
 
 class StockEntry(models.Model):
     """One movement of a site's controlled-substance stock, in mg (received +, dispensed,
-    take-home and wasted −). Append-only; the expected stock is the sum."""
+    take-home and wasted −), or of its naloxone stock when it keeps one (received +, kit
+    given and wasted −). Append-only; the expected stock is the sum."""
 
     KINDS = (
         ("received", "Received"),
         ("dispensed", "Dosed at the window"),
         ("take_home", "Take-home bottle"),
         ("wasted", "Wasted (witnessed)"),
+        ("kit_given", "Kit given (naloxone)"),
     )
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
     site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")

@@ -5,7 +5,7 @@ get the same stable refusal codes."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import AwareDatetime, Field
@@ -140,9 +140,14 @@ class TakeHomeIn(StrictSchema):
     note: Annotated[str, text(500)] = ""
 
 
+# The ledgers a site may keep: methadone (controlled) and naloxone (kits given count out).
+LedgerMedication = Literal["methadone", "naloxone"]
+
+
 class StockReceiptIn(StrictSchema):
     quantity_mg: Annotated[Decimal, Field(gt=0, le=10_000_000, decimal_places=2)]
     reference: Annotated[str, text(100, 1)]
+    medication: LedgerMedication = "methadone"
 
 
 class StockWasteIn(StrictSchema):
@@ -152,6 +157,7 @@ class StockWasteIn(StrictSchema):
     # the witness confirms in the same request: their password or authenticator code
     witness_password: Annotated[str, text(200)] = ""
     witness_code: Annotated[str, text(12)] = ""
+    medication: LedgerMedication = "methadone"
 
 
 class StockCountIn(StrictSchema):
@@ -160,6 +166,7 @@ class StockCountIn(StrictSchema):
     witness_password: Annotated[str, text(200)] = ""
     witness_code: Annotated[str, text(12)] = ""
     note: Annotated[str, text(500)] = ""
+    medication: LedgerMedication = "methadone"
 
 
 class CloseDayIn(StrictSchema):

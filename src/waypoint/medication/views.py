@@ -353,15 +353,28 @@ def close_day(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 # --- stock ------------------------------------------------------------------------------
+# The ledgers a site may keep (methadone, and naloxone: kits given count out of it).
+STOCK_MEDICATIONS = {"methadone": "Methadone", "naloxone": "Naloxone"}
+
+
+def _stock_medication(request: HttpRequest) -> str:
+    asked = request.POST.get("medication") or request.GET.get("medication") or "methadone"
+    return asked if asked in STOCK_MEDICATIONS else "methadone"
+
+
 def _stock_page(request: HttpRequest, actor: Actor, form: FormState | None = None) -> HttpResponse:
     site, sites = site_from_request(request, actor)
+    medication = _stock_medication(request)
     return render(
         request,
         "medication/stock.html",
         {
             "site": site,
             "sites": sites,
-            "s": selectors.stock_summary(actor, site),
+            "medication": medication,
+            "medication_label": STOCK_MEDICATIONS[medication],
+            "medications": STOCK_MEDICATIONS,
+            "s": selectors.stock_summary(actor, site, medication),
             "can_manage": actor.can("stock.manage"),
             "form": form,
         },
@@ -392,7 +405,8 @@ STOCK_IDS = {
 def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpResponse:
     p = request.POST
     site_code = p.get("site", "")[:20]
-    back = reverse("medication:stock") + f"?site={site_code}"
+    medication = _stock_medication(request)
+    back = reverse("medication:stock") + f"?site={site_code}&medication={medication}"
     if action not in STOCK_IDS:
         raise Http404
     if request.method != "POST":
@@ -401,7 +415,7 @@ def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpRespons
     try:
         qty = _mg(p.get("quantity_mg", ""), field="quantity_mg")
         if action == "receive":
-            services.stock_receive(actor, site_code, qty, p.get("reference", "")[:100])
+            services.stock_receive(actor, site_code, qty, p.get("reference", "")[:100], medication)
             text = f"Received {qty.normalize():f} mg."
         elif action == "waste":
             services.stock_waste(
@@ -410,6 +424,7 @@ def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpRespons
                 qty,
                 p.get("reason", "")[:300],
                 p.get("witness", "")[:150],
+                medication,
                 witness_password=p.get("witness_password", "")[:200],
                 witness_code=p.get("witness_code", "")[:12],
             )
@@ -421,6 +436,7 @@ def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpRespons
                 qty,
                 p.get("witness", "")[:150],
                 p.get("note", "")[:500],
+                medication,
                 witness_password=p.get("witness_password", "")[:200],
                 witness_code=p.get("witness_code", "")[:12],
             )

@@ -6,6 +6,7 @@ chart page's read is audited once for the whole chart; the census audits its own
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -15,9 +16,11 @@ from waypoint.assessments.models import LevelOfCareAssessment
 from waypoint.audit import services as audit
 from waypoint.care.codes import DISCHARGE_REASONS, REFERRAL_SOURCES, SUBSTANCES
 from waypoint.care.models import Episode, LevelOfCareStay
+from waypoint.clinical.aftercare import discharge_recent
 from waypoint.clinical.length_of_stay import LengthOfStay, Stay, length_of_stay, stay_days
 from waypoint.clinical.level_of_care import LEVEL_LABELS, LEVELS
 from waypoint.core.errors import Conflict, NotFound
+from waypoint.core.hooks import add_once
 from waypoint.core.models import Site
 from waypoint.core.selectors import locked_in_org, site_today
 from waypoint.patients.selectors import patient_ref
@@ -25,6 +28,24 @@ from waypoint.patients.selectors import patient_ref
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
     from waypoint.patients.models import Patient
+
+
+# Functions (actor, episode) -> what a discharge asks for next that is not done yet, each
+# ``{"key", "text", "url"}`` (the recovery app: "Write the aftercare plan", "Give a naloxone
+# kit"). Care knows no app above it: they register from their AppConfig.ready(). The
+# discharge's confirmation page names them, and the chart's episode section links to them
+# while the latest discharge is recent (0-30 days) and the person is not back in care.
+DISCHARGE_PROMPTS: list[Callable[[Actor, Episode], list[dict[str, str]]]] = []
+
+
+def add_discharge_prompt(provider: Callable[[Actor, Episode], list[dict[str, str]]]) -> None:
+    """Have ``provider(actor, episode)`` asked what a discharge prompts for (again: nothing
+    added)."""
+    add_once(DISCHARGE_PROMPTS, provider)
+
+
+def discharge_prompts(actor: Actor, episode: Episode) -> list[dict[str, str]]:
+    return [p for provider in DISCHARGE_PROMPTS for p in provider(actor, episode)]
 
 
 def episode_rows(organization_id: int) -> QuerySet[Episode]:
@@ -162,7 +183,14 @@ def chart_context(actor: Actor, patient: Patient) -> dict:
         .first()
         == "pending"
     )
+    after_discharge = None
+    last = None
+    if episodes and current is None:
+        last = max(episodes, key=lambda e: (e.discharged_on or e.admitted_on, e.admitted_on, e.pk))
+    if last is not None and last.discharged_on and discharge_recent(last.discharged_on, today):
+        after_discharge = {"episode": last, "prompts": discharge_prompts(actor, last)}
     return {
+        "after_discharge": after_discharge,
         "current": next((h for h in history if h["episode"].is_open), None),
         "episodes": history,
         "today": today,

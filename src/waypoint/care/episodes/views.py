@@ -135,15 +135,21 @@ def discharge(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespon
         if not confirmed(request):
             patient = patient_get(actor, patient_id, purpose_detail="discharge_confirm")
             reason = REASON_LABELS[data.reason]
+            # read with the patient above (one audited read of the page)
+            ep = selectors.episode_rows(actor.organization_id).get(pk=episode_id)
+            prompts = selectors.discharge_prompts(actor, ep)
+            facts = [
+                ("Patient", f"{patient.display_name}, MRN {patient.mrn}"),
+                ("Reason", reason),
+                ("Discharged on", f"{data.on:%Y-%m-%d}"),
+            ]
+            if prompts:  # what the other capabilities ask for at a discharge
+                facts.append(("Then", "; ".join(p["text"] for p in prompts) + "."))
             return confirm_page(
                 request,
                 question=f"Discharge {patient.first_name} {patient.last_name}, reason: "
                 f"{reason}, on {data.on:%Y-%m-%d}?",
-                facts=[
-                    ("Patient", f"{patient.display_name}, MRN {patient.mrn}"),
-                    ("Reason", reason),
-                    ("Discharged on", f"{data.on:%Y-%m-%d}"),
-                ],
+                facts=facts,
                 consequence="This ends the episode of care and its current level of care. "
                 "It cannot be undone: a return to care is a new admission.",
                 action=reverse("care:discharge", args=[episode_id]) + "#status-episode",
@@ -151,7 +157,7 @@ def discharge(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespon
                 confirm_label=f"Discharge {patient.first_name} {patient.last_name}",
                 fields=("on", "reason"),
             )
-        services.episode_discharge(actor, episode_id, data.on, data.reason)
+        ep = services.episode_discharge(actor, episode_id, data.on, data.reason)
     except (ValidationError, DomainError) as exc:
         form = refused(
             request,
@@ -162,9 +168,8 @@ def discharge(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespon
             title="Not discharged",
         )
         return chart_page(request, actor, patient_id, form=form)
-    return chart_done(
-        request,
-        patient_id,
-        "episode",
-        f"Discharged on {data.on:%Y-%m-%d}: {REASON_LABELS[data.reason].lower()}.",
-    )
+    text = f"Discharged on {data.on:%Y-%m-%d}: {REASON_LABELS[data.reason].lower()}."
+    prompts = selectors.discharge_prompts(actor, ep)
+    if prompts:
+        text += " Next: " + "; ".join(p["text"].lower() for p in prompts) + " (links below)."
+    return chart_done(request, patient_id, "episode", text)

@@ -132,7 +132,11 @@ def test_census_board(client, users, make_patient, actor, site, site2):
     cl = signed_in(client, users, "physician")
     page = cl.get("/care/census/?site=KC").content.decode()
     assert 'id="census-total">2<' in page
-    assert "Alpha, Ana" in page and "Beta, Ben" in page and "Gamma" not in page
+    in_care = page[page.index('id="level-') :]  # the levels (after the follow-up lists)
+    assert "Alpha, Ana" in in_care and "Beta, Ben" in in_care and "Gamma" not in in_care
+    # discharged 10 days ago without an aftercare plan: on the recovery app's list
+    follow_up = page[page.index('id="follow-up-aftercare_plan"') : page.index('id="level-')]
+    assert "Gamma, Cy" in follow_up and "Alpha" not in follow_up
     assert "Delta" not in page  # another site
     assert 'id="average-los">20.0 days' in page
     board = census.census(actor("physician"), site)

@@ -33,6 +33,7 @@ EXPECTED = {
         ["risk", 40, "waypoint.assessments.chart._context"],
         ["problems", 50, "waypoint.assessments.chart._context"],
         ["recovery", 60, "waypoint.recovery.views.events.chart_context"],
+        ["aftercare", 60, "waypoint.recovery.selectors.aftercare.chart_context"],
         ["check-ins", 62, "waypoint.recovery.views.checkins.chart_context"],
         ["privacy", 90, "waypoint.privacy.selectors.accounting.section"],
         ["alumni", 91, "waypoint.recovery.views.alumni._section"],
@@ -48,6 +49,7 @@ EXPECTED = {
     "home_panels": [
         ["safety_flags", "waypoint.assessments.selectors.home_panel"],
         ["outreach", "waypoint.recovery.selectors.events.home_panel"],
+        ["naloxone_due", "waypoint.recovery.selectors.aftercare.naloxone_home_panel"],
         ["patients", "waypoint.patients.selectors.home_panel"],
         ["privacy", "waypoint.privacy.selectors.accounting.home_panel"],
         ["alumni", "waypoint.recovery.views.alumni._panel"],
@@ -58,6 +60,10 @@ EXPECTED = {
     "refusal_pages": [["restricted_record", "waypoint.privacy.views.restricted_refusal"]],
     "audit_writer": ["waypoint.audit.services.record"],
     "audit_patient_lookup": ["waypoint.patients.selectors.patients_for_audit"],
+    "discharge_prompts": ["waypoint.recovery.selectors.aftercare.discharge_prompts"],
+    "census_follow_ups": [
+        ["aftercare_plan", "waypoint.recovery.selectors.aftercare.episodes_without_plan"]
+    ],
 }
 EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
@@ -73,6 +79,8 @@ django.setup()
 
 from django.apps import apps
 from waypoint.audit import subjects
+from waypoint.care import census
+from waypoint.care.episodes import selectors as episode_selectors
 from waypoint.care.episodes import services as episodes
 from waypoint.core import auditing, home, web
 from waypoint.core.hooks import hook_name
@@ -85,12 +93,13 @@ REGISTRIES = [
     medication_hooks.POSITIVE_TEST_COUNTERS, medication_hooks.PENDING_TEST_CHECKS,
     medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
     subjects._patient_exists, subjects._access_gates, access._visibility, web._REFUSAL_PAGES,
-    auditing._writer, subjects._patient_lookup,
+    auditing._writer, subjects._patient_lookup, episode_selectors.DISCHARGE_PROMPTS,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
     "waypoint.core.home", "waypoint.audit.subjects", "waypoint.care.episodes.services",
     "waypoint.patients.access", "waypoint.core.web", "waypoint.core.auditing",
+    "waypoint.care.episodes.selectors", "waypoint.care.census",
 }
 
 
@@ -115,6 +124,8 @@ def snapshot():
         "refusal_pages": [[k, name(f)] for k, f in web._REFUSAL_PAGES.items()],
         "audit_writer": [name(f) for f in auditing._writer],
         "audit_patient_lookup": [name(f) for f in subjects._patient_lookup],
+        "discharge_prompts": [name(f) for f in episode_selectors.DISCHARGE_PROMPTS],
+        "census_follow_ups": [[k, name(f.missing)] for k, f in census._FOLLOW_UPS.items()],
     }
 
 
@@ -138,6 +149,7 @@ out = [snapshot()]
 for registry in REGISTRIES:
     registry.clear()
 home._PANELS.clear()
+census._FOLLOW_UPS.clear()
 reload_hook_modules()
 out.append(snapshot())
 ready_again()

@@ -34,7 +34,7 @@ from .orders import (
     order_stop,
 )
 from .settings import settings_update
-from .stock import stock_count, stock_receive, stock_waste
+from .stock import KIT_LEDGER, stock_count, stock_kit_given, stock_receive, stock_waste
 from .takehomes import take_home_determination_record, take_home_dispense
 from .vitals import vitals_record
 
@@ -61,6 +61,8 @@ __all__ = [
     "orders_stop_at_discharge",
     "settings_update",
     "stock_count",
+    "stock_kit_given",
+    "KIT_LEDGER",
     "stock_receive",
     "stock_waste",
     "take_home_determination_record",

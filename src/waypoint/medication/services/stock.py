@@ -1,6 +1,9 @@
-"""The controlled-substance ledger (methadone): receipts, witnessed waste and the daily
-witnessed count against the ledger's expected stock. Dispensing writes its own entries
-(``dosing``, ``takehomes``)."""
+"""The stock ledger: receipts, witnessed waste and the daily witnessed count against the
+ledger's expected stock, in mg. The controlled-substance ledger (methadone): dispensing
+writes its own entries (``dosing``, ``takehomes``). A site may also keep a naloxone ledger
+(``KIT_LEDGER``): once it has received naloxone, every kit given there counts out of it
+(``stock_kit_given``, called by the recovery app in the kit's transaction); a site that
+never received naloxone keeps no such ledger and a kit given writes nothing here."""
 
 from __future__ import annotations
 
@@ -93,14 +96,38 @@ def stock_waste(
     )
 
 
+# Medications a site may keep a ledger of besides the controlled ones: kits handed out.
+KIT_LEDGER = ("naloxone",)
+
+
 def _ledger_med(medication: str) -> None:
     med = MEDICATIONS.get(medication)
-    if med is None or not med.controlled_ledger:
+    if med is None or not (med.controlled_ledger or medication in KIT_LEDGER):
         raise DomainError(
             "not_a_ledger_medication",
-            "The stock ledger keeps methadone.",
+            "The stock ledger keeps methadone and naloxone.",
             field="medication",
         )
+
+
+def stock_kit_given(
+    actor: Actor, site: Site, medication: str, quantity_mg: Decimal, reference: str
+) -> StockEntry | None:
+    """Count a kit given out of ``site``'s ledger of ``medication`` (one of ``KIT_LEDGER``)
+    when the site keeps one (it has any entry of that medication): a ``kit_given`` entry of
+    −``quantity_mg`` with its audit event, in the caller's transaction. ``None`` (nothing
+    written) when the site keeps no such ledger. The caller checked its own permission
+    (giving the kit), as a dose at the window counts out of stock without stock.manage."""
+    if medication not in KIT_LEDGER:
+        raise DomainError("not_a_ledger_medication", "Only naloxone kits count out of stock.")
+    kept = StockEntry.objects.filter(
+        organization_id=actor.organization_id, site=site, medication=medication
+    ).exists()
+    if not kept:
+        return None
+    return _stock_entry(
+        actor, site, medication, "kit_given", -_qty(quantity_mg), reference=reference[:100]
+    )
 
 
 def _stock_entry(
