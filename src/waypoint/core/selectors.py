@@ -37,10 +37,10 @@ def locked_in_org(model: type[M], pk: int, organization_id: int, what: str, *rel
     qs = model._default_manager.select_for_update()
     if related:
         qs = qs.select_related(*related)
-    row = qs.filter(pk=pk, organization_id=organization_id).first()
-    if row is None:
-        raise NotFound(what)
-    return row
+    try:  # .get(): no ORDER BY for the one row (.first() adds one)
+        return qs.get(pk=pk, organization_id=organization_id)
+    except model.DoesNotExist:
+        raise NotFound(what) from None
 
 
 # --- the administration pages' reads (staff accounts and sites of the organization) ------
