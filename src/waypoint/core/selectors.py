@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model
 from django.utils import timezone
 
@@ -39,7 +40,7 @@ def locked_in_org(model: type[M], pk: int, organization_id: int, what: str, *rel
         qs = qs.select_related(*related)
     try:  # .get(): no ORDER BY for the one row (.first() adds one)
         return qs.get(pk=pk, organization_id=organization_id)
-    except model.DoesNotExist:
+    except ObjectDoesNotExist:  # the model's DoesNotExist (one row by primary key)
         raise NotFound(what) from None
 
 

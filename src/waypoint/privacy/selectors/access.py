@@ -61,7 +61,7 @@ def is_restricted(organization_id: int, patient_id: int) -> bool:
     event sees the restrictions committed (or written in its own transaction) up to then."""
     meta = RestrictedRecord._meta
     q = connection.ops.quote_name
-    column = {f: q(meta.get_field(f).column) for f in ("organization", "patient", "lifted_at")}
+    column = {f.name: q(f.column or f.name) for f in meta.concrete_fields}
     # identifiers from the model's own metadata, values as parameters
     sql = (
         f"SELECT 1 FROM {q(meta.db_table)}"  # noqa: S608
