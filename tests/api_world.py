@@ -191,6 +191,14 @@ def world(api, users, site) -> dict[str, int | str]:
     )
     ids["consent_id"] = _ok(consent)["id"]
 
+    # a return to use (recovery events): its outreach task is the fuzzer's task id
+    event = api.post(
+        f"/patients/{pid}/recovery-events",
+        "nurse",
+        {"kind": "return_to_use", "on": today.isoformat(), "substances": ["fentanyl"]},
+    )
+    ids["task_id"] = _ok(event)["outreach_task"]["id"]
+
     ids["user_id"] = users["nurse"].pk
     ids["other_patient"] = other["id"]
     return ids

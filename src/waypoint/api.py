@@ -182,6 +182,7 @@ def _register_routers() -> None:
     from waypoint.medication import api as medication
     from waypoint.patients.api import router as patients_router
     from waypoint.privacy import api as privacy
+    from waypoint.recovery.api import ROUTERS as recovery_routers
 
     api.add_router("/patients", patients_router)
     api.add_router("/patients", assessment_patient_routes)
@@ -213,6 +214,8 @@ def _register_routers() -> None:
     api.add_router("/", privacy.privacy_router)
     api.add_router("/facilities", directory.router)
     api.add_router("/sites", directory.sites_router)
+    for prefix, router in recovery_routers:
+        api.add_router(prefix, router)
 
 
 _register_routers()

@@ -147,6 +147,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
     from waypoint.intake import demo as intake_demo
     from waypoint.medication import demo as medication_demo
     from waypoint.privacy import demo as privacy_demo
+    from waypoint.recovery import demo as recovery_demo
 
     return [
         ("inquiries", intake_demo.load),
@@ -158,6 +159,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
         ("drug tests and contingency management", incentives_demo.load),
         ("treatment locator directory", directory_demo.load),
         ("Part 2 consents and disclosures", privacy_demo.load),
+        ("aftercare, naloxone, recovery events and check-ins", recovery_demo.load),
     ]
 
 

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "waypoint.incentives",
     "waypoint.directory",
     "waypoint.privacy",
+    "waypoint.recovery",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("waypoint.audit.urls")),
     path("", include("waypoint.privacy.urls")),
     path("", include("waypoint.directory.urls")),
+    path("", include("waypoint.recovery.urls")),
 ]
 
 handler403 = core_views.forbidden

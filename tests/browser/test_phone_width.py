@@ -96,6 +96,7 @@ def test_main_staff_pages_do_not_scroll_sideways_at_390_px(
             "/dosing/",
             f"/dosing/?patient={pid}",
             "/dosing/outreach/",
+            "/recovery/outreach/",
             "/dosing/stock/",
             "/incentives/",
             "/audit/",
@@ -107,7 +108,13 @@ def test_main_staff_pages_do_not_scroll_sideways_at_390_px(
             "/incentives/settings/",
             "/directory/listing/",
         ],
-        "t_counselor": ["/care/sessions/day/", f"/patients/{pid}/"],
+        "t_counselor": [
+            "/care/sessions/day/",
+            f"/patients/{pid}/",
+            f"/recovery/patients/{pid}/events/",
+            f"/recovery/patients/{pid}/check-in-links/",
+            f"/recovery/patients/{pid}/check-ins/",
+        ],
         "t_physician": [f"/patients/{pid}/"],
         "t_auditor": ["/audit/?q=Castellano"],
     }

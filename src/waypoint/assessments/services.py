@@ -63,6 +63,17 @@ def _raise_flag(actor: Actor, patient: Patient, kind: str, reason: str, source: 
     return flag
 
 
+def flag_raise(actor: Actor, patient: Patient, kind: str, reason: str, source: Any) -> Flag:
+    """Raise a banner flag of ``kind`` (one of ``Flag.KINDS``) on ``patient`` because of
+    ``source`` (a saved row of another app: its model name and id are kept), with its
+    audit event. For apps above this one (recovery's lost tolerance raises
+    ``overdose_risk``); call it inside the caller's transaction, after the caller checked
+    its own permission. 422 ``invalid_input`` for an unknown kind."""
+    if kind not in dict(Flag.KINDS):
+        raise DomainError("invalid_input", f"unknown flag kind {kind!r}")
+    return _raise_flag(actor, patient, kind, reason, source)
+
+
 def assessment_record(
     actor: Actor,
     patient_id: int,

@@ -25,5 +25,7 @@ def census(request: HttpRequest, actor: Actor) -> HttpResponse:
             "level_labels": [LEVEL_LABELS[lvl] for lvl in LEVELS],
             "can_sessions": actor.can("session.view"),
             "can_schedule": actor.can("session.manage"),
+            # the after-discharge app's retention figures (/recovery/retention/)
+            "can_retention": actor.can("recovery.view"),
         },
     )

@@ -115,6 +115,10 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A, C}),
         "Schedule counseling sessions and record attendance",
     ),
+    "session.settings": (
+        frozenset({A}),
+        "Set the session kinds that must be held by video (phone sessions of them flagged)",
+    ),
     "medication.view": (
         frozenset({A, P, N}),
         "Read medication orders, doses, take-homes and the missed-dose list",
@@ -249,6 +253,37 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A}),
         "Create staff accounts, change their role and site, deactivate them, reset passwords, "
         "lift sign-in lockouts; API tokens for others",
+    ),
+    # After discharge (recovery/): reading and recording a person's recovery is the
+    # clinical team's (not intake's or the incentives coordinator's); outreach is worked
+    # by the same team; naloxone is handed out by those who may give medication.
+    "recovery.view": (
+        frozenset({A, P, N, C}),
+        "Read a person's recovery: aftercare plan, naloxone kits, events, check-ins, trends",
+    ),
+    "recovery.record": (
+        frozenset({P, N, C}),
+        "Record a return to use, an overdose, a release or a hospital discharge",
+    ),
+    "aftercare.manage": (
+        frozenset({P, N, C}),
+        "Write a person's aftercare plan and mark its items attended, missed or declined",
+    ),
+    "naloxone.give": (
+        frozenset({P, N}),
+        "Record a naloxone kit given (and trained), out of the site's stock when kept",
+    ),
+    "checkin.manage": (
+        frozenset({P, N, C}),
+        "Make a recovery check-in link for a person, or record a check-in taken by phone",
+    ),
+    "outreach.work": (
+        frozenset({P, N, C}),
+        "Record outreach attempts and close outreach tasks with a reason",
+    ),
+    "alumni.manage": (
+        frozenset({A, C}),
+        "Keep alumni events, record attendance and a person's consent to be contacted",
     ),
 }
 

@@ -643,9 +643,12 @@ def _order_summary(order) -> str:
 def order_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
     """Write and sign an order from the chart: the form's values through the API's schema,
     the prescriber's password as the signature, take-homes above today's ceiling refused.
-    Refused: the chart again with the reason beside the form and every value typed kept."""
+    Refused: the chart again with the reason beside the form and every value typed kept.
+    A GET with ``?medication=NAME`` shows the chart with the new-order form prefilled with
+    that medication and today (a restart offered after a return to use: nothing is
+    written, every rule applies when it is signed)."""
     if request.method != "POST":
-        return to_chart(patient_id, "medication")
+        return _order_prefilled(request, actor, patient_id)
     try:
         data = _order_form(request.POST)
         _signature(request)
@@ -661,6 +664,23 @@ def order_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespon
         return chart_page(request, actor, patient_id, form=form)
     say_done(request, "medication", f"Order signed: {_order_summary(order)}.")
     return done_redirect(chart_url(patient_id), "medication")
+
+
+def _order_prefilled(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
+    medication = request.GET.get("medication", "")[:40]
+    if medication not in NAMES:
+        return to_chart(patient_id, "medication")
+    patient = patient_ref(actor, patient_id)
+    form = FormState(
+        key="order",
+        values={
+            "medication": medication,
+            "start_date": site_today(patient.site).isoformat(),
+            "take_home_max_doses": "0",
+        },
+        status=200,
+    )
+    return chart_page(request, actor, patient_id, form=form)
 
 
 @staff_view("medication.order")

@@ -12,8 +12,10 @@ from .sessions import (
     SESSION_KINDS,
     SESSION_MAX_MINUTES,
     SESSION_MIN_MINUTES,
+    SESSION_MODALITIES,
     CounselingSession,
     SessionAttendee,
+    SessionSettings,
 )
 
 __all__ = [
@@ -23,10 +25,12 @@ __all__ = [
     "SESSION_KIND_LABELS",
     "SESSION_MAX_MINUTES",
     "SESSION_MIN_MINUTES",
+    "SESSION_MODALITIES",
     "CounselingSession",
     "Episode",
     "LevelOfCareStay",
     "PlanReviewInterval",
     "SessionAttendee",
+    "SessionSettings",
     "TreatmentPlan",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from waypoint.clinical.telehealth import DEFAULT_MODALITY, MODALITY_LABELS
+
 from .episodes import Episode
 
 SESSION_KINDS = (
@@ -18,6 +20,7 @@ SESSION_KIND_LABELS = dict(SESSION_KINDS)
 ATTENDANCE_STATUSES = (("attended", "Attended"), ("absent", "Absent"), ("excused", "Excused"))
 ATTENDANCE_LABELS = dict(ATTENDANCE_STATUSES)
 SESSION_MIN_MINUTES, SESSION_MAX_MINUTES = 15, 480
+SESSION_MODALITIES = tuple(MODALITY_LABELS.items())
 
 
 class CounselingSession(models.Model):
@@ -31,9 +34,13 @@ class CounselingSession(models.Model):
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=120, blank=True, default="")
+    # In person, by video or by phone (audio only): clinical.telehealth (issue 17).
+    modality = models.CharField(max_length=10, choices=SESSION_MODALITIES, default=DEFAULT_MODALITY)
     series = models.UUIDField(null=True, blank=True)
     created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the selectors from the organization's settings (not stored).
+    audio_only_flag: bool = False
 
     class Meta:
         constraints = [
@@ -55,6 +62,10 @@ class CounselingSession(models.Model):
     @property
     def kind_label(self) -> str:
         return SESSION_KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def modality_label(self) -> str:
+        return MODALITY_LABELS.get(self.modality, self.modality)
 
 
 class SessionAttendee(models.Model):
@@ -95,3 +106,19 @@ class SessionAttendee(models.Model):
     @property
     def status_label(self) -> str:
         return ATTENDANCE_LABELS.get(self.status, "Not recorded")
+
+
+class SessionSettings(models.Model):
+    """An organization's counseling settings: the session kinds that must be held by video
+    (a phone session of such a kind is flagged, ``clinical.telehealth``). Empty by
+    default: neither domain facts nor the contract require video for counseling; the
+    state's Medicaid program or a payer may."""
+
+    organization = models.OneToOneField(
+        "core.Organization", on_delete=models.CASCADE, related_name="session_settings"
+    )
+    video_required_for = models.JSONField(default=list)  # session kinds
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"session settings of organization {self.organization_id}"

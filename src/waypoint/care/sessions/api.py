@@ -38,6 +38,8 @@ class SessionOut(Schema):
     starts_at: dt.datetime
     duration_minutes: int
     title: str
+    modality: str
+    audio_only_flag: bool
     series: str | None
     roster: list[AttendeeOut]
 
@@ -59,6 +61,8 @@ class WeekSessionOut(Schema):
     kind: str
     starts_at: dt.datetime
     duration_minutes: int
+    modality: str
+    audio_only_flag: bool
     status: str
     minutes: int | None
 
@@ -81,8 +85,9 @@ def schedule(request: HttpRequest, payload: SessionIn):
     """Schedule a session; with ``repeat`` ({"count": N} or {"until": DATE}) a weekly series
     expanded into one session per week. 201 with the sessions made. 422
     ``duration_out_of_range``, ``unknown_counselor``, ``unknown_session_kind``,
-    ``unknown_site``, ``roster_size``, ``invalid_repeat``, ``too_many_occurrences``;
-    409 ``no_open_episode``; 404 a patient of another organization."""
+    ``unknown_site``, ``roster_size``, ``invalid_repeat``, ``too_many_occurrences``,
+    ``unknown_modality`` (``modality`` is optional: ``in_person`` by default, ``video``,
+    ``phone``); 409 ``no_open_episode``; 404 a patient of another organization."""
     actor = api_actor(request)
     made = services.session_schedule(actor, payload)
     return Status(201, selectors.session_written(actor, [s.pk for s in made]))
@@ -131,6 +136,8 @@ def week(request: HttpRequest, patient_id: int, q: Query[WeekQuery]):
                 "kind": a.session.kind,
                 "starts_at": a.session.starts_at,
                 "duration_minutes": a.session.duration_minutes,
+                "modality": a.session.modality,
+                "audio_only_flag": a.session.audio_only_flag,
                 "status": a.status,
                 "minutes": a.minutes,
             }

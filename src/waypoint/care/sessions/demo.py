@@ -1,6 +1,8 @@
 """Demo counseling: for each open episode with an hours range, weekly sessions over the last
 three weeks (a group for intensive levels, an individual session for the others), with
-attendance recorded for the past ones (mostly attended, some absences and excuses)."""
+attendance recorded for the past ones (mostly attended, some absences and excuses). Some
+individual sessions are by video or by phone (every 4th by video, every 7th by phone: no
+random draw, so the rest of the demo stays the same)."""
 
 from __future__ import annotations
 
@@ -62,9 +64,12 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
                     repeat={"count": WEEKS + 1},
                 ),
             )
+        n = 0
         for e in eps:
             if levels.get(e.pk) == "withdrawal_management" or e.admitted_on > start_day:
                 continue
+            n += 1
+            modality = "video" if n % 4 == 1 else "phone" if n % 7 == 3 else "in_person"
             first = dt.datetime.combine(
                 start_day + dt.timedelta(days=rng.randint(0, 4)),
                 dt.time(rng.choice([10, 13, 15])),
@@ -78,6 +83,7 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
                     counselor=counselor.pk,
                     starts_at=first,
                     duration_minutes=rng.choice([45, 60]),
+                    modality=modality,
                     patients=[e.patient_id],
                     repeat={"count": WEEKS + 1},
                 ),

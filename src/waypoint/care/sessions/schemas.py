@@ -28,8 +28,17 @@ class SessionIn(StrictSchema):
     starts_at: AwareDatetime
     duration_minutes: int
     title: Annotated[str, text(120)] = ""
+    modality: Annotated[str, text(10, 1)] = "in_person"
     patients: list[RecordId] = Field(default_factory=list, max_length=MAX_ROSTER)
     repeat: RepeatIn | None = None
+
+
+class SessionSettingsIn(StrictSchema):
+    """The session kinds that must be held by video (``clinical.telehealth``)."""
+
+    video_required_for: list[Annotated[str, text(20, 1)]] = Field(
+        default_factory=list, max_length=10
+    )
 
 
 class AttendanceIn(StrictSchema):

@@ -21,8 +21,14 @@ from django.utils import timezone
 
 from waypoint.audit import services as audit
 from waypoint.care.episodes.selectors import open_episode
-from waypoint.care.models import CounselingSession, Episode, LevelOfCareStay, SessionAttendee
-from waypoint.clinical import intensity
+from waypoint.care.models import (
+    CounselingSession,
+    Episode,
+    LevelOfCareStay,
+    SessionAttendee,
+    SessionSettings,
+)
+from waypoint.clinical import intensity, telehealth
 from waypoint.clinical.level_of_care import LEVEL_LABELS
 from waypoint.core.models import Site, User
 from waypoint.core.selectors import site_today
@@ -49,6 +55,20 @@ def _sessions(organization_id: int) -> QuerySet[CounselingSession]:
     )
 
 
+def video_required_for(organization_id: int) -> list[str]:
+    """The session kinds the organization requires video for (empty by default)."""
+    row = SessionSettings.objects.filter(organization_id=organization_id).first()
+    return list(row.video_required_for) if row else []
+
+
+def flag_audio_only(organization_id: int, sessions: list[CounselingSession]) -> None:
+    """Set ``audio_only_flag`` on each session: a phone session of a kind the organization
+    requires video for (``clinical.telehealth.audio_only_flagged``)."""
+    kinds = video_required_for(organization_id)
+    for s in sessions:
+        s.audio_only_flag = telehealth.audio_only_flagged(s.modality, s.kind, kinds)
+
+
 def local_bounds(site: Site, first: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]:
     """Aware start and end (exclusive) of ``days`` site-local days from ``first``."""
     start = dt.datetime.combine(first, dt.time.min, tzinfo=site.tz)
@@ -62,7 +82,9 @@ def week_start(on: dt.date) -> dt.date:
 
 def session_written(actor: Actor, session_ids: list[int]) -> list[CounselingSession]:
     """Sessions a service has just written (its audit events cover them)."""
-    return list(_sessions(actor.organization_id).filter(pk__in=session_ids))
+    rows = list(_sessions(actor.organization_id).filter(pk__in=session_ids))
+    flag_audio_only(actor.organization_id, rows)
+    return rows
 
 
 def session_for_page(actor: Actor, session_id: int) -> CounselingSession | None:
@@ -107,6 +129,7 @@ def sessions_on_day(
     if counselor_id is not None:
         qs = qs.filter(counselor_id=counselor_id)
     rows = list(qs)
+    flag_audio_only(actor.organization_id, rows)
     # A restricted record the actor may not open is on the roster masked (one query).
     hidden = access.hidden_ids(actor, (a.patient_id for s in rows for a in s.attendees.all()))
     for s in rows:
@@ -229,6 +252,7 @@ def patient_week(actor: Actor, patient_id: int, on: dt.date | None = None, *, au
         .select_related("session", "session__counselor", "session__site")
         .order_by("session__starts_at", "id")
     )
+    flag_audio_only(actor.organization_id, [a.session for a in rows])
     sched = _hours(sum(a.session.duration_minutes for a in rows))
     att = _hours(sum(a.minutes or 0 for a in rows if a.status == "attended"))
     r = intensity.hours_range(level) if level else None
@@ -246,6 +270,7 @@ def patient_week(actor: Actor, patient_id: int, on: dt.date | None = None, *, au
         "scheduled": _classify(level, sched),
         "attended": _classify(level, att),
         "attendances": rows,
+        "audio_only_flags": sum(1 for a in rows if a.session.audio_only_flag),
     }
     if audit_read:
         with transaction.atomic():

@@ -25,13 +25,15 @@ from waypoint.care.models import (
     SESSION_MIN_MINUTES,
     CounselingSession,
     SessionAttendee,
+    SessionSettings,
 )
+from waypoint.clinical.telehealth import MODALITY_LABELS
 from waypoint.core.errors import Conflict, DomainError
 from waypoint.core.models import User
 from waypoint.core.selectors import locked_in_org, site_by_code
 from waypoint.patients.selectors import patient_ref
 
-from .schemas import MAX_OCCURRENCES, RepeatIn, SessionIn
+from .schemas import MAX_OCCURRENCES, RepeatIn, SessionIn, SessionSettingsIn
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -85,14 +87,21 @@ def _counselor(actor: Actor, user_id: int) -> User:
 def session_schedule(actor: Actor, data: SessionIn) -> list[CounselingSession]:
     """Schedule a session, or a weekly series of them, with its roster. 422
     ``unknown_session_kind``, ``duration_out_of_range``, ``unknown_counselor``,
-    ``unknown_site``, ``roster_size``, ``invalid_repeat``, ``too_many_occurrences``;
-    404 for a patient of another organization; 409 ``no_open_episode``."""
+    ``unknown_site``, ``roster_size``, ``invalid_repeat``, ``too_many_occurrences``,
+    ``unknown_modality``; 404 for a patient of another organization; 409
+    ``no_open_episode``."""
     actor.require("session.manage")
     if data.kind not in SESSION_KIND_LABELS:
         raise DomainError(
             "unknown_session_kind",
             f"kind must be one of {', '.join(SESSION_KIND_LABELS)} (got {data.kind[:20]!r}).",
             field="kind",
+        )
+    if data.modality not in MODALITY_LABELS:
+        raise DomainError(
+            "unknown_modality",
+            f"modality must be one of {', '.join(MODALITY_LABELS)} (got {data.modality[:10]!r}).",
+            field="modality",
         )
     if not SESSION_MIN_MINUTES <= data.duration_minutes <= SESSION_MAX_MINUTES:
         raise DomainError(
@@ -136,6 +145,7 @@ def session_schedule(actor: Actor, data: SessionIn) -> list[CounselingSession]:
                 starts_at=at,
                 duration_minutes=data.duration_minutes,
                 title=data.title,
+                modality=data.modality,
                 series=series,
                 created_by=actor.user,
             )
@@ -154,6 +164,7 @@ def session_schedule(actor: Actor, data: SessionIn) -> list[CounselingSession]:
                         "kind": data.kind,
                         "starts_at": at.isoformat(),
                         "duration_minutes": data.duration_minutes,
+                        "modality": data.modality,
                         "series": str(series) if series else "",
                     },
                 )
@@ -222,5 +233,34 @@ def attendance_record(
             s.pk,
             patient_id=row.patient_id,
             detail={"attendance": status, "minutes": row.minutes, "previous": previous},
+        )
+    return row
+
+
+def settings_update(actor: Actor, data: SessionSettingsIn) -> SessionSettings:
+    """Set the session kinds that must be held by video (a phone session of such a kind is
+    flagged, ``clinical.telehealth``). 422 ``unknown_session_kind``; nothing written then."""
+    actor.require("session.settings")
+    kinds = list(dict.fromkeys(data.video_required_for))
+    bad = [k for k in kinds if k not in SESSION_KIND_LABELS]
+    if bad:
+        raise DomainError(
+            "unknown_session_kind",
+            f"kinds must be among {', '.join(SESSION_KIND_LABELS)} (got {bad[0][:20]!r}).",
+            field="video_required_for",
+        )
+    with transaction.atomic():
+        row, _ = SessionSettings.objects.select_for_update().get_or_create(
+            organization_id=actor.organization_id
+        )
+        previous = list(row.video_required_for)
+        row.video_required_for = kinds
+        row.save()
+        audit.record(
+            actor,
+            "update",
+            "session_settings",
+            row.pk,
+            detail={"video_required_for": kinds, "previous": previous},
         )
     return row

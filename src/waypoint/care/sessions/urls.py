@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("sessions/day/", views.day, name="session_day"),
     path("sessions/new/", views.new, name="session_new"),
+    path("sessions/settings/", views.settings, name="session_settings"),
     path(
         "sessions/<id:session_id>/attendance/",
         views.attendance,

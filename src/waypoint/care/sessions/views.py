@@ -10,7 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from pydantic import ValidationError
 
-from waypoint.care.models import ATTENDANCE_STATUSES, SESSION_KINDS
+from waypoint.care.models import (
+    ATTENDANCE_STATUSES,
+    SESSION_KIND_LABELS,
+    SESSION_KINDS,
+    SESSION_MODALITIES,
+)
 from waypoint.core.errors import DomainError
 from waypoint.core.schemas import MAX_ID, bounded_int
 from waypoint.core.selectors import site_today
@@ -25,7 +30,7 @@ from waypoint.core.web import (
 )
 
 from . import selectors, services
-from .schemas import AttendanceIn, RepeatIn, SessionIn
+from .schemas import AttendanceIn, RepeatIn, SessionIn, SessionSettingsIn
 
 
 def _int(raw: str) -> int | None:
@@ -77,6 +82,7 @@ def _day_page(
             "counselors": selectors.counselors(actor.organization_id),
             "statuses": ATTENDANCE_STATUSES,
             "can_manage": actor.can("session.manage"),
+            "can_settings": actor.can("session.settings"),
             "form": form,
         },
         status=form.status if form else 200,
@@ -157,6 +163,7 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
     home = actor.user.site.code if actor.user.site else (sites[0].code if sites else "")
     data = {
         "kind": "group",
+        "modality": "in_person",
         "site": (request.GET.get("site") or home)[:20],
         "counselor": str(actor.user.pk),
         "duration": "60",
@@ -195,18 +202,21 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
                     starts_at=starts,
                     duration_minutes=int(data["duration"] or 0),
                     title=data["title"],
+                    modality=data["modality"] or "in_person",
                     patients=list(dict.fromkeys([*picked, *(found[m] for m in mrns)])),
                     repeat=RepeatIn(count=weeks) if weeks > 1 else None,
                 ),
             )
             first = sessions[0]
+            how = "" if first.modality == "in_person" else f", by {first.modality_label.lower()}"
             key = f"session-{first.pk}"
             say_done(
                 request,
                 key,
                 f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} scheduled"
                 f"{', weekly' if len(sessions) > 1 else ''}, "
-                f"starting {day:%Y-%m-%d} at {at:%H:%M}.",
+                f"starting {day:%Y-%m-%d} at {at:%H:%M}"
+                f"{how}.",
             )
             return done_redirect(
                 reverse("care:session_day")
@@ -245,10 +255,50 @@ def new(request: HttpRequest, actor: Actor) -> HttpResponse:
             "site": site,
             "counselors": counselors,
             "kinds": SESSION_KINDS,
+            "modalities": SESSION_MODALITIES,
+            "video_required_for": [
+                SESSION_KIND_LABELS[k]
+                for k in selectors.video_required_for(actor.organization_id)
+                if k in SESSION_KIND_LABELS
+            ],
             "caseload": rows,
             "picked": set(picked),
             "has_mine": any(r["mine"] for r in rows),
         },
+        status=form.status if form else 200,
+    )
+
+
+@staff_view("session.settings")
+def settings(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The session kinds that must be held by video: a phone session of such a kind is
+    flagged on the day page and the chart's week (``clinical.telehealth``)."""
+    chosen = selectors.video_required_for(actor.organization_id)
+    form: FormState | None = None
+    if request.method == "POST":
+        chosen = [k[:20] for k in request.POST.getlist("video_required_for")[:10]]
+        try:
+            row = services.settings_update(actor, SessionSettingsIn(video_required_for=chosen))
+            names = [SESSION_KIND_LABELS[k] for k in row.video_required_for]
+            say_done(
+                request,
+                "session-settings",
+                "Video required for: " + (", ".join(names) if names else "no kind") + ".",
+            )
+            return done_redirect(reverse("care:session_settings"), "session-settings")
+        except (ValidationError, DomainError) as exc:
+            form = refused(
+                request,
+                "session-settings",
+                exc,
+                labels={"video_required_for": "the session kinds"},
+                ids={"video_required_for": "kinds"},
+                title="Not saved",
+            )
+    return render(
+        request,
+        "care/session_settings.html",
+        {"kinds": SESSION_KINDS, "chosen": set(chosen), "form": form},
         status=form.status if form else 200,
     )
 
@@ -266,6 +316,7 @@ SESSION_LABELS = {
     "starts_at": "the date and start time",
     "duration_minutes": "the number of minutes (15 to 480)",
     "title": "the title",
+    "modality": "how the session is held",
     "patients": "the roster",
     "repeat": "the number of weeks",
     "repeat.count": "the number of weeks (1 to 52)",
@@ -277,6 +328,7 @@ SESSION_IDS = {
     "starts_at": "date",
     "duration_minutes": "duration",
     "title": "title",
+    "modality": "modality",
     "patients": "roster",
     "mrns": "mrns",
     "repeat": "weeks",

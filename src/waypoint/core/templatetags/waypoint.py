@@ -45,7 +45,10 @@ def form_status(context: Context, key: str) -> dict[str, Any]:
     from waypoint.core.web import FORM_TAG, status_anchor
 
     form = context.get("form")
-    refusal = form if form is not None and getattr(form, "key", None) == key else None
+    # a form state with no problem is a prefilled form (values only), not a refusal
+    refusal = (
+        form if form is not None and getattr(form, "key", None) == key and form.errors else None
+    )
     if refusal is not None:
         refusal.shown = True
     request = context.get("request")
@@ -82,7 +85,11 @@ def form_fallback(context: Context) -> dict[str, Any]:
     from waypoint.core.web import FORM_TAG, status_anchor
 
     form = context.get("form")
-    refusal = form if form is not None and hasattr(form, "shown") and not form.shown else None
+    refusal = (
+        form
+        if form is not None and hasattr(form, "shown") and not form.shown and form.errors
+        else None
+    )
     key = getattr(refusal, "key", "") if refusal else ""
     request = context.get("request")
     shown: set[str] = getattr(request, "_form_keys_shown", set()) if request is not None else set()

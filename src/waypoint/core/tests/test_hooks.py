@@ -32,7 +32,10 @@ EXPECTED = {
         ["level_of_care", 35, "waypoint.assessments.chart._context"],
         ["risk", 40, "waypoint.assessments.chart._context"],
         ["problems", 50, "waypoint.assessments.chart._context"],
+        ["recovery", 60, "waypoint.recovery.views.events.chart_context"],
+        ["check-ins", 62, "waypoint.recovery.views.checkins.chart_context"],
         ["privacy", 90, "waypoint.privacy.selectors.accounting.section"],
+        ["alumni", 91, "waypoint.recovery.views.alumni._section"],
     ],
     "chart_banners": ["waypoint.intake.chart.urgent_banner", "waypoint.assessments.chart.flags"],
     "test_changed": ["waypoint.incentives.services.settle_after_test_change"],
@@ -44,8 +47,10 @@ EXPECTED = {
     # in the page's order (HomePanel.order): the safety tasks first
     "home_panels": [
         ["safety_flags", "waypoint.assessments.selectors.home_panel"],
+        ["outreach", "waypoint.recovery.selectors.events.home_panel"],
         ["patients", "waypoint.patients.selectors.home_panel"],
         ["privacy", "waypoint.privacy.selectors.accounting.home_panel"],
+        ["alumni", "waypoint.recovery.views.alumni._panel"],
     ],
     "audit_patient_check": ["waypoint.patients.selectors.patient_exists"],
     "audit_access_gate": ["waypoint.privacy.selectors.access.access_gate"],

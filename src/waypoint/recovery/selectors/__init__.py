@@ -1,0 +1,1 @@
+"""Recovery selectors (reads), one module per part."""

@@ -1,0 +1,1 @@
+"""Recovery services (writes), one module per part."""
