@@ -26,10 +26,14 @@ host="${WAYPOINT_HOST:-127.0.0.1}"
 # start (WAYPOINT_HTTPS=1 or a non-loopback host) never loads it. See README "Going to production".
 case "${WAYPOINT_HTTPS:-0}:$host" in
   0:127.*|0:localhost|0:::1|0:\[::1\])
-    if .venv/bin/waypoint demo >/dev/null 2>var/demo.err; then
+    # `waypoint demo` prints the logins as `waypoint demo-logins` does: shown from there
+    # when it loads (one process start fewer on a first run), else asked for below.
+    if logins="$(.venv/bin/waypoint demo 2>var/demo.err)"; then
       echo "Loaded the demo program."
+      printf '%s\n' "$logins"
+      shown=1
     fi ;;
   *) echo "Production start: the demo program is not loaded." ;;
 esac
-.venv/bin/waypoint demo-logins
+[ -n "${shown:-}" ] || .venv/bin/waypoint demo-logins
 exec .venv/bin/waypoint serve --host "$host" --port "${WAYPOINT_PORT:-8000}"

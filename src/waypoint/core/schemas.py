@@ -87,7 +87,22 @@ def text(max_length: int, min_length: int = 0) -> TextLimits:
 _INVISIBLE = {*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
 
 
+# The characters refused: Unicode categories Cc (controls; tab allowed), Cs (surrogates), Zl
+# and Zp (line and paragraph separators), and the ones above, as one character class (one
+# regex search instead of a category look-up per character: imports check every field of
+# every row). These categories are fixed ranges; a test checks the class against
+# ``unicodedata`` for every code point.
+_REFUSED = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
 def has_control_chars(value: str) -> bool:
+    return _REFUSED.search(value) is not None
+
+
+def _has_control_chars_by_category(value: str) -> bool:
+    """The definition ``_REFUSED`` encodes, character by character (for the test)."""
     return any(
         (unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") and c != "\t") or c in _INVISIBLE
         for c in value

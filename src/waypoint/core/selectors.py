@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model
 from django.utils import timezone
 
@@ -37,10 +38,10 @@ def locked_in_org(model: type[M], pk: int, organization_id: int, what: str, *rel
     qs = model._default_manager.select_for_update()
     if related:
         qs = qs.select_related(*related)
-    row = qs.filter(pk=pk, organization_id=organization_id).first()
-    if row is None:
-        raise NotFound(what)
-    return row
+    try:  # .get(): no ORDER BY for the one row (.first() adds one)
+        return qs.get(pk=pk, organization_id=organization_id)
+    except ObjectDoesNotExist:  # the model's DoesNotExist (one row by primary key)
+        raise NotFound(what) from None
 
 
 # --- the administration pages' reads (staff accounts and sites of the organization) ------

@@ -247,24 +247,23 @@ def _candidates(programs: list[ProgramRecord], exclude: set[int]) -> list:
 
 def _with_otp_offer(facility_ids: set[int]) -> int:
     """Give these facilities what a certified OTP offers where they lack it (services only
-    add), in bulk. Returns how many changed."""
-    changed: list[Facility] = []
-    fields: set[str] = set()
+    add), read in bulk. Returns how many changed. Each changed row is one UPDATE of only the
+    fields that differ: ``bulk_update``'s CASE over every field of every row was the slowest
+    part of an OTP import (~3 s of CPU for the 1,500 facilities of the demo)."""
+    changed = 0
     ids = sorted(facility_ids)
     for start in range(0, len(ids), 500):
         rows = Facility.objects.filter(pk__in=ids[start : start + 500]).values(
             "id", "site_id", *_COMPARED
         )
-        for old in rows:
+        for old in list(rows):
             merged = codes.merged_offer(old, otp=True)
             merged["listing_json"] = listing_json(merged)
             diff = {f: merged[f] for f in _COMPARED if merged[f] != old[f]}
             if diff:
-                changed.append(Facility(pk=old["id"], **{f: merged[f] for f in _COMPARED}))
-                fields |= set(diff)
-    if changed:
-        Facility.objects.bulk_update(changed, sorted(fields), batch_size=200)
-    return len(changed)
+                Facility.objects.filter(pk=old["id"]).update(**diff)
+                changed += 1
+    return changed
 
 
 def _otp_import(parsed, report: ImportReport, progress) -> ImportReport:

@@ -120,19 +120,20 @@ def last_visits(organization_id: int, patient_ids: list[int]) -> dict[int, dt.da
 
 
 def patient_for_update(actor: Actor, patient_id: int) -> Patient:
-    patient = _scoped(actor.organization_id).select_for_update().filter(pk=patient_id).first()
-    if patient is None:
-        raise NotFound("patient")
-    return patient
+    try:
+        return _scoped(actor.organization_id).select_for_update().get(pk=patient_id)
+    except Patient.DoesNotExist:
+        raise NotFound("patient") from None
 
 
 def patient_get(actor: Actor, patient_id: int, *, purpose_detail: str = "") -> Patient:
     """Read one patient's record; leaves a ``read`` audit event. 404 across organizations."""
     actor.require("patient.view")
     with transaction.atomic():
-        patient = _scoped(actor.organization_id).filter(pk=patient_id).first()
-        if patient is None:
-            raise NotFound("patient")
+        try:
+            patient = _scoped(actor.organization_id).get(pk=patient_id)
+        except Patient.DoesNotExist:
+            raise NotFound("patient") from None
         audit.record(
             actor,
             "read",
@@ -308,10 +309,10 @@ def todays_patients(actor: Actor, site) -> list[Patient]:
 def patient_ref(actor: Actor, patient_id: int) -> Patient:
     """The patient, scoped to the actor's organization, for a service that writes about
     them (the service records its own audit event). 404 across organizations."""
-    patient = _scoped(actor.organization_id).filter(pk=patient_id).first()
-    if patient is None:
-        raise NotFound("patient")
-    return patient
+    try:  # .get(): no ORDER BY (.first() sorts by the patients' name order for one row)
+        return _scoped(actor.organization_id).get(pk=patient_id)
+    except Patient.DoesNotExist:
+        raise NotFound("patient") from None
 
 
 def patient_exists(organization_id: int, patient_id: int) -> bool:

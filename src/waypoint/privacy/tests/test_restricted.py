@@ -68,3 +68,32 @@ def test_a_restricted_chart_leads_to_break_the_glass_in_the_browser_pages(
     )
     assert r.status_code == 302 and r["Location"] == f"/patients/{p.id}/"
     assert client.get(f"/patients/{p.id}/").status_code == 200
+
+
+def test_is_restricted_answers_as_open_restriction_does(api, make_patient):
+    """The gate's cheap question (one small statement, no cache) gives the ORM's answer in
+    every state: never restricted, restricted, another patient or organization, lifted,
+    restricted again, and a restriction written earlier in the same transaction."""
+    from django.db import transaction
+
+    p, other = make_patient(), make_patient("Rosa", "Diaz", "1975-09-30")
+    org = p.organization_id
+
+    def both(patient_id: int, org_id: int = org) -> tuple[bool, bool]:
+        orm = selectors.open_restriction(org_id, patient_id) is not None
+        return orm, selectors.is_restricted(org_id, patient_id)
+
+    assert both(p.id) == (False, False)
+    api.call("PUT", f"/patients/{p.id}/restriction", "privacy_officer", {"reason": "staff_member"})
+    assert both(p.id) == (True, True)
+    assert both(other.id) == (False, False)
+    assert both(p.id, org + 1) == (False, False)  # another organization's question
+    api.call("DELETE", f"/patients/{p.id}/restriction", "privacy_officer")
+    assert both(p.id) == (False, False)  # lifted
+    with transaction.atomic():
+        s, b = api.call(
+            "PUT", f"/patients/{p.id}/restriction", "privacy_officer", {"reason": "public_figure"}
+        )
+        assert s == 200, b
+        assert both(p.id) == (True, True)  # seen at once, inside the same transaction
+        assert api.get(f"/patients/{p.id}", "nurse")[1]["code"] == "restricted_record"
