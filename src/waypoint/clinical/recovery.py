@@ -30,6 +30,10 @@ RELEASE_KINDS = ("release_from_incarceration", "hospital_discharge")
 # Events that are a use of opioids (recovery event kinds).
 USE_KINDS = ("return_to_use", "overdose")
 DEFAULT_ABSTINENCE_DAYS = 7  # the contract's number (a setting)
+# The setting's bounds (our choice): a day at least; beyond 90 days nearly no return to use
+# after weeks without opioids would be flagged, which is the opposite of the rule's intent.
+ABSTINENCE_DAYS_MIN = 1
+ABSTINENCE_DAYS_MAX = 90
 
 OUTREACH_DUE = {
     "need_help": dt.timedelta(hours=1),

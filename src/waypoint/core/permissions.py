@@ -281,6 +281,10 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({P, N, C}),
         "Record outreach attempts and close outreach tasks with a reason",
     ),
+    "recovery.settings": (
+        frozenset({A}),
+        "Set the days of abstinence after which a return to use follows lost tolerance",
+    ),
     "alumni.manage": (
         frozenset({A, C}),
         "Keep alumni events, record attendance and a person's consent to be contacted",

@@ -307,3 +307,18 @@ class AlumniContactPreference(models.Model):
 
     def __str__(self) -> str:
         return f"alumni contact preference of patient {self.patient_id}"
+
+
+class RecoverySettings(models.Model):
+    """An organization's after-discharge settings: how many days of abstinence shown by
+    tests or check-ins make a later return to use one after lost tolerance (the contract's
+    "7+ days", a setting; ``clinical.recovery``)."""
+
+    organization = models.OneToOneField(
+        "core.Organization", on_delete=models.CASCADE, related_name="recovery_settings"
+    )
+    abstinence_days = models.PositiveSmallIntegerField(default=7)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"recovery settings of organization {self.organization_id}"

@@ -44,20 +44,27 @@ from ..models import (
     OutreachAttempt,
     OutreachTask,
     RecoveryEvent,
+    RecoverySettings,
 )
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
     from waypoint.core.models import Site
 
-# The setting "7+ days of abstinence" (contract): the clinical default. An organization
-# setting for it is not built yet; every read of the number goes through this function.
+# The setting "7+ days of abstinence" (contract): the organization's RecoverySettings row,
+# else the clinical default; every read of the number goes through this function.
 
 
 def abstinence_days(organization_id: int) -> int:
     """How many documented days without use make a return to use one after lost
-    tolerance (``clinical.recovery.DEFAULT_ABSTINENCE_DAYS`` for every organization)."""
-    return rules.DEFAULT_ABSTINENCE_DAYS
+    tolerance: the organization's setting (``/recovery/settings/``), else
+    ``clinical.recovery.DEFAULT_ABSTINENCE_DAYS``."""
+    days = (
+        RecoverySettings.objects.filter(organization_id=organization_id)
+        .values_list("abstinence_days", flat=True)
+        .first()
+    )
+    return rules.DEFAULT_ABSTINENCE_DAYS if days is None else days
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from ..models import (
     OutreachAttempt,
     OutreachTask,
     RecoveryEvent,
+    RecoverySettings,
 )
 from ..selectors.events import abstinence_days, use_history
 from .outreach import task_open
@@ -254,3 +255,36 @@ def outreach_task_close(actor: Actor, task_id: int, reason: str) -> OutreachTask
         task = _task_locked(actor, task_id)
         _close(actor, task, reason)
     return task
+
+
+def recovery_settings_update(actor: Actor, abstinence_days: int) -> RecoverySettings:
+    """Set how many days of abstinence shown by tests or check-ins make a later return to
+    use or overdose one after lost tolerance (``clinical.recovery.lost_tolerance``), 1 to
+    90. 422 ``invalid_input`` out of range, nothing written."""
+    actor.require("recovery.settings")
+    lo, hi = rules.ABSTINENCE_DAYS_MIN, rules.ABSTINENCE_DAYS_MAX
+    if (
+        isinstance(abstinence_days, bool)
+        or not isinstance(abstinence_days, int)
+        or not lo <= abstinence_days <= hi
+    ):
+        raise DomainError(
+            "invalid_input",
+            f"The days of abstinence are a whole number from {lo} to {hi}.",
+            field="abstinence_days",
+        )
+    with transaction.atomic():
+        row, _ = RecoverySettings.objects.select_for_update().get_or_create(
+            organization_id=actor.organization_id
+        )
+        previous = row.abstinence_days
+        row.abstinence_days = abstinence_days
+        row.save()
+        audit.record(
+            actor,
+            "update",
+            "recovery_settings",
+            row.pk,
+            detail={"abstinence_days": abstinence_days, "previous": previous},
+        )
+    return row

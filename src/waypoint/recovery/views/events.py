@@ -165,6 +165,7 @@ def outreach_board(request: HttpRequest, actor: Actor) -> HttpResponse:
             "missed": missed,
             "reasons": dict(OUTREACH_REASONS),
             "outcomes": dict(OUTREACH_OUTCOMES),
+            "can_settings": actor.can("recovery.settings"),
         },
     )
 
@@ -235,11 +236,53 @@ def chart_context(actor: Actor, patient: Any) -> dict[str, Any]:
     }
 
 
+@staff_view("recovery.settings")
+def settings_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The organization's after-discharge setting: the days of abstinence (by tests or
+    check-ins) after which a return to use or an overdose follows lost tolerance."""
+    days: Any = selectors.abstinence_days(actor.organization_id)
+    form: FormState | None = None
+    if request.method == "POST":
+        raw = request.POST.get("abstinence_days", "").strip()[:10]
+        days = raw
+        try:
+            value = int(raw) if raw.isdecimal() else -1
+            row = services.recovery_settings_update(actor, value)
+            say_done(
+                request,
+                "recovery-settings",
+                f"Lost tolerance after {row.abstinence_days} days of abstinence.",
+            )
+            return done_redirect(reverse("recovery:settings"), "recovery-settings")
+        except DomainError as exc:
+            form = refused(
+                request,
+                "recovery-settings",
+                exc,
+                labels={"abstinence_days": "the days of abstinence"},
+                ids={"abstinence_days": "rs-days"},
+                title="Not saved",
+            )
+    return render(
+        request,
+        "recovery/settings.html",
+        {
+            "days": days,
+            "form": form,
+            "default": rules.DEFAULT_ABSTINENCE_DAYS,
+            "lo": rules.ABSTINENCE_DAYS_MIN,
+            "hi": rules.ABSTINENCE_DAYS_MAX,
+        },
+        status=form.status if form else 200,
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("recovery/patients/<id:patient_id>/events/", events_page, name="events"),
     path("recovery/events/<id:event_id>/", event_result, name="event_result"),
     path("recovery/outreach/", outreach_board, name="outreach_board"),
     path("recovery/outreach/tasks/<id:task_id>/", outreach_task, name="outreach_task"),
+    path("recovery/settings/", settings_page, name="settings"),
 ]
 
 
