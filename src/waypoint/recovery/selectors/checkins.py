@@ -7,21 +7,14 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.utils import timezone
 
-from waypoint.audit import services as audit
 from waypoint.clinical import recovery as rules
-from waypoint.patients.selectors import patient_ref
 
 from ..models import CheckIn, CheckInLink
 from .events import use_history
-
-if TYPE_CHECKING:
-    from waypoint.core.actor import Actor
 
 TREND_COUNT = 12  # the chart's trend: the last 12 check-ins …
 TREND_DAYS = 90  # … or those of the last 90 days, whichever are more
@@ -68,19 +61,6 @@ def link_state(link: CheckInLink, now: dt.datetime | None = None) -> str:
     if link.expires_at <= now:
         return "expired"
     return "active"
-
-
-def check_ins_read(actor: Actor, patient_id: int, limit: int = 200) -> list[CheckIn]:
-    """A person's check-ins, newest first (audited read; for the API's recovery summary
-    and the check-in pages)."""
-    actor.require("recovery.view")
-    patient_ref(actor, patient_id)
-    with transaction.atomic():
-        rows = list(check_ins_of(actor.organization_id, patient_id)[:limit])
-        audit.record(
-            actor, "read", "check_in", "", patient_id=patient_id, detail={"count": len(rows)}
-        )
-    return rows
 
 
 def local_day(moment: dt.datetime, tz: dt.tzinfo) -> dt.date:

@@ -153,10 +153,10 @@ def test_a_restricted_record_still_takes_the_person_s_own_check_in(client, link,
     assert CheckIn.objects.count() == 1 and OutreachTask.objects.count() == 1
     # staff outside the care team are still stopped at the record
     from waypoint.core.errors import DomainError
-    from waypoint.recovery.selectors.checkins import check_ins_read
+    from waypoint.recovery.selectors.events import recovery_summary
 
     with pytest.raises(DomainError) as refused:
-        check_ins_read(actor("nurse"), patient.pk)
+        recovery_summary(actor("nurse"), patient.pk)
     assert refused.value.code == "restricted_record"
 
 
