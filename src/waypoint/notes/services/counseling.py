@@ -126,16 +126,18 @@ def counseling_note_share(actor: Actor, note_id: int, user_id: int) -> Counselin
         shared = CounselingNoteShare.objects.filter(
             counseling_note=cn, user=user, withdrawn_at__isnull=True
         ).exists()
-        code = rule.share_refusal(
+        refusal = rule.share_refusal(
             is_author=user.pk == note.author_id,
             reads_notes=allowed(user.role, "notes.view"),
             already_shared=shared,
         )
-        if code == "already_shared":
-            raise Conflict(code, f"Already shared with {user.get_full_name() or user.username}.")
-        if code:
+        if refusal == "already_shared":
+            raise Conflict(
+                "already_shared", f"Already shared with {user.get_full_name() or user.username}."
+            )
+        if refusal is not None:
             raise DomainError(
-                code,
+                "share_not_allowed",
                 "Share counseling notes only with another staff member who may read notes "
                 "(a counselor, nurse or physician).",
                 field="user",
