@@ -171,3 +171,13 @@ def test_the_chart_and_audit_trail_hold_none_of_it(client, users, note, patient)
     r = client.get(f"/audit/export.csv?patient={patient.pk}")
     assert r.status_code == 200
     assert MARK not in b"".join(r.streaming_content if r.streaming else [r.content]).decode()
+
+
+def test_a_nurse_author_is_told_who_writes_them(client, users, patient):
+    mine = make_note(patient, users["nurse"], note_type="nursing")
+    client.force_login(users["nurse"])
+    html = client.get(page(mine)).content.decode()
+    assert 'id="cn-not-writer"' in html and 'id="counseling-form"' not in html
+    before = counts()
+    assert client.post(page(mine), {"text": "x"}).status_code == 403
+    assert counts() == before

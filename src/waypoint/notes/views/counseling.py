@@ -45,6 +45,7 @@ def _page(
             "patient": note.patient,
             "cn": view.counseling,
             "locked": rule.change_is_version(note.status),
+            "can_write": view.is_author and rule.may_write(actor.role),
             "text_max": rule.TEXT_MAX,
             "reason_max": rule.REASON_MAX,
             "form": form,
