@@ -201,4 +201,26 @@ def world(api, users, site) -> dict[str, int | str]:
 
     ids["user_id"] = users["nurse"].pk
     ids["other_patient"] = other["id"]
+    # a signed note of the counselor with counseling notes (notes, counseling part)
+    ids.setdefault("note_id", _counseling_note(api, users, pid, now))
     return ids
+
+
+def _counseling_note(api, users, pid: int, now: dt.datetime) -> int:
+    from waypoint.notes.models import Note
+
+    note = Note.objects.create(
+        organization_id=users["counselor"].organization_id,
+        patient_id=pid,
+        note_type="individual",
+        format="dap",
+        fields={"data": "Attended.", "assessment": "Engaged.", "plan": "Weekly."},
+        service_at=now - dt.timedelta(days=1),
+        duration_minutes=50,
+        modality="in_person",
+        author=users["counselor"],
+        status="signed",
+        signed_at=now,
+    )
+    _ok(api.call("PUT", f"/notes/{note.pk}/counseling", "counselor", {"text": "Words."}))
+    return note.pk

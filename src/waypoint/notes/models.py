@@ -260,3 +260,22 @@ class NotesSettings(models.Model):
 
     def __str__(self) -> str:
         return f"notes settings of {self.organization_id}"
+
+
+class CounselingNoteVersion(models.Model):
+    """An earlier text of a counseling note, kept when its author changed it after the
+    note was signed (clinical.counseling_notes.change_is_version): the text as it was,
+    when it was written, and who replaced it, when and why."""
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
+    counseling_note = models.ForeignKey(
+        CounselingNote, on_delete=models.PROTECT, related_name="versions"
+    )
+    text = models.TextField(max_length=16000)
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField()
+    replaced_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return f"earlier text of counseling note {self.counseling_note_id}"

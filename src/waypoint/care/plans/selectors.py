@@ -5,6 +5,7 @@ audited (the chart page's read is audited once for the whole chart)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -16,12 +17,54 @@ from waypoint.care.models import Episode, TreatmentPlan
 from waypoint.clinical import plan_review
 from waypoint.clinical.level_of_care import LEVEL_LABELS
 from waypoint.core.errors import NotFound
+from waypoint.core.hooks import add_once
 from waypoint.core.models import Site, User
 from waypoint.core.selectors import site_today
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
     from waypoint.patients.models import Patient
+
+
+# Functions (actor, plan) -> {item: [note, ...]}: what addressed each problem ("2") and
+# objective ("2.1.3") of a plan version, each ``{"url", "service_at", "type_label",
+# "author", "status", "label", ...}`` (the notes app: the signed notes that addressed it).
+# Care knows no app above it: they register from their AppConfig.ready(). The chart's plan
+# section lists them under each problem and objective; the plan form of a revision (the
+# plan review) shows how many per problem.
+PLAN_PROGRESS: list[Callable[[Actor, TreatmentPlan], dict[str, list[dict]]]] = []
+
+
+def add_plan_progress(provider: Callable[[Actor, TreatmentPlan], dict[str, list[dict]]]) -> None:
+    """Have ``provider(actor, plan)`` asked what addressed each plan item (again: nothing
+    added)."""
+    add_once(PLAN_PROGRESS, provider)
+
+
+def plan_progress(actor: Actor, plan: TreatmentPlan) -> dict[str, list[dict]]:
+    """Every provider's entries per plan item ("2", "2.1.3"), in the providers' order."""
+    out: dict[str, list[dict]] = {}
+    for provider in PLAN_PROGRESS:
+        for item, rows in provider(actor, plan).items():
+            out.setdefault(item, []).extend(rows)
+    return out
+
+
+def progress_counts(actor: Actor, plan: TreatmentPlan) -> dict[int, dict]:
+    """Per problem (numbered from 1): how many distinct entries addressed it or any of its
+    objectives, and the latest one's time (the plan review's count per problem row)."""
+    out: dict[int, dict] = {}
+    for item, rows in plan_progress(actor, plan).items():
+        head = item.split(".", 1)[0]
+        if not head.isdecimal():
+            continue
+        entry = out.setdefault(int(head), {"seen": set(), "latest": None})
+        for r in rows:
+            entry["seen"].add(r.get("url"))
+            at = r.get("service_at")
+            if at is not None and (entry["latest"] is None or at > entry["latest"]):
+                entry["latest"] = at
+    return {n: {"count": len(e["seen"]), "latest": e["latest"]} for n, e in out.items()}
 
 
 def _plans(organization_id: int) -> QuerySet[TreatmentPlan]:
@@ -162,7 +205,9 @@ def chart_context(actor: Actor, patient: Patient) -> dict:
     return {
         "episode": ep,
         "plan": current,
-        "view": plan_view(current, staff_names(actor.organization_id, versions))
+        "view": plan_view(
+            current, staff_names(actor.organization_id, versions), plan_progress(actor, current)
+        )
         if current
         else None,
         "older": [p for p in versions if not p.is_current],
@@ -173,23 +218,37 @@ def chart_context(actor: Actor, patient: Patient) -> dict:
     }
 
 
-def plan_view(plan: TreatmentPlan, names: dict[int, str]) -> list[dict]:
-    """The content with responsible staff named, for templates."""
+def plan_view(
+    plan: TreatmentPlan, names: dict[int, str], progress: dict[str, list[dict]] | None = None
+) -> list[dict]:
+    """The content with responsible staff named, for templates; with ``progress``
+    (``plan_progress``), what addressed each problem and objective (``addressed``)."""
+    progress = progress or {}
     out = []
-    for prob in plan.content.get("problems", []):
+    for p, prob in enumerate(plan.content.get("problems", []), start=1):
         goals = []
-        for g in prob.get("goals", []):
+        for gi, g in enumerate(prob.get("goals", []), start=1):
             goals.append(
                 {
                     "text": g["text"],
-                    "objectives": g.get("objectives", []),
+                    "objectives": [
+                        {**o, "addressed": progress.get(f"{p}.{gi}.{oi}", [])}
+                        for oi, o in enumerate(g.get("objectives", []), start=1)
+                    ],
                     "interventions": [
                         {**i, "responsible_name": names.get(i["responsible"], "?")}
                         for i in g.get("interventions", [])
                     ],
                 }
             )
-        out.append({"text": prob["text"], "problem_id": prob.get("problem_id"), "goals": goals})
+        out.append(
+            {
+                "text": prob["text"],
+                "problem_id": prob.get("problem_id"),
+                "goals": goals,
+                "addressed": progress.get(str(p), []),
+            }
+        )
     return out
 
 

@@ -237,6 +237,9 @@ def _form(
     form: FormState | None = None,
 ) -> HttpResponse:
     padded = rows + [dict.fromkeys(FIELDS, "") for _ in range(ROWS - len(rows))]
+    # the plan review: how many signed notes addressed each problem so far (a hook)
+    counts = selectors.progress_counts(actor, plan) if plan else {}
+    padded = [{**r, "addressed": counts.get(n)} for n, r in enumerate(padded, start=1)]
     return render(
         request,
         "care/plan_form.html",

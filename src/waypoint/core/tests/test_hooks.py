@@ -64,6 +64,7 @@ EXPECTED = {
     "census_follow_ups": [
         ["aftercare_plan", "waypoint.recovery.selectors.aftercare.episodes_without_plan"]
     ],
+    "plan_progress": ["waypoint.notes.selectors.counseling.plan_progress"],
 }
 EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
@@ -82,6 +83,7 @@ from waypoint.audit import subjects
 from waypoint.care import census
 from waypoint.care.episodes import selectors as episode_selectors
 from waypoint.care.episodes import services as episodes
+from waypoint.care.plans import selectors as plan_selectors
 from waypoint.core import auditing, home, web
 from waypoint.core.hooks import hook_name
 from waypoint.labs import services as labs_services
@@ -94,12 +96,14 @@ REGISTRIES = [
     medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
     subjects._patient_exists, subjects._access_gates, access._visibility, web._REFUSAL_PAGES,
     auditing._writer, subjects._patient_lookup, episode_selectors.DISCHARGE_PROMPTS,
+    plan_selectors.PLAN_PROGRESS,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
     "waypoint.core.home", "waypoint.audit.subjects", "waypoint.care.episodes.services",
     "waypoint.patients.access", "waypoint.core.web", "waypoint.core.auditing",
     "waypoint.care.episodes.selectors", "waypoint.care.census",
+    "waypoint.care.plans.selectors",
 }
 
 
@@ -126,6 +130,7 @@ def snapshot():
         "audit_patient_lookup": [name(f) for f in subjects._patient_lookup],
         "discharge_prompts": [name(f) for f in episode_selectors.DISCHARGE_PROMPTS],
         "census_follow_ups": [[k, name(f.missing)] for k, f in census._FOLLOW_UPS.items()],
+        "plan_progress": [name(f) for f in plan_selectors.PLAN_PROGRESS],
     }
 
 

@@ -21,6 +21,7 @@ from waypoint.care.models import SessionAttendee, TreatmentPlan
 from waypoint.clinical import privacy as rule
 from waypoint.labs.models import DrugTest
 from waypoint.medication.models import DoseEvent, MedicationOrder
+from waypoint.notes.selectors import counseling
 from waypoint.patients.models import Patient
 
 
@@ -198,9 +199,11 @@ def treatment_plan(org: int, p: Patient) -> list[dict]:
 
 
 def counseling_notes(org: int, p: Patient) -> list[dict]:
-    """Waypoint keeps no counseling notes yet (a later capability adds them): an honest
-    empty list, never another category's records."""
-    return []
+    """The SUD counseling notes of the patient's signed notes (notes app: kept apart from
+    the notes, ``notes.selectors.counseling.disclosure_rows``). The rule lets this
+    category out only under a consent naming counseling notes alone (2.31(b)), never in
+    an emergency and never with another category."""
+    return counseling.disclosure_rows(org, p.pk)
 
 
 BUILDERS: dict[str, Callable[[int, Patient], list[dict]]] = {
