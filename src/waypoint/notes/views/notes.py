@@ -452,7 +452,7 @@ def note_sign(request: HttpRequest, actor: Actor, note_id: int) -> HttpResponseB
         note = services.note_sign(actor, note_id)
     except DomainError as exc:
         form = refused(request, "note-sign", exc, title="Not signed")
-        form.errors = {"": m for m in form.errors.values()}
+        form.errors = {"": " ".join(form.errors.values())}
         return _note_page(request, actor, note_id, form)
     text = "Signed."
     if note.late_entry:
@@ -587,7 +587,10 @@ def template_page(request: HttpRequest, actor: Actor, template_id: int) -> HttpR
             text = f"{t.name} is {'retired' if t.retired_at else 'offered again'}."
         else:
             t = services.template_revise(actor, template.pk, _template_in(request, template.name))
-            text = f"{t.name} changed: version {t.version}. Notes keep the version they were written on."
+            text = (
+                f"{t.name} changed: version {t.version}. "
+                "Notes keep the version they were written on."
+            )
     except (ValidationError, DomainError) as exc:
         form = refused(request, "template", exc, labels=LABELS, title="Template not changed")
         return _templates_page(request, actor, template=template, form=form)
