@@ -259,7 +259,8 @@ def unsigned_of(actor: Actor, *, overdue_only: bool = False) -> Unsigned:
                 detail={"count": len(rows), "overdue_only": overdue_only},
             )
     decorate(rows, now, hours)
-    return Unsigned(rows, sum(1 for n in rows if n.overdue), hours)  # type: ignore[attr-defined]
+    overdue = sum(1 for n in rows if getattr(n, "overdue", False))
+    return Unsigned(rows, overdue, hours)
 
 
 def author_home_panel(actor: Actor, site: Any) -> dict[str, Any]:

@@ -538,7 +538,8 @@ def _templates_page(
 
 
 def _versions(template: NoteTemplate) -> list[NoteTemplate]:
-    out, t = [], template
+    out: list[NoteTemplate] = []
+    t: NoteTemplate | None = template
     while t is not None:
         out.append(t)
         t = t.previous
