@@ -243,13 +243,21 @@ def note_update(actor: Actor, note_id: int, data: NoteUpdateIn) -> Note:
             keys, _ = _format_keys(actor, merged, note.template_id)
             if "fields" not in given:
                 merged["fields"] = {k: v for k, v in note.fields.items() if k in keys}
+        # plan items not given stay as they were written (the plan may have a newer
+        # version since); a new session or episode, or a new list, replaces them
+        keep_items = not ({"plan_items", "session", "episode"} & set(given))
+        if keep_items:
+            merged["plan_items"] = []
         clean = _resolve(actor, note.patient_id, merged, note.template_id)
         items = clean.pop("items")
         for name, value in clean.items():
             setattr(note, name, value)
         note.save()
-        note.plan_items.all().delete()
-        _write_items(actor, note, items)
+        if keep_items:
+            items = [(None, i.item, i.label) for i in note.plan_items.all()]
+        else:
+            note.plan_items.all().delete()
+            _write_items(actor, note, items)
         audit.record(
             actor,
             "update",

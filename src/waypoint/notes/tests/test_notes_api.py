@@ -209,6 +209,12 @@ def test_the_author_edits_a_draft(api, actor, patient):
     assert status == 200, body
     assert body["fields"] == {"data": "New.", "assessment": "", "plan": ""}
     assert [i["item"] for i in body["plan_items"]] == ["2"]
+    from waypoint.care.models import TreatmentPlan
+
+    # a later plan version without item 2: an edit that leaves the items alone keeps them
+    TreatmentPlan.objects.update(content={"problems": [{"text": "Only one", "goals": []}]})
+    status, body = api.patch(f"/notes/{note['id']}", "counselor", {"place": "Room 9"})
+    assert status == 200 and [i["item"] for i in body["plan_items"]] == ["2"]
     status, body = api.patch(f"/notes/{note['id']}", "counselor", {"format": "narrative"})
     assert status == 200 and body["fields"] == {"narrative": ""}
 
