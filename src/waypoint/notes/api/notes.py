@@ -15,14 +15,14 @@ from waypoint.core.schemas import PatientId
 
 from ..models import Addendum, Note, NoteTemplate, Supervision
 from ..schemas.notes import (
-    AddendumIn,
+    NoteAddendumIn,
     NoteIn,
     NotesQuery,
+    NotesSettingsIn,
+    NoteSupervisionIn,
+    NoteTemplateIn,
+    NoteTemplateRetireIn,
     NoteUpdateIn,
-    SettingsIn,
-    SupervisionIn,
-    TemplateIn,
-    TemplateRetireIn,
 )
 from ..selectors import notes as selectors
 from ..selectors.supervision import settings_of
@@ -32,13 +32,13 @@ patients_router = Router(tags=["progress notes"])
 notes_router = Router(tags=["progress notes"])
 
 
-class PlanItemOut(Schema):
+class NotePlanItemOut(Schema):
     plan: int = Field(validation_alias="plan_id")
     item: str
     label: str
 
 
-class AddendumOut(Schema):
+class NoteAddendumOut(Schema):
     id: int
     note: int = Field(validation_alias="note_id")
     author: int = Field(validation_alias="author_id")
@@ -67,8 +67,8 @@ class NoteOut(Schema):
     cosigner: int | None = Field(validation_alias="cosigner_id")
     cosigned_at: dt.datetime | None
     created_at: dt.datetime
-    plan_items: list[PlanItemOut]
-    addenda: list[AddendumOut]
+    plan_items: list[NotePlanItemOut]
+    addenda: list[NoteAddendumOut]
 
     @staticmethod
     def resolve_plan_items(obj: Note) -> list:
@@ -92,7 +92,7 @@ class NoteSummaryOut(Schema):
     signed_at: dt.datetime | None
     cosigner: int | None = Field(validation_alias="cosigner_id")
     created_at: dt.datetime
-    plan_items: list[PlanItemOut]
+    plan_items: list[NotePlanItemOut]
     addenda: int
 
     @staticmethod
@@ -108,17 +108,17 @@ class UnsignedNoteOut(NoteSummaryOut):
     overdue: bool = Field(description="started more than the unsigned-alert hours ago")
 
 
-class TemplateFieldOut(Schema):
+class NoteTemplateFieldOut(Schema):
     key: str
     title: str
 
 
-class TemplateOut(Schema):
+class NoteTemplateOut(Schema):
     id: int
     name: str
     version: int
     previous: int | None = Field(validation_alias="previous_id")
-    fields: list[TemplateFieldOut]
+    fields: list[NoteTemplateFieldOut]
     note_types: list[str]
     retired: bool
     created_at: dt.datetime
@@ -128,13 +128,13 @@ class TemplateOut(Schema):
         return obj.retired_at is not None
 
 
-class SupervisionOut(Schema):
+class NoteSupervisionOut(Schema):
     user: int
     supervisor: int | None
     reason: str
 
 
-class SettingsOut(Schema):
+class NotesSettingsOut(Schema):
     late_entry_hours: int
     unsigned_alert_hours: int
 
@@ -177,7 +177,7 @@ def unsigned(request: HttpRequest):
     return selectors.unsigned_of(api_actor(request)).notes
 
 
-@notes_router.get("/templates", response=list[TemplateOut])
+@notes_router.get("/templates", response=list[NoteTemplateOut])
 def templates(request: HttpRequest):
     """The latest version of every template (retired ones marked)."""
     actor = api_actor(request)
@@ -189,42 +189,42 @@ def templates(request: HttpRequest):
     )
 
 
-@notes_router.post("/templates", response={201: TemplateOut})
-def template_create(request: HttpRequest, payload: TemplateIn):
+@notes_router.post("/templates", response={201: NoteTemplateOut})
+def template_create(request: HttpRequest, payload: NoteTemplateIn):
     """Add a template (admin): a name and 1-20 titled fields. 422 ``invalid_input``."""
     return Status(201, services.template_create(api_actor(request), payload))
 
 
-@notes_router.post("/templates/{id:template_id}/versions", response={201: TemplateOut})
-def template_revise(request: HttpRequest, template_id: int, payload: TemplateIn):
+@notes_router.post("/templates/{id:template_id}/versions", response={201: NoteTemplateOut})
+def template_revise(request: HttpRequest, template_id: int, payload: NoteTemplateIn):
     """Change a template (admin): a new version; notes keep theirs. 409
     ``template_superseded``; 422 ``invalid_input``."""
     return Status(201, services.template_revise(api_actor(request), template_id, payload))
 
 
-@notes_router.post("/templates/{id:template_id}/retired", response=TemplateOut)
-def template_retire(request: HttpRequest, template_id: int, payload: TemplateRetireIn):
+@notes_router.post("/templates/{id:template_id}/retired", response=NoteTemplateOut)
+def template_retire(request: HttpRequest, template_id: int, payload: NoteTemplateRetireIn):
     """Retire a template (no longer offered) or offer it again (admin). 409
     ``template_superseded``."""
     return services.template_retire(api_actor(request), template_id, payload.retired)
 
 
-@notes_router.get("/supervision", response=list[SupervisionOut])
+@notes_router.get("/supervision", response=list[NoteSupervisionOut])
 def supervision(request: HttpRequest):
     """Who needs co-signature and by whom (admin)."""
     rows: list[Supervision] = selectors.supervision_rows(api_actor(request))
     return [{"user": r.user_id, "supervisor": r.supervisor_id, "reason": r.reason} for r in rows]
 
 
-@notes_router.post("/supervision", response=SupervisionOut)
-def supervision_set(request: HttpRequest, payload: SupervisionIn):
+@notes_router.post("/supervision", response=NoteSupervisionOut)
+def supervision_set(request: HttpRequest, payload: NoteSupervisionIn):
     """Say whose co-signature a staff member's notes need (admin); ``supervisor`` null:
     they sign alone. 422 ``invalid_input``."""
     services.supervision_set(api_actor(request), payload.user, payload.supervisor, payload.reason)
     return {"user": payload.user, "supervisor": payload.supervisor, "reason": payload.reason}
 
 
-@notes_router.get("/settings", response=SettingsOut)
+@notes_router.get("/settings", response=NotesSettingsOut)
 def settings_get(request: HttpRequest):
     """The late-entry and unsigned-alert hours (admin)."""
     actor = api_actor(request)
@@ -232,8 +232,8 @@ def settings_get(request: HttpRequest):
     return settings_of(actor.organization_id)
 
 
-@notes_router.put("/settings", response=SettingsOut)
-def settings_put(request: HttpRequest, payload: SettingsIn):
+@notes_router.put("/settings", response=NotesSettingsOut)
+def settings_put(request: HttpRequest, payload: NotesSettingsIn):
     """Set the late-entry and unsigned-alert hours (admin), each 1-720. 422
     ``invalid_input``."""
     return services.settings_set(
@@ -268,8 +268,8 @@ def note_sign(request: HttpRequest, note_id: int):
     return _note(actor, note_id)
 
 
-@notes_router.post("/{id:note_id}/addenda", response={201: AddendumOut})
-def note_addendum(request: HttpRequest, note_id: int, payload: AddendumIn):
+@notes_router.post("/{id:note_id}/addenda", response={201: NoteAddendumOut})
+def note_addendum(request: HttpRequest, note_id: int, payload: NoteAddendumIn):
     """Add an addendum to a signed note (its author): why and what; the note is unchanged.
     403 ``not_note_author``; 409 ``note_not_signed``; 422 ``invalid_input``."""
     a: Addendum = services.note_addendum(api_actor(request), note_id, payload.text, payload.reason)

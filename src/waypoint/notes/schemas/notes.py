@@ -97,29 +97,29 @@ class NoteUpdateIn(StrictSchema):
     plan_items: Annotated[list[PlanItemKey], Field(max_length=PLAN_ITEMS_MAX)] | None = None
 
 
-class AddendumIn(StrictSchema):
+class NoteAddendumIn(StrictSchema):
     reason: Annotated[str, text(REASON_MAX, 1)]
     text: AddendumText
 
 
-class TemplateFieldIn(StrictSchema):
+class NoteTemplateFieldIn(StrictSchema):
     title: Annotated[str, text(TITLE_MAX, 1)]
 
 
-class TemplateIn(StrictSchema):
+class NoteTemplateIn(StrictSchema):
     """A template: a name and 1-20 titled fields, offered for the note types listed (none:
     every type). Changing a template makes a new version."""
 
     name: Annotated[str, text(TITLE_MAX, 1)]
-    fields: Annotated[list[TemplateFieldIn], Field(min_length=1, max_length=FIELDS_MAX)]
+    fields: Annotated[list[NoteTemplateFieldIn], Field(min_length=1, max_length=FIELDS_MAX)]
     note_types: Annotated[list[NoteType], Field(max_length=8)] = []
 
 
-class TemplateRetireIn(StrictSchema):
+class NoteTemplateRetireIn(StrictSchema):
     retired: Bool
 
 
-class SupervisionIn(StrictSchema):
+class NoteSupervisionIn(StrictSchema):
     """``user``'s notes need ``supervisor``'s co-signature; ``supervisor`` null: no longer."""
 
     user: RecordId
@@ -127,7 +127,7 @@ class SupervisionIn(StrictSchema):
     reason: Annotated[str, text(200)] = ""
 
 
-class SettingsIn(StrictSchema):
+class NotesSettingsIn(StrictSchema):
     late_entry_hours: SettingHours
     unsigned_alert_hours: SettingHours
 

@@ -21,7 +21,7 @@ from waypoint.core.permissions import allowed
 from waypoint.patients.selectors import patient_ref
 
 from ..models import Addendum, Note, NotePlanItem, NotesSettings, NoteTemplate, Supervision
-from ..schemas.notes import NoteIn, NoteUpdateIn, TemplateIn
+from ..schemas.notes import NoteIn, NoteTemplateIn, NoteUpdateIn
 from ..selectors import notes as selectors
 from ..selectors.supervision import cosigner_of, settings_of
 
@@ -446,14 +446,14 @@ def supervision_set(
     return row
 
 
-def _template_fields(data: TemplateIn) -> list[dict[str, str]]:
+def _template_fields(data: NoteTemplateIn) -> list[dict[str, str]]:
     titles = [f.title for f in data.fields]
     if len({t.casefold() for t in titles}) != len(titles):
         raise _bad("Two fields have the same title.", "fields")
     return [{"key": f"f{i}", "title": t} for i, t in enumerate(titles, 1)]
 
 
-def template_create(actor: Actor, data: TemplateIn) -> NoteTemplate:
+def template_create(actor: Actor, data: NoteTemplateIn) -> NoteTemplate:
     """Add a template (notes.manage): a name not yet used and 1-20 titled fields. 422
     ``invalid_input``."""
     actor.require("notes.manage")
@@ -474,7 +474,7 @@ def template_create(actor: Actor, data: TemplateIn) -> NoteTemplate:
     return t
 
 
-def template_revise(actor: Actor, template_id: int, data: TemplateIn) -> NoteTemplate:
+def template_revise(actor: Actor, template_id: int, data: NoteTemplateIn) -> NoteTemplate:
     """Change a template (notes.manage): a new version (version + 1, ``previous``); notes
     keep the version they were written on. Only the latest version is changed (409
     ``template_superseded``); the name stays (422 ``invalid_input`` when it differs)."""

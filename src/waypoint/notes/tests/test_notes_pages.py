@@ -136,10 +136,11 @@ def test_a_refused_note_keeps_what_was_typed(client, users, patient):
 
 
 def test_a_template_note_through_the_form(client, users, actor, patient):
-    from waypoint.notes.schemas.notes import TemplateIn
+    from waypoint.notes.schemas.notes import NoteTemplateIn
 
     t = services.template_create(
-        actor("admin"), TemplateIn(name="Check-in", fields=[{"title": "How"}, {"title": "Next"}])
+        actor("admin"),
+        NoteTemplateIn(name="Check-in", fields=[{"title": "How"}, {"title": "Next"}]),
     )
     c = _as(client, users, "counselor")
     page = _html(c.get(f"/notes/patients/{patient.pk}/new/?format=t{t.pk}"))

@@ -44,12 +44,12 @@ from waypoint.patients.selectors import patient_get
 
 from ..models import NOTE_FORMATS, NOTE_MODALITIES, NOTE_TYPES, Note, NoteTemplate
 from ..schemas.notes import (
-    AddendumIn,
+    NoteAddendumIn,
     NoteIn,
+    NotesSettingsIn,
+    NoteSupervisionIn,
+    NoteTemplateIn,
     NoteUpdateIn,
-    SettingsIn,
-    SupervisionIn,
-    TemplateIn,
 )
 from ..selectors import notes as selectors
 from ..selectors.supervision import settings_of
@@ -469,7 +469,7 @@ def note_addendum(request: HttpRequest, actor: Actor, note_id: int) -> HttpRespo
     if request.method != "POST":
         return done_redirect(url, "addendum")
     try:
-        data = AddendumIn(
+        data = NoteAddendumIn(
             reason=request.POST.get("reason", "")[:600], text=request.POST.get("text", "")[:8200]
         )
         services.note_addendum(actor, note_id, data.text, data.reason)
@@ -546,9 +546,9 @@ def _versions(template: NoteTemplate) -> list[NoteTemplate]:
     return out
 
 
-def _template_in(request: HttpRequest, name: str) -> TemplateIn:
+def _template_in(request: HttpRequest, name: str) -> NoteTemplateIn:
     titles = [t.strip() for t in _template_rows(request, None) if t.strip()]
-    return TemplateIn(
+    return NoteTemplateIn(
         name=name,
         fields=[{"title": t} for t in titles],
         note_types=[t for t in request.POST.getlist("note_types") if t in TYPE_KEYS],
@@ -625,7 +625,7 @@ def supervision_page(request: HttpRequest, actor: Actor) -> HttpResponse | HttpR
         user = bounded_int(p.get("user"), 1, MAX_ID)
         if user is None:
             raise DomainError("invalid_input", "Choose the staff member.", field="user")
-        data = SupervisionIn(
+        data = NoteSupervisionIn(
             user=user,
             supervisor=bounded_int(p.get("supervisor"), 1, MAX_ID),
             reason=p.get("reason", "")[:250],
@@ -669,7 +669,7 @@ def settings_page(request: HttpRequest, actor: Actor) -> HttpResponse | HttpResp
                         field=name,
                     )
                 values[name] = got
-            data = SettingsIn(**values)
+            data = NotesSettingsIn(**values)
             services.settings_set(actor, data.late_entry_hours, data.unsigned_alert_hours)
         except (ValidationError, DomainError) as exc:
             form = refused(
