@@ -69,6 +69,14 @@ FORMS = [
         "/privacy/patients/{patient_id}/consents/",
         "/privacy/patients/{patient_id}/consents/",
     ),
+    (
+        "progress note",
+        "counselor",
+        "/notes/patients/{patient_id}/new/",
+        "/notes/patients/{patient_id}/new/?format=dap",
+    ),
+    ("note supervision", "admin", "/notes/supervision/", "/notes/supervision/"),
+    ("notes settings", "admin", "/notes/settings/", "/notes/settings/"),
 ]
 
 

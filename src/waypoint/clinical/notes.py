@@ -19,6 +19,10 @@ Sources:
   medical notes by a physician or other prescriber; nursing notes by nurses; counseling
   notes (individual, group, CBT, family) by counselors and physicians; case management by
   counselors and nurses; "other" by any of the clinical roles.
+- Plan items a note addressed: the treatment plan's problems and objectives (the issue:
+  "which treatment-plan problems and objectives it addressed"), named by their place in
+  the plan version's content: "2" is the second problem, "2.1.3" the third objective of
+  the first goal of the second problem (**our notation**; goals are not items).
 - SUD counseling notes (domain.md: "SUD counseling notes get extra protection"; 42 CFR
   2.11, 2.31(b)): kept apart, disclosed only under a consent naming them alone
   (clinical/privacy.py keeps that rule).
@@ -89,3 +93,45 @@ def valid_setting_hours(hours: object) -> bool:
         and not isinstance(hours, bool)
         and SETTING_HOURS_MIN <= hours <= SETTING_HOURS_MAX
     )
+
+
+def plan_item_label(content: object, key: str) -> str | None:
+    """The words of the plan item ``key`` ("2": a problem; "2.1.3": problem 2, goal 1,
+    objective 3, all counted from 1) in a treatment plan's ``content`` ({"problems": [{
+    "text", "goals": [{"text", "objectives": [{"text", ...}]}]}]}); None when the plan has
+    no such item or the key is not written that way."""
+    parts = key.split(".") if isinstance(key, str) else []
+    if len(parts) not in (1, 3) or not all(p.isdigit() and p[0] != "0" for p in parts):
+        return None
+    problems = content.get("problems") if isinstance(content, dict) else None
+    idx = [int(p) - 1 for p in parts]
+    if not isinstance(problems, list) or idx[0] >= len(problems):
+        return None
+    problem = problems[idx[0]]
+    if len(idx) == 1:
+        return str(problem.get("text", "")) or None
+    goals = problem.get("goals") or []
+    if idx[1] >= len(goals):
+        return None
+    objectives = goals[idx[1]].get("objectives") or []
+    if idx[2] >= len(objectives):
+        return None
+    return str(objectives[idx[2]].get("text", "")) or None
+
+
+def plan_items(content: object) -> list[tuple[str, str]]:
+    """Every problem and objective of a plan's content as (key, words), in plan order."""
+    out: list[tuple[str, str]] = []
+    problems = content.get("problems") if isinstance(content, dict) else None
+    for p, problem in enumerate(problems or [], 1):
+        out.append((str(p), str(problem.get("text", ""))))
+        for g, goal in enumerate(problem.get("goals") or [], 1):
+            for o, objective in enumerate(goal.get("objectives") or [], 1):
+                out.append((f"{p}.{g}.{o}", str(objective.get("text", ""))))
+    return out
+
+
+def missing_fields(keys: tuple[str, ...] | list[str], fields: dict[str, str]) -> list[str]:
+    """The fields of a note's format (or template) still empty: a note is signed only
+    when every field of its format is written (**our rule**: a signed note is complete)."""
+    return [k for k in keys if not str(fields.get(k, "")).strip()]

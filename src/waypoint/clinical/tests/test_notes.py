@@ -102,3 +102,59 @@ def test_setting_hours_bounds(value, ok):
 def test_every_format_field_has_a_title():
     for fields in rule.FORMAT_FIELDS.values():
         assert all(f in rule.FIELD_TITLES for f in fields)
+
+
+PLAN = {
+    "problems": [
+        {"text": "Opioid use", "goals": [{"text": "Stop use", "objectives": [{"text": "A"}]}]},
+        {
+            "text": "Housing",
+            "goals": [
+                {"text": "Stable housing", "objectives": []},
+                {"text": "Income", "objectives": [{"text": "B"}, {"text": "C"}]},
+            ],
+        },
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [
+        ("1", "Opioid use"),
+        ("2", "Housing"),
+        ("3", None),  # one past the last problem
+        ("0", None),
+        ("1.1.1", "A"),
+        ("1.1.2", None),  # one past the last objective
+        ("1.2.1", None),  # one past the last goal
+        ("2.2.2", "C"),
+        ("2.1.1", None),  # a goal without objectives
+        ("2.2", None),  # a goal is not an item
+        ("01", None),
+        ("1.a.1", None),
+        ("", None),
+    ],
+)
+def test_plan_item_label(key, label):
+    assert rule.plan_item_label(PLAN, key) == label
+
+
+def test_plan_item_label_of_no_plan():
+    assert rule.plan_item_label({}, "1") is None
+    assert rule.plan_item_label(None, "1") is None
+
+
+def test_plan_items_in_plan_order():
+    assert rule.plan_items(PLAN) == [
+        ("1", "Opioid use"),
+        ("1.1.1", "A"),
+        ("2", "Housing"),
+        ("2.2.1", "B"),
+        ("2.2.2", "C"),
+    ]
+
+
+def test_missing_fields():
+    assert rule.missing_fields(("data", "plan"), {"data": "x", "plan": "  "}) == ["plan"]
+    assert rule.missing_fields(("data",), {"data": "x"}) == []

@@ -31,6 +31,7 @@ EXPECTED = {
         ["assessments", 30, "waypoint.assessments.chart._context"],
         ["level_of_care", 35, "waypoint.assessments.chart._context"],
         ["risk", 40, "waypoint.assessments.chart._context"],
+        ["notes", 45, "waypoint.notes.selectors.notes.chart_context"],
         ["problems", 50, "waypoint.assessments.chart._context"],
         ["recovery", 60, "waypoint.recovery.views.events.chart_context"],
         ["aftercare", 60, "waypoint.recovery.selectors.aftercare.chart_context"],
@@ -49,7 +50,9 @@ EXPECTED = {
     "home_panels": [
         ["safety_flags", "waypoint.assessments.selectors.home_panel"],
         ["outreach", "waypoint.recovery.selectors.events.home_panel"],
+        ["notes_unsigned", "waypoint.notes.selectors.notes.author_home_panel"],
         ["naloxone_due", "waypoint.recovery.selectors.aftercare.naloxone_home_panel"],
+        ["notes_oversight", "waypoint.notes.selectors.notes.oversight_panel"],
         ["patients", "waypoint.patients.selectors.home_panel"],
         ["privacy", "waypoint.privacy.selectors.accounting.home_panel"],
         ["alumni", "waypoint.recovery.views.alumni._panel"],

@@ -1,0 +1,64 @@
+"""`waypoint demo`'s progress notes (loaded once): notes for the last month's individual,
+CBT and family sessions, signed (some late entries, some with plan items), a few drafts
+(some older than 72 hours, on the counselor's home panel and the director's), and the
+intern's note awaiting the demo counselor's co-signature."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from waypoint.audit.models import AuditEvent
+from waypoint.clinical import notes as rule
+from waypoint.core.actor import Actor
+from waypoint.core.models import User
+from waypoint.demo import demo_logins, load_demo
+from waypoint.notes.models import Note, NotePlanItem, Supervision
+from waypoint.notes.selectors import notes as selectors
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_demo_has_progress_notes():
+    load_demo(patients=80, seed=7)
+    counselor = User.objects.get(username="demo_counselor")
+    notes = Note.objects.filter(author=counselor, session__isnull=False)
+    assert notes.count() >= 20
+    assert set(notes.values_list("session__kind", flat=True)) <= {"individual", "cbt", "family"}
+    assert all(n.note_type == n.session.kind for n in notes.select_related("session"))
+    assert {"dap", "soap"} <= set(notes.values_list("format", flat=True))
+    assert NotePlanItem.objects.filter(note__in=notes).exists()
+    month_ago = timezone.now() - dt.timedelta(days=31)
+    assert not notes.filter(service_at__lt=month_ago).exists()
+    signed = notes.filter(status="signed")
+    assert signed.filter(late_entry=True).exists() and signed.filter(late_entry=False).exists()
+    for n in signed:  # the late-entry mark follows the rule for the dates the demo gave
+        end = n.service_at + dt.timedelta(minutes=n.duration_minutes)
+        assert n.late_entry == rule.late_entry(end, n.signed_at, 24)
+    drafts = notes.filter(status="draft")
+    assert 2 <= drafts.count() <= 8
+    old = drafts.filter(created_at__lt=timezone.now() - dt.timedelta(hours=72))
+    assert old.exists() and drafts.exclude(pk__in=old).exists()
+    # every note was written through the service: one audit event each
+    assert (
+        AuditEvent.objects.filter(object_type="note", action="create").count()
+        == Note.objects.count()
+    )
+
+    panel = selectors.author_home_panel(Actor(user=counselor), None)
+    assert {n.pk for n in panel["unsigned_notes"]} == set(old.values_list("pk", flat=True))
+
+    intern = User.objects.get(username="demo_intern")
+    assert Supervision.objects.get(user=intern).supervisor == counselor
+    waiting = Note.objects.get(author=intern)
+    assert waiting.status == "awaiting_cosign" and waiting.cosigner == counselor
+    assert not waiting.late_entry
+    assert [n.pk for n in selectors.cosign_queue(Actor(user=counselor))] == [waiting.pk]
+    assert ("demo_intern", "counselor", "counselor-demo-2026") in demo_logins()
+
+    admin = User.objects.get(username="demo_admin")
+    board = selectors.oversight(Actor(user=admin))
+    assert [r["author"] for r in board["awaiting"]] == ["Jordan Park"]
+    assert [r["author"] for r in board["unsigned"]] == ["Luis Moreno"]
