@@ -135,7 +135,8 @@ def test_the_chart_section_lists_them_under_problem_and_objective(
     a, b, c, draft = addressed
     client.force_login(users["nurse"])
     html = client.get(f"/patients/{patient.pk}/").content.decode()
-    section = html[html.index('id="current-plan"') :]
+    start = html.index('id="current-plan"')
+    section = html[start : html.index("</section>", start)]  # the plan section only
     assert f'href="/notes/{a.pk}/"' in section and f'href="/notes/{b.pk}/"' in section
     assert f'href="/notes/{c.pk}/"' in section
     assert f'href="/notes/{draft.pk}/"' not in section
