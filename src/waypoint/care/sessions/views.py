@@ -67,6 +67,7 @@ def _day_page(
     form: FormState | None = None,
 ) -> HttpResponse:
     sessions = selectors.sessions_on_day(actor, site, on, counselor_id)
+    selectors.note_links(actor, sessions)  # each session's note: to write, a draft, signed
     return render(
         request,
         "care/session_day.html",

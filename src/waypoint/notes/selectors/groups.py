@@ -230,3 +230,104 @@ def session_note_states(
     for sid, pid, pk, status in rows:
         out[(sid, pid)] = {"id": pk, "status": status}
     return out
+
+
+def group_note_path(session_id: int) -> str:
+    return f"/notes/sessions/{session_id}/group-note/"
+
+
+def group_note_view_path(group_note_id: int) -> str:
+    return f"/notes/group-notes/{group_note_id}/"
+
+
+# The notes part's pages (built at the same time; their literal paths are agreed).
+def new_note_path(patient_id: int, session_id: int) -> str:
+    return f"/notes/patients/{patient_id}/new/?session={session_id}"
+
+
+def note_path(note_id: int) -> str:
+    return f"/notes/{note_id}/"
+
+
+NOTE_STATE_LABELS = {
+    "none": "Note not written",
+    "draft": "Note: draft",
+    "awaiting_cosign": "Note signed, awaiting co-signature",
+    "signed": "Note signed",
+}
+
+
+def annotate_day(actor: Actor, sessions: list[CounselingSession]) -> None:
+    """The day page's note links (``care.sessions.selectors.add_note_links``): a group
+    session gets its group note's state and the page that writes or shows it; another
+    session gets, per attendee marked attended, their note's state and the page that
+    writes it (the notes part's new-note page with the session filled in) or shows it.
+    Only for staff with ``notes.view``; the links to write for those who may write."""
+    if not actor.can("notes.view") or not sessions:
+        return
+    from waypoint.clinical import notes as rules
+
+    ids = [s.pk for s in sessions]
+    groups = group_note_states(actor.organization_id, ids)
+    others = session_note_states(actor.organization_id, ids)
+    for s in sessions:
+        kind = "group" if s.kind == "group" else ("individual" if s.kind == "other" else s.kind)
+        writes = actor.can("notes.write") and rules.may_write(actor.role, kind)
+        if s.kind == "group":
+            found = groups.get(s.pk)
+            state = found["status"] if found else "none"
+            if found is None:
+                text, url = "Write the group note", group_note_path(s.pk)
+            elif state == "draft" and writes:
+                text, url = "Finish the group note", group_note_path(s.pk)
+            else:
+                text, url = "Read the group note", group_note_view_path(found["id"])
+            if found is None and not writes:
+                continue
+            s.note_link = {  # type: ignore[attr-defined]
+                "state": state,
+                "label": "Group "
+                + NOTE_STATE_LABELS[state][0].lower()
+                + NOTE_STATE_LABELS[state][1:],
+                "text": text,
+                "url": url,
+            }
+            continue
+        s.note_column = True  # type: ignore[attr-defined]
+        for a in s.attendees.all():
+            if a.status != "attended":
+                continue
+            found = others.get((s.pk, a.patient_id))
+            if found is not None:
+                a.note_link = {  # type: ignore[attr-defined]
+                    "state": found["status"],
+                    "label": NOTE_STATE_LABELS.get(found["status"], found["status"]),
+                    "text": "Read" if found["status"] != "draft" else "Open the draft",
+                    "url": note_path(found["id"]),
+                }
+            elif writes:
+                a.note_link = {  # type: ignore[attr-defined]
+                    "state": "none",
+                    "label": NOTE_STATE_LABELS["none"],
+                    "text": "Write the note",
+                    "url": new_note_path(a.patient_id, s.pk),
+                }
+
+
+def roster_names(actor: Actor, session: CounselingSession) -> dict[int, str]:
+    """Roster row id to the patient's name (a restricted record the actor may not open:
+    "Restricted record"), for a refusal that names who is missing or extra."""
+    rows = list(
+        SessionAttendee.objects.filter(session=session, organization_id=actor.organization_id)
+        .select_related("patient")
+        .order_by("id")
+    )
+    hidden = access.hidden_ids(actor, (a.patient_id for a in rows))
+    return {
+        a.pk: (
+            f"{access.MASKED_FIRST} {access.MASKED_LAST}"
+            if a.patient_id in hidden
+            else f"{a.patient.first_name} {a.patient.last_name}"
+        )
+        for a in rows
+    }
