@@ -74,6 +74,11 @@ def note_links(actor: Actor, sessions: list[CounselingSession]) -> None:
         provider(actor, sessions)
 
 
+def attendance_complete(session: CounselingSession) -> bool:
+    """Whether every roster row of the session has its attendance recorded."""
+    return not SessionAttendee.objects.filter(session=session, status="").exists()
+
+
 def video_required_for(organization_id: int) -> list[str]:
     """The session kinds the organization requires video for (empty by default)."""
     row = SessionSettings.objects.filter(organization_id=organization_id).first()

@@ -217,13 +217,16 @@ def _filed_fields(gn: GroupNote, entry: GroupNoteEntry) -> dict[str, str]:
     }
 
 
-def group_note_sign(actor: Actor, group_note_id: int) -> list[Note]:
+def group_note_sign(
+    actor: Actor, group_note_id: int, *, signed_at: dt.datetime | None = None
+) -> list[Note]:
     """Sign a draft (its author only) and file one note per entry in that attendee's chart.
     The entries are checked against the roster again (attendance may have been corrected
     since the draft). Late entry: signed more than the organization's ``late_entry_hours``
     after the session ended; a supervised author's notes are ``awaiting_cosign`` with the
     supervisor as cosigner. One audit event per filed note, naming its patient only. 403
-    ``not_note_author``; 409 ``note_signed``, ``no_attendees``; 422 ``roster_mismatch``."""
+    ``not_note_author``; 409 ``note_signed``, ``no_attendees``; 422 ``roster_mismatch``.
+    ``signed_at`` (the demo only: notes signed when the sessions ended) defaults to now."""
     _may_write(actor)
     with transaction.atomic():
         gn = _locked_draft(actor, group_note_id)
@@ -231,7 +234,7 @@ def group_note_sign(actor: Actor, group_note_id: int) -> list[Note]:
             GroupNoteEntry.objects.filter(group_note=gn).select_related("attendee").order_by("id")
         )
         _check_entries(gn.session, [e.attendee_id for e in entries])
-        now = timezone.now()
+        now = signed_at or timezone.now()
         session = gn.session
         ends = session.starts_at + dt.timedelta(minutes=session.duration_minutes)
         late = rules.late_entry(ends, now, settings_of(actor.organization_id).late_entry_hours)
