@@ -64,6 +64,7 @@ EXPECTED = {
     "census_follow_ups": [
         ["aftercare_plan", "waypoint.recovery.selectors.aftercare.episodes_without_plan"]
     ],
+    "session_note_links": ["waypoint.notes.selectors.groups.annotate_day"],
 }
 EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
@@ -81,6 +82,7 @@ from django.apps import apps
 from waypoint.audit import subjects
 from waypoint.care import census
 from waypoint.care.episodes import selectors as episode_selectors
+from waypoint.care.sessions import selectors as session_selectors
 from waypoint.care.episodes import services as episodes
 from waypoint.core import auditing, home, web
 from waypoint.core.hooks import hook_name
@@ -94,12 +96,14 @@ REGISTRIES = [
     medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
     subjects._patient_exists, subjects._access_gates, access._visibility, web._REFUSAL_PAGES,
     auditing._writer, subjects._patient_lookup, episode_selectors.DISCHARGE_PROMPTS,
+    session_selectors.NOTE_LINKS,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
     "waypoint.core.home", "waypoint.audit.subjects", "waypoint.care.episodes.services",
     "waypoint.patients.access", "waypoint.core.web", "waypoint.core.auditing",
     "waypoint.care.episodes.selectors", "waypoint.care.census",
+    "waypoint.care.sessions.selectors",
 }
 
 
@@ -126,6 +130,7 @@ def snapshot():
         "audit_patient_lookup": [name(f) for f in subjects._patient_lookup],
         "discharge_prompts": [name(f) for f in episode_selectors.DISCHARGE_PROMPTS],
         "census_follow_ups": [[k, name(f.missing)] for k, f in census._FOLLOW_UPS.items()],
+        "session_note_links": [name(f) for f in session_selectors.NOTE_LINKS],
     }
 
 
