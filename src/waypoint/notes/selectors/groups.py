@@ -18,6 +18,7 @@ from django.db.models import Prefetch
 
 from waypoint.audit import services as audit
 from waypoint.care.models import CounselingSession, SessionAttendee
+from waypoint.clinical import notes as rules
 from waypoint.core.errors import NotFound
 from waypoint.patients import access
 from waypoint.patients.selectors import patient_ref
@@ -265,14 +266,11 @@ def annotate_day(actor: Actor, sessions: list[CounselingSession]) -> None:
     Only for staff with ``notes.view``; the links to write for those who may write."""
     if not actor.can("notes.view") or not sessions:
         return
-    from waypoint.clinical import notes as rules
-
     ids = [s.pk for s in sessions]
     groups = group_note_states(actor.organization_id, ids)
     others = session_note_states(actor.organization_id, ids)
     for s in sessions:
-        kind = "group" if s.kind == "group" else ("individual" if s.kind == "other" else s.kind)
-        writes = actor.can("notes.write") and rules.may_write(actor.role, kind)
+        writes = actor.can("notes.write") and rules.may_write(actor.role, s.kind)
         if s.kind == "group":
             found = groups.get(s.pk)
             state = found["status"] if found else "none"

@@ -189,20 +189,22 @@ def group_note_update(actor: Actor, group_note_id: int, data: GroupNotePatch) ->
     _may_write(actor)
     with transaction.atomic():
         gn = _locked_draft(actor, group_note_id)
-        changed = []
+        before = set(
+            GroupNoteEntry.objects.filter(group_note=gn).values_list("patient_id", flat=True)
+        )
         for name in ("topic", "shared", "place"):
             value = getattr(data, name)
             if value is not None:
                 setattr(gn, name, value)
-                changed.append(name)
         if data.entries is not None:
             roster = _check_entries(gn.session, [e.attendee for e in data.entries])
             _write_entries(gn, roster, data.entries)
         gn.save()
-        patients = list(
+        after = set(
             GroupNoteEntry.objects.filter(group_note=gn).values_list("patient_id", flat=True)
         )
-        _audit_each(actor, "update", gn, sorted(patients))
+        # each attendee whose part is in the note, or was until now, has the change's event
+        _audit_each(actor, "update", gn, sorted(before | after))
     return gn
 
 

@@ -291,7 +291,9 @@ def patient_group_notes(request: HttpRequest, actor: Actor, patient_id: int) -> 
                 {
                     "n": n,
                     "fields": selectors.filed_fields(n),
-                    "local": n.service_at.astimezone(n.session.site.tz if n.session else None),
+                    "local": n.service_at.astimezone(
+                        n.session.site.tz if n.session else patient.site.tz
+                    ),
                     "url": selectors.note_path(n.pk),
                 }
                 for n in notes
