@@ -209,14 +209,20 @@ def group_note_update(actor: Actor, group_note_id: int, data: GroupNotePatch) ->
 
 
 def _filed_fields(gn: GroupNote, entry: GroupNoteEntry) -> dict[str, str]:
-    """What one attendee's filed note holds: the shared part and their entry only."""
-    return {
+    """What one attendee's filed note holds: the shared part and their entry only, field by
+    field, and the same as one text under "narrative" (the note's format), so a page that
+    shows a narrative note shows a group note whole."""
+    fields = {
         "topic": gn.topic,
         "shared": gn.shared,
         "participation": entry.participation,
         "progress": entry.progress,
         "plan": entry.plan,
     }
+    fields["narrative"] = "\n\n".join(
+        f"{title}: {fields[key]}" for key, title in selectors.GROUP_FIELDS if fields[key]
+    )
+    return fields
 
 
 def group_note_sign(

@@ -51,6 +51,7 @@ def test_write_edit_sign_files_one_note_per_attendee(api, group, users):
         assert note.note_type == "group" and note.group_entry.patient_id == p.pk
         assert note.session_id == group.session.pk and note.author == users["counselor"]
         assert note.fields["topic"] == "Triggers" and word in note.fields["participation"]
+        assert "Topic: Triggers" in note.fields["narrative"] and word in note.fields["narrative"]
     signs = AuditEvent.objects.filter(object_type="note", action="sign")
     assert sorted(e.patient_id for e in signs) == sorted(p.pk for p in group.patients)
 
