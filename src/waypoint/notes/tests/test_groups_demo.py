@@ -26,6 +26,7 @@ def _consistent() -> None:
         notes = list(gn.notes.all())
         assert len(notes) == len(entries)
         for n in notes:
+            assert n.group_entry_id is not None
             e = entries[n.group_entry_id]
             assert n.patient_id == e.patient_id and n.note_type == "group"
             assert n.fields["participation"] == e.participation and not n.late_entry
