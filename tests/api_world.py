@@ -151,6 +151,42 @@ def world(api, users, site) -> dict[str, int | str]:
     )
     ids["session_id"] = sessions[0]["id"]
     ids["session_day"] = (now - dt.timedelta(days=1)).date().isoformat()
+    # a group session held yesterday, its one attendee marked attended, its note a draft
+    group = _ok(
+        api.post(
+            "/sessions",
+            "counselor",
+            {
+                "kind": "group",
+                "site": site.code,
+                "counselor": users["counselor"].pk,
+                "starts_at": (now - dt.timedelta(days=1)).replace(microsecond=0).isoformat(),
+                "duration_minutes": 60,
+                "title": "Coping skills",
+                "patients": [pid],
+            },
+        )
+    )
+    ids["group_session_id"] = group[0]["id"]
+    _ok(
+        api.post(
+            f"/sessions/{group[0]['id']}/attendance",
+            "counselor",
+            {"patient": pid, "status": "attended", "minutes": 60},
+        )
+    )
+    roster = group[0]["roster"]
+    ids["group_note_id"] = _ok(
+        api.post(
+            f"/sessions/{group[0]['id']}/group-note",
+            "counselor",
+            {
+                "topic": "Coping skills",
+                "shared": "Urge surfing.",
+                "entries": [{"attendee": roster[0]["id"], "participation": "Took part."}],
+            },
+        )
+    )["id"]
 
     inquiry = _ok(
         api.post(

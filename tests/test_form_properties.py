@@ -64,6 +64,12 @@ FORMS = [
         "/care/sessions/{session_id}/attendance/",
     ),
     (
+        "group note",
+        "counselor",
+        "/notes/sessions/{group_session_id}/group-note/",
+        "/notes/sessions/{group_session_id}/group-note/",
+    ),
+    (
         "privacy consent",
         "physician",
         "/privacy/patients/{patient_id}/consents/",

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from waypoint.core.actor import api_actor
 from waypoint.core.schemas import PatientId, SiteCode
@@ -20,6 +21,7 @@ patients_router = Router(tags=["sessions"])
 
 
 class AttendeeOut(Schema):
+    id: int = Field(description="the roster row's id (a group note's entries name it)")
     patient: PatientId
     episode: int
     status: str

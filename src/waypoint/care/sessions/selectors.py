@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -30,6 +31,7 @@ from waypoint.care.models import (
 )
 from waypoint.clinical import intensity, telehealth
 from waypoint.clinical.level_of_care import LEVEL_LABELS
+from waypoint.core.hooks import add_once
 from waypoint.core.models import Site, User
 from waypoint.core.selectors import site_today
 from waypoint.patients import access
@@ -53,6 +55,28 @@ def _sessions(organization_id: int) -> QuerySet[CounselingSession]:
             )
         )
     )
+
+
+# Functions (actor, sessions) that set each session's and roster row's ``note_link``
+# (``{"state", "text", "url"}``: whether its note is written, a draft or signed, and where
+# to write or read it). Care knows no notes app: the notes app registers from its
+# AppConfig.ready(); the day page shows them beside each session and roster row.
+NOTE_LINKS: list[Callable[[Actor, list[CounselingSession]], None]] = []
+
+
+def add_note_links(provider: Callable[[Actor, list[CounselingSession]], None]) -> None:
+    """Have ``provider(actor, sessions)`` set the note links of the day's sessions."""
+    add_once(NOTE_LINKS, provider)
+
+
+def note_links(actor: Actor, sessions: list[CounselingSession]) -> None:
+    for provider in NOTE_LINKS:
+        provider(actor, sessions)
+
+
+def attendance_complete(session: CounselingSession) -> bool:
+    """Whether every roster row of the session has its attendance recorded."""
+    return not SessionAttendee.objects.filter(session=session, status="").exists()
 
 
 def video_required_for(organization_id: int) -> list[str]:

@@ -67,6 +67,7 @@ def _day_page(
     form: FormState | None = None,
 ) -> HttpResponse:
     sessions = selectors.sessions_on_day(actor, site, on, counselor_id)
+    selectors.note_links(actor, sessions)  # each session's note: to write, a draft, signed
     return render(
         request,
         "care/session_day.html",
@@ -147,8 +148,14 @@ def attendance(request: HttpRequest, actor: Actor, session_id: int) -> HttpRespo
         sites = selectors.active_sites(actor.organization_id)
         return _day_page(request, actor, s.site, sites, local, s.counselor_id, form)
     minutes_text = f" ({row.minutes} min)" if row.minutes else ""
+    # attendance and note in one flow: the session's card links to its note (note_links)
+    next_step = ""
+    if s.kind == "group" and selectors.attendance_complete(s):
+        next_step = " Every attendance is recorded: the group note is next."
     say_done(
-        request, key, f"Attendance saved for {name}: {row.status_label.lower()}{minutes_text}."
+        request,
+        key,
+        f"Attendance saved for {name}: {row.status_label.lower()}{minutes_text}.{next_step}",
     )
     return done_redirect(back, key)
 

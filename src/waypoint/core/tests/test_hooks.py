@@ -68,6 +68,7 @@ EXPECTED = {
         ["aftercare_plan", "waypoint.recovery.selectors.aftercare.episodes_without_plan"]
     ],
     "plan_progress": ["waypoint.notes.selectors.counseling.plan_progress"],
+    "session_note_links": ["waypoint.notes.selectors.groups.annotate_day"],
 }
 EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
@@ -85,6 +86,7 @@ from django.apps import apps
 from waypoint.audit import subjects
 from waypoint.care import census
 from waypoint.care.episodes import selectors as episode_selectors
+from waypoint.care.sessions import selectors as session_selectors
 from waypoint.care.episodes import services as episodes
 from waypoint.care.plans import selectors as plan_selectors
 from waypoint.core import auditing, home, web
@@ -100,6 +102,7 @@ REGISTRIES = [
     subjects._patient_exists, subjects._access_gates, access._visibility, web._REFUSAL_PAGES,
     auditing._writer, subjects._patient_lookup, episode_selectors.DISCHARGE_PROMPTS,
     plan_selectors.PLAN_PROGRESS,
+    session_selectors.NOTE_LINKS,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
@@ -107,6 +110,7 @@ OWNERS = {
     "waypoint.patients.access", "waypoint.core.web", "waypoint.core.auditing",
     "waypoint.care.episodes.selectors", "waypoint.care.census",
     "waypoint.care.plans.selectors",
+    "waypoint.care.sessions.selectors",
 }
 
 
@@ -134,6 +138,7 @@ def snapshot():
         "discharge_prompts": [name(f) for f in episode_selectors.DISCHARGE_PROMPTS],
         "census_follow_ups": [[k, name(f.missing)] for k, f in census._FOLLOW_UPS.items()],
         "plan_progress": [name(f) for f in plan_selectors.PLAN_PROGRESS],
+        "session_note_links": [name(f) for f in session_selectors.NOTE_LINKS],
     }
 
 

@@ -1,0 +1,67 @@
+"""The group notes of `waypoint demo`: its step on known sessions (signed an hour after
+each session, the newest left to write, the next a draft), and the whole demo loaded once
+(whatever group sessions its draw made: every group note matches its roster and each
+filed note holds only its entry)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from waypoint.core.actor import Actor
+from waypoint.demo import load_demo
+from waypoint.notes.demo import groups as demo
+from waypoint.notes.models import GroupNote, Note
+
+from .groups_fixtures import attend, group_fixture, schedule  # noqa: F401
+
+
+def _consistent() -> None:
+    for gn in GroupNote.objects.filter(status="signed").prefetch_related("entries", "notes"):
+        entries = {e.pk: e for e in gn.entries.all()}
+        attended = set(gn.session.attendees.filter(status="attended").values_list("pk", flat=True))
+        assert {e.attendee_id for e in entries.values()} == attended
+        notes = list(gn.notes.all())
+        assert len(notes) == len(entries)
+        for n in notes:
+            assert n.group_entry_id is not None
+            e = entries[n.group_entry_id]
+            assert n.patient_id == e.patient_id and n.note_type == "group"
+            assert n.fields["participation"] == e.participation and not n.late_entry
+            assert n.status in ("signed", "awaiting_cosign")
+
+
+def test_the_demo_step_on_known_sessions(group, actor, site, users):
+    older = []
+    for days in (8, 15, 22):
+        s = schedule(actor, site, users, group.patients, hours_ago=24 * days)
+        for p in group.patients[:2]:
+            attend(actor, s, p)
+        attend(actor, s, group.patients[2], "absent")
+        older.append(s)
+    never = schedule(actor, site, users, group.patients, hours_ago=24 * 40)  # over a month
+    attend(actor, never, group.patients[0])
+    demo.load(Actor(user=users["admin"], channel="cli"), [site], random.Random(7))
+    # the newest held group (the fixture's, three hours ago) is left to write
+    assert not GroupNote.objects.filter(session=group.session).exists()
+    assert GroupNote.objects.get(session=older[0]).status == "draft"
+    for s in older[1:]:
+        gn = GroupNote.objects.get(session=s)
+        assert gn.status == "signed" and gn.author == users["counselor"]
+        ended = s.starts_at + dt.timedelta(minutes=s.duration_minutes)
+        assert gn.signed_at == ended + dt.timedelta(hours=1)
+        assert sorted(gn.notes.values_list("patient_id", flat=True)) == sorted(
+            p.pk for p in group.patients[:2]
+        )
+    assert not GroupNote.objects.filter(session=never).exists()
+    _consistent()
+    assert Note.objects.filter(note_type="group").count() == 4
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_whole_demo_loads_with_consistent_group_notes():
+    load_demo(patients=80, seed=7)
+    _consistent()
