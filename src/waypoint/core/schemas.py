@@ -117,6 +117,44 @@ def _no_control_chars(value: str) -> str:
 
 NoControlChars = AfterValidator(_no_control_chars)
 
+
+def _line_breaks_as_lf(value: object) -> object:
+    """CRLF and CR as LF (a browser's textarea sends CRLF): one line break stored."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def _no_control_chars_but_line_breaks(value: str) -> str:
+    if any(has_control_chars(line) for line in value.split("\n")):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+@dataclass(frozen=True)
+class ParagraphLimits(GroupedMetadata):
+    """What ``paragraphs()`` gives: line breaks kept, the rest as ``text()``."""
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        # the constraints first (a before-validator wraps what precedes it; placed ahead of
+        # them it would leave the length checked before the trim)
+        yield StringConstraints(
+            strip_whitespace=True, max_length=self.max_length, min_length=self.min_length
+        )
+        yield BeforeValidator(_line_breaks_as_lf)
+        yield AfterValidator(_no_control_chars_but_line_breaks)
+
+
+def paragraphs(max_length: int, min_length: int = 0) -> ParagraphLimits:
+    """Text of several lines (a note's field, typed in a textarea): line breaks (as LF) and
+    tabs kept, every other control character refused as ``text()`` does; trimmed, with a
+    length limit. Written ``Annotated[str, paragraphs(8000)]``."""
+    return ParagraphLimits(max_length, min_length)
+
+
 # Contact details shared by the patient record, intake and the public directory.
 Phone = Annotated[
     str,

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import typing
 from types import SimpleNamespace
+from typing import Annotated
 
 import pytest
 from ninja import Schema
 from ninja.constants import NOT_SET
 from pydantic import BaseModel
 
-from waypoint.core.schemas import OptionalPatientId, PatientId, SiteCode
+from waypoint.core.schemas import OptionalPatientId, PatientId, SiteCode, text
 
 from .openapi_answers import answer_schema, assert_documented
 
@@ -167,3 +168,21 @@ def test_control_character_class_equals_its_definition_for_every_code_point():
     assert differ == []
     assert has_control_chars("Ana\u2028Reyes") and not has_control_chars("Ana\tReyes é")
     assert has_control_chars("x" * 50 + "\x00") and not has_control_chars("")
+
+
+def test_paragraphs_keep_line_breaks_and_refuse_other_controls():
+    """``paragraphs()`` (a note typed in a textarea): CRLF and CR stored as LF, tabs kept,
+    trimmed, bounded; any other control character refused, as ``text()`` refuses them."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from waypoint.core.schemas import paragraphs
+
+    ta = TypeAdapter(Annotated[str, paragraphs(20, 1)])
+    assert ta.validate_python(" one\r\ntwo\rthree\tx ") == "one\ntwo\nthree\tx"
+    assert ta.validate_python("a" * 20) == "a" * 20
+    for bad in ("a" * 21, "   ", "a\x00b", "a\u2028b", "a\u202eb", "\n\x0b"):
+        with pytest.raises(ValidationError):
+            ta.validate_python(bad)
+    # the one-line text() still refuses a line break
+    with pytest.raises(ValidationError):
+        TypeAdapter(Annotated[str, text(20)]).validate_python("one\ntwo")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from waypoint.core.schemas import RecordId, StrictSchema, text
+from waypoint.core.schemas import RecordId, StrictSchema, paragraphs, text
 
 TOPIC_MAX, SHARED_MAX, PLACE_MAX, ENTRY_MAX = 200, 8000, 200, 4000
 MAX_ENTRIES = 40  # a session's roster holds at most 40 (care.sessions.schemas.MAX_ROSTER)
@@ -18,9 +18,9 @@ class GroupEntryIn(StrictSchema):
     roster (``roster[].id`` of ``GET /group-notes/{id}``, or the session's roster)."""
 
     attendee: RecordId
-    participation: Annotated[str, text(ENTRY_MAX, 1)]
-    progress: Annotated[str, text(ENTRY_MAX)] = ""
-    plan: Annotated[str, text(ENTRY_MAX)] = ""
+    participation: Annotated[str, paragraphs(ENTRY_MAX, 1)]
+    progress: Annotated[str, paragraphs(ENTRY_MAX)] = ""
+    plan: Annotated[str, paragraphs(ENTRY_MAX)] = ""
 
 
 class GroupNoteIn(StrictSchema):
@@ -28,7 +28,7 @@ class GroupNoteIn(StrictSchema):
     attendee marked attended. The service time, duration and modality are the session's."""
 
     topic: Annotated[str, text(TOPIC_MAX, 1)]
-    shared: Annotated[str, text(SHARED_MAX, 1)]
+    shared: Annotated[str, paragraphs(SHARED_MAX, 1)]
     place: Annotated[str, text(PLACE_MAX)] = ""
     entries: list[GroupEntryIn] = Field(default_factory=list, max_length=MAX_ENTRIES)
 
@@ -38,6 +38,6 @@ class GroupNotePatch(StrictSchema):
     all entries (and must match the roster again)."""
 
     topic: Annotated[str, text(TOPIC_MAX, 1)] | None = None
-    shared: Annotated[str, text(SHARED_MAX, 1)] | None = None
+    shared: Annotated[str, paragraphs(SHARED_MAX, 1)] | None = None
     place: Annotated[str, text(PLACE_MAX)] | None = None
     entries: list[GroupEntryIn] | None = Field(default=None, max_length=MAX_ENTRIES)

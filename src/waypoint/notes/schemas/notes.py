@@ -2,15 +2,15 @@
 
 A note's fields are paragraphs: unlike the one-line ``text()`` of the rest of the API they
 keep line breaks (a browser's CRLF is stored as LF) and tabs, and refuse every other
-control character (``core.schemas.has_control_chars`` on each line)."""
+control character (``core.schemas.paragraphs``)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
-from waypoint.core.schemas import Bool, RecordId, StrictSchema, has_control_chars, text
+from waypoint.core.schemas import Bool, RecordId, StrictSchema, paragraphs, text
 
 FIELD_MAX = 8000  # one field of a note (the model's addendum text holds as much)
 FIELDS_MAX = 20  # fields of a note or a template
@@ -27,31 +27,8 @@ NoteFormat = Literal["dap", "soap", "template", "narrative"]
 Modality = Literal["in_person", "video", "phone"]
 
 
-def _lines(value: object) -> object:
-    """CRLF and CR as LF (what a browser's textarea sends is stored as one line break)."""
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").replace("\r", "\n")
-    return value
-
-
-def _no_control_chars_but_breaks(value: str) -> str:
-    if any(has_control_chars(line) for line in value.split("\n")):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Paragraphs = Annotated[
-    str,
-    BeforeValidator(_lines),
-    StringConstraints(strip_whitespace=True, max_length=FIELD_MAX),
-    AfterValidator(_no_control_chars_but_breaks),
-]
-AddendumText = Annotated[
-    str,
-    BeforeValidator(_lines),
-    StringConstraints(strip_whitespace=True, max_length=FIELD_MAX, min_length=1),
-    AfterValidator(_no_control_chars_but_breaks),
-]
+Paragraphs = Annotated[str, paragraphs(FIELD_MAX)]
+AddendumText = Annotated[str, paragraphs(FIELD_MAX, 1)]
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 # "2" (the second problem) or "2.1.3" (the third objective of the first goal of the second
 # problem) of the plan version's content.

@@ -251,3 +251,18 @@ def test_no_leak_in_filed_notes_api_answers_and_audit(api, group, users, org, su
             assert not (
                 set(ev.detail.get("results", [])) & {n.pk for n in Note.objects.exclude(patient=p)}
             )
+
+
+def test_the_shared_and_individual_parts_keep_their_line_breaks(api, group):
+    """What a counselor types in the form's text areas in paragraphs is kept as typed (a
+    browser's CRLF as LF); a one-line field would refuse it."""
+    body = group.body()
+    body["shared"] = "Check-in round.\r\n\r\nThen a role play on refusing an offer."
+    body["entries"][0]["participation"] = "Spoke first.\r\nOffered support to a peer."
+    s, gn = api.post(f"/sessions/{group.session.pk}/group-note", "counselor", body)
+    assert s == 201, gn
+    assert gn["shared"] == "Check-in round.\n\nThen a role play on refusing an offer."
+    first = GroupNoteEntry.objects.get(
+        group_note_id=gn["id"], attendee_id=body["entries"][0]["attendee"]
+    )
+    assert first.participation == "Spoke first.\nOffered support to a peer."
