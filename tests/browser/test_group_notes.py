@@ -1,9 +1,8 @@
 """Group notes in a browser (issue 18): a counselor records a group's attendance on their
 day, follows the session's link to its group note, writes it once with three individual
-parts and signs it; each attendee's filed group notes show only their own part.
-
-(The chart's Notes section is built by the notes part; until it is merged this test reads
-each attendee's filed note on /notes/patients/<id>/group-notes/, the groups part's page.)"""
+parts and signs it; each attendee's chart lists the filed group note in its Notes section,
+and the note opened from there (and the patient's filed group notes page) shows only their
+own part."""
 
 from __future__ import annotations
 
@@ -83,12 +82,27 @@ def test_attendance_then_one_group_note_filed_in_each_chart(
     expect(page.locator(f"#note-{s.pk}")).to_contain_text("Group note signed")
 
     for p, (first, last, word) in zip(patients, PEOPLE, strict=True):
-        page.goto(f"/notes/patients/{p.pk}/group-notes/")
-        body = page.locator("main")
-        expect(body).to_contain_text(f"{first} {last}")
-        expect(body).to_contain_text(f"Shared a story about a {word}.")
-        expect(body).to_contain_text("Urge surfing practice for everyone.")
-        text = body.inner_text()
+        mine = Note.objects.get(group_note=gn, patient=p)
+        page.goto(f"/patients/{p.pk}/")
+        section = page.locator("section#notes")
+        row = section.locator(f"tr[data-note='{mine.pk}']")
+        expect(row).to_contain_text("Group counseling")
+        expect(section.locator("tr.note-row")).to_have_count(1)
+        row.get_by_role("link", name="Open").click()
+        expect(page.locator("h1")).to_contain_text("note")
+        for where in (f"/notes/{mine.pk}/", f"/notes/patients/{p.pk}/group-notes/"):
+            page.goto(where)
+            body = page.locator("main")
+            expect(body).to_contain_text(f"{first} {last}")
+            expect(body).to_contain_text(f"Shared a story about a {word}.")
+            expect(body).to_contain_text("Urge surfing practice for everyone.")
+            text = body.inner_text()
+            for o_first, o_last, o_word in PEOPLE:
+                if o_first != first:
+                    assert o_first not in text and o_last not in text and o_word not in text
+        # the chart itself holds no other attendee's name or words either
+        page.goto(f"/patients/{p.pk}/")
+        chart = page.locator("main").inner_text()
         for o_first, o_last, o_word in PEOPLE:
             if o_first != first:
-                assert o_first not in text and o_last not in text and o_word not in text
+                assert o_first not in chart and o_last not in chart and o_word not in chart
