@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.urls import reverse
 
 from waypoint.audit import services as audit
 from waypoint.care.models import TreatmentPlan
@@ -218,7 +219,7 @@ def plan_progress(actor: Actor, plan: TreatmentPlan) -> dict[str, list[dict]]:
         out.setdefault(r.item, []).append(
             {
                 "note": n.pk,
-                "url": f"/notes/{n.pk}/",
+                "url": reverse("notes:note", args=[n.pk]),
                 "service_at": n.service_at,
                 "note_type": n.note_type,
                 "type_label": TYPE_LABELS.get(n.note_type, n.note_type),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from waypoint.audit import services as audit
 from waypoint.care.models import CounselingSession, SessionAttendee
@@ -234,20 +235,19 @@ def session_note_states(
 
 
 def group_note_path(session_id: int) -> str:
-    return f"/notes/sessions/{session_id}/group-note/"
+    return reverse("notes:session_group_note", args=[session_id])
 
 
 def group_note_view_path(group_note_id: int) -> str:
-    return f"/notes/group-notes/{group_note_id}/"
+    return reverse("notes:group_note", args=[group_note_id])
 
 
-# The notes part's pages (built at the same time; their literal paths are agreed).
 def new_note_path(patient_id: int, session_id: int) -> str:
-    return f"/notes/patients/{patient_id}/new/?session={session_id}"
+    return f"{reverse('notes:note_new', args=[patient_id])}?session={session_id}"
 
 
 def note_path(note_id: int) -> str:
-    return f"/notes/{note_id}/"
+    return reverse("notes:note", args=[note_id])
 
 
 NOTE_STATE_LABELS = {

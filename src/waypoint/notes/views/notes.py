@@ -414,7 +414,7 @@ def _note_context(actor: Actor, note: Note) -> dict[str, Any]:
         "can_cosign": note.status == "awaiting_cosign"
         and note.cosigner_id == actor.user.pk
         and actor.can("notes.cosign"),
-        "counseling_url": f"/notes/{note.pk}/counseling/",
+        "counseling_url": reverse("notes:counseling", args=[note.pk]),
     }
 
 
