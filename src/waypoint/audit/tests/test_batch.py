@@ -31,6 +31,14 @@ def chain(org_id: int) -> list[tuple[int, str, str]]:
     )
 
 
+def links(org_id: int) -> list[tuple[int, int]]:
+    return sorted(
+        AuditEventPatient.objects.filter(organization_id=org_id).values_list(
+            "event__seq", "patient_id"
+        )
+    )
+
+
 def head(org_id: int) -> tuple[int, str, str]:
     h = AuditChainHead.objects.get(organization_id=org_id)
     return (h.last_seq, h.last_hash, h.mac)
@@ -57,7 +65,7 @@ def test_a_batch_writes_the_chain_one_by_one_appends_write(actor, make_patient, 
     try:
         with transaction.atomic():
             write(nurse, patients)
-            one_by_one, head_one_by_one = chain(org), head(org)
+            one_by_one, head_one_by_one, links_one_by_one = chain(org), head(org), links(org)
             raise Undo
     except Undo:
         pass
@@ -66,6 +74,7 @@ def test_a_batch_writes_the_chain_one_by_one_appends_write(actor, make_patient, 
         write(nurse, patients)
     assert chain(org) == one_by_one
     assert head(org) == head_one_by_one
+    assert links(org) == links_one_by_one
     assert len(one_by_one) == len(before) + 9
     assert_verifies()
 
@@ -86,6 +95,10 @@ def test_a_batch_reads_and_writes_the_head_row_once(actor, make_patient):
 
     assert len(statements(batched=False)) == 2 * 20  # read and update for each event
     assert len(statements(batched=True)) == 2  # one read, one update
+    with CaptureQueriesContext(connection) as q, audit.batch():
+        write(nurse, [p], n=10)
+    inserts = [s for s in q.captured_queries if "INSERT INTO" in s["sql"].upper()]
+    assert len(inserts) == 20 + 1  # the events, then their links in one statement
     assert_verifies()
 
 
@@ -110,6 +123,7 @@ def test_events_a_savepoint_rolled_back_are_not_chained_on(actor, make_patient):
             pass
     seqs = [s for s, _, _ in chain(org)]
     assert seqs == list(range(1, len(seqs) + 1))
+    assert {seq for seq, _ in links(org)} == set(seqs)  # no link of a rolled-back event
     assert head(org)[0] == seqs[-1]
     assert_verifies()
 
@@ -158,12 +172,12 @@ def test_a_failing_batch_writes_nothing(actor, make_patient):
     p = make_patient()
     nurse = actor("nurse")
     org = nurse.organization_id
-    before, links = head(org), AuditEventPatient.objects.count()
+    before, count = head(org), AuditEventPatient.objects.count()
     with pytest.raises(Undo), audit.batch():
         write(nurse, [p], n=2)
         raise Undo
     assert head(org) == before
-    assert AuditEventPatient.objects.count() == links
+    assert AuditEventPatient.objects.count() == count
     assert_verifies()
 
 
