@@ -180,6 +180,7 @@ def _register_routers() -> None:
     from waypoint.intake.api import sites_router
     from waypoint.labs import api as labs
     from waypoint.medication import api as medication
+    from waypoint.notes.api import ROUTERS as notes_routers
     from waypoint.patients.api import router as patients_router
     from waypoint.privacy import api as privacy
     from waypoint.recovery.api import ROUTERS as recovery_routers
@@ -215,6 +216,8 @@ def _register_routers() -> None:
     api.add_router("/facilities", directory.router)
     api.add_router("/sites", directory.sites_router)
     for prefix, router in recovery_routers:
+        api.add_router(prefix, router)
+    for prefix, router in notes_routers:
         api.add_router(prefix, router)
 
 

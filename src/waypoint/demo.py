@@ -146,6 +146,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
     from waypoint.incentives import demo as incentives_demo
     from waypoint.intake import demo as intake_demo
     from waypoint.medication import demo as medication_demo
+    from waypoint.notes import demo as notes_demo
     from waypoint.privacy import demo as privacy_demo
     from waypoint.recovery import demo as recovery_demo
 
@@ -160,6 +161,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
         ("treatment locator directory", directory_demo.load),
         ("Part 2 consents and disclosures", privacy_demo.load),
         ("aftercare, naloxone, recovery events and check-ins", recovery_demo.load),
+        ("progress notes, group notes and co-signatures", notes_demo.load),
     ]
 
 

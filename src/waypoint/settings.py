@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "waypoint.directory",
     "waypoint.privacy",
     "waypoint.recovery",
+    "waypoint.notes",
 ]
 
 MIDDLEWARE = [

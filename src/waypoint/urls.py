@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("waypoint.privacy.urls")),
     path("", include("waypoint.directory.urls")),
     path("", include("waypoint.recovery.urls")),
+    path("", include("waypoint.notes.urls")),
 ]
 
 handler403 = core_views.forbidden

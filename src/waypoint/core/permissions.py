@@ -289,6 +289,30 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A, C}),
         "Keep alumni events, record attendance and a person's consent to be contacted",
     ),
+    # Clinical documentation (notes/): the clinical team reads and writes progress notes
+    # (which note types each role may write is clinical.notes.may_write); a supervisor
+    # co-signs a supervised colleague's notes; the director sees who has notes unsigned
+    # (not what they say) and keeps templates, supervision and the documentation settings.
+    "notes.view": (
+        frozenset({P, N, C}),
+        "Read a patient's progress notes and their addenda (not another's counseling notes)",
+    ),
+    "notes.write": (
+        frozenset({P, N, C}),
+        "Write, sign and add addenda to one's own progress notes and group notes",
+    ),
+    "notes.cosign": (
+        frozenset({P, C}),
+        "Co-sign the notes of the staff one supervises",
+    ),
+    "notes.oversee": (
+        frozenset({A}),
+        "See who has notes unsigned past the setting or waiting for co-signature",
+    ),
+    "notes.manage": (
+        frozenset({A}),
+        "Keep note templates, who needs co-signature and by whom, and the documentation settings",
+    ),
 }
 
 

@@ -1,0 +1,1 @@
+"""Clinical documentation (issue 18): see docs/NOTES.md."""

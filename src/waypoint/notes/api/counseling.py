@@ -1,0 +1,7 @@
+"""API of the counseling part (issue 18)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+ROUTERS: list[tuple[str, Router]] = []

@@ -1,0 +1,7 @@
+"""API of the notes part (issue 18)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+ROUTERS: list[tuple[str, Router]] = []

@@ -1,0 +1,1 @@
+"""Inputs of clinical documentation, one module per part."""

@@ -1,0 +1,1 @@
+"""Reads of clinical documentation, one module per part."""

@@ -1,0 +1,1 @@
+"""Reads of the counseling part (issue 18)."""

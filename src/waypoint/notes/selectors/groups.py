@@ -1,0 +1,1 @@
+"""Reads of the groups part (issue 18)."""

@@ -1,0 +1,1 @@
+"""Reads of the notes part (issue 18)."""

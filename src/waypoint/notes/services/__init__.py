@@ -1,0 +1,1 @@
+"""Writes of clinical documentation, one module per part."""

@@ -1,0 +1,1 @@
+"""Writes of the counseling part (issue 18)."""

@@ -1,0 +1,1 @@
+"""Writes of the groups part (issue 18)."""

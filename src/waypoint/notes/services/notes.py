@@ -1,0 +1,1 @@
+"""Writes of the notes part (issue 18)."""
