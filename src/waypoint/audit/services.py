@@ -254,7 +254,7 @@ class _Batch:
         return h
 
     def flush(self) -> None:
-        alive = {id(func) for _sids, func, _robust in connection.run_on_commit}
+        alive = {id(entry[1]) for entry in connection.run_on_commit}  # (savepoints, func, robust)
         AuditEventPatient.objects.bulk_create(
             (link for mark, links in self.links if id(mark) in alive for link in links),
             batch_size=500,
