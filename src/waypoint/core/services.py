@@ -102,7 +102,11 @@ def user_create(
     last_name: str = "",
     email: str = "",
     check_password: bool = True,
+    password_hash: str | None = None,
 ) -> User:
+    """A staff account. ``password_hash``: the password already hashed (``make_password``),
+    for a loader that hashes its accounts' passwords in parallel; ``password`` is then only
+    validated (with ``check_password``)."""
     if role not in {r.value for r in Role}:
         raise DomainError(
             "unknown_role", f"Unknown role {role!r}: one of {', '.join(r.value for r in Role)}."
@@ -126,7 +130,10 @@ def user_create(
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise Conflict("user_exists", f"User {username} already exists.")
-        user.set_password(password)
+        if password_hash is not None:
+            user.password = password_hash
+        else:
+            user.set_password(password)
         user.save()
     return user
 
