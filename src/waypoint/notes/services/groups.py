@@ -33,7 +33,7 @@ from waypoint.core.selectors import locked_in_org
 from ..models import GroupNote, GroupNoteEntry, Note
 from ..schemas.groups import GroupEntryIn, GroupNoteIn, GroupNotePatch
 from ..selectors import groups as selectors
-from ..selectors.supervision import cosigner_of, settings_of
+from ..selectors.supervision import signing
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -245,9 +245,8 @@ def group_note_sign(
         now = signed_at or timezone.now()
         session = gn.session
         ends = session.starts_at + dt.timedelta(minutes=session.duration_minutes)
-        late = rules.late_entry(ends, now, settings_of(actor.organization_id).late_entry_hours)
-        cosigner = cosigner_of(actor.organization_id, actor.user.pk)
-        status = "awaiting_cosign" if cosigner else "signed"
+        decided = signing(actor.organization_id, actor.user.pk, ends, now)
+        late, cosigner, status = decided.late_entry, decided.cosigner, decided.status
         filed = []
         for e in entries:
             note = Note.objects.create(

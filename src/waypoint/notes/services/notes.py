@@ -23,7 +23,7 @@ from waypoint.patients.selectors import patient_ref
 from ..models import Addendum, Note, NotePlanItem, NotesSettings, NoteTemplate, Supervision
 from ..schemas.notes import NoteIn, NoteTemplateIn, NoteUpdateIn
 from ..selectors import notes as selectors
-from ..selectors.supervision import cosigner_of, settings_of
+from ..selectors.supervision import signing
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -295,13 +295,12 @@ def note_sign(actor: Actor, note_id: int) -> Note:
                 field=f"fields.{missing[0]}",
             )
         now = timezone.now()
-        hours = settings_of(actor.organization_id).late_entry_hours
         end = note.service_at + dt.timedelta(minutes=note.duration_minutes)
+        decided = signing(actor.organization_id, note.author_id, end, now)
         note.signed_at = now
-        note.late_entry = rule.late_entry(end, now, hours)
-        cosigner = cosigner_of(actor.organization_id, note.author_id)
-        note.cosigner_id = cosigner
-        note.status = "awaiting_cosign" if cosigner else "signed"
+        note.late_entry = decided.late_entry
+        note.cosigner_id = decided.cosigner
+        note.status = decided.status
         note.save(update_fields=["signed_at", "late_entry", "cosigner", "status", "updated_at"])
         audit.record(
             actor,
@@ -311,8 +310,8 @@ def note_sign(actor: Actor, note_id: int) -> Note:
             patient_id=note.patient_id,
             detail={
                 "late_entry": note.late_entry,
-                "late_entry_hours": hours,
-                "cosigner": cosigner,
+                "late_entry_hours": decided.late_entry_hours,
+                "cosigner": decided.cosigner,
                 "status": note.status,
             },
         )
