@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from waypoint.core.selectors import site_today
+from waypoint.notes.models import GroupNote
 
 # Names and words that appear nowhere else: each must stay in its own attendee's note.
 PEOPLE = [
@@ -100,3 +101,20 @@ def group_fixture(make_patient, actor, site, users):
     for p in people:
         attend(actor, s, p)
     return Group(session=s, patients=people, words=[w for *_x, w in PEOPLE])
+
+
+def consistent() -> None:
+    """Every signed group note matches the attendees marked attended, and each filed note
+    holds its patient's entry only (the demo's and the tests' group notes alike)."""
+    for gn in GroupNote.objects.filter(status="signed").prefetch_related("entries", "notes"):
+        entries = {e.pk: e for e in gn.entries.all()}
+        attended = set(gn.session.attendees.filter(status="attended").values_list("pk", flat=True))
+        assert {e.attendee_id for e in entries.values()} == attended
+        notes = list(gn.notes.all())
+        assert len(notes) == len(entries)
+        for n in notes:
+            assert n.group_entry_id is not None
+            e = entries[n.group_entry_id]
+            assert n.patient_id == e.patient_id and n.note_type == "group"
+            assert n.fields["participation"] == e.participation and not n.late_entry
+            assert n.status in ("signed", "awaiting_cosign")

@@ -1,36 +1,18 @@
 """The group notes of `waypoint demo`: its step on known sessions (signed an hour after
-each session, the newest left to write, the next a draft), and the whole demo loaded once
-(whatever group sessions its draw made: every group note matches its roster and each
-filed note holds only its entry)."""
+each session, the newest left to write, the next a draft). The whole demo's group notes
+are checked with ``groups_fixtures.consistent`` in test_demo_notes.py (one demo load for
+the notes parts)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 
-import pytest
-
 from waypoint.core.actor import Actor
-from waypoint.demo import load_demo
 from waypoint.notes.demo import groups as demo
 from waypoint.notes.models import GroupNote, Note
 
-from .groups_fixtures import attend, group_fixture, schedule  # noqa: F401
-
-
-def _consistent() -> None:
-    for gn in GroupNote.objects.filter(status="signed").prefetch_related("entries", "notes"):
-        entries = {e.pk: e for e in gn.entries.all()}
-        attended = set(gn.session.attendees.filter(status="attended").values_list("pk", flat=True))
-        assert {e.attendee_id for e in entries.values()} == attended
-        notes = list(gn.notes.all())
-        assert len(notes) == len(entries)
-        for n in notes:
-            assert n.group_entry_id is not None
-            e = entries[n.group_entry_id]
-            assert n.patient_id == e.patient_id and n.note_type == "group"
-            assert n.fields["participation"] == e.participation and not n.late_entry
-            assert n.status in ("signed", "awaiting_cosign")
+from .groups_fixtures import attend, consistent, group_fixture, schedule  # noqa: F401
 
 
 def test_the_demo_step_on_known_sessions(group, actor, site, users):
@@ -56,12 +38,5 @@ def test_the_demo_step_on_known_sessions(group, actor, site, users):
             p.pk for p in group.patients[:2]
         )
     assert not GroupNote.objects.filter(session=never).exists()
-    _consistent()
+    consistent()
     assert Note.objects.filter(note_type="group").count() == 4
-
-
-@pytest.mark.slow
-@pytest.mark.django_db
-def test_the_whole_demo_loads_with_consistent_group_notes():
-    load_demo(patients=80, seed=7)
-    _consistent()

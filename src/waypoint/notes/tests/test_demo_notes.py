@@ -1,7 +1,15 @@
-"""`waypoint demo`'s progress notes (loaded once): notes for the last month's individual,
-CBT and family sessions, signed (some late entries, some with plan items), a few drafts
-(some older than 72 hours, on the counselor's home panel and the director's), and the
-intern's note awaiting the demo counselor's co-signature."""
+"""`waypoint demo`'s clinical notes, loaded once (80 people, seed 7) for the three parts
+that check it:
+
+- progress notes for the last month's individual, CBT and family sessions, signed (some
+  late entries, some with plan items), a few drafts (some older than 72 hours, on the
+  counselor's home panel and the director's), and the intern's note awaiting the demo
+  counselor's co-signature;
+- group notes: every signed group note matches its roster and each filed note holds only
+  its entry (whatever group sessions the demo's draw made; test_groups_demo.py checks the
+  step on known sessions);
+- two counseling notes (one shared, one changed after signing with the earlier text kept),
+  each audited, and treatment plans that show the signed notes that addressed them."""
 
 from __future__ import annotations
 
@@ -11,18 +19,35 @@ import pytest
 from django.utils import timezone
 
 from waypoint.audit.models import AuditEvent
+from waypoint.care.models import TreatmentPlan
 from waypoint.clinical import notes as rule
 from waypoint.core.actor import Actor
 from waypoint.core.models import User
 from waypoint.demo import demo_logins, load_demo
-from waypoint.notes.models import Note, NotePlanItem, Supervision
+from waypoint.notes.models import (
+    CounselingNote,
+    CounselingNoteShare,
+    CounselingNoteVersion,
+    Note,
+    NotePlanItem,
+    Supervision,
+)
 from waypoint.notes.selectors import notes as selectors
+from waypoint.notes.selectors.counseling import disclosure_rows, plan_progress
+
+from .groups_fixtures import consistent
 
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_the_demo_has_progress_notes():
+def test_the_demo_has_notes_group_notes_and_counseling_notes():
     load_demo(patients=80, seed=7)
+    progress_notes()
+    consistent()
+    counseling_notes()
+
+
+def progress_notes():
     counselor = User.objects.get(username="demo_counselor")
     notes = Note.objects.filter(author=counselor, session__isnull=False)
     assert notes.count() >= 20
@@ -62,3 +87,30 @@ def test_the_demo_has_progress_notes():
     board = selectors.oversight(Actor(user=admin))
     assert [r["author"] for r in board["awaiting"]] == ["Jordan Park"]
     assert [r["author"] for r in board["unsigned"]] == ["Luis Moreno"]
+
+
+def counseling_notes():
+    cns = list(CounselingNote.objects.select_related("note"))
+    assert len(cns) == 2
+    for cn in cns:
+        assert cn.author_id == cn.note.author_id
+        assert cn.note.status in ("signed", "awaiting_cosign")
+        assert cn.note.author.role in ("counselor", "physician")
+        assert cn.text and cn.text not in str(cn.note.fields)
+        assert AuditEvent.objects.filter(
+            object_type="counseling_note", object_id=str(cn.pk), patient_id=cn.note.patient_id
+        ).exists()
+    share = CounselingNoteShare.objects.get()
+    assert share.withdrawn_at is None and share.user_id != share.counseling_note.author_id
+    version = CounselingNoteVersion.objects.get()
+    assert version.reason and version.text != version.counseling_note.text
+    # they would leave only under a consent naming counseling notes alone
+    cn = cns[0]
+    rows = disclosure_rows(cn.organization_id, cn.note.patient_id)
+    assert [r["note"] for r in rows] == [cn.note_id]
+    # a plan shows the signed notes that addressed it
+    link = NotePlanItem.objects.select_related("note__author", "plan").first()
+    assert link is not None
+    plan = TreatmentPlan.objects.get(pk=link.plan_id)
+    reader = Actor(user=link.note.author, client_address="127.0.0.1")
+    assert link.note_id in [r["note"] for r in plan_progress(reader, plan)[link.item]]
