@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -174,7 +174,7 @@ class Chart:
     y_max: float | None = None
     emphasis: tuple[str, ...] = ()  # line names drawn thicker
     columns: list[str] = field(default_factory=list)
-    rows: list[list[object]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
     note: str = ""  # a sentence under the table (the cap, the budget)
 
 
@@ -229,10 +229,11 @@ def admissions(actor: Actor, f: Filters) -> Chart:
     reasons = [r[0] for r in DISCHARGE_REASONS]
     labels_of = {r[0]: r[1] for r in DISCHARGE_REASONS}
     out: dict[str, list[int]] = {r: [0] * len(ms) for r in reasons}
-    for day, reason in Episode.objects.filter(
+    for out_day, reason in Episode.objects.filter(
         organization_id=org, discharged_on__range=(f.start, f.end), **_site_q(f)
     ).values_list("discharged_on", "discharge_reason"):
-        out.setdefault(reason or "other", [0] * len(ms))[index[day.replace(day=1)]] += 1
+        if out_day is not None:
+            out[reason if reason in out else "other"][index[out_day.replace(day=1)]] += 1
     labels = [m.strftime("%Y-%m") for m in ms]
     rows = [
         [labels[i], admitted[i], *(out[r][i] for r in reasons), sum(out[r][i] for r in out)]

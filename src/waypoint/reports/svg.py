@@ -126,7 +126,7 @@ def chart_svg(c: Chart) -> str:
                 + "".join(rects)
                 + "</g>"
             )
-    for k, (name, values) in enumerate(c.lines):
+    for k, (name, points) in enumerate(c.lines):
         colour = EMPHASIS.get(name) or (
             LINE_COLOURS[k % len(LINE_COLOURS)]
             if not c.emphasis
@@ -137,11 +137,11 @@ def chart_svg(c: Chart) -> str:
         width = 3.0 if bold else 1.4
         dash = ' stroke-dasharray="6 4"' if name == "Monthly budget" else ""
         segments: list[list[str]] = [[]]
-        for i, v in enumerate(values):
-            if v is None:
+        for i, p in enumerate(points):
+            if p is None:
                 segments.append([])
                 continue
-            segments[-1].append(f"{cx(i):.1f},{y(v):.1f}")
+            segments[-1].append(f"{cx(i):.1f},{y(p):.1f}")
         paths = [
             f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" '
             f'stroke-width="{width}"{dash}/>'
