@@ -7,6 +7,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "The program dashboard: charts of the whole program and their summary tables"
 
     def ready(self) -> None:
+        from waypoint.assessments.services import on_assessment_recorded
+        from waypoint.care.episodes.services import on_discharge, on_level_entered
         from waypoint.incentives.services import on_ledger_entry
         from waypoint.labs.services import on_test_results_written
         from waypoint.medication.services import on_doses_written
@@ -17,3 +19,6 @@ class ReportsConfig(AppConfig):
         on_doses_written(services.doses_add)
         on_test_results_written(services.test_results_add)
         on_ledger_entry(services.ledger_entry_add)
+        on_assessment_recorded(services.assessment_add)
+        on_level_entered(services.episode_level_entered)
+        on_discharge(services.episode_discharged)

@@ -87,3 +87,24 @@ class IncentiveMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} site {self.site_id}: {self.awarded} / {self.redeemed}"
+
+
+class Phq9Episode(models.Model):
+    """An episode of care's PHQ-9 at admission and latest (docs/DASHBOARD.md, "phq9"):
+    ``baseline`` the first PHQ-9 within 30 days either side of the admission day (site
+    days), ``latest`` the last one after it up to the discharge day (open: so far); null
+    when there is none. Refreshed when the patient's PHQ-9 is recorded and when the
+    episode is admitted, changes level or is discharged."""
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
+    episode = models.OneToOneField("care.Episode", on_delete=models.CASCADE, related_name="+")
+    admitted_on = models.DateField()
+    baseline = models.SmallIntegerField(null=True)
+    latest = models.SmallIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "admitted_on"])]
+
+    def __str__(self) -> str:
+        return f"PHQ-9 of episode {self.episode_id}: {self.baseline} -> {self.latest}"

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Sum
 from django.utils import timezone
 
-from waypoint.assessments.models import Assessment
 from waypoint.care.codes import DISCHARGE_REASONS
 from waypoint.care.models import Episode, LevelOfCareStay
 from waypoint.clinical.drugtests import ANALYTES
@@ -30,14 +29,13 @@ from waypoint.core.models import Site
 from waypoint.incentives.models import SiteBudget
 from waypoint.incentives.selectors import settings_for
 
-from .models import DoseDay, DrugTestMonth, IncentiveMonth
+from .models import DoseDay, DrugTestMonth, IncentiveMonth, Phq9Episode
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
 
 MAX_RANGE_DAYS = 5 * 366  # the longest range a page draws (daily doses: 1,830 points)
 RETENTION_DAYS = (0, 7, 14, 30, 60, 90, 120, 180, 270, 365)
-PHQ9_BASELINE_DAYS = 30  # a PHQ-9 within 30 days either side of admission is the baseline
 PHQ9_MEANINGFUL = 5  # a change of 5 points is clinically meaningful (Löwe et al. 2004)
 HIGHLIGHT_ANALYTES = ("fentanyl", "xylazine")
 
@@ -452,46 +450,20 @@ def _dollars(cents: int) -> str:
 def phq9(actor: Actor, f: Filters) -> Chart:
     """PHQ-9 change from admission, by month of admission: for each episode admitted in
     the range, the baseline is the first PHQ-9 within 30 days either side of admission and
-    the follow-up the last PHQ-9 after it while in care (to discharge, else today)."""
-    org = actor.organization_id
-    today = _today(actor, f.site)
-    eps = list(
-        Episode.objects.filter(
-            organization_id=org, admitted_on__range=(f.start, f.end), **_site_q(f)
-        ).values_list("patient_id", "admitted_on", "discharged_on", "site_id")
-    )
-    tz = {s.pk: s.tz for s in Site.objects.filter(organization_id=org)}
-    earliest = f.start - dt.timedelta(PHQ9_BASELINE_DAYS + 1)
-    scores: dict[int, list[tuple[dt.datetime, int]]] = defaultdict(list)
-    if eps:
-        for pid, at, total in (
-            Assessment.objects.filter(
-                organization_id=org,
-                instrument="phq9",
-                administered_at__gte=dt.datetime.combine(earliest, dt.time(), dt.UTC),
-            )
-            .values_list("patient_id", "administered_at", "total")
-            .order_by("administered_at", "id")
-        ):
-            scores[pid].append((at, total))
+    the follow-up the last PHQ-9 after it while in care (to discharge, else so far); read
+    from the summary ``Phq9Episode``."""
+    pairs_of = Phq9Episode.objects.filter(
+        organization_id=actor.organization_id,
+        admitted_on__range=(f.start, f.end),
+        baseline__isnull=False,
+        latest__isnull=False,
+        **_site_q(f),
+    ).values_list("admitted_on", "baseline", "latest")
     ms = months(f.start, f.end)
     index = {m: i for i, m in enumerate(ms)}
     cohorts: list[list[tuple[int, int]]] = [[] for _ in ms]
-    for pid, admitted, discharged, site_id in eps:
-        zone = tz.get(site_id)
-        last_day = discharged or today
-        base = None
-        follow = None
-        for at, total in scores.get(pid, ()):
-            day = at.astimezone(zone).date() if zone else at.date()
-            if base is None:
-                if abs((day - admitted).days) <= PHQ9_BASELINE_DAYS:
-                    base = (day, total)
-                continue
-            if base[0] < day <= last_day:
-                follow = total
-        if base is not None and follow is not None:
-            cohorts[index[admitted.replace(day=1)]].append((base[1], follow))
+    for admitted, at_start, last_score in pairs_of:
+        cohorts[index[admitted.replace(day=1)]].append((at_start, last_score))
     labels = [m.strftime("%Y-%m") for m in ms]
     rows, at_admission, latest = [], [], []
     for i, pairs in enumerate(cohorts):

@@ -14,20 +14,26 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 
-from .models import DoseDay, DrugTestMonth, IncentiveMonth
+from .models import DoseDay, DrugTestMonth, IncentiveMonth, Phq9Episode
 
 if TYPE_CHECKING:
+    from waypoint.assessments.models import Assessment
+    from waypoint.care.models import Episode
+    from waypoint.core.actor import Actor
     from waypoint.incentives.models import IncentiveLedgerEntry
     from waypoint.labs.models import DrugTest
     from waypoint.medication.services import DoseCount
 
 TESTED_RESULTS = ("positive", "negative")
 BATCH = 2000
+PHQ9_BASELINE_DAYS = 30  # a PHQ-9 within 30 days either side of admission is the baseline
+PARTS = ("doses", "tests", "incentives", "phq9")
 
 
 def month_of(day: dt.date) -> dt.date:
@@ -174,6 +180,83 @@ def ledger_entry_add(entry: IncentiveLedgerEntry) -> None:
         )
 
 
+# -- PHQ-9 per episode (assessments.services.on_assessment_recorded; care's admission,
+# level and discharge hooks) ----------------------------------------------------------
+
+
+def phq9_pair(
+    admitted: dt.date, discharged: dt.date | None, scores: Iterable[tuple[dt.date, int]]
+) -> tuple[int | None, int | None]:
+    """(baseline, latest) of an episode from the patient's PHQ-9 (site day, total), in the
+    order given: the baseline is the first within 30 days either side of admission, the
+    latest the last after the baseline's day and not after the discharge."""
+    base: tuple[dt.date, int] | None = None
+    latest = None
+    for day, total in scores:
+        if base is None:
+            if abs((day - admitted).days) <= PHQ9_BASELINE_DAYS:
+                base = (day, total)
+            continue
+        if base[0] < day and (discharged is None or day <= discharged):
+            latest = total
+    return (base[1] if base else None, latest)
+
+
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _phq9_refresh(episode: Episode) -> None:
+    model = django_apps.get_model("assessments", "Assessment")
+    zone = _zone(episode.site.timezone)
+    scores = [
+        (at.astimezone(zone).date(), total)
+        for at, total in model.objects.filter(
+            organization_id=episode.organization_id,
+            patient_id=episode.patient_id,
+            instrument="phq9",
+        )
+        .order_by("administered_at", "id")
+        .values_list("administered_at", "total")
+    ]
+    baseline, latest = phq9_pair(episode.admitted_on, episode.discharged_on, scores)
+    fields = {
+        "organization_id": episode.organization_id,
+        "site_id": episode.site_id,
+        "admitted_on": episode.admitted_on,
+        "baseline": baseline,
+        "latest": latest,
+    }
+    if Phq9Episode.objects.filter(episode_id=episode.pk).update(**fields):
+        return
+    try:
+        with transaction.atomic():
+            Phq9Episode.objects.create(episode_id=episode.pk, **fields)
+    except IntegrityError:
+        Phq9Episode.objects.filter(episode_id=episode.pk).update(**fields)
+
+
+def assessment_add(assessment: Assessment) -> None:
+    """Hook: an assessment was recorded; a PHQ-9 refreshes the patient's episodes."""
+    if assessment.instrument != "phq9":
+        return
+    episodes = django_apps.get_model("care", "Episode").objects.filter(
+        organization_id=assessment.organization_id, patient_id=assessment.patient_id
+    )
+    for episode in episodes.select_related("site"):
+        _phq9_refresh(episode)
+
+
+def episode_level_entered(actor: Actor, episode: Episode, level: str, on: dt.date) -> None:
+    """Hook: an admission (or a move between levels)."""
+    _phq9_refresh(episode)
+
+
+def episode_discharged(actor: Actor, episode: Episode) -> None:
+    """Hook: a discharge ends the window of the latest PHQ-9."""
+    _phq9_refresh(episode)
+
+
 # -- the rebuild -------------------------------------------------------------------------
 
 
@@ -184,15 +267,64 @@ def summaries_rebuild(organization_id: int) -> None:
         rebuild_with(organization_id, django_apps.get_model)
 
 
-def rebuild_with(organization_id: int, get_model: Callable[[str, str], Any]) -> None:
-    """The rebuild over the models ``get_model`` gives (the migration's data step passes
-    its historical models); the caller holds the transaction."""
+def rebuild_with(
+    organization_id: int,
+    get_model: Callable[[str, str], Any],
+    parts: Iterable[str] = PARTS,
+) -> None:
+    """The rebuild of ``parts`` over the models ``get_model`` gives (the migrations' data
+    steps pass their historical models); the caller holds the transaction."""
+    for part in parts:
+        {
+            "doses": _rebuild_doses,
+            "tests": _rebuild_tests,
+            "incentives": _rebuild_incentives,
+            "phq9": _rebuild_phq9,
+        }[part](organization_id, get_model)
+
+
+def _rebuild_phq9(org: int, get_model: Callable[[str, str], Any]) -> None:
+    phq9_episode = get_model("reports", "Phq9Episode")
+    phq9_episode.objects.filter(organization_id=org).delete()
+    zones = {
+        pk: _zone(name)
+        for pk, name in get_model("core", "Site")
+        .objects.filter(organization_id=org)
+        .values_list("pk", "timezone")
+    }
+    scores: dict[int, list[tuple[dt.datetime, int]]] = defaultdict(list)
+    for pid, at, total in (
+        get_model("assessments", "Assessment")
+        .objects.filter(organization_id=org, instrument="phq9")
+        .order_by("administered_at", "id")
+        .values_list("patient_id", "administered_at", "total")
+    ):
+        scores[pid].append((at, total))
+    rows = []
+    for pk, site, pid, admitted, discharged in (
+        get_model("care", "Episode")
+        .objects.filter(organization_id=org)
+        .values_list("pk", "site_id", "patient_id", "admitted_on", "discharged_on")
+    ):
+        zone = zones[site]
+        days = [(at.astimezone(zone).date(), total) for at, total in scores.get(pid, ())]
+        baseline, latest = phq9_pair(admitted, discharged, days)
+        rows.append(
+            phq9_episode(
+                organization_id=org,
+                site_id=site,
+                episode_id=pk,
+                admitted_on=admitted,
+                baseline=baseline,
+                latest=latest,
+            )
+        )
+    _bulk(phq9_episode, rows)
+
+
+def _rebuild_doses(org: int, get_model: Callable[[str, str], Any]) -> None:
     dose_day = get_model("reports", "DoseDay")
-    test_month = get_model("reports", "DrugTestMonth")
-    incentive_month = get_model("reports", "IncentiveMonth")
-    org = organization_id
-    for model in (dose_day, test_month, incentive_month):
-        model.objects.filter(organization_id=org).delete()
+    dose_day.objects.filter(organization_id=org).delete()
 
     doses: dict[tuple[int, dt.date, str], dict[str, int]] = defaultdict(
         lambda: {"window": 0, "take_home": 0}
@@ -223,6 +355,11 @@ def rebuild_with(organization_id: int, get_model: Callable[[str, str], Any]) -> 
         ),
     )
 
+
+def _rebuild_tests(org: int, get_model: Callable[[str, str], Any]) -> None:
+    test_month = get_model("reports", "DrugTestMonth")
+    test_month.objects.filter(organization_id=org).delete()
+
     tests: dict[tuple[int, dt.date, str], dict[str, int]] = defaultdict(
         lambda: {"tested": 0, "positive": 0, "unexpected": 0}
     )
@@ -245,6 +382,10 @@ def rebuild_with(organization_id: int, get_model: Callable[[str, str], Any]) -> 
         ),
     )
 
+
+def _rebuild_incentives(org: int, get_model: Callable[[str, str], Any]) -> None:
+    incentive_month = get_model("reports", "IncentiveMonth")
+    incentive_month.objects.filter(organization_id=org).delete()
     money: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(
         lambda: {"awarded": 0, "redeemed": 0, "cut": 0, "awards_cut": 0}
     )

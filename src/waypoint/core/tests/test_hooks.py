@@ -44,8 +44,14 @@ EXPECTED = {
     "positive_test_counters": ["waypoint.labs.selectors.positive_test_count"],
     "pending_test_checks": ["waypoint.labs.selectors.has_pending_test"],
     "drug_test_lookups": ["waypoint.labs.selectors.drug_test_facts"],
-    "discharge": ["waypoint.medication.apps._stop_orders_at_discharge"],
-    "level_entered": ["waypoint.labs.services.admission_test_request"],
+    "discharge": [
+        "waypoint.medication.apps._stop_orders_at_discharge",
+        "waypoint.reports.services.episode_discharged",
+    ],
+    "level_entered": [
+        "waypoint.labs.services.admission_test_request",
+        "waypoint.reports.services.episode_level_entered",
+    ],
     # in the page's order (HomePanel.order): the safety tasks first
     "home_panels": [
         ["safety_flags", "waypoint.assessments.selectors.home_panel"],
@@ -72,6 +78,7 @@ EXPECTED = {
     "doses_written": ["waypoint.reports.services.doses_add"],
     "test_results_written": ["waypoint.reports.services.test_results_add"],
     "ledger_entries": ["waypoint.reports.services.ledger_entry_add"],
+    "assessment_recorded": ["waypoint.reports.services.assessment_add"],
 }
 EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
@@ -154,6 +161,9 @@ def snapshot():
         "doses_written": [name(f) for f in dose_hooks.DOSES_WRITTEN_HOOKS],
         "test_results_written": [name(f) for f in labs_services.TEST_RESULTS_HOOKS],
         "ledger_entries": [name(f) for f in ledger_hooks()],
+        "assessment_recorded": [
+            name(f) for f in sys.modules["waypoint.assessments.services"].ASSESSMENT_HOOKS
+        ],
     }
 
 

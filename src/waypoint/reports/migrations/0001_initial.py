@@ -9,7 +9,7 @@ def rebuild_existing(apps, schema_editor):
     from waypoint.reports.services import rebuild_with
 
     for org in apps.get_model("core", "Organization").objects.values_list("pk", flat=True):
-        rebuild_with(org, apps.get_model)
+        rebuild_with(org, apps.get_model, ("doses", "tests", "incentives"))
 
 
 class Migration(migrations.Migration):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from waypoint.incentives.models import IncentiveLedgerEntry
 from waypoint.medication.tests.conftest import ago
-from waypoint.reports.models import DoseDay, DrugTestMonth, IncentiveMonth
+from waypoint.reports.models import DoseDay, DrugTestMonth, IncentiveMonth, Phq9Episode
 from waypoint.reports.services import month_of, summaries_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,10 @@ def snapshot(org_id: int) -> dict[str, set[tuple]]:
     ):
         rows = model.objects.filter(organization_id=org_id).values_list(*keys, *values)
         out[model.__name__] = {r for r in rows if any(r[len(keys) :])}
+    rows = Phq9Episode.objects.filter(organization_id=org_id).values_list(
+        "episode_id", "site_id", "admitted_on", "baseline", "latest"
+    )
+    out["Phq9Episode"] = {r for r in rows if r[3] is not None or r[4] is not None}
     return out
 
 
@@ -46,10 +50,26 @@ def at(days_ago: float) -> str:
     return (timezone.now() - dt.timedelta(days=days_ago)).isoformat()
 
 
+def phq9(actor, patient, score: int, days_ago: float) -> None:
+    from waypoint.assessments import services
+
+    items = {f"q{k}": min(3, score // 8 + (1 if k <= score % 8 else 0)) for k in range(1, 10)}
+    items["q9"] = 0
+    services.assessment_record(
+        actor("physician"), patient.pk, "phq9", items, timezone.now() - dt.timedelta(days=days_ago)
+    )
+
+
+def phq_total(score: int) -> int:
+    items = [min(3, score // 8 + (1 if k <= score % 8 else 0)) for k in range(1, 9)]
+    return sum(items)
+
+
 def test_incremental_summaries_equal_the_rebuilt_ones(
-    api, patient, admitted, order, backdate, give, determined, site, org, other_org
+    api, patient, admitted, order, backdate, give, determined, site, org, other_org, actor
 ):
-    admitted(40)
+    phq9(actor, patient, 18, 45)  # 45 days before today: 5 before the admission
+    episode = admitted(40)
     o = order(dose_mg=40, take_home_max_doses=6)
     backdate(o["id"], 40, 3, 2, 1, start_days_ago=40)  # placed directly: no hook runs
     determined()
@@ -101,6 +121,11 @@ def test_incremental_summaries_equal_the_rebuilt_ones(
     )
     assert s == 200, b
     assert IncentiveLedgerEntry.objects.filter(kind="reversal").count() >= 2
+    phq9(actor, patient, 12, 20)
+    phq9(actor, patient, 7, 1)
+    from waypoint.care.episodes import services as episodes
+
+    episodes.episode_discharge(actor("counselor"), episode.pk, ago(0), "completed")
 
     kept = snapshot(org.pk)
     with transaction.atomic():
@@ -126,6 +151,7 @@ def test_incremental_summaries_equal_the_rebuilt_ones(
     assert redeemed == 200
     assert awarded == sum(e.cents for e in standing) > 0
     assert {r[1] for r in rebuilt["DrugTestMonth"]} <= {month_of(ago(n)) for n in (9, 7, 5, 3)}
+    assert {r[3:] for r in rebuilt["Phq9Episode"]} == {(phq_total(18), phq_total(7))}
     # another organization's rebuild touches none of these rows
     summaries_rebuild(other_org.pk)
     assert snapshot(org.pk) == rebuilt
