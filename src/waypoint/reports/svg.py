@@ -30,6 +30,8 @@ PALETTE = (
     "#5b6b7c",
 )
 EMPHASIS = {"fentanyl": "#b3261e", "xylazine": "#6b4fa0"}
+# the other lines of a chart that stresses some: quiet colours, thin
+MUTED = ("#8a9aab", "#b39b6b", "#7fae9b", "#a99cc0", "#c49a9a", "#6f8fa8", "#a8b87a", "#9c8f84")
 LINE_COLOURS = ("#1d2a36", "#b3261e", "#c77c0e", "#2b9a6b")
 
 
@@ -56,7 +58,7 @@ def chart_svg(c: Chart) -> str:
     """The chart as an inline SVG element."""
     n = len(c.labels)
     names = [name for name, _ in c.bars] + [name for name, _ in c.lines]
-    per_row = 3
+    per_row = 2
     legend_rows = math.ceil(len(names) / per_row) if names else 0
     height = H + legend_rows * LEGEND_ROW
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
@@ -94,7 +96,9 @@ def chart_svg(c: Chart) -> str:
             f'<text x="{LEFT - 6}" y="{y(top * frac) + 4:.1f}" font-size="11" '
             f'text-anchor="end" fill="#5b6b7c">{escape(_fmt(top * frac, c.unit))}</text>'
         )
-    step = max(1, math.ceil(n / MAX_LABELS))
+    longest = max((len(label) for label in c.labels), default=1)
+    fits = max(1, min(MAX_LABELS, int(pw // (longest * 6.2 + 10))))
+    step = max(1, math.ceil(n / fits))
     for i in range(0, n, step):
         parts.append(
             f'<text x="{cx(i):.1f}" y="{TOP + ph + 16}" font-size="10" text-anchor="middle" '
@@ -128,14 +132,13 @@ def chart_svg(c: Chart) -> str:
             )
     for k, (name, points) in enumerate(c.lines):
         colour = EMPHASIS.get(name) or (
-            LINE_COLOURS[k % len(LINE_COLOURS)]
-            if not c.emphasis
-            else PALETTE[(k + 2) % len(PALETTE)]
+            LINE_COLOURS[k % len(LINE_COLOURS)] if not c.emphasis else MUTED[k % len(MUTED)]
         )
         colours[name] = colour
         bold = name in c.emphasis or not c.emphasis
         width = 3.0 if bold else 1.4
-        dash = ' stroke-dasharray="6 4"' if name == "Monthly budget" else ""
+        reference = name == "Monthly budget"
+        dash = ' stroke-dasharray="6 4"' if reference else ""
         segments: list[list[str]] = [[]]
         for i, p in enumerate(points):
             if p is None:
@@ -154,7 +157,7 @@ def chart_svg(c: Chart) -> str:
                 for seg in segments
                 for p in seg
             ]
-            if n <= 40
+            if n <= 40 and not reference
             else []
         )
         parts.append(
@@ -167,7 +170,7 @@ def chart_svg(c: Chart) -> str:
             f'<rect x="{lx:.1f}" y="{ly - 9}" width="12" height="10" '
             f'fill="{colours.get(name, "#5b6b7c")}"/>'
             f'<text x="{lx + 16:.1f}" y="{ly}" font-size="11" fill="#1d2a36">'
-            f"{escape(name[:40])}</text>"
+            f"{escape(name[:52])}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
