@@ -463,7 +463,8 @@ def phq9(actor: Actor, f: Filters) -> Chart:
     index = {m: i for i, m in enumerate(ms)}
     cohorts: list[list[tuple[int, int]]] = [[] for _ in ms]
     for admitted, at_start, last_score in pairs_of:
-        cohorts[index[admitted.replace(day=1)]].append((at_start, last_score))
+        if at_start is not None and last_score is not None:
+            cohorts[index[admitted.replace(day=1)]].append((at_start, last_score))
     labels = [m.strftime("%Y-%m") for m in ms]
     rows, at_admission, latest = [], [], []
     for i, pairs in enumerate(cohorts):

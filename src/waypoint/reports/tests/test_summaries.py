@@ -39,10 +39,10 @@ def snapshot(org_id: int) -> dict[str, set[tuple]]:
     ):
         rows = model.objects.filter(organization_id=org_id).values_list(*keys, *values)
         out[model.__name__] = {r for r in rows if any(r[len(keys) :])}
-    rows = Phq9Episode.objects.filter(organization_id=org_id).values_list(
+    phq = Phq9Episode.objects.filter(organization_id=org_id).values_list(
         "episode_id", "site_id", "admitted_on", "baseline", "latest"
     )
-    out["Phq9Episode"] = {r for r in rows if r[3] is not None or r[4] is not None}
+    out["Phq9Episode"] = {r for r in phq if r[3] is not None or r[4] is not None}
     return out
 
 
