@@ -86,8 +86,9 @@ def _by_name(rows: list[dict]) -> list[dict]:
     )
 
 
-def _todays_sessions(actor: Actor, site: Site, today: dt.date) -> list[CounselingSession]:
-    """The counselor's own sessions on the site's day (any site), with their rosters."""
+def _todays_sessions(actor: Actor, site: Site, today: dt.date) -> list[dict[str, Any]]:
+    """The counselor's own sessions on the site's day (any site), with their rosters: each
+    ``{"session", "started", "to_record", "day_url"}``."""
     start, end = sessions.local_bounds(site, today, 1)
     rows = list(
         CounselingSession.objects.filter(
@@ -109,18 +110,22 @@ def _todays_sessions(actor: Actor, site: Site, today: dt.date) -> list[Counselin
     )
     hidden = access.hidden_ids(actor, (a.patient_id for s in rows for a in s.attendees.all()))
     now = timezone.now()
+    out = []
     for s in rows:
-        s.started = s.starts_at <= now
-        s.to_record = [a for a in s.attendees.all() if not a.status]
         for a in s.attendees.all():
             if a.patient_id in hidden:
                 a.patient = access.masked_copy(a.patient)
         local = s.starts_at.astimezone(s.site.tz).date()
-        s.day_url = (
-            f"{sessions_day_url()}?site={s.site.code}&date={local.isoformat()}"
-            f"&counselor={s.counselor_id}#session-{s.pk}"
+        out.append(
+            {
+                "session": s,
+                "started": s.starts_at <= now,
+                "to_record": sum(1 for a in s.attendees.all() if not a.status),
+                "day_url": f"{sessions_day_url()}?site={s.site.code}&date={local.isoformat()}"
+                f"&counselor={s.counselor_id}#session-{s.pk}",
+            }
         )
-    return rows
+    return out
 
 
 def sessions_day_url() -> str:
@@ -176,11 +181,12 @@ def counselor_home(actor: Actor, site: Site | None) -> dict[str, Any]:
         level = stay.level if stay else None
         attended = round(figures[ep.patient_id]["attended"] / 60, 2)
         judged = stay is not None and stay.started_on <= first
-        r = intensity.hours_range(level) if level else None
-        below = bool(
+        hours = intensity.hours_range(level) if level else None
+        is_below = bool(
             judged
-            and r is not None
-            and r.applies
+            and level is not None
+            and hours is not None
+            and hours.applies
             and intensity.classify(level, min(attended, 168.0)) == intensity.BELOW
         )
         plan = plans.get(ep.pk)
@@ -189,9 +195,9 @@ def counselor_home(actor: Actor, site: Site | None) -> dict[str, Any]:
                 "patient": ep.patient,
                 "episode": ep,
                 "level": LEVEL_LABELS.get(level, "") if level else "",
-                "range": r.text if r else "",
+                "range": hours.text if hours else "",
                 "attended": attended,
-                "below": below,
+                "below": is_below,
                 "plan": plan,
                 "plan_due": plan is not None
                 and plan.review_due_on <= today + dt.timedelta(PLAN_DUE_SOON_DAYS),
@@ -208,12 +214,12 @@ def counselor_home(actor: Actor, site: Site | None) -> dict[str, Any]:
     )
     for r in plans_due:
         r["plan_url"] = chart_url(r["patient"].pk, "plan")
-    to_record = sum(len(s.to_record) for s in todays)
+    to_record = sum(s["to_record"] for s in todays)
     shown = (
         [r["patient"].pk for r in rows[:HOME_ROWS]]
         + [r["patient"].pk for r in below[:HOME_ROWS]]
         + [r["patient"].pk for r in plans_due[:HOME_ROWS]]
-        + [a.patient_id for s in todays for a in s.attendees.all()]
+        + [a.patient_id for s in todays for a in s["session"].attendees.all()]
     )
     _audit(actor, "patient", "home_counselor", site, shown)
     return {
@@ -279,7 +285,7 @@ def admissions_home(actor: Actor, site: Site | None) -> dict[str, Any]:
         .order_by("-created_at", "-id")
     )
     count = qs.count()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ep in qs[:HOME_ROWS]:
         stay = ep.all_stays[0] if ep.all_stays else None
         rows.append(

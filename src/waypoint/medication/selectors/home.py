@@ -257,14 +257,20 @@ def physician_home(actor: Actor, site: Site | None) -> dict[str, Any]:
         for s in in_otp
         if s.episode.patient_id not in with_order
     ]
-    out = {}
-    for name, rows in (("reassess", reassess), ("inductions", inductions), ("no_order", no_order)):
-        rows = _sorted_masked(actor, rows)
-        for r in rows:
+    out: dict[str, Any] = {}
+    shown: list[int] = []
+    lists: tuple[tuple[str, list[dict[str, Any]]], ...] = (
+        ("reassess", reassess),
+        ("inductions", inductions),
+        ("no_order", no_order),
+    )
+    for name, found in lists:
+        ordered = _sorted_masked(actor, found)
+        for r in ordered:
             r["url"] = chart_url(r["patient"].pk, "medication")
-        out[name] = rows[:HOME_ROWS]
-        out[name + "_count"] = len(rows)
-    shown = [r["patient"].pk for k in ("reassess", "inductions", "no_order") for r in out[k]]
+        out[name] = ordered[:HOME_ROWS]
+        out[name + "_count"] = len(ordered)
+        shown += [r["patient"].pk for r in ordered[:HOME_ROWS]]
     _audit(actor, "medication_order", "home_physician", site, shown)
     return {"physician": {"site": site, "day": day, **out}}
 
