@@ -177,3 +177,49 @@ def test_director_home_shows_the_program_numbers(users, make_patient, site, logi
     expect(page.locator("#home-admissions")).to_have_text("2")
     expect(page.locator("#home-dashboard-link")).to_have_attribute("href", "/dashboard/")
     expect(page.locator("#home-window")).to_have_count(0)
+
+
+def test_role_homes_with_their_rows_fit_a_phone(users, make_patient, actor, site, signed_in):
+    """At 390 px the homes with rows in them (the nurse's due list, the counselor's roster
+    forms, the walk-in queue) do not scroll sideways (tests/browser/test_phone_width.py)."""
+    from tests.browser.test_phone_width import OVERFLOW, PHONE
+
+    c = Actor(user=users["counselor"])
+    person = make_patient("Maximiliana", "Castellano-Villanueva")
+    episodes.episode_admit(c, person.pk, OTP, _today(site) - dt.timedelta(days=30))
+    medication.order_create(
+        Actor(user=users["physician"]),
+        person.pk,
+        medication="methadone",
+        dose_mg=Decimal(40),
+        start_date=_today(site),
+    )
+    day_start = dt.datetime.combine(_today(site), dt.time(0, 0), tzinfo=site.tz)
+    sessions.session_schedule(
+        c,
+        SessionIn(
+            kind="group",
+            site=site.code,
+            counselor=users["counselor"].pk,
+            starts_at=max(day_start, timezone.now() - dt.timedelta(minutes=30)),
+            duration_minutes=60,
+            title="Relapse prevention and coping skills",
+            patients=[person.pk],
+        ),
+    )
+    intake.inquiry_create(
+        actor("intake"),
+        InquiryIn(site=site.code, channel="walk_in", name="Alexandria Featherstonehaugh"),
+    )
+    for username, panel in (
+        ("t_nurse", "#home-window"),
+        ("t_counselor", "#home-sessions"),
+        ("t_intake", "#home-walk-ins"),
+        ("t_physician", "#home-orders"),
+    ):
+        page = signed_in(username)
+        page.set_viewport_size(PHONE)
+        page.goto("/")
+        expect(page.locator(panel)).to_be_visible()
+        got = page.evaluate(OVERFLOW)
+        assert got["scroll"] <= got["width"] and not got["out"], (username, got)
