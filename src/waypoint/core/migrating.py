@@ -39,7 +39,7 @@ def new_models_render_alone() -> Iterator[None]:
             original(self, model_state)
             return
         self.models[key] = model_state
-        if self._relations is not None:
+        if self._relations is not None:  # type: ignore[attr-defined]  # not in the stubs
             self.resolve_model_relations(key)
         apps.render_multiple([model_state])
 
