@@ -1,11 +1,15 @@
-"""Take the README screenshot: a demo patient's chart as a physician sees it.
+"""Take the README screenshots: a demo patient's chart face sheet as a physician sees it,
+the nurse's home page and the program dashboard as the director (admin) sees it.
 
 Starts from a fresh temporary SQLite database, loads the demo program, serves it with
-`waypoint serve` on a free loopback port, signs in as demo_physician in Debian's Chromium
-(Playwright's own browser download is not used) and saves a full-page PNG at
-docs/screenshot-chart.png. The server and the temporary database are removed afterwards.
+`waypoint serve` on a free loopback port, signs in each role in Debian's Chromium
+(Playwright's own browser download is not used; the roles that must use a second factor
+enter the code `waypoint demo-logins --codes` gives) and saves PNGs in docs/:
+screenshot-chart.png (the first screen, 1280x800), screenshot-home-nurse.png (1280x800)
+and screenshot-dashboard.png (the whole page, 1280 wide). The server and the temporary
+database are removed afterwards.
 
-    .venv/bin/python scripts/screenshot.py [--out docs/screenshot-chart.png]
+    .venv/bin/python scripts/screenshot.py [--out-dir docs]
 """
 
 from __future__ import annotations
@@ -24,7 +28,13 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-USERNAME, PASSWORD = "demo_physician", "physician-demo-2026"
+VIEWPORT = {"width": 1280, "height": 800}
+# (file, role, path ("{patient}" is the chosen patient), whole page?)
+SHOTS = (
+    ("screenshot-chart.png", "physician", "/patients/{patient}/", False),
+    ("screenshot-home-nurse.png", "nurse", "/", False),
+    ("screenshot-dashboard.png", "admin", "/dashboard/", True),
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -66,14 +76,17 @@ def wait_for(url: str, server: subprocess.Popen, timeout: float = 30.0) -> None:
 
 
 def pick_patient(db_path: Path) -> int:
-    """A demo patient with a full record (pronouns, address, emergency contact) if any."""
+    """A demo patient the face sheet has most to show for: an active medication order and
+    the most drug tests (then the lowest id)."""
     db = sqlite3.connect(db_path)
     try:
-        full = db.execute(
-            "SELECT id FROM patients_patient WHERE pronouns <> '' AND address_line1 <> '' "
-            "AND emergency_contact_name <> '' AND phone <> '' ORDER BY id LIMIT 1"
+        row = db.execute(
+            "SELECT p.id FROM patients_patient p "
+            "JOIN medication_medicationorder o ON o.patient_id = p.id AND o.stopped_at IS NULL "
+            "LEFT JOIN labs_drugtest t ON t.patient_id = p.id "
+            "GROUP BY p.id ORDER BY COUNT(t.id) DESC, p.id LIMIT 1"
         ).fetchone()
-        row = full or db.execute("SELECT id FROM patients_patient ORDER BY id LIMIT 1").fetchone()
+        row = row or db.execute("SELECT id FROM patients_patient ORDER BY id LIMIT 1").fetchone()
     finally:
         db.close()
     if row is None:
@@ -81,34 +94,54 @@ def pick_patient(db_path: Path) -> int:
     return int(row[0])
 
 
-def shoot(base_url: str, patient_id: int, out: Path) -> None:
+def second_factor_code(waypoint: str, env: dict, username: str) -> str:
+    """The demo account's code of this moment (`waypoint demo-logins --codes`)."""
+    out = subprocess.run(
+        [waypoint, "demo-logins", "--codes"], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == username:
+            return parts[1]
+    sys.exit(f"no second-factor code for {username} in `waypoint demo-logins --codes`")
+
+
+def shoot(base_url: str, patient_id: int, out_dir: Path, waypoint: str, env: dict) -> None:
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         sys.exit("Debian's chromium is not installed: apt-get install chromium")
+    out_dir.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(
-                base_url=base_url, viewport={"width": 1200, "height": 900}, locale="en-US"
-            )
-            page.goto("/login/")
-            page.fill("#id_username", USERNAME)
-            page.fill("#id_password", PASSWORD)
-            page.click("main button[type=submit]")
-            page.wait_for_url(f"{base_url}/")
-            page.goto(f"/patients/{patient_id}/")
-            page.wait_for_selector(".banner h1")
-            out.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out), full_page=True)
+            for name, role, path, whole in SHOTS:
+                context = browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="en-US")
+                page = context.new_page()
+                username = f"demo_{role}"
+                page.goto("/login/")
+                page.fill("#id_username", username)
+                page.fill("#id_password", f"{role}-demo-2026")
+                page.click("main button[type=submit]")
+                page.wait_for_load_state()
+                if page.locator("#id_code").count():  # the second step of the sign-in
+                    page.fill("#id_code", second_factor_code(waypoint, env, username))
+                    page.click("main button[type=submit]")
+                page.wait_for_url(f"{base_url}/")
+                response = page.goto(path.format(patient=patient_id))
+                if response is None or response.status != 200:
+                    status = response.status if response else "no answer"
+                    sys.exit(f"{path} answered {status} for {username}")
+                page.screenshot(path=str(out_dir / name), full_page=whole)
+                context.close()
         finally:
             browser.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot-chart.png")
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "docs")
     args = parser.parse_args()
     waypoint = waypoint_bin()
 
@@ -138,7 +171,7 @@ def main() -> None:
         try:
             base_url = f"http://127.0.0.1:{port}"
             wait_for(f"{base_url}/api/v1/health", server)
-            shoot(base_url, patient_id, args.out)
+            shoot(base_url, patient_id, args.out_dir, waypoint, env)
         except BaseException:
             print(log_path.read_text(errors="replace")[-4000:], file=sys.stderr)
             raise
@@ -149,7 +182,8 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-    print(f"saved {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    for name, *_ in SHOTS:
+        print(f"saved {args.out_dir / name}")
 
 
 if __name__ == "__main__":

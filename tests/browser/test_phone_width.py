@@ -115,14 +115,19 @@ def test_main_staff_pages_do_not_scroll_sideways_at_390_px(
             "/dashboard/incentives/",
         ],
         "t_counselor": [
+            "/",
             "/care/sessions/day/",
             f"/patients/{pid}/",
             f"/recovery/patients/{pid}/events/",
             f"/recovery/patients/{pid}/check-in-links/",
             f"/recovery/patients/{pid}/check-ins/",
         ],
-        "t_physician": [f"/patients/{pid}/"],
+        "t_physician": ["/", f"/patients/{pid}/"],
         "t_auditor": ["/audit/?q=Castellano"],
+        # each role's home page (its own work: issue 19)
+        "t_nurse": ["/"],
+        "t_intake": ["/"],
+        "t_incentives": ["/"],
     }
     failures = []
     for username, paths in pages.items():

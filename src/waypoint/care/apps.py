@@ -16,3 +16,40 @@ class CareConfig(AppConfig):
         # The sessions and plan sections share order 26: this order is the chart's.
         for section in (episodes_chart.SECTION, sessions_chart.SECTION, plans_chart.SECTION):
             register_section(section)
+        _register_home_panels()
+
+
+def _register_home_panels() -> None:
+    """The home page's work of the counselor, the clinician signing plans and intake's
+    admissions of the day (core/home.py)."""
+    from waypoint.core.home import HomePanel, register_home_panel
+
+    from . import home
+
+    for panel in (
+        HomePanel(
+            "counselor",
+            "care/home_counselor.html",
+            "session.manage",
+            home.counselor_home,
+            order=14,
+            roles=("counselor",),
+        ),
+        HomePanel(
+            "plans_to_sign",
+            "care/home_plans_to_sign.html",
+            "plan.manage",
+            home.plans_to_sign_home,
+            order=16,
+            roles=("physician",),
+        ),
+        HomePanel(
+            "admissions_today",
+            "care/home_admissions.html",
+            "episode.manage",
+            home.admissions_home,
+            order=16,
+            roles=("intake",),
+        ),
+    ):
+        register_home_panel(panel)

@@ -15,3 +15,22 @@ class IncentivesConfig(AppConfig):
         register_section(chart.SECTION)
         # A recorded or corrected test re-applies the awards, in the test's transaction.
         on_test_changed(services.settle_after_test_change)
+        _register_home_panel()
+
+
+def _register_home_panel() -> None:
+    """The coordinator's home: today's tests, redemptions and who can redeem."""
+    from waypoint.core.home import HomePanel, register_home_panel
+
+    from . import selectors
+
+    register_home_panel(
+        HomePanel(
+            "incentives_day",
+            "incentives/home_day.html",
+            "incentives.redeem",
+            selectors.home_day,
+            order=14,
+            roles=("incentives",),
+        )
+    )

@@ -143,6 +143,8 @@ class Redemption(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # a site's redemptions of one day (the coordinator's home page) or month (the board)
+        indexes = [models.Index(fields=["organization", "site", "local_day"])]
 
     def __str__(self) -> str:
         return f"redemption {self.pk} of {self.cents} cents"

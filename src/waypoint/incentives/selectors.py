@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.db.models import Sum
 
 from waypoint.audit import services as audit
@@ -177,3 +178,90 @@ def plan_get(actor: Actor, plan_id: int) -> IncentivePlan:
     if plan is None:
         raise NotFound("incentive plan")
     return plan
+
+
+HOME_ROWS = 8
+
+
+def _dollars(cents: int) -> str:
+    return f"-${-cents / 100:,.2f}" if cents < 0 else f"${cents / 100:,.2f}"
+
+
+def home_day(actor: Actor, site: Site | None) -> dict[str, Any]:
+    """The coordinator's home at their site today: the drug tests collected today (each
+    with whether it showed use), today's redemptions, and who can redeem now (an active
+    plan whose balance covers the site's cheapest active reward), each row a link to the
+    chart's Incentives section where the redemption is made. Bounded; one ``list`` audit
+    event names the patients shown."""
+    if site is None:
+        return {"incentives_day": None}
+    actor.require("incentives.view")
+    from waypoint.labs.models import DrugTest
+    from waypoint.patients.chart import chart_url
+
+    org = actor.organization_id
+    today = site_today(site)
+    tests_qs = DrugTest.objects.filter(organization_id=org, site=site, local_day=today)
+    tests = list(tests_qs.select_related("patient").order_by("-collected_at", "-id")[:HOME_ROWS])
+    tests_count = tests_qs.count()
+    reds_qs = Redemption.objects.filter(organization_id=org, site=site, local_day=today)
+    reds = list(reds_qs.select_related("patient", "reward").order_by("-at", "-id")[:HOME_ROWS])
+    reds_count = reds_qs.count()
+    cheapest = (
+        Reward.objects.filter(organization_id=org, site=site, active=True)
+        .order_by("cents")
+        .values_list("cents", flat=True)
+        .first()
+    )
+    plans = list(
+        IncentivePlan.objects.filter(
+            organization_id=org, site=site, end_on__isnull=True
+        ).select_related("patient")
+    )
+    balances = dict(
+        IncentiveLedgerEntry.objects.filter(
+            organization_id=org, patient_id__in=[p.patient_id for p in plans]
+        )
+        .values_list("patient_id")
+        .annotate(s=Sum("cents"))
+        .order_by()
+    )
+    can = [
+        {"patient": p.patient, "cents": balances.get(p.patient_id, 0)}
+        for p in plans
+        if cheapest is not None and balances.get(p.patient_id, 0) >= cheapest
+    ]
+    can.sort(key=lambda r: (-r["cents"], r["patient"].last_name_key or "", r["patient"].pk))
+    test_rows = access.mask_rows(actor, [{"patient": t.patient, "test": t} for t in tests])
+    red_rows = access.mask_rows(
+        actor, [{"patient": r.patient, "redemption": r, "cents": r.cents} for r in reds]
+    )
+    can_rows = access.mask_rows(actor, can[:HOME_ROWS])
+    for r in [*test_rows, *red_rows, *can_rows]:
+        r["url"] = chart_url(r["patient"].pk, "incentives")
+        if "cents" in r:
+            r["amount"] = _dollars(r["cents"])
+    shown = sorted({r["patient"].pk for r in [*test_rows, *red_rows, *can_rows]})
+    if shown:
+        with transaction.atomic():
+            audit.record(
+                actor,
+                "list",
+                "incentive_board",
+                "",
+                patients=shown,
+                detail={"view": "home_incentives", "site": site.code, "results": shown},
+            )
+    return {
+        "incentives_day": {
+            "site": site,
+            "today": today,
+            "tests": test_rows,
+            "tests_count": tests_count,
+            "redemptions": red_rows,
+            "redemptions_count": reds_count,
+            "can_redeem": can_rows,
+            "can_redeem_count": len(can),
+            "cheapest": _dollars(cheapest) if cheapest is not None else "",
+        }
+    }

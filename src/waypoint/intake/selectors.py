@@ -144,3 +144,41 @@ def urgent_recent(organization_id: int, patient) -> list[Inquiry]:
             urgent, organization_id=organization_id, patient=patient, arrived_at__gte=since
         ).order_by("-arrived_at", "-id")
     )
+
+
+HOME_ROWS = 8
+
+
+def home_queue(actor: Actor, site: Site | None) -> dict:
+    """The home page's walk-in queue (registered in apps.py for intake): how many wait at
+    the actor's site and the first ``HOME_ROWS``, urgent first, each with its next step
+    (register the person, or admit the registered patient on the chart's episode
+    section). One ``list`` audit event names the linked patients shown."""
+    if site is None:
+        return {"queue": None}
+    actor.require("inquiry.view")
+    from waypoint.patients.chart import chart_url
+
+    rows = _queue_rows(actor, site)
+    shown = access.mask_rows(actor, rows[:HOME_ROWS])
+    for r in shown:
+        r.admit_url = chart_url(r.patient_id, "episode") if r.patient_id else ""
+    linked = sorted({r.patient_id for r in shown if r.patient_id})
+    if linked:
+        with transaction.atomic():
+            audit.record(
+                actor,
+                "list",
+                "inquiry",
+                "",
+                patients=linked,
+                detail={"view": "home_walk_in_queue", "site": site.code, "count": len(rows)},
+            )
+    return {
+        "queue": {
+            "site": site,
+            "rows": shown,
+            "count": len(rows),
+            "urgent": sum(1 for r in rows if r.urgent),
+        }
+    }

@@ -51,7 +51,11 @@ class DrugTest(models.Model):
 
     class Meta:
         ordering = ["-collected_at", "-id"]
-        indexes = [models.Index(fields=["organization", "patient", "collected_at"])]
+        indexes = [
+            models.Index(fields=["organization", "patient", "collected_at"]),
+            # a site's tests of one day (the coordinator's home page)
+            models.Index(fields=["organization", "site", "local_day"]),
+        ]
 
     def __str__(self) -> str:
         return f"drug test {self.pk} of patient {self.patient_id} on {self.local_day}"

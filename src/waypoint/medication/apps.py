@@ -14,6 +14,42 @@ class MedicationConfig(AppConfig):
 
         register_section(chart.SECTION)
         on_discharge(_stop_orders_at_discharge)
+        _register_home_panels()
+
+
+def _register_home_panels() -> None:
+    """The home page's work of the nurse, the physician and the director (core/home.py)."""
+    from waypoint.core.home import HomePanel, register_home_panel
+
+    from .selectors import home
+
+    for panel in (
+        HomePanel(
+            "nurse_window",
+            "medication/home_nurse.html",
+            "dose.administer",
+            home.nurse_home,
+            order=14,
+            roles=("nurse",),
+        ),
+        HomePanel(
+            "physician_orders",
+            "medication/home_physician.html",
+            "medication.order",
+            home.physician_home,
+            order=14,
+            roles=("physician",),
+        ),
+        HomePanel(
+            "program",
+            "medication/home_program.html",
+            "episode.view",
+            home.program_home,
+            order=14,
+            roles=("admin",),
+        ),
+    ):
+        register_home_panel(panel)
 
 
 def _stop_orders_at_discharge(actor, episode) -> None:

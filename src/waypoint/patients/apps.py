@@ -18,7 +18,13 @@ class PatientsConfig(AppConfig):
         # What the base (core, audit) shows of patients, supplied from here: the base
         # imports no clinical app.
         register_home_panel(
-            HomePanel("patients", "patients/home_panel.html", "patient.view", selectors.home_panel)
+            HomePanel(
+                "patients",
+                "patients/home_panel.html",
+                "patient.view",
+                selectors.home_panel,
+                order=1,
+            )
         )
         register_patient_exists(selectors.patient_exists)
         register_patient_lookup(selectors.patients_for_audit)

@@ -267,45 +267,6 @@ def patient_search(actor: Actor, q: str, *, limit: int = 50, close: bool = True)
     return patient_find(actor, q, limit=limit, close=close).all
 
 
-def todays_patients(actor: Actor, site) -> list[Patient]:
-    """Patients of ``site`` whose record was touched today (the site's local day):
-    registered, opened or changed. Later capabilities (walk-ins, dosing, sessions) add
-    their own reasons to be on this list."""
-    from django.utils import timezone
-
-    from waypoint.audit.models import AuditEvent
-
-    actor.require("patient.view")
-    local_now = timezone.now().astimezone(site.tz)
-    start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    ids = (
-        AuditEvent.objects.filter(
-            organization_id=actor.organization_id,
-            at__gte=start,
-            patient__site=site,
-            patient__isnull=False,
-        )
-        .values_list("patient_id", flat=True)
-        .distinct()
-    )
-    patients = access.mask(actor, _scoped(actor.organization_id).filter(pk__in=list(ids))[:200])
-    if patients:
-        with transaction.atomic():
-            audit.record(
-                actor,
-                "list",
-                "patient",
-                "",
-                patients=[p.pk for p in patients],
-                detail={
-                    "view": "todays_patients",
-                    "site": site.code,
-                    "results": [p.pk for p in patients],
-                },
-            )
-    return patients
-
-
 def patient_ref(actor: Actor, patient_id: int) -> Patient:
     """The patient, scoped to the actor's organization, for a service that writes about
     them (the service records its own audit event). 404 across organizations."""
@@ -356,6 +317,7 @@ def patients_for_audit(organization_id: int, q: str, limit: int = 20) -> list[di
 
 
 def home_panel(actor: Actor, site: Site | None) -> dict:
-    """The home page's patient panel (registered in apps.py): the patients seen today at
-    the actor's home site (none without one)."""
-    return {"todays": todays_patients(actor, site) if site is not None else []}
+    """The home page's "find a patient" bar (registered in apps.py). It names nobody: each
+    role's work below it lists the people that work is about (review M1 replaced the list
+    of every patient whose record was touched today)."""
+    return {}

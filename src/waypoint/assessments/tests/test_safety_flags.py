@@ -65,7 +65,9 @@ def test_home_task_for_the_sites_clinical_staff_until_acknowledged(client, users
     c = signed_in(client, users, "nurse")
     home = c.get("/").content.decode()
     assert 'id="safety-tasks"' in home and "Castellano, Riley" in home
-    assert home.index('id="safety-tasks"') < home.index("Patients seen today")
+    # open flags come before the nurse's own work (the search bar alone is above them)
+    assert home.index('role="search"') < home.index('id="safety-tasks"')
+    assert home.index('id="safety-tasks"') < home.index('id="home-window"')
     flag = Flag.objects.get()
     services.flag_acknowledge(actor("physician"), flag.pk, "reviewed")
     home = c.get("/").content.decode()

@@ -157,6 +157,8 @@ def attendance(request: HttpRequest, actor: Actor, session_id: int) -> HttpRespo
         key,
         f"Attendance saved for {name}: {row.status_label.lower()}{minutes_text}.{next_step}",
     )
+    if p.get("back") == "home":  # recorded from the counselor's home page: back there
+        back = reverse("home")
     return done_redirect(back, key)
 
 

@@ -15,21 +15,19 @@ def _home(client, user) -> str:
     return resp.content.decode()
 
 
-def test_a_role_that_finds_patients_sees_the_search_and_todays_patients(
+def test_a_role_that_finds_patients_sees_the_search_and_no_list_of_everyone(
     client, users, make_patient, site
 ):
-    html = _home(client, users["nurse"])
-    assert 'action="/patients/"' in html and "Find</button>" in html
-    assert f"Patients seen today at {site.code}" in html
-    assert "No patient records opened or registered here today yet." in html
-    assert "Register a patient" not in html  # a nurse does not register
-    assert "Review who opened or changed" not in html
-
+    """Review M1: the home no longer lists every patient whose record was touched today;
+    the search stays, first on the page."""
     patient = make_patient(first="Ana", last="Reyes")
     html = _home(client, users["nurse"])
-    assert f'<a href="/patients/{patient.pk}/">Reyes, Ana</a>' in html
-    assert f"<td>{patient.mrn}</td><td>1988-04-12</td>" in html
-    assert "No patient records opened" not in html
+    assert 'action="/patients/"' in html and "Find</button>" in html
+    assert "Patients seen today" not in html
+    assert f"/patients/{patient.pk}/" not in html  # no order, no dose: not the nurse's work
+    assert "Register a patient" not in html  # a nurse does not register
+    assert "Review who opened or changed" not in html
+    assert html.index('role="search"') < html.index('id="home-window"')
 
 
 def test_a_role_that_registers_patients_gets_the_link(client, users):
@@ -37,13 +35,50 @@ def test_a_role_that_registers_patients_gets_the_link(client, users):
     assert '<a class="button" href="/patients/new/">Register a patient</a>' in html
 
 
-def test_without_a_home_site_the_panel_lists_no_one(client, users, make_patient):
+def test_each_role_sees_its_own_work_and_not_anothers(client, users):
+    panels = {
+        "nurse": 'id="home-window"',
+        "physician": 'id="home-orders"',
+        "counselor": 'id="home-caseload"',
+        "intake": 'id="home-walk-ins"',
+        "incentives": 'id="home-incentives"',
+        "admin": 'id="home-program"',
+    }
+    for role, mine in panels.items():
+        client.logout()
+        html = _home(client, users[role])
+        assert mine in html, role
+        for other, theirs in panels.items():
+            if other != role:
+                assert theirs not in html, (role, other)
+    client.logout()
+    html = _home(client, users["auditor"])
+    assert not any(p in html for p in panels.values())
+
+
+def test_a_role_panel_needs_its_permission_too(client, users, monkeypatch):
+    """The roles keep a home to its work; the permission still decides: a nurse whose role
+    lost ``dose.administer`` sees no window."""
+    from waypoint.core import actor as actor_module
+
+    real = actor_module.allowed
+    monkeypatch.setattr(
+        actor_module,
+        "allowed",
+        lambda role, action: action != "dose.administer" and real(role, action),
+    )
+    html = _home(client, users["nurse"])
+    assert 'id="home-window"' not in html
+
+
+def test_without_a_home_site_the_site_panels_show_nothing(client, users, make_patient):
     make_patient()
-    users["counselor"].site = None
-    users["counselor"].save()
-    html = _home(client, users["counselor"])
-    assert "Patients seen today</h2>" in html
-    assert "No patient records opened or registered here today yet." in html
+    for role in ("nurse", "counselor", "intake", "incentives", "physician"):
+        users[role].site = None
+        users[role].save()
+        client.logout()
+        html = _home(client, users[role])
+        assert 'class="card home-work"' not in html, role
 
 
 def test_the_auditor_sees_the_audit_link_and_no_patient_panel(client, users):

@@ -147,14 +147,8 @@ def test_dosing_window_board_and_search_mask_with_one_query(
     assert len(restriction_queries) == 1
 
 
-def test_todays_patients_and_the_duplicate_warning_mask(api, actor, site, restricted):
-    from waypoint.patients import selectors as patients
-
+def test_the_duplicate_warning_masks(api, actor, site, restricted):
     ana, bo = restricted
-    today = {p.pk: p.first_name for p in patients.todays_patients(actor("nurse"), site)}
-    assert today[ana.pk] == "Restricted" and today[bo.pk] == "Bo"
-    today = {p.pk: p.first_name for p in patients.todays_patients(actor("counselor"), site)}
-    assert today[ana.pk] == "Ana"
     s, b = api.post(
         "/patients",
         "intake",
