@@ -107,6 +107,12 @@ def test_main_staff_pages_do_not_scroll_sideways_at_390_px(
             "/medication/settings/",
             "/incentives/settings/",
             "/directory/listing/",
+            "/dashboard/",
+            "/dashboard/census/",
+            "/dashboard/admissions/",
+            "/dashboard/doses/",
+            "/dashboard/positivity/",
+            "/dashboard/incentives/",
         ],
         "t_counselor": [
             "/",

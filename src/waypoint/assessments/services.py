@@ -5,6 +5,7 @@ score), and writes its audit event in the same transaction."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from waypoint.clinical import registry
 from waypoint.clinical.instrument import ScoreError
 from waypoint.clinical.risk import overdose_risk_reasons
 from waypoint.core.errors import Conflict, DomainError
+from waypoint.core.hooks import add_once
 from waypoint.core.selectors import locked_in_org
 from waypoint.patients.selectors import patient_ref
 
@@ -74,6 +76,18 @@ def flag_raise(actor: Actor, patient: Patient, kind: str, reason: str, source: A
     return _raise_flag(actor, patient, kind, reason, source)
 
 
+# Called as hook(assessment) inside the transaction of every recorded assessment. Filled
+# by ``on_assessment_recorded``.
+ASSESSMENT_HOOKS: list[Callable[[Assessment], None]] = []
+
+
+def on_assessment_recorded(hook: Callable[[Assessment], None]) -> None:
+    """Have ``hook(assessment)`` called in the transaction of every recorded assessment
+    (reports keeps its PHQ-9 summary with it). Called from the listening app's
+    ``AppConfig.ready()``; registering it again adds nothing."""
+    add_once(ASSESSMENT_HOOKS, hook)
+
+
 def assessment_record(
     actor: Actor,
     patient_id: int,
@@ -112,6 +126,8 @@ def assessment_record(
             patient_id=patient.pk,
             detail={"instrument": instrument, "total": a.total, "severity": a.severity},
         )
+        for hook in ASSESSMENT_HOOKS:
+            hook(a)
         a.raised_flags = []
         if "suicide_risk" in result.flags:
             flag = _raise_flag(

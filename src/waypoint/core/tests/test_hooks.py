@@ -44,8 +44,14 @@ EXPECTED = {
     "positive_test_counters": ["waypoint.labs.selectors.positive_test_count"],
     "pending_test_checks": ["waypoint.labs.selectors.has_pending_test"],
     "drug_test_lookups": ["waypoint.labs.selectors.drug_test_facts"],
-    "discharge": ["waypoint.medication.apps._stop_orders_at_discharge"],
-    "level_entered": ["waypoint.labs.services.admission_test_request"],
+    "discharge": [
+        "waypoint.medication.apps._stop_orders_at_discharge",
+        "waypoint.reports.services.episode_discharged",
+    ],
+    "level_entered": [
+        "waypoint.labs.services.admission_test_request",
+        "waypoint.reports.services.episode_level_entered",
+    ],
     # in the page's order (HomePanel.order): the safety tasks first
     "home_panels": [
         ["patients", "waypoint.patients.selectors.home_panel"],
@@ -77,6 +83,10 @@ EXPECTED = {
     ],
     "plan_progress": ["waypoint.notes.selectors.counseling.plan_progress"],
     "session_note_links": ["waypoint.notes.selectors.groups.annotate_day"],
+    "doses_written": ["waypoint.reports.services.doses_add"],
+    "test_results_written": ["waypoint.reports.services.test_results_add"],
+    "ledger_entries": ["waypoint.reports.services.ledger_entry_add"],
+    "assessment_recorded": ["waypoint.reports.services.assessment_add"],
 }
 EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
@@ -101,6 +111,8 @@ from waypoint.core import auditing, home, web
 from waypoint.core.hooks import hook_name
 from waypoint.labs import services as labs_services
 from waypoint.medication.selectors import hooks as medication_hooks
+from waypoint.medication.services import hooks as dose_hooks
+from waypoint.incentives import services as incentive_services
 from waypoint.patients import access, chart
 
 REGISTRIES = [
@@ -111,6 +123,8 @@ REGISTRIES = [
     auditing._writer, subjects._patient_lookup, episode_selectors.DISCHARGE_PROMPTS,
     plan_selectors.PLAN_PROGRESS,
     session_selectors.NOTE_LINKS,
+    dose_hooks.DOSES_WRITTEN_HOOKS, labs_services.TEST_RESULTS_HOOKS,
+    incentive_services.LEDGER_HOOKS,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
@@ -124,6 +138,11 @@ OWNERS = {
 
 def name(fn):
     return hook_name(fn) if fn else None
+
+
+def ledger_hooks():
+    # incentives.services is reloaded below (its list starts empty again): read it anew
+    return sys.modules["waypoint.incentives.services"].LEDGER_HOOKS
 
 
 def snapshot():
@@ -147,6 +166,12 @@ def snapshot():
         "census_follow_ups": [[k, name(f.missing)] for k, f in census._FOLLOW_UPS.items()],
         "plan_progress": [name(f) for f in plan_selectors.PLAN_PROGRESS],
         "session_note_links": [name(f) for f in session_selectors.NOTE_LINKS],
+        "doses_written": [name(f) for f in dose_hooks.DOSES_WRITTEN_HOOKS],
+        "test_results_written": [name(f) for f in labs_services.TEST_RESULTS_HOOKS],
+        "ledger_entries": [name(f) for f in ledger_hooks()],
+        "assessment_recorded": [
+            name(f) for f in sys.modules["waypoint.assessments.services"].ASSESSMENT_HOOKS
+        ],
     }
 
 
