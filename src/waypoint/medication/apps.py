@@ -43,7 +43,7 @@ def _register_home_panels() -> None:
         HomePanel(
             "program",
             "medication/home_program.html",
-            "episode.view",
+            "dashboard.view",  # the director's numbers, beside the dashboard's link
             home.program_home,
             order=14,
             roles=("admin",),
