@@ -354,6 +354,14 @@ def main() -> None:
         if org is not None and marker.exists() and json.loads(marker.read_text()).get("key") == key:
             gen = json.loads(marker.read_text())
             print(f"reusing the program in {url.split('@')[-1]} ({key})", flush=True)
+            if gen.get("summaries_s") is None:  # the reports app came after the generation
+                stats = synth.Stats(organization_id=org.pk)
+                synth.rebuild_summaries(stats)
+                if stats.summaries_seconds is not None:
+                    gen["summaries_s"] = round(stats.summaries_seconds, 1)
+                    gen["analyze_s"] = round(synth.analyze(), 1)
+                    gen["notes"] = []
+                    marker.write_text(json.dumps(gen, indent=1))
         elif org is not None:
             sys.exit(
                 f"{url.split('@')[-1]} already holds a program of other parameters: use an empty "
