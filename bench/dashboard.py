@@ -69,12 +69,19 @@ class Postgres:
         full = list(cmd)
         if os.getuid() == 0:
             full = ["runuser", "-u", "postgres", "--", *full]
-        return subprocess.run(full, check=True, capture_output=True, text=True, **kw)
+        done = subprocess.run(full, capture_output=True, text=True, **kw)
+        if done.returncode:
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stdout}{done.stderr}")
+        return done
 
     def start(self) -> None:
-        if os.getuid() == 0:
-            subprocess.run(["id", "postgres"], check=True, capture_output=True)
         self.root.mkdir(parents=True, exist_ok=True)
+        if os.getuid() == 0:  # the server runs as postgres: it must reach its folder
+            subprocess.run(["id", "postgres"], check=True, capture_output=True)
+            for d in (self.root.parent, self.root.parent.parent):
+                if not d.stat().st_mode & 0o001:
+                    d.chmod(d.stat().st_mode | 0o001)  # traverse only, nothing listed
+                    print(f"(made {d} traversable for the postgres user)")
         data = self.root / "data"
         if os.getuid() == 0:
             shutil.chown(self.root, "postgres")
@@ -255,6 +262,13 @@ def row_counts(org_id: int) -> dict[str, int]:
     return out
 
 
+def short_sql(sql: str, n: int = 150) -> str:
+    """A query for a table cell: from its FROM on, quotes and pipes dropped."""
+    i = sql.find(" FROM ")
+    text = ("SELECT …" + sql[i:]) if i > 0 else sql
+    return text.replace('"', "").replace("|", "/")[:n]
+
+
 def in_process_queries(paths: list[tuple[str, str]], top: int = 3) -> None:
     """Each URL once in-process: number of queries, total SQL time and the slowest."""
     from django.conf import settings
@@ -269,7 +283,7 @@ def in_process_queries(paths: list[tuple[str, str]], top: int = 3) -> None:
     settings.ALLOWED_HOSTS = ["*"]
     clients: dict[str, Client] = {}
     print("\n### Queries per page (in-process, one render after one warm-up)\n")
-    print("| URL | as | queries | SQL ms (sum) | slowest |")
+    print("| URL | as | queries | SQL ms (sum) | slowest SELECTs |")
     print("|---|---|---:|---:|---|")
     for user, path in paths:
         c = clients.get(user)
@@ -285,12 +299,12 @@ def in_process_queries(paths: list[tuple[str, str]], top: int = 3) -> None:
         c.get(path)
         with CaptureQueriesContext(connection) as q:
             r = c.get(path)
-        times = sorted(
-            ((float(x["time"]) * 1000, x["sql"]) for x in q.captured_queries), reverse=True
-        )
+        times = [(float(x["time"]) * 1000, x["sql"]) for x in q.captured_queries]
         total = sum(t for t, _ in times)
-        slow = "; ".join(f"{t:.0f} ms: {sql[:160]}" for t, sql in times[:top])
-        slow = html.escape(slow)
+        selects = sorted(
+            (x for x in times if x[1].lstrip().upper().startswith("SELECT")), key=lambda x: -x[0]
+        )
+        slow = "; ".join(f"{t:.0f} ms: {short_sql(sql)}" for t, sql in selects[:top])
         print(f"| {path} ({r.status_code}) | {user} | {len(times)} | {total:.0f} | {slow} |")
 
 
