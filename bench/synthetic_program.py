@@ -851,7 +851,11 @@ def generate(
                     p_start = e.start + dt.timedelta(days=rng.randrange(3, 21))
                     if start <= p_start <= last:
                         p_end = p_start + dt.timedelta(days=83)
-                        ended = p_end < last
+                        # ended after 12 weeks, or at discharge (one open plan a person)
+                        ended = p_end < today or e.end is not None
+                        if ended:
+                            end_reason = "12 weeks completed" if p_end <= last else "discharged"
+                            p_end = min(p_end, last)
                         targets = (
                             ["cocaine", "amphetamines"]
                             if e.substance == "methamphetamine"
@@ -871,7 +875,7 @@ def generate(
                                 created_by=coord,
                                 created_at=at(si, p_start, 60),
                                 ended_by=coord if ended else None,
-                                end_reason="12 weeks completed" if ended else "",
+                                end_reason=end_reason if ended else "",
                             )
                         )
                         cm_tests = []
