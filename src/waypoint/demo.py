@@ -151,6 +151,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
     from waypoint.notes import demo as notes_demo
     from waypoint.privacy import demo as privacy_demo
     from waypoint.recovery import demo as recovery_demo
+    from waypoint.reports import demo as reports_demo
 
     return [
         ("inquiries", intake_demo.load),
@@ -164,6 +165,7 @@ def _steps() -> list[tuple[str, Callable[[Actor, list[Site], random.Random], Non
         ("Part 2 consents and disclosures", privacy_demo.load),
         ("aftercare, naloxone, recovery events and check-ins", recovery_demo.load),
         ("progress notes, group notes and co-signatures", notes_demo.load),
+        ("program dashboard summaries", reports_demo.load),
     ]
 
 

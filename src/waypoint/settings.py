@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "waypoint.privacy",
     "waypoint.recovery",
     "waypoint.notes",
+    "waypoint.reports",
 ]
 
 MIDDLEWARE = [

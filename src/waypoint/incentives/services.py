@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -23,6 +24,7 @@ from waypoint.audit import services as audit
 from waypoint.clinical import drugtests as dtr
 from waypoint.clinical import incentives as rules
 from waypoint.core.errors import Conflict, DomainError, NotFound
+from waypoint.core.hooks import add_once
 from waypoint.core.selectors import site_by_code, site_today
 from waypoint.labs.models import DrugTest
 from waypoint.labs.services import active_medications
@@ -243,6 +245,25 @@ def plan_events(
     return [(ev, t) for _, ev, t in out]
 
 
+# Called as hook(entry) inside the transaction of every appended ledger entry (award,
+# reversal, redemption). Filled by ``on_ledger_entry``.
+LEDGER_HOOKS: list[Callable[[IncentiveLedgerEntry], None]] = []
+
+
+def on_ledger_entry(hook: Callable[[IncentiveLedgerEntry], None]) -> None:
+    """Have ``hook(entry)`` called in the transaction of every appended ledger entry (the
+    reports app keeps its spending summary with it). Called from the listening app's
+    ``AppConfig.ready()``; registering it again adds nothing."""
+    add_once(LEDGER_HOOKS, hook)
+
+
+def _ledger_append(**fields: Any) -> IncentiveLedgerEntry:
+    entry = IncentiveLedgerEntry.objects.create(**fields)
+    for hook in LEDGER_HOOKS:
+        hook(entry)
+    return entry
+
+
 def _standing(organization_id: int, plan_id: int) -> list[IncentiveLedgerEntry]:
     rows = IncentiveLedgerEntry.objects.filter(
         organization_id=organization_id, plan_id=plan_id, kind="award"
@@ -301,7 +322,7 @@ def _settle_locked(actor: Actor, patient_id: int, today: dt.date) -> int:
         if i == len(wanted) == len(standing):
             continue
         for entry in reversed(standing[i:]):
-            IncentiveLedgerEntry.objects.create(
+            _ledger_append(
                 organization_id=org,
                 patient_id=patient_id,
                 plan=plan,
@@ -320,7 +341,7 @@ def _settle_locked(actor: Actor, patient_id: int, today: dt.date) -> int:
         by_key = {e.key: (e, t) for e, t in events}
         for award in wanted[i:]:
             event, t = by_key[award.key]
-            IncentiveLedgerEntry.objects.create(
+            _ledger_append(
                 organization_id=org,
                 patient_id=patient_id,
                 plan=plan,
@@ -514,7 +535,7 @@ def redeem(
             at=now,
             local_day=now.astimezone(reward.site.tz).date(),
         )
-        IncentiveLedgerEntry.objects.create(
+        _ledger_append(
             organization_id=actor.organization_id,
             patient=patient,
             kind="redemption",
@@ -560,7 +581,7 @@ def redemption_void(actor: Actor, patient_id: int, redemption_id: int, reason: s
         if entry is None or IncentiveLedgerEntry.objects.filter(reverses=entry).exists():
             raise Conflict("already_voided", "This redemption has already been voided.")
         now = timezone.now()
-        IncentiveLedgerEntry.objects.create(
+        _ledger_append(
             organization_id=actor.organization_id,
             patient=patient,
             kind="reversal",

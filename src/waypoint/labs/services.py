@@ -42,6 +42,27 @@ STRIP_ANALYTES = frozenset({"fentanyl", "xylazine"})
 TEST_CHANGED_HOOKS: list[Callable[[Actor, Patient], None]] = []
 
 
+# Called as hook(test, before) inside the transaction of every recorded or corrected test,
+# after its results are written: ``before`` holds the (analyte, result, meaning) rows the
+# test had before (empty for a new test). Filled by ``on_test_results_written``.
+TEST_RESULTS_HOOKS: list[Callable[[DrugTest, list[tuple[str, str, str]]], None]] = []
+
+
+def on_test_results_written(
+    hook: Callable[[DrugTest, list[tuple[str, str, str]]], None],
+) -> None:
+    """Have ``hook(test, before)`` called inside the transaction of every recorded or
+    corrected test, once its results are written (reports keeps its positivity summary
+    with it). Called from the listening app's ``AppConfig.ready()``; registering it again
+    adds nothing."""
+    add_once(TEST_RESULTS_HOOKS, hook)
+
+
+def _results_written(test: DrugTest, before: list[tuple[str, str, str]]) -> None:
+    for hook in TEST_RESULTS_HOOKS:
+        hook(test, before)
+
+
 def on_test_changed(hook: Callable[[Actor, Patient], None]) -> None:
     """Have ``hook(actor, patient)`` called inside the transaction of every recorded or
     corrected test, the patient row locked. Called from the listening app's
@@ -192,6 +213,7 @@ def drug_test_record(
                 "possible_diversion": test.possible_diversion,
             },
         )
+        _results_written(test, [])
         _flag_diversion(actor, test, test.possible_diversion)
         for hook in TEST_CHANGED_HOOKS:
             hook(actor, patient)
@@ -215,12 +237,14 @@ def drug_test_correct(
         patient = patient_for_update(actor, head.patient_id)
         test = DrugTest.objects.select_for_update().get(pk=head.pk)
         clean = _checked(results, test.method)
-        current = {r.analyte: r.result for r in test.results.all()}
+        rows = list(test.results.all())
+        current = {r.analyte: r.result for r in rows}
+        before_results = [(r.analyte, r.result, r.meaning) for r in rows]
         changes = {a: [current.get(a), r] for a, r in clean.items() if current.get(a) != r}
         if not changes:
             raise DomainError("nothing_changed", "These are already the recorded results.")
         merged = {**current, **clean}
-        before = set(test.possible_diversion)
+        flagged = set(test.possible_diversion)
         readings = _read(test, merged)
         test.save(update_fields=["expected", "uses", "has_use", "possible_diversion"])
         for r in readings:
@@ -243,7 +267,8 @@ def drug_test_correct(
             patient_id=test.patient_id,
             detail={"changes": changes, "reason": reason[:300]},
         )
-        _flag_diversion(actor, test, [a for a in test.possible_diversion if a not in before])
+        _results_written(test, before_results)
+        _flag_diversion(actor, test, [a for a in test.possible_diversion if a not in flagged])
         for hook in TEST_CHANGED_HOOKS:
             hook(actor, patient)
     return test

@@ -69,6 +69,9 @@ EXPECTED = {
     ],
     "plan_progress": ["waypoint.notes.selectors.counseling.plan_progress"],
     "session_note_links": ["waypoint.notes.selectors.groups.annotate_day"],
+    "doses_written": ["waypoint.reports.services.doses_add"],
+    "test_results_written": ["waypoint.reports.services.test_results_add"],
+    "ledger_entries": ["waypoint.reports.services.ledger_entry_add"],
 }
 EMPTY: dict[str, list[str]] = {key: [] for key in EXPECTED}
 
@@ -93,6 +96,8 @@ from waypoint.core import auditing, home, web
 from waypoint.core.hooks import hook_name
 from waypoint.labs import services as labs_services
 from waypoint.medication.selectors import hooks as medication_hooks
+from waypoint.medication.services import hooks as dose_hooks
+from waypoint.incentives import services as incentive_services
 from waypoint.patients import access, chart
 
 REGISTRIES = [
@@ -103,6 +108,8 @@ REGISTRIES = [
     auditing._writer, subjects._patient_lookup, episode_selectors.DISCHARGE_PROMPTS,
     plan_selectors.PLAN_PROGRESS,
     session_selectors.NOTE_LINKS,
+    dose_hooks.DOSES_WRITTEN_HOOKS, labs_services.TEST_RESULTS_HOOKS,
+    incentive_services.LEDGER_HOOKS,
 ]
 OWNERS = {
     "waypoint.patients.chart", "waypoint.labs.services", "waypoint.medication.selectors.hooks",
@@ -116,6 +123,11 @@ OWNERS = {
 
 def name(fn):
     return hook_name(fn) if fn else None
+
+
+def ledger_hooks():
+    # incentives.services is reloaded below (its list starts empty again): read it anew
+    return sys.modules["waypoint.incentives.services"].LEDGER_HOOKS
 
 
 def snapshot():
@@ -139,6 +151,9 @@ def snapshot():
         "census_follow_ups": [[k, name(f.missing)] for k, f in census._FOLLOW_UPS.items()],
         "plan_progress": [name(f) for f in plan_selectors.PLAN_PROGRESS],
         "session_note_links": [name(f) for f in session_selectors.NOTE_LINKS],
+        "doses_written": [name(f) for f in dose_hooks.DOSES_WRITTEN_HOOKS],
+        "test_results_written": [name(f) for f in labs_services.TEST_RESULTS_HOOKS],
+        "ledger_entries": [name(f) for f in ledger_hooks()],
     }
 
 

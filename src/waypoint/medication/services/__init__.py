@@ -23,6 +23,7 @@ from ._shared import CENT
 from .dayclose import close_day
 from .discharge import orders_stop_at_discharge
 from .dosing import FUTURE_TOLERANCE, dose_record
+from .hooks import DOSES_WRITTEN_HOOKS, DoseCount, on_doses_written
 from .implants import implant_insert, implant_remove
 from .orders import (
     diversion_concern_raise,
@@ -40,6 +41,8 @@ from .vitals import vitals_record
 
 __all__ = [
     "CENT",
+    "DOSES_WRITTEN_HOOKS",
+    "DoseCount",
     "FUTURE_TOLERANCE",
     "close_day",
     "covered_through",
@@ -57,6 +60,7 @@ __all__ = [
     "order_check",
     "order_create",
     "order_reassess",
+    "on_doses_written",
     "order_stop",
     "orders_stop_at_discharge",
     "settings_update",

@@ -23,6 +23,7 @@ from ..facts import day_facts
 from ..limits import limits_from
 from ..models import DoseEvent, MedicationOrder, StockEntry
 from ._shared import CENT
+from .hooks import DoseCount, doses_written
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -182,6 +183,7 @@ def _dose_locked(
         except IntegrityError as exc:
             # one_dose_per_slot or the idempotency key: a simultaneous request won.
             raise Conflict("already_dosed_today", "Already given today.") from exc
+        doses_written([DoseCount(actor.organization_id, site.pk, day, fam, window=1)])
         if MEDICATIONS[order.medication].controlled_ledger:
             StockEntry.objects.create(
                 organization_id=actor.organization_id,

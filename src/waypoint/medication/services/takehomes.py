@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..selectors.takehomes import days_in_treatment_on, factors_against_for, latest_determination
 from ._shared import order_for_update
+from .hooks import DoseCount, doses_written
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -152,6 +153,16 @@ def take_home_dispense(
                 family=order.family,
                 for_day=start + dt.timedelta(i),
                 dose_mg=order.dose_mg,
+            )
+            for i in range(days)
+        )
+        doses_written(
+            DoseCount(
+                actor.organization_id,
+                order.site_id,
+                start + dt.timedelta(i),
+                order.family,
+                take_home=1,
             )
             for i in range(days)
         )
