@@ -322,6 +322,9 @@ def main() -> None:
     ap.add_argument("--regenerate", action="store_true", help="rebuild the program")
     ap.add_argument("--queries", action="store_true", help="print query counts per page")
     ap.add_argument("--json", type=Path, default=None, help="write the figures here too")
+    ap.add_argument(
+        "--generate-only", action="store_true", help="make (or check) the program, measure nothing"
+    )
     args = ap.parse_args()
     if args.database_url and args.postgres:
         ap.error("--database-url or --postgres, not both")
@@ -398,6 +401,9 @@ def main() -> None:
                 "notes": stats.notes,
             }
             marker.write_text(json.dumps(gen, indent=1))
+        if args.generate_only:
+            print(json.dumps(gen, indent=1))
+            return
         for user in ("synthetic_admin", "synthetic_physician_north1"):
             ensure_device(user)
         sample = longest_histories(org.pk, args.charts)
