@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("waypoint.directory.urls")),
     path("", include("waypoint.recovery.urls")),
     path("", include("waypoint.notes.urls")),
+    path("", include("waypoint.reports.urls")),
 ]
 
 handler403 = core_views.forbidden

@@ -35,5 +35,6 @@ def waypoint(request: HttpRequest) -> dict[str, Any]:
             "incentives": allowed(role, "incentives.view"),
             "directory": allowed(role, "directory.publish"),
             "manage": allowed(role, "user.manage"),
+            "dashboard": allowed(role, "dashboard.view"),
         },
     }

@@ -189,6 +189,11 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({A}),
         "Set the organization's incentive schedule numbers and the yearly cap",
     ),
+    "dashboard.view": (
+        frozenset({A}),
+        "See the program dashboard: charts and tables of the whole program (counts, no "
+        "patient named) and their CSV",
+    ),
     "audit.view": (
         frozenset({A, U}),
         "Read the audit trail of patients' records: who saw or changed whose record",
