@@ -4,7 +4,8 @@ through the real production server (issue 19: p50 < 300 ms on SQLite and Postgre
 1. The program: ``bench/synthetic_program.py`` writes --patients people over --years years
    ending today into the database (SQLite by default, a file under var/bench/ named after
    the parameters and today's date; or --database-url; or --postgres, a throwaway
-   PostgreSQL 15 server this script starts with its data under var/bench/postgres/ and
+   PostgreSQL 15 server this script starts with its data in the temporary folder
+   (``waypoint-dashbench-postgres``; not under var/, which the app keeps private) and
    stops at the end, one database per parameter set), then the dashboard's summary tables
    are rebuilt (``waypoint.reports.services.summaries_rebuild``) and ANALYZE runs. A later
    run with the same parameters on the same day reuses it (--regenerate to rebuild).
@@ -42,6 +43,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -76,12 +78,8 @@ class Postgres:
 
     def start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        if os.getuid() == 0:  # the server runs as postgres: it must reach its folder
+        if os.getuid() == 0:  # the server runs as the postgres account
             subprocess.run(["id", "postgres"], check=True, capture_output=True)
-            for d in (self.root.parent, self.root.parent.parent):
-                if not d.stat().st_mode & 0o001:
-                    d.chmod(d.stat().st_mode | 0o001)  # traverse only, nothing listed
-                    print(f"(made {d} traversable for the postgres user)")
         data = self.root / "data"
         if os.getuid() == 0:
             shutil.chown(self.root, "postgres")
@@ -337,7 +335,9 @@ def main() -> None:
     t_all = time.perf_counter()
     try:
         if args.postgres:
-            pg = Postgres(VAR / "postgres")
+            # not under var/: the app keeps var/ private (mode 0700 at every start), which
+            # the postgres account cannot enter
+            pg = Postgres(Path(tempfile.gettempdir()) / "waypoint-dashbench-postgres")
             pg.start()
             db = "dash_" + re.sub(r"[^a-z0-9]", "_", key.lower())
             pg.ensure_db(db, args.regenerate)
