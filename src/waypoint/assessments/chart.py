@@ -49,6 +49,7 @@ SECTIONS = (
         35,
         "assessment.view",
         _context,
+        forms=("level", "decide-"),
     ),
     ChartSection(
         "risk", "Risk factors", "assessments/section_risk.html", 40, "assessment.view", _context

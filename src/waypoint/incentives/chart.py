@@ -18,4 +18,6 @@ SECTION = ChartSection(
     29,
     "incentives.view",
     _context,
+    forms=("incentive-plan", "plan-end", "redeem", "void-"),
+    paged=True,
 )

@@ -30,7 +30,7 @@ from waypoint.core.web import (
 )
 from waypoint.labs import selectors as labs
 from waypoint.labs.services import active_medications
-from waypoint.patients.chart import chart_page, chart_url, to_chart
+from waypoint.patients.chart import chart_page, chart_status_url, chart_url, to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import selectors, services
@@ -176,7 +176,7 @@ def chart_context(actor: Actor, patient) -> dict:
 def _done(request: HttpRequest, patient_id: int, text: str) -> HttpResponse:
     """Accepted: the sentence shows at the top of the chart's Incentives section."""
     say_done(request, "incentives", text)
-    return done_redirect(chart_url(patient_id), "incentives")
+    return done_redirect(chart_url(patient_id, "incentives"), "incentives")
 
 
 def _date(raw: str, field: str, name: str = "") -> dt.date:
@@ -317,7 +317,7 @@ def redeem(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
                 consequence="Hand the reward over once confirmed. A redemption given in "
                 "error can be voided afterwards, with a reason.",
                 action=reverse("incentives:redeem", args=[patient_id]) + "#status-incentives",
-                back_url=chart_url(patient_id) + "#status-redeem",
+                back_url=chart_status_url(patient_id, "redeem"),
                 confirm_label=f"Redeem for {who}",
             )
         red = services.redeem(
@@ -377,7 +377,7 @@ def void(request: HttpRequest, actor: Actor, patient_id: int, redemption_id: int
                 consequence="The ledger keeps the redemption and adds a reversal that gives "
                 "the credit back; both stay in the record.",
                 action=reverse("incentives:void", args=[patient_id, red.pk]) + "#status-incentives",
-                back_url=chart_url(patient_id) + "#incentives",
+                back_url=chart_url(patient_id, "incentives"),
                 confirm_label="Void the redemption",
             )
         services.redemption_void(actor, patient_id, red.pk, reason)

@@ -18,4 +18,6 @@ SECTION = ChartSection(
     28,
     "drugtest.view",
     _context,
+    forms=("drug-test", "correct-"),
+    paged=True,
 )

@@ -186,7 +186,7 @@ def record(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         )
         return chart_page(request, actor, patient.pk, form=form)
     say_done(request, "drug-tests", _summary(test))
-    return done_redirect(chart_url(patient.pk), "drug-tests")
+    return done_redirect(chart_url(patient.pk, "drug-tests"), "drug-tests")
 
 
 @staff_view("drugtest.correct")
@@ -223,4 +223,4 @@ def correct(request: HttpRequest, actor: Actor, test_id: int) -> HttpResponse:
         )
         return chart_page(request, actor, test.patient_id, form=form)
     say_done(request, "drug-tests", f"Test of {test.local_day:%Y-%m-%d} corrected.")
-    return done_redirect(chart_url(test.patient_id), "drug-tests")
+    return done_redirect(chart_url(test.patient_id, "drug-tests"), "drug-tests")

@@ -18,4 +18,18 @@ SECTION = ChartSection(
     27,
     "medication.view",
     _context,
+    forms=(
+        "order",
+        "take-home",
+        "determination",
+        "diversion",
+        "implant",
+        "implant-remove",
+        "opioid-free",
+        "change-",
+        "stop-",
+        "reassess-",
+        "implant-insert-",
+    ),
+    paged=True,
 )

@@ -14,4 +14,5 @@ SECTION = ChartSection(
     25,
     "episode.view",
     selectors.chart_context,
+    forms=("admit", "discharge", "transition"),
 )
