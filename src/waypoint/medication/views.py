@@ -44,7 +44,7 @@ from waypoint.core.web import (
     site_from_request,
     staff_view,
 )
-from waypoint.patients.chart import chart_page, chart_status_url, chart_url, to_chart
+from waypoint.patients.chart import chart_page, chart_status_url, chart_url, paged, to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import selectors, services
@@ -465,13 +465,16 @@ def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpRespons
 
 
 # --- chart section and the prescriber's forms -------------------------------------------
-def chart_context(actor: Actor, patient) -> dict:
-    """The chart's Medication section (the chart page's read is audited once for the whole
-    chart, so nothing here records another event)."""
+def chart_context(actor: Actor, patient, page: int = 1) -> dict:
+    """The chart's Medication section, the dose history 20 a page (the chart page's read is
+    audited once for the whole chart, so nothing here records another event)."""
     days, ceiling = selectors.order_take_home_ceiling(
         actor.organization_id, patient, site_today(patient.site)
     )
+    doses = paged(selectors.dose_history(actor.organization_id, patient), page)
     return selectors.medication_chart(actor.organization_id, patient) | {
+        "recent": doses.items,
+        "doses_pager": doses,
         "can_order": actor.can("medication.order"),
         "can_take_home": actor.can("take_home.dispense"),
         "can_divert": actor.can("diversion.report"),
@@ -481,6 +484,11 @@ def chart_context(actor: Actor, patient) -> dict:
         "take_home_ceiling": ceiling,
         "take_home_days": days,
     }
+
+
+def summary_card(actor: Actor, patient) -> dict:
+    """The face sheet's "Medication today" card (no audit event of its own)."""
+    return selectors.today_status(actor.organization_id, patient)
 
 
 # The order form's fields, named for a person (the refusal sentences and the API's field

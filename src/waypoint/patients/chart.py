@@ -245,9 +245,7 @@ def tabs_for(actor: Actor) -> list[ChartTab]:
     return [t for t in TABS if t.key in keys]
 
 
-def sections_for(
-    actor: Actor, patient: Any, tab: str | None = None, page: int = 1
-) -> list[dict]:
+def sections_for(actor: Actor, patient: Any, tab: str | None = None, page: int = 1) -> list[dict]:
     """The sections the actor may see (those of ``tab`` when given), with their context."""
     out = []
     cache: dict = {}
@@ -323,7 +321,9 @@ def chart_page(
         "alerts": banner_for(actor, patient),
         "can_edit": actor.can("patient.edit"),
         "form": form,
-        "tabs": [{"key": t.key, "title": t.title, "url": chart_tab_url(patient.pk, t.key)} for t in tabs],
+        "tabs": [
+            {"key": t.key, "title": t.title, "url": chart_tab_url(patient.pk, t.key)} for t in tabs
+        ],
         "tab": tab or "",
         "face_url": reverse("patients:chart", args=[patient.pk]),
     }

@@ -18,7 +18,7 @@ from waypoint.core.web import (
     refused,
     staff_view,
 )
-from waypoint.patients.chart import chart_done, chart_page, chart_status_url, chart_url, to_chart
+from waypoint.patients.chart import chart_done, chart_page, chart_status_url, to_chart
 from waypoint.patients.selectors import patient_get
 
 from . import selectors, services
