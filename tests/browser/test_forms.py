@@ -136,7 +136,7 @@ def test_a_discharge_asks_to_confirm_first(make_patient, site, actor, signed_in)
         actor("counselor"), patient.pk, "outpatient", today - dt.timedelta(days=20)
     )
     page = signed_in("t_counselor")
-    page.goto(f"/patients/{patient.pk}/")
+    page.goto(f"/patients/{patient.pk}/chart/care/")
     expect(page.locator("#dc-reason")).to_have_value("")  # no silent default
     page.click("#discharge-form button[type=submit]")  # the browser asks for a reason
     assert page.locator("#dc-reason").evaluate("e => e.validity.valueMissing")

@@ -41,7 +41,7 @@ def on_plan(users, make_patient, site):
 def test_coordinator_records_a_negative_test_and_redeems(on_plan, signed_in):
     person, plan = on_plan
     page = signed_in("t_incentives")
-    page.goto(f"/patients/{person.pk}/")
+    page.goto(f"/patients/{person.pk}/chart/incentives/")
     expect(page.locator("#incentive-plan")).to_contain_text("Escalating vouchers")
     expect(page.locator("#incentive-balance")).to_have_text("$0.00")
 

@@ -128,7 +128,7 @@ def test_counselor_reaches_sessions_and_picks_the_roster_from_the_caseload(
     assert (a.status, a.minutes) == ("absent", None)
 
     # the chart reaches the sessions too
-    page.goto(f"/patients/{ben.pk}/")
+    page.goto(f"/patients/{ben.pk}/chart/counseling/")
     page.click("#chart-schedule-session")
     assert page.locator("#caseload li.pick", has_text="Okafor").locator("input").is_checked()
 

@@ -197,7 +197,7 @@ def test_search_by_mrn_and_by_birth_date(make_patient, users, signed_in):
 def test_edit_changes_the_phone_number(make_patient, users, signed_in):
     patient = make_patient("Ana", "Reyes", "1988-04-12", phone="816-555-0100")
     page = signed_in("t_intake")
-    page.goto(f"/patients/{patient.pk}/")
+    page.goto(f"/patients/{patient.pk}/chart/profile/")
     expect(page.locator("#contacts")).to_contain_text("816-555-0100")
     page.click(".banner a:has-text('Edit')")
     expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/edit/(#.*)?$"))

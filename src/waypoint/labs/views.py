@@ -77,10 +77,10 @@ def _test_row(test: DrugTest) -> dict:
 
 
 def chart_context(actor: Actor, patient, page: int = 1) -> dict:
-    """The chart's "Drug tests" section, 20 tests a page (the chart page's read is audited
+    """The chart's "Drug tests" section, 10 tests a page (the chart page's read is audited
     once for the whole chart, so nothing here records another event)."""
     pager = paged(
-        tests_of(actor.organization_id, patient.pk).order_by("-collected_at", "-pk"), page
+        tests_of(actor.organization_id, patient.pk).order_by("-collected_at", "-pk"), page, 10
     )
     tests = pager.items
     now = timezone.now().astimezone(patient.site.tz)
