@@ -52,7 +52,7 @@ def test_coordinator_records_a_negative_test_and_redeems(on_plan, signed_in):
         page.check(f"#dt-{analyte}-negative")
     page.click("#drug-test-form button[type=submit]")
     expect(page.locator("#status-drug-tests")).to_contain_text("No use found.")
-    expect(page.locator("#drug-test-list")).to_contain_text("Fentanyl: negative")
+    expect(page.locator("#drug-test-list li.neg")).to_contain_text("Fentanyl")
     expect(page.locator("#incentive-balance")).to_have_text("$2.50")
     expect(page.locator("#incentive-ledger")).to_contain_text("Award: negative")
     expect(page.locator("#incentive-ledger")).to_contain_text("$2.50")

@@ -44,19 +44,29 @@ def _label(analyte: str) -> str:
 def _test_row(test: DrugTest) -> dict:
     results = list(test.results.all())
     current = {r.analyte: r.result for r in results}
+    readings = [
+        {
+            "analyte": r.analyte,
+            "label": _label(r.analyte),
+            "result": RESULT_LABELS.get(r.result, r.result),
+            "meaning": MEANING_LABELS.get(r.meaning, r.meaning),
+            "css": MEANING_CLASS.get(r.meaning, ""),
+        }
+        for r in results
+    ]
     return {
         "test": test,
         "reason": rules.REASON_LABELS.get(test.reason, test.reason),
         "random": rules.counts_toward_random_minimum(test.reason),
-        "readings": [
-            {
-                "analyte": r.analyte,
-                "label": _label(r.analyte),
-                "result": RESULT_LABELS.get(r.result, r.result),
-                "meaning": MEANING_LABELS.get(r.meaning, r.meaning),
-                "css": MEANING_CLASS.get(r.meaning, ""),
-            }
+        "readings": readings,
+        # the page lists what is not a plain negative, then the negatives on one line
+        "notable": [
+            r for r in readings if r["result"] not in ("negative", "not tested") or r["css"]
+        ],
+        "negatives": [
+            _label(r.analyte)
             for r in results
+            if r.result == "negative" and not MEANING_CLASS.get(r.meaning)
         ],
         "corrections": [
             {
@@ -77,10 +87,10 @@ def _test_row(test: DrugTest) -> dict:
 
 
 def chart_context(actor: Actor, patient, page: int = 1) -> dict:
-    """The chart's "Drug tests" section, 10 tests a page (the chart page's read is audited
+    """The chart's "Drug tests" section, 8 tests a page (the chart page's read is audited
     once for the whole chart, so nothing here records another event)."""
     pager = paged(
-        tests_of(actor.organization_id, patient.pk).order_by("-collected_at", "-pk"), page, 10
+        tests_of(actor.organization_id, patient.pk).order_by("-collected_at", "-pk"), page, 8
     )
     tests = pager.items
     now = timezone.now().astimezone(patient.site.tz)

@@ -466,12 +466,12 @@ def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpRespons
 
 # --- chart section and the prescriber's forms -------------------------------------------
 def chart_context(actor: Actor, patient, page: int = 1) -> dict:
-    """The chart's Medication section, the dose history 20 a page (the chart page's read is
+    """The chart's Medication section, the dose history 10 a page (the chart page's read is
     audited once for the whole chart, so nothing here records another event)."""
     days, ceiling = selectors.order_take_home_ceiling(
         actor.organization_id, patient, site_today(patient.site)
     )
-    doses = paged(selectors.dose_history(actor.organization_id, patient), page)
+    doses = paged(selectors.dose_history(actor.organization_id, patient), page, 10)
     return selectors.medication_chart(actor.organization_id, patient) | {
         "recent": doses.items,
         "doses_pager": doses,
