@@ -133,7 +133,7 @@ def summary_card(actor: Actor, patient) -> dict:
 
 
 def chart_context(actor: Actor, patient, page: int = 1) -> dict:
-    """The chart's "Incentives" section, the ledger 20 rows a page (the chart page's read is
+    """The chart's "Incentives" section, the ledger 10 rows a page (the chart page's read is
     audited once for the whole chart, so the account is read without another event)."""
     a = services.account_settled(actor, patient.pk, audit_read=False)
     reversed_ids = {e.reverses_id for e in a.entries if e.kind == "reversal"}
@@ -161,7 +161,7 @@ def chart_context(actor: Actor, patient, page: int = 1) -> dict:
         "plan": active,
         "plan_targets": _targets_label(active.targets) if active else "",
         "past_plans": [p for p in a.plans if p.end_on is not None],
-        "ledger": (ledger := paged(rows, page)).items,
+        "ledger": (ledger := paged(rows, page, 10)).items,
         "ledger_pager": ledger,
         "balance_value": a.balance_cents,
         "svg": mark_safe(_timeline(a.entries, reversed_ids)),  # noqa: S308 - numbers, dates, escaped labels
