@@ -4,7 +4,7 @@ for the whole chart)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.safestring import mark_safe
@@ -126,7 +126,7 @@ SPARK_POINTS = 10
 def summary_card(actor: Actor, patient: Patient) -> dict:
     """The face sheet's scores: the last COWS, PHQ-9 and GAD-7, each with the trend of its
     last 10 scores as a sparkline (one indexed query per instrument; no audit event)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, short in SUMMARY_INSTRUMENTS.items():
         recent = list(
             Assessment.objects.filter(

@@ -160,3 +160,41 @@ def test_paged_counts_and_clamps():
     assert chart.paged([], 5).number == 1 and chart.paged([], 5).items == []
     assert chart.paged(rows[:20], 2).number == 1  # exactly one page
     assert chart.paged(rows[:21], 2).items == [20]
+
+
+def test_the_face_sheet_reads_a_fixed_number_of_rows_whatever_the_history(client, users, patient):
+    """The cards are cheap: the face sheet's queries do not grow with the history."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from waypoint.core.actor import Actor
+    from waypoint.labs import services as labs
+
+    def record(n: int) -> None:
+        for i in range(n):
+            labs.drug_test_record(
+                Actor(user=users["nurse"]),
+                patient.pk,
+                collected_at=timezone.now() - dt.timedelta(days=n - i, hours=1),
+                observed=True,
+                results={"fentanyl": "negative" if i % 3 else "positive"},
+                reason="random",
+            )
+
+    client.force_login(users["physician"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/patients/{patient.pk}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    record(2)
+    few = count()
+    record(30)
+    many = count()
+    assert many == few
+    html = client.get(f"/patients/{patient.pk}/").content.decode()
+    assert html.count('<th scope="col" title=') == 8  # the flowsheet: the last 8 tests
