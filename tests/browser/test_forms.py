@@ -120,6 +120,7 @@ def test_a_chart_shows_words_not_codes(make_patient, signed_in):
     expect(done).to_be_focused()
     assert "suicide_risk" not in page.locator("main").inner_text()
     page.click("#safety-prompt >> text=Open the chart")
+    page.click("#tab-assessments")  # the face sheet, then the scores' tab
     table = page.locator("#latest-scores")
     expect(table).to_contain_text("Patient Health Questionnaire (PHQ-9)")
     expect(table).to_contain_text("Moderately severe depression")

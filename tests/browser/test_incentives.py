@@ -46,7 +46,9 @@ def test_coordinator_records_a_negative_test_and_redeems(on_plan, signed_in):
     expect(page.locator("#incentive-balance")).to_have_text("$0.00")
 
     # the test: observed, every target negative, the rest left "not tested"
-    expect(page.locator("#record-test")).to_have_attribute("open", "")  # no test yet: open
+    # the entry form opens on demand (the tab stays short)
+    expect(page.locator("#record-test")).not_to_have_attribute("open", "")
+    page.click("#record-test > summary")
     page.check("#dt-observed")
     for analyte in plan.targets:
         page.check(f"#dt-{analyte}-negative")

@@ -169,6 +169,8 @@ def test_admitting_closes_the_walk_in_and_carries_its_urgent_facts(
     # the intake's urgent facts are on the chart, with a way back to the walk-in
     expect(page.locator("#flags")).to_contain_text("in withdrawal now")
     expect(page.locator("#flags")).to_contain_text("pregnant")
+    page.click("#tab-profile")  # the banner's flags stay on every tab
+    expect(page.locator("#flags")).to_contain_text("pregnant")
     expect(page.locator("#intake-facts")).to_contain_text("Fentanyl")
     recommended = page.locator("#ad-level").input_value()
     assert recommended != "opioid_treatment_program"

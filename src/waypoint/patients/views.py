@@ -11,7 +11,15 @@ from waypoint.core.models import Site
 from waypoint.core.web import Actor, FormState, done_redirect, refused, say_done, staff_view
 
 from . import selectors, services
-from .chart import BadPage, bad_page, chart_page, chart_url, page_number, tab_for_key
+from .chart import (
+    BadPage,
+    bad_page,
+    chart_page,
+    chart_tab_url,
+    chart_url,
+    page_number,
+    tab_for_key,
+)
 from .forms import IDS, LABELS, duplicate_rows
 from .schemas import OPTIONAL_FIELDS, PatientIn, PatientUpdate
 
@@ -115,7 +123,8 @@ def edit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         try:
             services.patient_update(actor, patient_id, PatientUpdate(**data))
             say_done(request, "chart", "Changes saved.")
-            return done_redirect(chart_url(patient_id, "chart"), "chart")
+            # the Profile tab, where what changed is (the sentence is in the banner)
+            return done_redirect(chart_tab_url(patient_id, "profile"), "chart")
         except (ValidationError, DomainError) as exc:
             form = refused(request, "edit", exc, labels=LABELS, ids=IDS, title="Not saved")
         patient = selectors.patient_get(actor, patient_id, purpose_detail="edit")
