@@ -45,8 +45,9 @@ def test_coordinator_records_a_negative_test_and_redeems(on_plan, signed_in):
     expect(page.locator("#incentive-plan")).to_contain_text("Escalating vouchers")
     expect(page.locator("#incentive-balance")).to_have_text("$0.00")
 
-    # the test: observed, every target negative, the rest left "not tested"
-    # the entry form opens on demand (the tab stays short)
+    # the test, on the Drug tests tab: observed, every target negative, the rest left "not
+    # tested"; the entry form opens on demand (the tab stays short)
+    page.click("#tab-drug-tests")
     expect(page.locator("#record-test")).not_to_have_attribute("open", "")
     page.click("#record-test > summary")
     page.check("#dt-observed")
@@ -55,6 +56,7 @@ def test_coordinator_records_a_negative_test_and_redeems(on_plan, signed_in):
     page.click("#drug-test-form button[type=submit]")
     expect(page.locator("#status-drug-tests")).to_contain_text("No use found.")
     expect(page.locator("#drug-test-list li.neg")).to_contain_text("Fentanyl")
+    page.click("#tab-incentives")  # the award on the Incentives tab
     expect(page.locator("#incentive-balance")).to_have_text("$2.50")
     expect(page.locator("#incentive-ledger")).to_contain_text("Award: negative")
     expect(page.locator("#incentive-ledger")).to_contain_text("$2.50")

@@ -172,6 +172,7 @@ def test_admitting_closes_the_walk_in_and_carries_its_urgent_facts(
     page.click("#tab-profile")  # the banner's flags stay on every tab
     expect(page.locator("#flags")).to_contain_text("pregnant")
     expect(page.locator("#intake-facts")).to_contain_text("Fentanyl")
+    page.click("#tab-care")  # the admission form: the Care and plan tab
     recommended = page.locator("#ad-level").input_value()
     assert recommended != "opioid_treatment_program"
     expect(page.locator("#ad-recommendation")).to_contain_text("awaiting a clinician")
