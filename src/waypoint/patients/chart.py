@@ -28,6 +28,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from waypoint.core.actor import Actor
+from waypoint.core.errors import DomainError
 from waypoint.core.hooks import add_once
 from waypoint.core.web import done_redirect, say_done, status_anchor
 
@@ -340,15 +341,16 @@ def chart_page(
 
 def bad_page(request: HttpRequest) -> HttpResponse:
     """The answer to a ``?page=`` that is not a page number: 400 ``invalid_page``."""
+    exc = DomainError(
+        "invalid_page",
+        "The page number is not a whole number from 1: open the first page.",
+        status=400,
+    )
     return render(
         request,
         "errors/400.html",
-        {
-            "code": "invalid_page",
-            "message": "The page number is not a whole number from 1: open the first page.",
-            "back": request.path,
-        },
-        status=400,
+        {"code": exc.code, "message": exc.message, "back": request.path},
+        status=exc.status,
     )
 
 
