@@ -28,7 +28,7 @@ def test_physician_orders_and_nurse_doses_a_queue(users, make_patient, site, sig
         episodes.episode_admit(Actor(user=users["counselor"]), p.pk, OTP, today)
 
     doc = signed_in("t_physician")
-    doc.goto(f"/patients/{queue[0].pk}/")
+    doc.goto(f"/patients/{queue[0].pk}/chart/medication/")
     doc.select_option("#o-med", "methadone")
     doc.fill("#o-dose", "40")
     doc.fill("#o-start", today.isoformat())

@@ -19,7 +19,7 @@ def test_admit_transition_discharge(users, make_patient, site, signed_in):
     patient = make_patient("Rowan", "Ellery")
     today = timezone.now().astimezone(site.tz).date()
     page = signed_in("t_counselor")
-    page.goto(f"/patients/{patient.pk}/")
+    page.goto(f"/patients/{patient.pk}/chart/care/")
     section = page.locator("#episode")
     expect(section).to_contain_text("No open episode of care")
 

@@ -120,6 +120,7 @@ def test_a_chart_shows_words_not_codes(make_patient, signed_in):
     expect(done).to_be_focused()
     assert "suicide_risk" not in page.locator("main").inner_text()
     page.click("#safety-prompt >> text=Open the chart")
+    page.click("#tab-assessments")  # the face sheet, then the scores' tab
     table = page.locator("#latest-scores")
     expect(table).to_contain_text("Patient Health Questionnaire (PHQ-9)")
     expect(table).to_contain_text("Moderately severe depression")
@@ -136,7 +137,7 @@ def test_a_discharge_asks_to_confirm_first(make_patient, site, actor, signed_in)
         actor("counselor"), patient.pk, "outpatient", today - dt.timedelta(days=20)
     )
     page = signed_in("t_counselor")
-    page.goto(f"/patients/{patient.pk}/")
+    page.goto(f"/patients/{patient.pk}/chart/care/")
     expect(page.locator("#dc-reason")).to_have_value("")  # no silent default
     page.click("#discharge-form button[type=submit]")  # the browser asks for a reason
     assert page.locator("#dc-reason").evaluate("e => e.validity.valueMissing")

@@ -83,7 +83,7 @@ def test_attendance_then_one_group_note_filed_in_each_chart(
 
     for p, (first, last, word) in zip(patients, PEOPLE, strict=True):
         mine = Note.objects.get(group_note=gn, patient=p)
-        page.goto(f"/patients/{p.pk}/")
+        page.goto(f"/patients/{p.pk}/chart/counseling/")
         section = page.locator("section#notes")
         row = section.locator(f"tr[data-note='{mine.pk}']")
         expect(row).to_contain_text("Group counseling")
@@ -101,7 +101,7 @@ def test_attendance_then_one_group_note_filed_in_each_chart(
                 if o_first != first:
                     assert o_first not in text and o_last not in text and o_word not in text
         # the chart itself holds no other attendee's name or words either
-        page.goto(f"/patients/{p.pk}/")
+        page.goto(f"/patients/{p.pk}/chart/counseling/")
         chart = page.locator("main").inner_text()
         for o_first, o_last, o_word in PEOPLE:
             if o_first != first:

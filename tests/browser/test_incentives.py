@@ -41,18 +41,22 @@ def on_plan(users, make_patient, site):
 def test_coordinator_records_a_negative_test_and_redeems(on_plan, signed_in):
     person, plan = on_plan
     page = signed_in("t_incentives")
-    page.goto(f"/patients/{person.pk}/")
+    page.goto(f"/patients/{person.pk}/chart/incentives/")
     expect(page.locator("#incentive-plan")).to_contain_text("Escalating vouchers")
     expect(page.locator("#incentive-balance")).to_have_text("$0.00")
 
-    # the test: observed, every target negative, the rest left "not tested"
-    expect(page.locator("#record-test")).to_have_attribute("open", "")  # no test yet: open
+    # the test, on the Drug tests tab: observed, every target negative, the rest left "not
+    # tested"; the entry form opens on demand (the tab stays short)
+    page.click("#tab-drug-tests")
+    expect(page.locator("#record-test")).not_to_have_attribute("open", "")
+    page.click("#record-test > summary")
     page.check("#dt-observed")
     for analyte in plan.targets:
         page.check(f"#dt-{analyte}-negative")
     page.click("#drug-test-form button[type=submit]")
     expect(page.locator("#status-drug-tests")).to_contain_text("No use found.")
-    expect(page.locator("#drug-test-list")).to_contain_text("Fentanyl: negative")
+    expect(page.locator("#drug-test-list li.neg")).to_contain_text("Fentanyl")
+    page.click("#tab-incentives")  # the award on the Incentives tab
     expect(page.locator("#incentive-balance")).to_have_text("$2.50")
     expect(page.locator("#incentive-ledger")).to_contain_text("Award: negative")
     expect(page.locator("#incentive-ledger")).to_contain_text("$2.50")

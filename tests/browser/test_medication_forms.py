@@ -52,7 +52,7 @@ def test_a_refused_order_keeps_the_typed_dose_with_the_reason_beside_it(
 ):
     person = _admitted(users, make_patient, "Dana", "Okafor", site)
     page = signed_in("t_physician")
-    page.goto(f"/patients/{person.pk}/")
+    page.goto(f"/patients/{person.pk}/chart/medication/")
     expect(page.locator("#o-med")).to_have_value("")  # no medication chosen for the prescriber
     page.select_option("#o-med", "buprenorphine")
     page.fill("#o-dose", "240")
@@ -79,7 +79,7 @@ def test_a_refused_order_keeps_the_typed_dose_with_the_reason_beside_it(
 def test_signing_asks_for_the_prescribers_password(users, make_patient, site, signed_in):
     person = _admitted(users, make_patient, "Iris", "Navarro", site)
     page = signed_in("t_physician")
-    page.goto(f"/patients/{person.pk}/")
+    page.goto(f"/patients/{person.pk}/chart/medication/")
     pw = page.locator("#o-sign-pw")
     expect(pw).to_have_attribute("type", "password")
     expect(pw).to_have_attribute("required", "")
@@ -113,7 +113,7 @@ def test_stopping_an_order_shows_what_will_happen_first(users, make_patient, sit
         instructions="Take with water",
     )
     page = signed_in("t_physician")
-    page.goto(f"/patients/{person.pk}/")
+    page.goto(f"/patients/{person.pk}/chart/medication/")
     expect(page.locator(".order-instructions")).to_contain_text("Take with water")
     page.locator(f"#chart-order-{order.pk} ~ tr details > summary").first.click()
     page.fill(f"#stop-{order.pk}-reason", "Moved to another program")

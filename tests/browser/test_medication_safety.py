@@ -113,7 +113,7 @@ def test_prescriber_sees_the_order_checks_as_he_types(users, make_patient, site,
         start_date=today,
     )
     page = signed_in("t_physician")
-    page.goto(f"/patients/{person.pk}/")
+    page.goto(f"/patients/{person.pk}/chart/medication/")
     page.click("details:has(#order-form) > summary")  # closed: an order is active
     page.select_option("#o-med", "buprenorphine")
     page.fill("#o-dose", "28")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def _write_note(page, patient, data: str) -> None:
-    page.goto(f"/patients/{patient.pk}/")
+    page.goto(f"/patients/{patient.pk}/chart/counseling/")
     page.click("#chart-note-new")
     page.fill("#nf-field_data", data)
     page.fill("#nf-field_assessment", "Engaged, motivated.")

@@ -122,7 +122,21 @@ def test_main_staff_pages_do_not_scroll_sideways_at_390_px(
             f"/recovery/patients/{pid}/check-in-links/",
             f"/recovery/patients/{pid}/check-ins/",
         ],
-        "t_physician": ["/", f"/patients/{pid}/"],
+        "t_physician": ["/", f"/patients/{pid}/"]
+        + [
+            f"/patients/{pid}/chart/{tab}/"
+            for tab in (
+                "medication",
+                "drug-tests",
+                "assessments",
+                "care",
+                "counseling",
+                "incentives",
+                "recovery",
+                "profile",
+                "privacy",
+            )
+        ],
         "t_auditor": ["/audit/?q=Castellano"],
         # each role's home page (its own work: issue 19)
         "t_nurse": ["/"],

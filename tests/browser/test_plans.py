@@ -23,7 +23,7 @@ def test_write_and_sign_a_plan(users, make_patient, site, signed_in):
         Actor(user=users["counselor"]), patient.pk, "residential", today - dt.timedelta(days=3)
     )
     page = signed_in("t_counselor")
-    page.goto(f"/patients/{patient.pk}/")
+    page.goto(f"/patients/{patient.pk}/chart/care/")
     section = page.locator("#plan")
     expect(section).to_contain_text("No treatment plan for this episode yet")
     page.click("#plan-new")

@@ -19,7 +19,7 @@ NOTICE = "42 CFR part 2 prohibits unauthorized use or disclosure of these record
 def test_consent_disclose_revoke_refused(make_patient, site, signed_in):
     patient = make_patient("Ana", "Reyes")
     page = signed_in("t_physician")
-    page.goto(f"/patients/{patient.pk}/#privacy")
+    page.goto(f"/patients/{patient.pk}/chart/privacy/")
     expect(page.locator("#no-consents")).to_be_visible()
 
     # record a consent for Dr. Lee: treatment, medications
@@ -51,7 +51,7 @@ def test_consent_disclose_revoke_refused(make_patient, site, signed_in):
     assert Disclosure.objects.get().categories == ["medications"]
 
     # revoke the consent (aloud, recorded by the physician)
-    page.goto(f"/patients/{patient.pk}/#privacy")
+    page.goto(f"/patients/{patient.pk}/chart/privacy/")
     expect(page.locator(f"#disclosure-{Disclosure.objects.get().pk}")).to_contain_text(
         "Dr. Maya Lee"
     )

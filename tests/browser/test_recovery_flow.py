@@ -41,7 +41,7 @@ def test_discharge_aftercare_check_in_outreach_return_to_use_readmission(
 
     # 1. The physician discharges from residential care; the chart asks for the plan and a kit.
     doc = signed_in("t_physician")
-    doc.goto(f"/patients/{patient.pk}/")
+    doc.goto(f"/patients/{patient.pk}/chart/care/")
     doc.select_option("#dc-reason", "completed")
     doc.fill("#dc-on", today.isoformat())
     doc.click("#discharge-form button[type=submit]")
@@ -60,7 +60,7 @@ def test_discharge_aftercare_check_in_outreach_return_to_use_readmission(
     assert plan.episode_id == Episode.objects.get(patient=patient).pk
     assert plan.items.count() == 2
 
-    doc.goto(f"/patients/{patient.pk}/")
+    doc.goto(f"/patients/{patient.pk}/chart/care/")
     doc.click("#prompt-naloxone")
     doc.select_option("#nx-formulation", "nasal_4mg")
     doc.fill("#nx-quantity", "2")
@@ -69,7 +69,7 @@ def test_discharge_aftercare_check_in_outreach_return_to_use_readmission(
     expect(doc.locator("#kits-given")).to_contain_text("Nasal spray 4 mg")
     kit = NaloxoneKit.objects.get(patient=patient)
     assert (kit.quantity, kit.trained, kit.given_on) == (2, True, today)
-    doc.goto(f"/patients/{patient.pk}/")
+    doc.goto(f"/patients/{patient.pk}/chart/care/")
     expect(doc.locator("#after-discharge")).to_have_count(0)  # nothing left to do
 
     # 2. A counselor makes a check-in link; the person answers on a phone, asking for help.

@@ -128,7 +128,7 @@ def test_counselor_reaches_sessions_and_picks_the_roster_from_the_caseload(
     assert (a.status, a.minutes) == ("absent", None)
 
     # the chart reaches the sessions too
-    page.goto(f"/patients/{ben.pk}/")
+    page.goto(f"/patients/{ben.pk}/chart/counseling/")
     page.click("#chart-schedule-session")
     assert page.locator("#caseload li.pick", has_text="Okafor").locator("input").is_checked()
 
@@ -169,7 +169,10 @@ def test_admitting_closes_the_walk_in_and_carries_its_urgent_facts(
     # the intake's urgent facts are on the chart, with a way back to the walk-in
     expect(page.locator("#flags")).to_contain_text("in withdrawal now")
     expect(page.locator("#flags")).to_contain_text("pregnant")
+    page.click("#tab-profile")  # the banner's flags stay on every tab
+    expect(page.locator("#flags")).to_contain_text("pregnant")
     expect(page.locator("#intake-facts")).to_contain_text("Fentanyl")
+    page.click("#tab-care")  # the admission form: the Care and plan tab
     recommended = page.locator("#ad-level").input_value()
     assert recommended != "opioid_treatment_program"
     expect(page.locator("#ad-recommendation")).to_contain_text("awaiting a clinician")

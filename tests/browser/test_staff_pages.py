@@ -69,6 +69,7 @@ def test_intake_finds_nobody_registers_and_lands_on_the_chart(users, login):
     expect(ids).to_contain_text(f"MRN {patient.mrn}")
     expect(ids).to_contain_text("born 1991-07-23")
     expect(ids).to_contain_text("Interpreter: Spanish")
+    page.click("#tab-profile")  # the face sheet first; the demographics on their tab
     demo = page.locator("#demographics")
     expect(demo).to_contain_text("Marisol Quillfeather")
     expect(demo).to_contain_text("1991-07-23")
@@ -197,7 +198,7 @@ def test_search_by_mrn_and_by_birth_date(make_patient, users, signed_in):
 def test_edit_changes_the_phone_number(make_patient, users, signed_in):
     patient = make_patient("Ana", "Reyes", "1988-04-12", phone="816-555-0100")
     page = signed_in("t_intake")
-    page.goto(f"/patients/{patient.pk}/")
+    page.goto(f"/patients/{patient.pk}/chart/profile/")
     expect(page.locator("#contacts")).to_contain_text("816-555-0100")
     page.click(".banner a:has-text('Edit')")
     expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/edit/(#.*)?$"))
@@ -212,7 +213,7 @@ def test_edit_changes_the_phone_number(make_patient, users, signed_in):
 
     page.fill("#phone", "(816) 555-0177")
     page.click(SUBMIT)
-    expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/(#.*)?$"))
+    expect(page).to_have_url(re.compile(rf"/patients/{patient.pk}/chart/profile/(#.*)?$"))
     expect(page.locator("#contacts")).to_contain_text("(816) 555-0177")
     expect(page.locator("#contacts")).not_to_contain_text("816-555-0100")
     patient.refresh_from_db()

@@ -8,7 +8,11 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from waypoint.core.home import HomePanel, register_home_panel
-        from waypoint.patients.chart import register_banner, register_section
+        from waypoint.patients.chart import (
+            register_banner,
+            register_section,
+            register_summary_card,
+        )
 
         from . import chart, selectors
 
@@ -24,3 +28,4 @@ class AssessmentsConfig(AppConfig):
         )
         for section in chart.SECTIONS:
             register_section(section)
+        register_summary_card(chart.CARD)

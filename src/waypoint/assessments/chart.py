@@ -6,13 +6,13 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.timezone import localtime
 
-from waypoint.patients.chart import ChartSection
+from waypoint.patients.chart import ChartSection, SummaryCard
 
 from . import selectors
 
 
-def _context(actor, patient) -> dict:
-    return selectors.chart_context(actor, patient)
+def _context(actor, patient, page: int = 1) -> dict:
+    return selectors.chart_context(actor, patient, page)
 
 
 def flags(actor, patient) -> list[dict]:
@@ -41,6 +41,7 @@ SECTIONS = (
         30,
         "assessment.view",
         _context,
+        paged=True,
     ),
     ChartSection(
         "level_of_care",
@@ -49,9 +50,17 @@ SECTIONS = (
         35,
         "assessment.view",
         _context,
+        forms=("level", "decide-"),
+        paged=True,
     ),
     ChartSection(
-        "risk", "Risk factors", "assessments/section_risk.html", 40, "assessment.view", _context
+        "risk",
+        "Risk factors",
+        "assessments/section_risk.html",
+        40,
+        "assessment.view",
+        _context,
+        paged=True,
     ),
     ChartSection(
         "problems",
@@ -60,5 +69,16 @@ SECTIONS = (
         50,
         "assessment.view",
         _context,
+        paged=True,
     ),
+)
+
+CARD = SummaryCard(
+    "scores",
+    "Last scores",
+    "assessments/card_scores.html",
+    20,
+    "assessment.view",
+    selectors.summary_card,
+    tab="assessments",
 )

@@ -4,7 +4,7 @@ for the whole chart)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.safestring import mark_safe
@@ -18,7 +18,7 @@ from waypoint.core.models import User
 from waypoint.patients.selectors import patient_ref
 
 from .models import Assessment, Flag, LevelOfCareAssessment, Problem, RiskFactorScreen
-from .svg import tracker_svg
+from .svg import sparkline_svg, tracker_svg
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -77,17 +77,35 @@ def cows_tracker(patient: Patient, limit: int = 60) -> str:
     return mark_safe(svg)  # noqa: S308 - built from numbers, dates and escaped labels
 
 
-def chart_context(actor: Actor, patient: Patient) -> dict:
+def chart_context(actor: Actor, patient: Patient, page: int = 1) -> dict:
+    """The Assessments tab's sections (the scores 20 a page, newest first)."""
+    from waypoint.patients.chart import paged
+
     org = actor.organization_id
-    assessments = list(Assessment.objects.filter(organization_id=org, patient=patient)[:50])
+    pager = paged(
+        Assessment.objects.filter(organization_id=org, patient=patient).select_related(
+            "administered_by"
+        ),
+        page,
+    )
+    assessments = pager.items
     latest: dict[str, Assessment] = {}
-    for a in assessments:
-        latest.setdefault(a.instrument, a)
+    for name in INSTRUMENTS:  # one indexed query per instrument
+        last = (
+            Assessment.objects.filter(organization_id=org, patient=patient, instrument=name)
+            .order_by("-administered_at", "-id")
+            .first()
+        )
+        if last is not None:
+            latest[name] = last
     return {
         "assessments": assessments,
+        "pager": pager,
         "latest": latest,
         "cows_svg": cows_tracker(patient),
-        "cows_count": sum(1 for a in assessments if a.instrument == "cows"),
+        "cows_count": Assessment.objects.filter(
+            organization_id=org, patient=patient, instrument="cows"
+        ).count(),
         "instruments": INSTRUMENTS,
         "risk": RiskFactorScreen.objects.filter(organization_id=org, patient=patient).first(),
         "problems": list(Problem.objects.filter(organization_id=org, patient=patient)),
@@ -99,6 +117,42 @@ def chart_context(actor: Actor, patient: Patient) -> dict:
         "can_assess_loc": actor.can("level_of_care.assess"),
         "can_decide_loc": actor.can("level_of_care.decide"),
     }
+
+
+SUMMARY_INSTRUMENTS = {"cows": "COWS", "phq9": "PHQ-9", "gad7": "GAD-7"}
+SPARK_POINTS = 10
+
+
+def summary_card(actor: Actor, patient: Patient) -> dict:
+    """The face sheet's scores: the last COWS, PHQ-9 and GAD-7, each with the trend of its
+    last 10 scores as a sparkline (one indexed query per instrument; no audit event)."""
+    rows: list[dict[str, Any]] = []
+    for name, short in SUMMARY_INSTRUMENTS.items():
+        recent = list(
+            Assessment.objects.filter(
+                organization_id=actor.organization_id, patient=patient, instrument=name
+            )
+            .order_by("-administered_at", "-id")
+            .only("instrument", "total", "severity", "administered_at")[:SPARK_POINTS]
+        )
+        inst = INSTRUMENTS[name]
+        if not recent:
+            rows.append({"name": name, "label": short, "last": None, "svg": ""})
+            continue
+        values = [a.total for a in reversed(recent)]
+        title = f"{short}: last {len(values)} scores, oldest first: " + ", ".join(
+            str(v) for v in values
+        )
+        rows.append(
+            {
+                "name": name,
+                "label": short,
+                "last": recent[0],
+                "previous": recent[1] if len(recent) > 1 else None,
+                "svg": mark_safe(sparkline_svg(values, inst.max_total, title)),  # noqa: S308 - numbers and an escaped title
+            }
+        )
+    return {"scores": rows}
 
 
 # --- open safety flags: who must act, the site's list, the home page's task ---------------

@@ -76,3 +76,31 @@ def tracker_svg(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+SPARK_W, SPARK_H = 120, 28
+
+
+def sparkline_svg(values: list[int], max_total: int, title: str) -> str:
+    """A small trend line of ``values`` (oldest first, evenly spaced) on a 0..``max_total``
+    scale, the last point marked: the face sheet's trend next to the last score. Returns
+    "" for no values."""
+    if not values:
+        return ""
+    n = len(values)
+    pad = 3
+
+    def x(i: int) -> float:
+        return SPARK_W / 2 if n == 1 else pad + i * (SPARK_W - 2 * pad) / (n - 1)
+
+    def y(v: int) -> float:
+        return SPARK_H - pad - min(max(v, 0), max_total) / max(max_total, 1) * (SPARK_H - 2 * pad)
+
+    coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SPARK_W} {SPARK_H}" '
+        f'width="{SPARK_W}" height="{SPARK_H}" role="img" class="spark" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+        f'<polyline points="{coords}" fill="none" stroke="#0f5f73" stroke-width="1.5"/>'
+        f'<circle cx="{x(n - 1):.1f}" cy="{y(values[-1]):.1f}" r="2.5" fill="#0f5f73"/></svg>'
+    )

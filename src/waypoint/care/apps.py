@@ -7,7 +7,7 @@ class CareConfig(AppConfig):
     verbose_name = "Continuum of care: episodes and levels of care"
 
     def ready(self) -> None:
-        from waypoint.patients.chart import register_section
+        from waypoint.patients.chart import register_section, register_summary_card
 
         from .episodes import chart as episodes_chart
         from .plans import chart as plans_chart
@@ -16,6 +16,8 @@ class CareConfig(AppConfig):
         # The sessions and plan sections share order 26: this order is the chart's.
         for section in (episodes_chart.SECTION, sessions_chart.SECTION, plans_chart.SECTION):
             register_section(section)
+        register_summary_card(episodes_chart.CARD)
+        register_summary_card(sessions_chart.CARD)
         _register_home_panels()
 
 

@@ -8,11 +8,12 @@ class IncentivesConfig(AppConfig):
 
     def ready(self) -> None:
         from waypoint.labs.services import on_test_changed
-        from waypoint.patients.chart import register_section
+        from waypoint.patients.chart import register_section, register_summary_card
 
         from . import chart, services
 
         register_section(chart.SECTION)
+        register_summary_card(chart.CARD)
         # A recorded or corrected test re-applies the awards, in the test's transaction.
         on_test_changed(services.settle_after_test_change)
         _register_home_panel()

@@ -30,7 +30,7 @@ from waypoint.core.web import (
 )
 from waypoint.labs import selectors as labs
 from waypoint.labs.services import active_medications
-from waypoint.patients.chart import chart_page, chart_url, to_chart
+from waypoint.patients.chart import chart_page, chart_status_url, chart_url, paged, to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import selectors, services
@@ -118,9 +118,23 @@ def _timeline(entries: list[IncentiveLedgerEntry], reversed_ids: set[int | None]
     return timeline_svg(points, "Awards per test under the plan")
 
 
-def chart_context(actor: Actor, patient) -> dict:
-    """The chart's "Incentives" section (the chart page's read is audited once for the whole
-    chart, so the account is read without another event)."""
+def summary_card(actor: Actor, patient) -> dict:
+    """The face sheet's "Incentives" card: the balance, the streak and the next award (the
+    account read without an audit event: the chart page's read is audited once)."""
+    a = selectors.account(actor, patient, site_today(patient.site), audit_read=False)
+    active = next((p for p in a.plans if p.end_on is None), None)
+    return {
+        "plan": active,
+        "balance": money(a.balance_cents),
+        "streak": a.streak,
+        "next_award": money(a.next_value_cents) if a.next_value_cents is not None else "",
+        "any": bool(a.entries or a.plans),
+    }
+
+
+def chart_context(actor: Actor, patient, page: int = 1) -> dict:
+    """The chart's "Incentives" section, the ledger 10 rows a page (the chart page's read is
+    audited once for the whole chart, so the account is read without another event)."""
     a = services.account_settled(actor, patient.pk, audit_read=False)
     reversed_ids = {e.reverses_id for e in a.entries if e.kind == "reversal"}
     active = next((p for p in a.plans if p.end_on is None), None)
@@ -147,7 +161,8 @@ def chart_context(actor: Actor, patient) -> dict:
         "plan": active,
         "plan_targets": _targets_label(active.targets) if active else "",
         "past_plans": [p for p in a.plans if p.end_on is not None],
-        "ledger": rows[:150],
+        "ledger": (ledger := paged(rows, page, 10)).items,
+        "ledger_pager": ledger,
         "balance_value": a.balance_cents,
         "svg": mark_safe(_timeline(a.entries, reversed_ids)),  # noqa: S308 - numbers, dates, escaped labels
         "can_plan": actor.can("incentives.plan"),
@@ -176,7 +191,7 @@ def chart_context(actor: Actor, patient) -> dict:
 def _done(request: HttpRequest, patient_id: int, text: str) -> HttpResponse:
     """Accepted: the sentence shows at the top of the chart's Incentives section."""
     say_done(request, "incentives", text)
-    return done_redirect(chart_url(patient_id), "incentives")
+    return done_redirect(chart_url(patient_id, "incentives"), "incentives")
 
 
 def _date(raw: str, field: str, name: str = "") -> dt.date:
@@ -317,7 +332,7 @@ def redeem(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
                 consequence="Hand the reward over once confirmed. A redemption given in "
                 "error can be voided afterwards, with a reason.",
                 action=reverse("incentives:redeem", args=[patient_id]) + "#status-incentives",
-                back_url=chart_url(patient_id) + "#status-redeem",
+                back_url=chart_status_url(patient_id, "redeem"),
                 confirm_label=f"Redeem for {who}",
             )
         red = services.redeem(
@@ -377,7 +392,7 @@ def void(request: HttpRequest, actor: Actor, patient_id: int, redemption_id: int
                 consequence="The ledger keeps the redemption and adds a reversal that gives "
                 "the credit back; both stay in the record.",
                 action=reverse("incentives:void", args=[patient_id, red.pk]) + "#status-incentives",
-                back_url=chart_url(patient_id) + "#incentives",
+                back_url=chart_url(patient_id, "incentives"),
                 confirm_label="Void the redemption",
             )
         services.redemption_void(actor, patient_id, red.pk, reason)

@@ -13,11 +13,12 @@ class LabsConfig(AppConfig):
             add_pending_test_check,
             add_positive_test_counter,
         )
-        from waypoint.patients.chart import register_section
+        from waypoint.patients.chart import register_section, register_summary_card
 
         from . import chart, selectors, services
 
         register_section(chart.SECTION)
+        register_summary_card(chart.CARD)
         # What take-homes (positive tests), the dosing window (a test pending) and the
         # opioid-free confirmation (a recorded negative test) read.
         add_positive_test_counter(selectors.positive_test_count)

@@ -1,14 +1,15 @@
-"""The "Drug tests" section of the patient chart, registered by ``LabsConfig.ready()``."""
+"""The "Drug tests" section of the patient chart and its face-sheet card (the flowsheet),
+registered by ``LabsConfig.ready()``."""
 
 from __future__ import annotations
 
-from waypoint.patients.chart import ChartSection
+from waypoint.patients.chart import ChartSection, SummaryCard
 
 
-def _context(actor, patient) -> dict:
+def _context(actor, patient, page: int = 1) -> dict:
     from .views import chart_context
 
-    return chart_context(actor, patient)
+    return chart_context(actor, patient, page)
 
 
 SECTION = ChartSection(
@@ -18,4 +19,23 @@ SECTION = ChartSection(
     28,
     "drugtest.view",
     _context,
+    forms=("drug-test", "correct-"),
+    paged=True,
+)
+
+
+def _card(actor, patient) -> dict:
+    from .views import summary_card
+
+    return summary_card(actor, patient)
+
+
+CARD = SummaryCard(
+    "drug-tests",
+    "Drug tests",
+    "labs/card_drug_tests.html",
+    30,
+    "drugtest.view",
+    _card,
+    tab="drug-tests",
 )

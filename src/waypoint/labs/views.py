@@ -12,7 +12,7 @@ from django.utils import timezone
 from waypoint.clinical import drugtests as rules
 from waypoint.core.errors import DomainError, NotFound
 from waypoint.core.web import Actor, done_redirect, refused, say_done, staff_view
-from waypoint.patients.chart import chart_page, chart_url, to_chart
+from waypoint.patients.chart import chart_page, chart_url, paged, to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import services
@@ -44,19 +44,29 @@ def _label(analyte: str) -> str:
 def _test_row(test: DrugTest) -> dict:
     results = list(test.results.all())
     current = {r.analyte: r.result for r in results}
+    readings = [
+        {
+            "analyte": r.analyte,
+            "label": _label(r.analyte),
+            "result": RESULT_LABELS.get(r.result, r.result),
+            "meaning": MEANING_LABELS.get(r.meaning, r.meaning),
+            "css": MEANING_CLASS.get(r.meaning, ""),
+        }
+        for r in results
+    ]
     return {
         "test": test,
         "reason": rules.REASON_LABELS.get(test.reason, test.reason),
         "random": rules.counts_toward_random_minimum(test.reason),
-        "readings": [
-            {
-                "analyte": r.analyte,
-                "label": _label(r.analyte),
-                "result": RESULT_LABELS.get(r.result, r.result),
-                "meaning": MEANING_LABELS.get(r.meaning, r.meaning),
-                "css": MEANING_CLASS.get(r.meaning, ""),
-            }
+        "readings": readings,
+        # the page lists what is not a plain negative, then the negatives on one line
+        "notable": [
+            r for r in readings if r["result"] not in ("negative", "not tested") or r["css"]
+        ],
+        "negatives": [
+            _label(r.analyte)
             for r in results
+            if r.result == "negative" and not MEANING_CLASS.get(r.meaning)
         ],
         "corrections": [
             {
@@ -76,10 +86,13 @@ def _test_row(test: DrugTest) -> dict:
     }
 
 
-def chart_context(actor: Actor, patient) -> dict:
-    """The chart's "Drug tests" section (the chart page's read is audited once for the whole
-    chart, so nothing here records another event)."""
-    tests = list(tests_of(actor.organization_id, patient.pk)[:50])
+def chart_context(actor: Actor, patient, page: int = 1) -> dict:
+    """The chart's "Drug tests" section, 8 tests a page (the chart page's read is audited
+    once for the whole chart, so nothing here records another event)."""
+    pager = paged(
+        tests_of(actor.organization_id, patient.pk).order_by("-collected_at", "-pk"), page, 8
+    )
+    tests = pager.items
     now = timezone.now().astimezone(patient.site.tz)
     pending = (
         request_answered_on(actor.organization_id, patient.pk, now.date())
@@ -89,6 +102,7 @@ def chart_context(actor: Actor, patient) -> dict:
     admission_due = admission_test_due(actor.organization_id, patient.pk, now.date())
     return {
         "tests": [_test_row(t) for t in tests],
+        "pager": pager,
         "reasons": [(r, rules.REASON_LABELS[r]) for r in rules.TEST_REASONS],
         # a pending request of today gives the reason the form starts with
         "pending_reason": rules.REQUEST_REASONS.get(pending or "", ""),
@@ -186,7 +200,7 @@ def record(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         )
         return chart_page(request, actor, patient.pk, form=form)
     say_done(request, "drug-tests", _summary(test))
-    return done_redirect(chart_url(patient.pk), "drug-tests")
+    return done_redirect(chart_url(patient.pk, "drug-tests"), "drug-tests")
 
 
 @staff_view("drugtest.correct")
@@ -223,4 +237,44 @@ def correct(request: HttpRequest, actor: Actor, test_id: int) -> HttpResponse:
         )
         return chart_page(request, actor, test.patient_id, form=form)
     say_done(request, "drug-tests", f"Test of {test.local_day:%Y-%m-%d} corrected.")
-    return done_redirect(chart_url(test.patient_id), "drug-tests")
+    return done_redirect(chart_url(test.patient_id, "drug-tests"), "drug-tests")
+
+
+def summary_card(actor: Actor, patient) -> dict:
+    """The face sheet's drug-test flowsheet: the analytes (rows) × the last 8 tests
+    (columns, oldest left), a positive marked as use, and a positive for the person's own
+    medication shown as expected. Two indexed queries (the tests, their results)."""
+    tests = list(
+        DrugTest.objects.filter(organization_id=actor.organization_id, patient_id=patient.pk)
+        .order_by("-collected_at", "-pk")
+        .prefetch_related("results")[:8]
+    )
+    tests.reverse()
+    grid: dict[str, list[dict]] = {a: [] for a in rules.ANALYTES}
+    for t in tests:
+        got = {r.analyte: r for r in t.results.all()}
+        for a in rules.ANALYTES:
+            r = got.get(a)
+            if r is None or r.result == "not_tested":
+                cell = {"mark": "·", "css": "", "title": "not tested"}
+            elif r.meaning == "expected_medication":
+                cell = {"mark": "E", "css": "exp", "title": "positive: expected medication"}
+            elif r.result == "positive":
+                cell = {
+                    "mark": "+",
+                    "css": "pos",
+                    "title": "positive: " + MEANING_LABELS.get(r.meaning, r.meaning),
+                }
+            elif r.meaning == "missing_medication":
+                cell = {"mark": "−!", "css": "pos", "title": "negative: possible diversion"}
+            elif r.result == "invalid":
+                cell = {"mark": "?", "css": "", "title": "invalid specimen"}
+            else:
+                cell = {"mark": "−", "css": "", "title": "negative"}
+            grid[a].append(cell)
+    rows = [
+        {"label": _label(a), "cells": cells}
+        for a, cells in grid.items()
+        if any(c["mark"] != "·" for c in cells)
+    ]
+    return {"tests": tests, "rows": rows, "last": tests[-1] if tests else None}

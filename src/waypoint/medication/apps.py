@@ -8,11 +8,12 @@ class MedicationConfig(AppConfig):
 
     def ready(self) -> None:
         from waypoint.care.episodes.services import on_discharge
-        from waypoint.patients.chart import register_section
+        from waypoint.patients.chart import register_section, register_summary_card
 
         from . import chart
 
         register_section(chart.SECTION)
+        register_summary_card(chart.CARD)
         on_discharge(_stop_orders_at_discharge)
         _register_home_panels()
 

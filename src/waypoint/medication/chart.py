@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from waypoint.patients.chart import ChartSection
+from waypoint.patients.chart import ChartSection, SummaryCard
 
 
-def _context(actor, patient) -> dict:
+def _context(actor, patient, page: int = 1) -> dict:
     from .views import chart_context
 
-    return chart_context(actor, patient)
+    return chart_context(actor, patient, page)
 
 
 SECTION = ChartSection(
@@ -18,4 +18,35 @@ SECTION = ChartSection(
     27,
     "medication.view",
     _context,
+    forms=(
+        "order",
+        "take-home",
+        "determination",
+        "diversion",
+        "implant",
+        "implant-remove",
+        "opioid-free",
+        "change-",
+        "stop-",
+        "reassess-",
+        "implant-insert-",
+    ),
+    paged=True,
+)
+
+
+def _card(actor, patient) -> dict:
+    from .views import summary_card
+
+    return summary_card(actor, patient)
+
+
+CARD = SummaryCard(
+    "medication",
+    "Medication today",
+    "medication/card_medication.html",
+    10,
+    "medication.view",
+    _card,
+    tab="medication",
 )

@@ -44,7 +44,7 @@ from waypoint.core.web import (
     site_from_request,
     staff_view,
 )
-from waypoint.patients.chart import chart_page, chart_url, to_chart
+from waypoint.patients.chart import chart_page, chart_status_url, chart_url, paged, to_chart
 from waypoint.patients.selectors import patient_ref
 
 from . import selectors, services
@@ -293,7 +293,7 @@ def take_home(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse
                 consequence="The bottles leave the clinic: these days are then neither due "
                 "at the window nor counted as missed, and the stock ledger is debited.",
                 action=reverse("medication:take_home", args=[order.pk]) + "#status-take-home",
-                back_url=chart_url(pid) + "#status-take-home",
+                back_url=chart_status_url(pid, "take-home"),
                 confirm_label=f"Dispense {days} bottle{'s' if days != 1 else ''}",
                 fields=("days",),
             )
@@ -317,7 +317,7 @@ def take_home(request: HttpRequest, actor: Actor, order_id: int) -> HttpResponse
         f"{supply.first_day:%Y-%m-%d} to "
         f"{supply.first_day + dt.timedelta(days=supply.days - 1):%Y-%m-%d}.",
     )
-    return done_redirect(chart_url(pid), "take-home")
+    return done_redirect(chart_url(pid, "take-home"), "take-home")
 
 
 # --- outreach and closing the day -------------------------------------------------------
@@ -465,13 +465,16 @@ def stock_action(request: HttpRequest, actor: Actor, action: str) -> HttpRespons
 
 
 # --- chart section and the prescriber's forms -------------------------------------------
-def chart_context(actor: Actor, patient) -> dict:
-    """The chart's Medication section (the chart page's read is audited once for the whole
-    chart, so nothing here records another event)."""
+def chart_context(actor: Actor, patient, page: int = 1) -> dict:
+    """The chart's Medication section, the dose history 10 a page (the chart page's read is
+    audited once for the whole chart, so nothing here records another event)."""
     days, ceiling = selectors.order_take_home_ceiling(
         actor.organization_id, patient, site_today(patient.site)
     )
+    doses = paged(selectors.dose_history(actor.organization_id, patient), page, 10)
     return selectors.medication_chart(actor.organization_id, patient) | {
+        "recent": doses.items,
+        "doses_pager": doses,
         "can_order": actor.can("medication.order"),
         "can_take_home": actor.can("take_home.dispense"),
         "can_divert": actor.can("diversion.report"),
@@ -481,6 +484,11 @@ def chart_context(actor: Actor, patient) -> dict:
         "take_home_ceiling": ceiling,
         "take_home_days": days,
     }
+
+
+def summary_card(actor: Actor, patient) -> dict:
+    """The face sheet's "Medication today" card (no audit event of its own)."""
+    return selectors.today_status(actor.organization_id, patient)
 
 
 # The order form's fields, named for a person (the refusal sentences and the API's field
@@ -679,7 +687,7 @@ def order_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespon
         form = _order_refused(request, "order", exc, "Order not signed")
         return chart_page(request, actor, patient_id, form=form)
     say_done(request, "medication", f"Order signed: {_order_summary(order)}.")
-    return done_redirect(chart_url(patient_id), "medication")
+    return done_redirect(chart_url(patient_id, "medication"), "medication")
 
 
 def _order_prefilled(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
@@ -793,7 +801,7 @@ def order_update(request: HttpRequest, actor: Actor, order_id: int, action: str)
                     "is written instead.",
                     action=reverse("medication:order_update", args=[order_id, "stop"])
                     + "#status-medication",
-                    back_url=chart_url(pid) + f"#status-{key}",
+                    back_url=chart_status_url(pid, key),
                     confirm_label="Stop the order",
                     fields=("reason",),
                 )
@@ -823,7 +831,7 @@ def order_update(request: HttpRequest, actor: Actor, order_id: int, action: str)
         )
         return chart_page(request, actor, pid, form=form)
     say_done(request, "medication", text)
-    return done_redirect(chart_url(pid), "medication")
+    return done_redirect(chart_url(pid, "medication"), "medication")
 
 
 @staff_view("medication.order")
@@ -863,7 +871,7 @@ def opioid_free(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResp
         "opioid-free",
         f"Opioid-free check recorded: {row.get_kind_display().lower()} on {row.on:%Y-%m-%d}.",
     )
-    return done_redirect(chart_url(patient_id), "opioid-free")
+    return done_redirect(chart_url(patient_id, "opioid-free"), "opioid-free")
 
 
 @staff_view("medication.order")
@@ -900,7 +908,7 @@ def determination(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRe
             form.errors[name] = sentence
         return chart_page(request, actor, patient_id, form=form)
     say_done(request, "determination", "Take-home determination recorded.")
-    return done_redirect(chart_url(patient_id), "determination")
+    return done_redirect(chart_url(patient_id, "determination"), "determination")
 
 
 @staff_view("medication.order")
@@ -948,7 +956,7 @@ def implant(request: HttpRequest, actor: Actor, order_id: int, action: str) -> H
         )
         return chart_page(request, actor, pid, form=form)
     say_done(request, "implant", text)
-    return done_redirect(chart_url(pid), "implant")
+    return done_redirect(chart_url(pid, "implant"), "implant")
 
 
 @staff_view("diversion.report")
@@ -976,7 +984,7 @@ def diversion(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespon
                 "window until a clinician acknowledges it, and it counts against take-homes "
                 "for 90 days. It stays in the record.",
                 action=reverse("medication:diversion", args=[patient_id]) + "#status-diversion",
-                back_url=chart_url(patient_id) + "#status-diversion",
+                back_url=chart_status_url(patient_id, "diversion"),
                 confirm_label="Record the concern",
                 fields=("reason",),
             )
@@ -987,7 +995,7 @@ def diversion(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespon
         )
         return chart_page(request, actor, patient_id, form=form)
     say_done(request, "diversion", "Diversion concern recorded on the chart banner.")
-    return done_redirect(chart_url(patient_id), "diversion")
+    return done_redirect(chart_url(patient_id, "diversion"), "diversion")
 
 
 # --- the organization's limits (admin) --------------------------------------------------

@@ -11,7 +11,15 @@ from waypoint.core.models import Site
 from waypoint.core.web import Actor, FormState, done_redirect, refused, say_done, staff_view
 
 from . import selectors, services
-from .chart import chart_page, chart_url
+from .chart import (
+    BadPage,
+    bad_page,
+    chart_page,
+    chart_tab_url,
+    chart_url,
+    page_number,
+    tab_for_key,
+)
 from .forms import IDS, LABELS, duplicate_rows
 from .schemas import OPTIONAL_FIELDS, PatientIn, PatientUpdate
 
@@ -59,7 +67,7 @@ def register(request: HttpRequest, actor: Actor) -> HttpResponse:
                 "chart",
                 f"Registered {patient.display_name}: MRN {patient.mrn}, {patient.site.name}.",
             )
-            return done_redirect(chart_url(patient.pk), "chart")
+            return done_redirect(chart_url(patient.pk, "chart"), "chart")
         except (ValidationError, DomainError) as exc:
             if isinstance(exc, DomainError) and exc.code == "possible_duplicate":
                 duplicates = duplicate_rows(actor, exc)
@@ -90,7 +98,20 @@ def register(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @staff_view("patient.view")
 def chart(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
+    """The face sheet: the banner and the summary cards of the viewer's role."""
     return chart_page(request, actor, patient_id)
+
+
+@staff_view("patient.view")
+def chart_tab(request: HttpRequest, actor: Actor, patient_id: int, tab: str) -> HttpResponse:
+    """One tab of the chart (``?page=`` pages its long histories)."""
+    if tab_for_key(tab) != tab:
+        return render(request, "errors/404.html", status=404)
+    try:
+        page = page_number(request)
+    except BadPage:
+        return bad_page(request)
+    return chart_page(request, actor, patient_id, tab=tab, page=page)
 
 
 @staff_view("patient.edit")
@@ -102,7 +123,8 @@ def edit(request: HttpRequest, actor: Actor, patient_id: int) -> HttpResponse:
         try:
             services.patient_update(actor, patient_id, PatientUpdate(**data))
             say_done(request, "chart", "Changes saved.")
-            return done_redirect(chart_url(patient_id), "chart")
+            # the Profile tab, where what changed is (the sentence is in the banner)
+            return done_redirect(chart_tab_url(patient_id, "profile"), "chart")
         except (ValidationError, DomainError) as exc:
             form = refused(request, "edit", exc, labels=LABELS, ids=IDS, title="Not saved")
         patient = selectors.patient_get(actor, patient_id, purpose_detail="edit")

@@ -15,4 +15,17 @@ SECTION = ChartSection(
     90,
     "privacy.view",
     selectors.section,
+    forms=(
+        "complaint",
+        "complaints",
+        "consent",
+        "consents",
+        "court_order",
+        "court_orders",
+        "disclose",
+        "request",
+        "requests",
+        "revoke-",
+        "request-decide-",
+    ),
 )

@@ -106,7 +106,7 @@ def _chart_refused(
 
 def _chart_done(request: HttpRequest, patient_id: int, key: str, text: str) -> HttpResponse:
     say_done(request, key, text)
-    return done_redirect(chart_url(patient_id), key)
+    return done_redirect(chart_url(patient_id, key), key)
 
 
 # --- consents ------------------------------------------------------------------------------
@@ -388,7 +388,7 @@ def request_decide(request: HttpRequest, actor: Actor, request_id: int) -> HttpR
     if request.method != "POST":
         return redirect(_safe(request, back))
     chart_patient = _chart_patient(request, actor)
-    key = f"decide-{request_id}"
+    key = f"request-decide-{request_id}"
     try:
         data = _posted(
             request,

@@ -47,7 +47,9 @@ def test_item9_sends_the_person_entering_it_to_the_next_steps(client, users, pat
 
 def test_without_item9_the_form_goes_back_to_the_chart(client, users, patient):
     r = _post_phq9(signed_in(client, users, "intake"), patient, PHQ9_NONE)
-    assert r.status_code == 302 and r["Location"].startswith(f"/patients/{patient.pk}/#")
+    assert r.status_code == 302 and r["Location"].startswith(
+        f"/patients/{patient.pk}/chart/assessments/#"
+    )
     assert not Flag.objects.exists()
 
 

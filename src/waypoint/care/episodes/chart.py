@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from waypoint.patients.chart import ChartSection
+from waypoint.patients.chart import ChartSection, SummaryCard
 
 from . import selectors
 
@@ -14,4 +14,15 @@ SECTION = ChartSection(
     25,
     "episode.view",
     selectors.chart_context,
+    forms=("admit", "discharge", "transition"),
+)
+
+CARD = SummaryCard(
+    "level",
+    "Level of care",
+    "care/card_level.html",
+    5,
+    "episode.view",
+    selectors.summary_card,
+    tab="care",
 )

@@ -204,3 +204,44 @@ def chart_context(actor: Actor, patient: Patient) -> dict:
         "sites": Site.objects.filter(organization_id=actor.organization_id, active=True),
         "can_manage": actor.can("episode.manage"),
     }
+
+
+def summary_card(actor: Actor, patient: Patient) -> dict:
+    """The face sheet's "Level of care" card: the open episode's current level and the days
+    in it, the admission, and the current treatment plan's review date (two indexed
+    queries; no audit event: the chart page's read is audited once)."""
+    from waypoint.care.models import TreatmentPlan
+
+    stay = (
+        LevelOfCareStay.objects.filter(
+            organization_id=actor.organization_id,
+            episode__patient=patient,
+            episode__discharged_on__isnull=True,
+            ended_on__isnull=True,
+        )
+        .select_related("episode__site")
+        .first()
+    )
+    if stay is None:
+        last = (
+            Episode.objects.filter(organization_id=actor.organization_id, patient=patient)
+            .order_by("-admitted_on", "-id")
+            .first()
+        )
+        return {"stay": None, "last_episode": last}
+    today = site_today(stay.episode.site)
+    plan = (
+        TreatmentPlan.objects.filter(
+            organization_id=actor.organization_id, episode=stay.episode, superseded_at__isnull=True
+        )
+        .only("review_due_on", "version", "clinician_signed_at", "patient_signed_at")
+        .first()
+    )
+    return {
+        "stay": stay,
+        "level": LEVEL_LABELS.get(stay.level, stay.level),
+        "days": stay_days(stay.started_on, None, today),
+        "episode_days": stay_days(stay.episode.admitted_on, None, today),
+        "plan": plan,
+        "plan_overdue": plan is not None and plan.review_due_on < today,
+    }

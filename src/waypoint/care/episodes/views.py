@@ -18,7 +18,7 @@ from waypoint.core.web import (
     refused,
     staff_view,
 )
-from waypoint.patients.chart import chart_done, chart_page, chart_url, to_chart
+from waypoint.patients.chart import chart_done, chart_page, chart_status_url, to_chart
 from waypoint.patients.selectors import patient_get
 
 from . import selectors, services
@@ -153,7 +153,7 @@ def discharge(request: HttpRequest, actor: Actor, episode_id: int) -> HttpRespon
                 consequence="This ends the episode of care and its current level of care. "
                 "It cannot be undone: a return to care is a new admission.",
                 action=reverse("care:discharge", args=[episode_id]) + "#status-episode",
-                back_url=chart_url(patient_id) + "#status-discharge",
+                back_url=chart_status_url(patient_id, "discharge"),
                 confirm_label=f"Discharge {patient.first_name} {patient.last_name}",
                 fields=("on", "reason"),
             )

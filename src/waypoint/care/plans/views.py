@@ -339,7 +339,7 @@ def plan_sign(request: HttpRequest, actor: Actor, plan_id: int) -> HttpResponse:
                     "patient have both signed, this version is read-only: a change is a new "
                     "version.",
                     action=reverse("plans:sign", args=[plan.pk]) + "#status-plan",
-                    back_url=chart_url(patient.pk) + "#plan",
+                    back_url=chart_url(patient.pk, "plan"),
                     confirm_label=label,
                     fields=("signer", "witness"),
                 )
@@ -373,5 +373,5 @@ def plan_revise(request: HttpRequest, actor: Actor, plan_id: int) -> HttpRespons
         say_done(request, "plan", f"Version {new.version} started: edit it, then sign it.")
         if _simple(new):
             return redirect("plans:edit", new.pk)
-        return done_redirect(chart_url(plan.episode.patient_id), "plan")
+        return done_redirect(chart_url(plan.episode.patient_id, "plan"), "plan")
     return to_chart(plan.episode.patient_id, "plan")

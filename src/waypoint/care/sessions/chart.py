@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from waypoint.core.actor import Actor
-from waypoint.patients.chart import ChartSection
+from waypoint.patients.chart import ChartSection, SummaryCard
 from waypoint.patients.models import Patient
 
 from . import selectors
@@ -25,4 +25,14 @@ SECTION = ChartSection(
     26,
     "session.view",
     _context,
+)
+
+CARD = SummaryCard(
+    "appointments",
+    "Next appointments",
+    "care/card_appointments.html",
+    40,
+    "session.view",
+    selectors.next_appointments,
+    tab="counseling",
 )

@@ -365,3 +365,18 @@ def caseload(actor: Actor, site: Site, counselor_id: int | None) -> list[dict]:
             },
         )
     return rows
+
+
+def next_appointments(actor: Actor, patient: Patient, limit: int = 4) -> dict:
+    """The face sheet's "Next appointments": the person's next counseling sessions (from
+    now, on their rosters), soonest first (one indexed query; no audit event)."""
+    rows = list(
+        SessionAttendee.objects.filter(
+            organization_id=actor.organization_id,
+            patient=patient,
+            session__starts_at__gte=timezone.now(),
+        )
+        .select_related("session__counselor", "session__site")
+        .order_by("session__starts_at")[:limit]
+    )
+    return {"sessions": [r.session for r in rows]}

@@ -29,7 +29,7 @@ def signed_in(client, users, role):
 
 def test_admit_transition_discharge_through_the_chart(client, users, patient, site):
     c = signed_in(client, users, "counselor")
-    chart = f"/patients/{patient.pk}/"
+    chart = f"/patients/{patient.pk}/chart/care/"
     page = c.get(chart).content.decode()
     assert "Episode of care" in page and 'id="admit-form"' in page
     t = today(site)
@@ -83,7 +83,7 @@ def test_admit_transition_discharge_through_the_chart(client, users, patient, si
 def test_nurse_sees_but_cannot_manage(client, users, patient, actor, site):
     services.episode_admit(actor("intake"), patient.pk, "outpatient", today(site))
     c = signed_in(client, users, "nurse")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/care/").content.decode()
     assert 'id="current-level">Outpatient' in page and "transition-form" not in page
     ep = Episode.objects.get(patient=patient)
     r = c.post(f"/care/episodes/{ep.pk}/discharge/", {"on": "2026-01-01", "reason": "other"})
@@ -96,7 +96,10 @@ def test_incentives_and_auditor_do_not_see_it(client, users, patient):
         c = signed_in(client, users, role)
         assert c.get("/care/census/").status_code == 403
         if role == "incentives":
-            assert "Episode of care" not in c.get(f"/patients/{patient.pk}/").content.decode()
+            assert (
+                "Episode of care"
+                not in c.get(f"/patients/{patient.pk}/chart/care/").content.decode()
+            )
 
 
 def test_other_organizations_episode_is_404(client, other_org, users, patient, actor, site):

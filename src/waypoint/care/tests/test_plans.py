@@ -211,7 +211,7 @@ def test_review_date_override_and_overdue(api, episode, users, org, site):
 
 def test_chart_section_and_pages(client, users, api, episode, patient):
     client.force_login(users["counselor"])
-    r = client.get(f"/patients/{patient.pk}/")
+    r = client.get(f"/patients/{patient.pk}/chart/care/")
     assert r.status_code == 200
     assert b"Treatment plan" in r.content and b"no-plan" in r.content
     r = client.get(f"/care/episodes/{episode}/plan/new/")
@@ -240,13 +240,13 @@ def test_chart_section_and_pages(client, users, api, episode, patient):
     assert r.status_code == 302
     plan.refresh_from_db()
     assert plan.clinician_signed_by_id == users["counselor"].pk
-    r = client.get(f"/patients/{patient.pk}/")
+    r = client.get(f"/patients/{patient.pk}/chart/care/")
     assert b"Opioid use disorder" in r.content and b"Signed by the clinician" in r.content
     r = client.get(f"/care/plans/{plan.pk}/edit/")  # signed: the chart with a reason
     assert r.status_code == 409 and b"revise it to make changes" in r.content
     client.force_login(users["nurse"])
     assert client.get(f"/care/episodes/{episode}/plan/new/").status_code == 403
-    r = client.get(f"/patients/{patient.pk}/")
+    r = client.get(f"/patients/{patient.pk}/chart/care/")
     assert b"Opioid use disorder" in r.content
 
 

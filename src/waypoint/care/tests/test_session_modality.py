@@ -85,7 +85,7 @@ def test_phone_flagged_only_where_video_is_required(client, api, site, users, pa
     page = c.get(f"/care/sessions/day/?site={site.code}&date={on}&counselor=").content.decode()
     assert page.count('class="badge warn" id="audio-only-') == 2
     assert "Phone (audio only)" in page
-    chart = c.get(f"/patients/{patient.pk}/").content.decode()
+    chart = c.get(f"/patients/{patient.pk}/chart/counseling/").content.decode()
     assert 'id="counseling-week"' in chart
     assert "Video is required for: Individual" in c.get("/care/sessions/new/").content.decode()
 
@@ -100,7 +100,7 @@ def test_week_section_counts_this_weeks_flags(client, api, site, users, patient,
         body(site, users, patient, modality="phone", starts_at=starts.isoformat()),
     )
     assert s == 201
-    chart = c.get(f"/patients/{patient.pk}/").content.decode()
+    chart = c.get(f"/patients/{patient.pk}/chart/counseling/").content.decode()
     assert 'id="week-audio-only"' in chart and "1 session this week by phone" in chart
 
 

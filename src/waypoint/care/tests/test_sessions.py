@@ -226,7 +226,7 @@ def test_day_view_quick_attendance_chart_and_census(client, api, site, users, ad
     assert 'value="600"' in page  # what was typed stays
     assert SessionAttendee.objects.get(session_id=sid, patient=a).minutes == 60
     assert c.post("/care/sessions/999999/attendance/", {}).status_code == 404
-    chart = c.get(f"/patients/{a.pk}/").content.decode()
+    chart = c.get(f"/patients/{a.pk}/chart/counseling/").content.decode()
     assert "Counseling this week" in chart and 'id="week-attended">1.0 h' in chart
     census = c.get("/care/census/").content.decode()
     assert "missed last 2 sessions" in census and "below range" in census

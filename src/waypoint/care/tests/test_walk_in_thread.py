@@ -189,7 +189,7 @@ def test_the_page_asks_for_the_reason_and_keeps_the_choice(client, users, actor,
     rec = _recommend(actor, patient).recommended_level
     other = "opioid_treatment_program" if rec != "opioid_treatment_program" else "outpatient"
     c = signed_in(client, users, "intake")
-    chart = c.get(f"/patients/{patient.pk}/").content.decode()
+    chart = c.get(f"/patients/{patient.pk}/chart/care/").content.decode()
     assert 'id="ad-recommendation"' in chart and "awaiting a clinician" in chart
     r = c.post(
         f"/care/patients/{patient.pk}/admit/",
@@ -204,13 +204,21 @@ def test_the_page_asks_for_the_reason_and_keeps_the_choice(client, users, actor,
 
 def test_intake_urgent_facts_reach_the_chart(client, users, actor, site, patient):
     inq = _walk_in(actor, site, patient, withdrawal_now=True, overdose_last_year=True)
-    page = signed_in(client, users, "physician").get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, "physician")
+        .get(f"/patients/{patient.pk}/chart/profile/")
+        .content.decode()
+    )
     banner = page.split('id="flags"')[1].split("</section>")[0]
     assert "At intake:" in banner and "in withdrawal now" in banner
     assert "overdose in last year" in banner and f"/intake/inquiries/{inq.pk}/" in banner
     assert 'id="intake-facts"' in page
     # roles without the intake pages see neither
-    page = signed_in(client, users, "incentives").get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, "incentives")
+        .get(f"/patients/{patient.pk}/chart/profile/")
+        .content.decode()
+    )
     assert "At intake:" not in page and 'id="intake-facts"' not in page
 
 
@@ -219,7 +227,11 @@ def test_old_urgent_facts_leave_the_banner_but_stay_in_the_section(
 ):
     inq = _walk_in(actor, site, patient, pregnant=True)
     Inquiry.objects.filter(pk=inq.pk).update(arrived_at=timezone.now() - dt.timedelta(days=15))
-    page = signed_in(client, users, "physician").get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, "physician")
+        .get(f"/patients/{patient.pk}/chart/profile/")
+        .content.decode()
+    )
     assert "At intake:" not in page
     assert "pregnant" in page.split('id="intake-facts"')[1]
 

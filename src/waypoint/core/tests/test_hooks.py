@@ -40,6 +40,16 @@ EXPECTED = {
         ["alumni", 91, "waypoint.recovery.views.alumni._section"],
     ],
     "chart_banners": ["waypoint.intake.chart.urgent_banner", "waypoint.assessments.chart.flags"],
+    # the face sheet's cards: (key, order, the function that builds its context), in order
+    "summary_cards": [
+        ["level", 5, "waypoint.care.episodes.selectors.summary_card"],
+        ["medication", 10, "waypoint.medication.chart._card"],
+        ["scores", 20, "waypoint.assessments.selectors.summary_card"],
+        ["drug-tests", 30, "waypoint.labs.chart._card"],
+        ["appointments", 40, "waypoint.care.sessions.selectors.next_appointments"],
+        ["incentives", 50, "waypoint.incentives.chart._card"],
+        ["outreach", 60, "waypoint.recovery.views.events.outreach_card"],
+    ],
     "test_changed": ["waypoint.incentives.services.settle_after_test_change"],
     "positive_test_counters": ["waypoint.labs.selectors.positive_test_count"],
     "pending_test_checks": ["waypoint.labs.selectors.has_pending_test"],
@@ -116,7 +126,7 @@ from waypoint.incentives import services as incentive_services
 from waypoint.patients import access, chart
 
 REGISTRIES = [
-    chart._SECTIONS, chart._BANNER, labs_services.TEST_CHANGED_HOOKS,
+    chart._SECTIONS, chart._BANNER, chart._CARDS, labs_services.TEST_CHANGED_HOOKS,
     medication_hooks.POSITIVE_TEST_COUNTERS, medication_hooks.PENDING_TEST_CHECKS,
     medication_hooks.DRUG_TEST_LOOKUPS, episodes.DISCHARGE_HOOKS, episodes.LEVEL_ENTERED_HOOKS,
     subjects._patient_exists, subjects._access_gates, access._visibility, web._REFUSAL_PAGES,
@@ -149,6 +159,7 @@ def snapshot():
     return {
         "chart_sections": [[s.key, s.order, name(s.context)] for s in chart._SECTIONS],
         "chart_banners": [name(f) for f in chart._BANNER],
+        "summary_cards": [[c.key, c.order, name(c.context)] for c in chart._CARDS],
         "test_changed": [name(f) for f in labs_services.TEST_CHANGED_HOOKS],
         "positive_test_counters": [name(f) for f in medication_hooks.POSITIVE_TEST_COUNTERS],
         "pending_test_checks": [name(f) for f in medication_hooks.PENDING_TEST_CHECKS],

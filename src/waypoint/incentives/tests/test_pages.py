@@ -73,7 +73,7 @@ def test_chart_section_and_board_render_for_allowed_roles(
     for d in (6, 4, 2):
         tested(d)
     c = signed_in(client, users, role)
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/incentives/").content.decode()
     assert 'id="incentives"' in page
     assert '<strong id="incentive-balance">$21.25</strong>' in page  # 2.50 + 3.75 + 5.00 + 10.00
     assert "$21.25 of the $750.00 cap" in page and "$728.75 left" in page
@@ -103,7 +103,11 @@ def test_roles_without_the_permission_get_403(client, users, patient, plan, tran
             == 403
         )
         assert c.post("/incentives/budget/", {"site": "KC", "monthly": "10"}).status_code == 403
-    page = signed_in(client, users, "intake").get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, "intake")
+        .get(f"/patients/{patient.pk}/chart/incentives/")
+        .content.decode()
+    )
     assert 'id="incentives"' not in page
     nurse = signed_in(client, users, "nurse")
     assert (
@@ -121,7 +125,7 @@ def test_redeem_from_the_chart(client, users, patient, plan, tested, transit):
     tested(3)
     tested(1)  # 2.50 + 3.75
     c = signed_in(client, users, "incentives")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/incentives/").content.decode()
     assert f'<option value="{transit.pk}">Transit card — $2.00</option>' in page
     body = {"reward": transit.pk, "quantity": "2", "patient_present": "on"}
     r = c.post(f"/incentives/patients/{patient.pk}/redeem/", body)
@@ -176,7 +180,7 @@ def test_a_refused_redemption_shows_the_sentence_and_writes_nothing(
 def test_start_and_end_a_plan_from_the_chart(client, users, patient, order):
     # no medication yet: the coordinator sees the warning, and the refusal in words
     c = signed_in(client, users, "incentives")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/incentives/").content.decode()
     assert 'id="plan-form"' in page and 'id="opioid-target-warning"' in page
     body = {
         "schedule": "escalating",
@@ -270,7 +274,11 @@ def test_a_reset_shows_on_the_timeline_and_ledger(client, users, patient, plan, 
     tested(5)
     tested(3, cocaine="positive")
     tested(1)
-    page = signed_in(client, users, "incentives").get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, "incentives")
+        .get(f"/patients/{patient.pk}/chart/incentives/")
+        .content.decode()
+    )
     assert page.count('class="award"') == 2 and page.count('<line class="reset"') == 1
     assert (
         "Award: positive for a target" in page and "Positive for a target: nothing earned" in page
@@ -279,7 +287,11 @@ def test_a_reset_shows_on_the_timeline_and_ledger(client, users, patient, plan, 
 
 
 def test_the_plan_says_whether_misses_are_counted(client, users, patient, plan, actor):
-    page = signed_in(client, users, "counselor").get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, "counselor")
+        .get(f"/patients/{patient.pk}/chart/incentives/")
+        .content.decode()
+    )
     assert "<strong>misses are not counted</strong>" in page
     assert 'id="incentive-one-a-day"' in page and "At most one a day" in page
     assert "no fixed bonus" not in page  # an escalating plan
@@ -287,7 +299,11 @@ def test_the_plan_says_whether_misses_are_counted(client, users, patient, plan, 
     services.plan_create(
         actor("counselor"), patient.pk, start_on=ago(0), tests_per_week=2, schedule="prize_draw"
     )
-    page = signed_in(client, users, "counselor").get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, "counselor")
+        .get(f"/patients/{patient.pk}/chart/incentives/")
+        .content.decode()
+    )
     assert "misses are not counted" not in page
     assert "2: a test missing from a finished week counts as missed and resets" in page
     assert "prize draws only, no fixed bonus" in page
@@ -299,7 +315,7 @@ def test_void_a_redemption_from_the_chart_after_confirming(
     tested(1)  # $2.50
     red = services.redeem(actor("incentives"), patient.pk, transit.pk, patient_present=True)
     c = signed_in(client, users, "incentives")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/incentives/").content.decode()
     assert f'id="void-reason-{red.pk}"' in page
     url = f"/incentives/patients/{patient.pk}/redemptions/{red.pk}/void/"
     r = c.post(url, {"reason": ""})

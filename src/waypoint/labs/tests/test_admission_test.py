@@ -35,7 +35,7 @@ def test_admission_to_an_otp_asks_for_a_test_due_until_one_is_recorded(
     # still due three days later, on the window and the chart
     assert pending(patient, ago(0)) and not pending(patient, ago(4))
     client.force_login(users["nurse"], backend="django.contrib.auth.backends.ModelBackend")
-    page = client.get(f"/patients/{patient.pk}/").content.decode()
+    page = client.get(f"/patients/{patient.pk}/chart/drug-tests/").content.decode()
     assert 'id="admission-test-due"' in page and ago(3).isoformat() in page
     # a test without a stated reason answers it: an admission test, the request collected
     body = {
@@ -47,7 +47,7 @@ def test_admission_to_an_otp_asks_for_a_test_due_until_one_is_recorded(
     assert s == 201 and b["reason"] == "admission"
     req.refresh_from_db()
     assert req.status == "collected" and not pending(patient, ago(0))
-    page = client.get(f"/patients/{patient.pk}/").content.decode()
+    page = client.get(f"/patients/{patient.pk}/chart/drug-tests/").content.decode()
     assert 'id="admission-test-due"' not in page
 
 

@@ -48,7 +48,11 @@ def form(**results) -> dict:
 
 @pytest.mark.parametrize("role", ["admin", "physician", "nurse", "counselor", "incentives"])
 def test_the_section_shows_for_roles_that_may_read_tests(client, users, patient, role):
-    page = signed_in(client, users, role).get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, role)
+        .get(f"/patients/{patient.pk}/chart/drug-tests/")
+        .content.decode()
+    )
     assert 'id="drug-tests"' in page and "No drug test recorded." in page
     can_record = role in ("physician", "nurse", "incentives")
     assert ('id="drug-test-form"' in page) is can_record
@@ -56,9 +60,18 @@ def test_the_section_shows_for_roles_that_may_read_tests(client, users, patient,
 
 
 def test_roles_without_the_permission(client, users, patient):
-    page = signed_in(client, users, "intake").get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, "intake")
+        .get(f"/patients/{patient.pk}/chart/drug-tests/")
+        .content.decode()
+    )
     assert 'id="drug-tests"' not in page  # the chart, without the section
-    assert signed_in(client, users, "auditor").get(f"/patients/{patient.pk}/").status_code == 403
+    assert (
+        signed_in(client, users, "auditor")
+        .get(f"/patients/{patient.pk}/chart/drug-tests/")
+        .status_code
+        == 403
+    )
     for role in ("auditor", "intake", "counselor", "admin"):
         r = signed_in(client, users, role).post(f"/labs/patients/{patient.pk}/tests/", form(**NEG))
         assert r.status_code == 403, role
@@ -119,7 +132,7 @@ def test_correct_a_result_with_a_reason(client, users, patient, actor):
         actor("nurse"), patient.pk, collected_at=timezone.now(), observed=True, results=NEG
     )
     c = signed_in(client, users, "nurse")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/drug-tests/").content.decode()
     assert f'id="correct-{t.pk}"' in page
     current = {f"r_{a}": r for a, r in NEG.items()}
     r = c.post(
@@ -172,7 +185,7 @@ def test_pick_random_tests_from_the_board(client, users, patient, actor):
 # --- why a test was taken (issue 14 rule 11) ----------------------------------------------
 def test_the_form_records_why_a_test_was_taken(client, users, patient):
     c = signed_in(client, users, "nurse")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/drug-tests/").content.decode()
     assert 'id="dt-reason"' in page and 'id="dt-reason-hint"' in page
     assert '<option value="" selected>Not stated</option>' in page
     for value in ("random", "scheduled", "clinical", "admission", "contingency"):
@@ -212,7 +225,11 @@ def test_a_pending_random_pick_preselects_random(client, users, patient, actor):
 
     care.episode_admit(actor("counselor"), patient.pk, "opioid_treatment_program", ago(200))
     services.random_tests_pick(actor("nurse"), "KC")
-    page = signed_in(client, users, "nurse").get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, "nurse")
+        .get(f"/patients/{patient.pk}/chart/drug-tests/")
+        .content.decode()
+    )
     assert '<option value="random" selected>' in page
     assert "random test was picked for today" in page
 

@@ -24,6 +24,7 @@ from .hooks import (
 )
 from .orders import (
     determinations_for_patient,
+    dose_history,
     implant_written,
     implants_for_patient,
     medication_chart,
@@ -47,6 +48,7 @@ from .window import (
     WindowOrder,
     WindowPatient,
     discharge_label,
+    today_status,
     window_board,
     window_find,
     window_orders,
@@ -54,6 +56,7 @@ from .window import (
 )
 
 __all__ = [
+    "dose_history",
     "DRUG_TEST_LOOKUPS",
     "PENDING_TEST_CHECKS",
     "POSITIVE_TEST_COUNTERS",
@@ -91,5 +94,6 @@ __all__ = [
     "window_board",
     "window_find",
     "window_orders",
+    "today_status",
     "window_patient",
 ]

@@ -84,6 +84,15 @@ def orders_for_patient(actor: Actor, patient_id: int) -> list[MedicationOrder]:
     return rows
 
 
+def dose_history(organization_id: int, patient: Patient):
+    """The person's doses, newest first (a queryset the chart pages)."""
+    return (
+        DoseEvent.objects.filter(organization_id=organization_id, patient=patient)
+        .select_related("order", "administered_by", "site")
+        .order_by("-administered_at", "-id")
+    )
+
+
 def medication_chart(organization_id: int, patient: Patient) -> dict:
     """What the chart's Medication section shows: the orders with their history, the last
     doses and take-home supplies, the opioid-free confirmations, and the take-home answer
@@ -95,11 +104,7 @@ def medication_chart(organization_id: int, patient: Patient) -> dict:
         .prefetch_related("changes")
         .filter(patient=patient)
     )
-    recent = list(
-        DoseEvent.objects.filter(organization_id=organization_id, patient=patient)
-        .select_related("order", "administered_by", "site")
-        .order_by("-administered_at")[:10]
-    )
+    recent = list(dose_history(organization_id, patient)[:10])
     supplies = list(
         TakeHomeSupply.objects.filter(organization_id=organization_id, patient=patient)
         .prefetch_related("bottles")

@@ -281,3 +281,56 @@ def discharge_label(episode: Episode | None) -> str:
         return ""
     reason = REASON_LABELS.get(episode.discharge_reason, episode.discharge_reason)
     return f"discharged on {episode.discharged_on.isoformat()} ({reason.lower()})"
+
+
+def today_status(organization_id: int, patient: Patient) -> dict:
+    """The face sheet's medication card: each active order with today's dose status at its
+    site (given, due, covered by a take-home, or what the window's rules would refuse and
+    why), the last dose and the next take-home or injection. No audit event: the chart
+    page's read is audited once. A few indexed queries per active order."""
+    day = site_today(patient.site)
+    now = timezone.now()
+    orders = list(
+        MedicationOrder.objects.filter(
+            Q(stop_date__isnull=True) | Q(stop_date__gte=day),
+            organization_id=organization_id,
+            patient=patient,
+            stopped_at__isnull=True,
+        ).select_related("site")
+    )
+    rows = []
+    for o in orders:
+        if o.medication == "naloxone":  # a kit to carry, not a dose
+            continue
+        per_day = SCHEDULES[o.schedule][0]
+        status, why = "", ""
+        if o.medication in NOT_AT_THE_WINDOW or not o.active_on(day):
+            status = "not_today" if not o.active_on(day) else "not_at_window"
+            why = f"starts {o.start_date.isoformat()}" if not o.active_on(day) else ""
+            given = 0
+        else:
+            facts = day_facts(organization_id, patient.pk, o.family, day)
+            given = facts.doses_today
+            if facts.bottle_today:
+                status = "take_home"
+            elif per_day and given >= per_day:
+                status = "given"
+            else:
+                limits, _ = limits_from(facts.dosing_settings, facts.take_home_settings)
+                r = dose_checks.evaluate(o, o.dose_mg, now, day, facts, limits).refusal
+                if r is not None and r.code not in (
+                    "already_dosed_today",
+                    "covered_by_take_home",
+                    "repeat_dose_not_day_one",
+                ):
+                    status, why = "refused", r.message
+                else:
+                    status = "due"
+        rows.append({"order": o, "status": status, "why": why, "given": given, "per_day": per_day})
+    last = (
+        DoseEvent.objects.filter(organization_id=organization_id, patient=patient)
+        .order_by("-administered_at")
+        .only("administered_at", "dose_mg", "family", "local_day")
+        .first()
+    )
+    return {"rows": rows, "last_dose": last, "today": day}

@@ -66,7 +66,9 @@ def test_a_field_problem_is_named_in_words(client, users, patient, admitted):
 
 
 def test_no_medication_is_chosen_for_the_prescriber(client, users, patient):
-    page = text(signed_in(client, users, "physician").get(f"/patients/{patient.pk}/"))
+    page = text(
+        signed_in(client, users, "physician").get(f"/patients/{patient.pk}/chart/medication/")
+    )
     form = page.split('id="o-med"')[1].split("</select>")[0]
     assert 'required><option value="" selected>Choose a medication' in form
     assert " selected>" not in form.split("</option>", 1)[1]
@@ -95,7 +97,7 @@ def test_take_homes_above_the_ceiling_are_refused_on_the_order_form(
 ):
     admitted(30)  # in the OTP, no dose yet: counted as day 1, at most 7
     c = signed_in(client, users, "physician")
-    page = text(c.get(f"/patients/{patient.pk}/"))
+    page = text(c.get(f"/patients/{patient.pk}/chart/medication/"))
     assert "At most <strong>7</strong> today" in page
     url = f"/medication/patients/{patient.pk}/orders/"
     r = c.post(url, order_body(medication="methadone", dose_mg="30", take_home_max_doses="14"))
@@ -109,7 +111,7 @@ def test_take_homes_above_the_ceiling_are_refused_on_the_order_form(
 def test_instructions_and_stopped_orders_on_the_chart(client, users, patient, order):
     o = order(dose_mg=30, instructions="Split the dose if drowsy")
     c = signed_in(client, users, "physician")
-    page = text(c.get(f"/patients/{patient.pk}/"))
+    page = text(c.get(f"/patients/{patient.pk}/chart/medication/"))
     assert "Instructions:</strong> Split the dose if drowsy" in page
     url = f"/medication/orders/{o['id']}/stop/"
     r = c.post(url, {"reason": "Moved away"})

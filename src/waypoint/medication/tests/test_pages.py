@@ -17,7 +17,7 @@ def signed_in(client, users, role):
 
 def test_prescriber_writes_an_order_on_the_chart(client, users, patient):
     c = signed_in(client, users, "physician")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/medication/").content.decode()
     assert 'id="order-form"' in page
     body = {
         "medication": "methadone",
@@ -87,7 +87,7 @@ def test_take_homes_from_the_chart(
     backdate(o["id"], 39, 1, start_days_ago=39)  # first dose in the OTP 39 days ago
     give(o["id"], 30)
     c = signed_in(client, users, "nurse")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/medication/").content.decode()
     assert 'id="take-home-eligibility"' in page and "at most <strong>28</strong>" in page
     assert "No take-home determination" in page
     url = f"/medication/orders/{o['id']}/take-homes/"

@@ -496,7 +496,7 @@ def test_the_page_calls_the_check_with_its_session_and_csrf_token(users, patient
     c = Client(enforce_csrf_checks=True)
     assert c.post(url, body, content_type="application/json").status_code == 401
     c.force_login(users["physician"], backend="django.contrib.auth.backends.ModelBackend")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/medication/").content.decode()
     assert "order-check.js" in page and f'data-check-url="{url}"' in page
     assert c.post(url, body, content_type="application/json").status_code == 403  # no token
     token = c.cookies["csrftoken"].value

@@ -179,7 +179,7 @@ def test_check_order_without_javascript(client, users, patient, order):
 
 def test_the_determination_from_the_chart(client, users, patient):
     c = signed_in(client, users, "physician")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/medication/").content.decode()
     assert 'id="determination-form"' in page
     codes = [
         "no_active_risk_condition",
@@ -213,7 +213,7 @@ def test_the_implant_from_the_chart(client, users, patient, order, backdate):
     backdate(sl["id"], 1, start_days_ago=120)
     imp = order(medication="buprenorphine_implant", dose_mg=296.8)
     c = signed_in(client, users, "physician")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/medication/").content.decode()
     assert "implant-insert-form" in page
     r = c.post(
         f"/medication/orders/{imp['id']}/implant/insert/",
@@ -222,7 +222,7 @@ def test_the_implant_from_the_chart(client, users, patient, order, backdate):
     )
     assert "Implant lot PB-77 inserted; removal due" in r.content.decode()
     implant = Implant.objects.get()
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/medication/").content.decode()
     assert 'id="implant-remove-form"' in page and "PB-77" in page
     r = c.post(
         f"/medication/orders/{imp['id']}/implant/remove/",

@@ -158,7 +158,7 @@ def test_the_chart_and_audit_trail_hold_none_of_it(client, users, note, patient)
     )
     for role in ("counselor", "physician", "nurse"):  # the author too: it is kept apart
         client.force_login(users[role])
-        html = client.get(f"/patients/{patient.pk}/").content.decode()
+        html = client.get(f"/patients/{patient.pk}/chart/counseling/").content.decode()
         assert MARK not in html
     client.force_login(users["counselor"])
     assert client.get(page(note)).status_code == 200  # an audited read of them

@@ -134,7 +134,7 @@ def test_the_chart_section_lists_them_under_problem_and_objective(
 ):
     a, b, c, draft = addressed
     client.force_login(users["nurse"])
-    html = client.get(f"/patients/{patient.pk}/").content.decode()
+    html = client.get(f"/patients/{patient.pk}/chart/care/").content.decode()
     start = html.index('id="current-plan"')
     section = html[start : html.index("</section>", start)]  # the plan section only
     assert f'href="/notes/{a.pk}/"' in section and f'href="/notes/{b.pk}/"' in section
@@ -149,7 +149,7 @@ def test_the_chart_section_lists_them_under_problem_and_objective(
     assert MARK not in html
     # the admin reads plans, not notes: the plan without them
     client.force_login(users["admin"])
-    html = client.get(f"/patients/{patient.pk}/").content.decode()
+    html = client.get(f"/patients/{patient.pk}/chart/care/").content.decode()
     assert "Addressed in" not in html and f"/notes/{a.pk}/" not in html
 
 

@@ -63,7 +63,7 @@ def test_the_chart_shows_the_notes_section(client, users, actor, patient):
     n = _note(actor, patient, plan_items=["1.1.1"])
     services.note_sign(actor("counselor"), n.pk)
     Note.objects.filter(pk=n.pk).update(late_entry=True)
-    page = _html(_as(client, users, "nurse").get(f"/patients/{patient.pk}/"))
+    page = _html(_as(client, users, "nurse").get(f"/patients/{patient.pk}/chart/counseling/"))
     assert 'id="chart-notes"' in page and f'data-note="{n.pk}"' in page
     assert "Attend weekly counseling" in page and "Late entry" in page
     assert 'id="chart-note-new"' in page  # a nurse writes notes (of her types)
@@ -72,7 +72,7 @@ def test_the_chart_shows_the_notes_section(client, users, actor, patient):
     ev = AuditEvent.objects.filter(object_type="patient", action="read").last()
     assert ev.patient_id == patient.pk and ev.channel == "html"
     assert 'id="chart-notes"' not in _html(
-        _as(client, users, "intake").get(f"/patients/{patient.pk}/")
+        _as(client, users, "intake").get(f"/patients/{patient.pk}/chart/counseling/")
     )
 
 

@@ -34,7 +34,7 @@ def patient(make_patient):
 
 def test_a_restriction_request_recorded_then_agreed_on_the_chart(client, users, patient):
     c = signed_in(client, users, "nurse")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/privacy/").content.decode()
     assert 'id="request-form"' in page and 'id="court-order-form"' not in page
     r = c.post(
         f"/privacy/patients/{patient.pk}/restriction-requests/",
@@ -58,7 +58,7 @@ def test_a_restriction_request_recorded_then_agreed_on_the_chart(client, users, 
     assert f'id="decide-{req.pk}"' not in page  # the nurse does not decide
 
     c = signed_in(client, users, "privacy_officer")
-    page = c.get(f"/patients/{patient.pk}/").content.decode()
+    page = c.get(f"/patients/{patient.pk}/chart/privacy/").content.decode()
     assert f'id="decide-{req.pk}"' in page
     r = c.post(
         f"/privacy/restriction-requests/{req.pk}/decide/",
@@ -124,7 +124,9 @@ def test_court_orders_only_by_the_privacy_officer(client, users, patient):
     assert not CourtOrder.objects.exists()
 
     c = signed_in(client, users, "privacy_officer")
-    assert 'id="court-order-form"' in c.get(f"/patients/{patient.pk}/").content.decode()
+    assert (
+        'id="court-order-form"' in c.get(f"/patients/{patient.pk}/chart/privacy/").content.decode()
+    )
     r = c.post(f"/privacy/patients/{patient.pk}/court-orders/", {**form, "findings": ""})
     assert r.status_code == 422
     page = r.content.decode()

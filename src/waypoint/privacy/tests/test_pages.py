@@ -57,7 +57,11 @@ def disclose_form(**over) -> dict:
 
 
 def test_chart_shows_the_privacy_section(client, users, patient):
-    html = signed_in(client, users, "physician").get(f"/patients/{patient.id}/").content.decode()
+    html = (
+        signed_in(client, users, "physician")
+        .get(f"/patients/{patient.id}/chart/privacy/")
+        .content.decode()
+    )
     assert 'id="privacy"' in html and "Privacy (42 CFR Part 2)" in html
     assert "No consent on record" in html
     assert 'id="consent-form"' in html and 'id="disclose-form"' in html

@@ -249,7 +249,7 @@ def test_the_naloxone_page_records_a_kit_and_keeps_a_refused_form(client, users,
     assert resp.status_code == 302
     kit = NaloxoneKit.objects.get()
     assert (kit.quantity, kit.formulation, kit.trained, kit.site) == (1, "nasal_8mg", True, site)
-    chart = _html(c.get(f"/patients/{patient.pk}/"))
+    chart = _html(c.get(f"/patients/{patient.pk}/chart/recovery/"))
     assert "Aftercare and naloxone" in chart and "Nasal spray 8 mg" in chart
 
 
@@ -275,7 +275,7 @@ def test_the_discharge_asks_for_the_plan_and_a_kit(client, users, actor, patient
     assert f'href="/recovery/patients/{patient.pk}/aftercare/" id="prompt-aftercare"' in box
     assert f'href="/recovery/patients/{patient.pk}/naloxone/" id="prompt-naloxone"' in box
     # a counselor may write the plan but not give naloxone: only the plan is asked of them
-    counselor = _html(_as(client, users, "counselor").get(f"/patients/{patient.pk}/"))
+    counselor = _html(_as(client, users, "counselor").get(f"/patients/{patient.pk}/chart/care/"))
     assert 'id="prompt-aftercare"' in counselor and 'id="prompt-naloxone"' not in counselor
     services.aftercare_plan_write(actor("counselor"), patient.pk, [ITEM])
     services.naloxone_kit_give(
@@ -286,13 +286,13 @@ def test_the_discharge_asks_for_the_plan_and_a_kit(client, users, actor, patient
         formulation="nasal_4mg",
         trained=True,
     )
-    chart = _html(_as(client, users, "physician").get(f"/patients/{patient.pk}/"))
+    chart = _html(_as(client, users, "physician").get(f"/patients/{patient.pk}/chart/recovery/"))
     assert 'id="after-discharge"' not in chart
 
 
 def test_the_prompts_end_31_days_after_the_discharge(client, users, actor, patient):
     discharged(actor, patient, 31)
-    chart = _html(_as(client, users, "physician").get(f"/patients/{patient.pk}/"))
+    chart = _html(_as(client, users, "physician").get(f"/patients/{patient.pk}/chart/recovery/"))
     assert 'id="after-discharge"' not in chart
 
 

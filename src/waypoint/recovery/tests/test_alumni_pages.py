@@ -98,7 +98,7 @@ def test_the_chart_shows_the_preference_next_to_the_privacy_section(client, user
     a = alumnus()
     c = signed_in(client, users, "counselor")
     c.post(f"/recovery/alumni/people/{a.pk}/", {"may_contact": "no"})
-    page = c.get(f"/patients/{a.pk}/").content.decode()
+    page = c.get(f"/patients/{a.pk}/chart/recovery/").content.decode()
     assert 'id="alumni-section"' in page and "Does not want" in page
 
 

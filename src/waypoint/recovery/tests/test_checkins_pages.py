@@ -152,7 +152,7 @@ def test_the_chart_section_shows_the_trend_and_the_table(client, users, patient,
     last = _check_in(actor, patient, NOW, craving=2, phq2_q1=2, phq2_q2=2, days_since_use=50)
     signed_in(client, users, "physician")
     with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
-        html = client.get(f"/patients/{patient.pk}/").content.decode()
+        html = client.get(f"/patients/{patient.pk}/chart/recovery/").content.decode()
     section = html.split('id="check-ins"', 1)[1]
     assert '<svg class="checkin-trend"' in section and "<polyline" in section
     assert 'class="need-help"' in section  # ringed on the trend, highlighted in the table
@@ -173,11 +173,13 @@ def test_the_phq9_suggestion_goes_once_a_phq9_is_given(client, users, patient, a
 
     _check_in(actor, patient, NOW - dt.timedelta(days=1), phq2_q1=3, phq2_q2=0)
     signed_in(client, users, "physician")
-    assert "give a PHQ-9" in client.get(f"/patients/{patient.pk}/").content.decode()
+    assert "give a PHQ-9" in client.get(f"/patients/{patient.pk}/chart/recovery/").content.decode()
     assessments.assessment_record(
         actor("physician"), patient.pk, "phq9", {f"q{i}": 0 for i in range(1, 10)}
     )
-    assert "give a PHQ-9" not in client.get(f"/patients/{patient.pk}/").content.decode()
+    assert (
+        "give a PHQ-9" not in client.get(f"/patients/{patient.pk}/chart/recovery/").content.decode()
+    )
 
 
 def test_days_abstinent_come_from_every_source(patient, actor, site):
@@ -255,8 +257,8 @@ def test_the_trend_keeps_the_last_12_or_the_last_90_days(patient, actor, site):
 
 def test_no_check_in_yet(client, users, patient):
     signed_in(client, users, "counselor")
-    html = client.get(f"/patients/{patient.pk}/").content.decode()
+    html = client.get(f"/patients/{patient.pk}/chart/recovery/").content.decode()
     assert 'id="no-check-ins"' in html and "Make a check-in link" in html
     signed_in(client, users, "admin")  # recovery.view without checkin.manage
-    html = client.get(f"/patients/{patient.pk}/").content.decode()
+    html = client.get(f"/patients/{patient.pk}/chart/recovery/").content.decode()
     assert 'id="no-check-ins"' in html and "Make a check-in link" not in html

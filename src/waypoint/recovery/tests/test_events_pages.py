@@ -168,7 +168,7 @@ def test_a_refused_event_says_why_and_keeps_what_was_typed(client, users, patien
 def test_roles_without_recovery_view(client, users, patient, role):
     c = signed_in(client, users, role)
     assert c.get(f"/recovery/patients/{patient.pk}/events/").status_code == 403
-    assert 'id="recovery"' not in c.get(f"/patients/{patient.pk}/").content.decode()
+    assert 'id="recovery"' not in c.get(f"/patients/{patient.pk}/chart/recovery/").content.decode()
 
 
 def test_admin_reads_but_does_not_record(client, users, patient):
@@ -198,7 +198,11 @@ def test_the_chart_section(client, users, api, patient):
         "nurse",
         {"kind": "return_to_use", "on": ago(5).isoformat()},
     )
-    page = signed_in(client, users, "counselor").get(f"/patients/{patient.pk}/").content.decode()
+    page = (
+        signed_in(client, users, "counselor")
+        .get(f"/patients/{patient.pk}/chart/recovery/")
+        .content.decode()
+    )
     assert 'id="recovery"' in page and 'id="chart-abstinence"' in page
     assert f"Last known use: <strong>{ago(5):%Y-%m-%d}</strong> · <strong>5</strong> days" in page
     assert "Return to use" in page

@@ -286,10 +286,40 @@ urlpatterns: list[URLPattern] = [
 ]
 
 
+def outreach_card(actor: Actor, patient) -> dict:
+    """The face sheet's "Outreach" card: the person's open outreach tasks, soonest due first
+    (one query on the patient's FK index; no audit event: the chart page's is the read)."""
+    from waypoint.recovery.models import OutreachTask
+
+    tasks = list(
+        OutreachTask.objects.filter(
+            organization_id=actor.organization_id, patient=patient, status="open"
+        ).order_by("due_at", "id")[:5]
+    )
+    return {"tasks": tasks, "now": timezone.now()}
+
+
 def register() -> None:
     """Chart sections, banner providers, home panels and hooks of this part."""
     from waypoint.core.home import HomePanel, register_home_panel
-    from waypoint.patients.chart import ChartSection, register_section
+    from waypoint.patients.chart import (
+        ChartSection,
+        SummaryCard,
+        register_section,
+        register_summary_card,
+    )
+
+    register_summary_card(
+        SummaryCard(
+            "outreach",
+            "Open outreach",
+            "recovery/card_outreach.html",
+            60,
+            "outreach.view",
+            outreach_card,
+            tab="recovery",
+        )
+    )
 
     register_section(
         ChartSection(
