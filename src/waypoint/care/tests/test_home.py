@@ -171,7 +171,7 @@ def test_plans_due_for_review_and_unsigned(client, users, caseload, site):
     card = _section(_home(client, users["counselor"]), "home-caseload")
     row = card.split('id="home-plans"')[1].split("</ul>")[0]
     assert "Abbott, Al" in row and "review overdue" in row and "not signed by a clinician" in row
-    assert f"/patients/{people['Abbott'].pk}/#plan" in row
+    assert f"/patients/{people['Abbott'].pk}/chart/care/#plan" in row
 
     doc = _section(_home(client, users["physician"]), "home-plans-to-sign")
     assert "Abbott, Al" in doc and "(1)" in doc

@@ -61,7 +61,7 @@ def test_todays_tests_and_who_can_redeem(client, users, rosa, make_patient):
     card = _card(_home(client, users["incentives"]))
     assert 'id="home-tests-count">1<' in card and 'id="home-can-redeem-count">1<' in card
     can = card.split('id="home-can-redeem"')[1].split("</ul>")[0]
-    assert f'href="/patients/{person.pk}/#incentives">Delgado, Rosa</a>' in can
+    assert f'href="/patients/{person.pk}/chart/incentives/#incentives">Delgado, Rosa</a>' in can
     assert "balance $2.50" in can and "cheapest reward ($2.00)" in card
     assert "no use found" in card.split('id="home-tests"')[1]
     ev = AuditEvent.objects.filter(detail__view="home_incentives").latest("seq")

@@ -49,7 +49,7 @@ def test_the_walk_in_queue_on_the_intake_home(client, users, actor, site, site2)
     assert "(2 waiting, 1 urgent)" in card
     assert card.index("Riley Stone") < card.index("Morgan Vale")  # urgent first
     assert "Elsewhere Person" not in card and "Caller Only" not in card
-    assert f'href="/patients/{patient.pk}/#episode">Admit (MRN {patient.mrn})' in card
+    assert f'href="/patients/{patient.pk}/chart/care/#episode">Admit (MRN {patient.mrn})' in card
     assert f'href="/intake/inquiries/{urgent.pk}/">Register</a>' in card
     ev = AuditEvent.objects.filter(detail__view="home_walk_in_queue").latest("seq")
     assert set(ev.patient_links.values_list("patient_id", flat=True)) == {patient.pk}
