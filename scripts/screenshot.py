@@ -5,7 +5,7 @@ Starts from a fresh temporary SQLite database, loads the demo program, serves it
 `waypoint serve` on a free loopback port, signs in each role in Debian's Chromium
 (Playwright's own browser download is not used; the roles that must use a second factor
 enter the code `waypoint demo-logins --codes` gives) and saves PNGs in docs/:
-screenshot-chart.png (the first screen, 1280x800), screenshot-home-nurse.png (1280x800)
+screenshot-chart.png (the first screen, 1280x800), screenshot-home-nurse.png (the whole page)
 and screenshot-dashboard.png (the whole page, 1280 wide). The server and the temporary
 database are removed afterwards.
 
@@ -32,7 +32,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 # (file, role, path ("{patient}" is the chosen patient), whole page?)
 SHOTS = (
     ("screenshot-chart.png", "physician", "/patients/{patient}/", False),
-    ("screenshot-home-nurse.png", "nurse", "/", False),
+    ("screenshot-home-nurse.png", "nurse", "/", True),
     ("screenshot-dashboard.png", "admin", "/dashboard/", True),
 )
 CHROMIUM_ARGS = [
@@ -76,14 +76,16 @@ def wait_for(url: str, server: subprocess.Popen, timeout: float = 30.0) -> None:
 
 
 def pick_patient(db_path: Path) -> int:
-    """A demo patient the face sheet has most to show for: an active medication order and
-    the most drug tests (then the lowest id)."""
+    """A demo patient the face sheet has most to show for: an active medication order, a
+    PHQ-9, and the most drug tests (then the lowest id)."""
     db = sqlite3.connect(db_path)
     try:
         row = db.execute(
             "SELECT p.id FROM patients_patient p "
             "JOIN medication_medicationorder o ON o.patient_id = p.id AND o.stopped_at IS NULL "
             "LEFT JOIN labs_drugtest t ON t.patient_id = p.id "
+            "WHERE EXISTS (SELECT 1 FROM assessments_assessment a "
+            "WHERE a.patient_id = p.id AND a.instrument = 'phq9') "
             "GROUP BY p.id ORDER BY COUNT(t.id) DESC, p.id LIMIT 1"
         ).fetchone()
         row = row or db.execute("SELECT id FROM patients_patient ORDER BY id LIMIT 1").fetchone()
@@ -124,11 +126,12 @@ def shoot(base_url: str, patient_id: int, out_dir: Path, waypoint: str, env: dic
                 page.fill("#id_username", username)
                 page.fill("#id_password", f"{role}-demo-2026")
                 page.click("main button[type=submit]")
-                page.wait_for_load_state()
-                if page.locator("#id_code").count():  # the second step of the sign-in
+                # the home page, or the second step of the sign-in for the roles that need it
+                page.wait_for_url(lambda url: "/login/" not in url or "/login/verify/" in url)
+                if "/login/verify/" in page.url:
                     page.fill("#id_code", second_factor_code(waypoint, env, username))
                     page.click("main button[type=submit]")
-                page.wait_for_url(f"{base_url}/")
+                page.wait_for_url(lambda url: url.split("#")[0] == f"{base_url}/")  # home
                 response = page.goto(path.format(patient=patient_id))
                 if response is None or response.status != 200:
                     status = response.status if response else "no answer"

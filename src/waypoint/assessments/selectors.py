@@ -227,12 +227,19 @@ def flag_for_prompt(actor: Actor, flag_id: int) -> Flag:
     return flag
 
 
+HOME_FLAGS = 8  # safety flags listed on the home page (the count says how many in all)
+
+
 def home_panel(actor: Actor, site) -> dict:
     """The home page's safety panel (registered in apps.py): the open flags of the actor's
     home site, theirs to act on when their role is a responsible one; the count for others.
     Without a home site, the organization's."""
     site_id = site.pk if site is not None else None
-    rows = list(_open_flags_at(actor.organization_id, site_id)[:100])
+    flags = _open_flags_at(actor.organization_id, site_id)
+    # the first HOME_FLAGS and the count: the site's list (linked) has them all, and the
+    # role's own work below stays on the first screen (issue 19)
+    rows = list(flags[:HOME_FLAGS])
+    total = len(rows) if len(rows) < HOME_FLAGS else flags.count()
     for f in rows:
         f.raised_local = localtime(f.raised_at, f.patient.site.tz)
     if rows:
@@ -250,6 +257,7 @@ def home_panel(actor: Actor, site) -> dict:
             )
     return {
         "flag_tasks": rows,
+        "flag_total": total,
         "flags_mine": actor.role in RESPONSIBLE_ROLES,
         "can_ack": actor.can("flag.acknowledge"),
     }

@@ -76,6 +76,29 @@ def test_home_task_for_the_sites_clinical_staff_until_acknowledged(client, users
     assert "Castellano, Riley" not in home.split('id="safety-tasks"')[1].split("</section>")[0]
 
 
+def test_home_lists_the_oldest_flags_and_counts_them_all(client, users, make_patient, actor):
+    """The home page lists the first HOME_FLAGS open flags, oldest first, and says how many
+    there are; the site's list (linked) has every one."""
+    people = [
+        make_patient(f"Person{i:02d}", "Flagged", f"19{60 + i}-0{1 + i % 9}-1{i % 10}")
+        for i in range(selectors.HOME_FLAGS + 2)
+    ]
+    for p in people:
+        services.assessment_record(actor("intake"), p.pk, "phq9", PHQ9_Q9)
+    home = signed_in(client, users, "nurse").get("/").content.decode()
+    panel = home.split('id="safety-tasks"')[1].split("</section>")[0]
+    assert panel.count('class="task task-') == selectors.HOME_FLAGS
+    assert f"({selectors.HOME_FLAGS + 2})" in panel
+    assert (
+        "Flagged, Person00" in panel
+        and f"Flagged, Person{selectors.HOME_FLAGS + 1:02d}" not in panel
+    )
+    assert f"All {selectors.HOME_FLAGS + 2} open safety flags" in panel
+    # the audit event names the patients shown, not those left for the site's list
+    event = AuditEvent.objects.filter(detail__view="home_safety_tasks").latest("id")
+    assert len(event.detail["results"]) == selectors.HOME_FLAGS
+
+
 def test_home_task_is_the_patients_site_staff_only(client, users, site2, actor):
     from waypoint.patients import services as patients
     from waypoint.patients.schemas import PatientIn
