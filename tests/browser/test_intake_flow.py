@@ -65,7 +65,8 @@ def test_walk_in_to_admitted_patient_with_diagnosis_cows_and_level(users, signed
     assert "Skyler" in page.inner_text("h1")
     patient_url = page.url
 
-    # DSM-5: seven criteria -> severe, F11.20
+    # DSM-5: seven criteria -> severe, F11.20 (from the chart's Assessments tab)
+    page.goto(patient_url + "chart/assessments/")
     page.click("#assessments >> text=DSM-5 opioid use disorder criteria")
     for name in DSM_YES:
         page.check(f"input[name={name}][value=yes]")
@@ -90,7 +91,9 @@ def test_walk_in_to_admitted_patient_with_diagnosis_cows_and_level(users, signed
     assert "23" in page.inner_text("#latest-scores")
     assert page.locator("svg.tracker circle").count() == 1
 
-    # Level of care: ratings -> a recommendation that uses the DSM-5 and the COWS
+    # Level of care (the Care and plan tab): ratings -> a recommendation that uses the DSM-5
+    # and the COWS
+    page.goto(patient_url + "chart/care/")
     page.click("text=New level-of-care assessment")
     for dim, v in [
         ("d1_intoxication_withdrawal", 2),

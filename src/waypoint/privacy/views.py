@@ -53,7 +53,8 @@ from .schemas import (
 
 
 def _chart(patient_id: int) -> HttpResponse:
-    return redirect(reverse("patients:chart", args=[patient_id]) + "#privacy")
+    """The chart's Privacy tab (a GET of a privacy form's address lands there)."""
+    return redirect(chart_url(patient_id, "privacy"))
 
 
 def _recipient(p, prefix: str = "recipient_") -> dict | None:

@@ -21,6 +21,7 @@ from waypoint.assessments.models import Assessment, Flag
 from waypoint.assessments.selectors import SAFETY_KINDS
 from waypoint.audit import services as audit
 from waypoint.care.models import Episode, LevelOfCareStay
+from waypoint.core.models import Site as SiteModel
 from waypoint.core.selectors import site_today
 from waypoint.patients import access
 from waypoint.patients.chart import chart_url
@@ -281,9 +282,7 @@ def program_home(actor: Actor, site: Site | None) -> dict[str, Any]:
     last 30 days, doses given at the window today, open safety flags. Counts only: no
     patient is named, so nothing is audited. The charts behind them are on the program
     dashboard (``/dashboard/``)."""
-    actor.require("episode.view")
-    from waypoint.core.models import Site as SiteModel
-
+    actor.require("dashboard.view")
     org = actor.organization_id
     now = timezone.now()
     sites = list(SiteModel.objects.filter(organization_id=org, active=True))
