@@ -28,8 +28,8 @@ from waypoint.patients.chart import chart_url
 
 from ..coverage import last_covered_days, last_reassessed_days, missed_days_after
 from ..limits import limits_for
-from ..models import DoseEvent, MedicationOrder, TakeHomeBottle
-from .window import window_orders
+from ..models import DoseEvent, MedicationOrder
+from .window import window_day, window_orders
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -117,18 +117,7 @@ def nurse_home(actor: Actor, site: Site | None) -> dict[str, Any]:
     org = actor.organization_id
     day = site_today(site)
     limits, _ = limits_for(org)
-    orders = list(window_orders(org, site, day).filter(schedule="daily"))
-    pids = [o.patient_id for o in orders]
-    dosed = set(
-        DoseEvent.objects.filter(
-            organization_id=org, local_day=day, patient_id__in=pids
-        ).values_list("patient_id", flat=True)
-    )
-    covered = set(
-        TakeHomeBottle.objects.filter(
-            organization_id=org, for_day=day, patient_id__in=pids
-        ).values_list("patient_id", flat=True)
-    )
+    orders, dosed, covered = window_day(org, site, day)
     due_orders = [o for o in orders if o.patient_id not in dosed and o.patient_id not in covered]
     due_ids = sorted({o.patient_id for o in due_orders})
     missed = _missed(org, due_orders, day)

@@ -98,12 +98,9 @@ def window_orders(
     return qs
 
 
-def window_board(actor: Actor, site: Site, *, limit: int = 60) -> dict:
-    """Today's window at a site: who is due (not yet dosed, not covered), who has been
-    dosed, counts. One audit event lists the patients shown."""
-    actor.require("medication.view")
-    org = actor.organization_id
-    day = site_today(site)
+def window_day(org: int, site: Site, day) -> tuple[list, set[int], set[int]]:
+    """A site's daily orders on ``day`` and, of their patients, who was dosed and who is
+    covered by a take-home bottle: what the window board and the nurse's home count."""
     orders = list(window_orders(org, site, day).filter(schedule="daily"))
     pids = [o.patient_id for o in orders]
     dosed = set(
@@ -116,6 +113,16 @@ def window_board(actor: Actor, site: Site, *, limit: int = 60) -> dict:
             organization_id=org, for_day=day, patient_id__in=pids
         ).values_list("patient_id", flat=True)
     )
+    return orders, dosed, covered
+
+
+def window_board(actor: Actor, site: Site, *, limit: int = 60) -> dict:
+    """Today's window at a site: who is due (not yet dosed, not covered), who has been
+    dosed, counts. One audit event lists the patients shown."""
+    actor.require("medication.view")
+    org = actor.organization_id
+    day = site_today(site)
+    orders, dosed, covered = window_day(org, site, day)
     recent = list(
         DoseEvent.objects.filter(organization_id=org, site=site, local_day=day)
         .select_related("patient", "order")
@@ -123,7 +130,9 @@ def window_board(actor: Actor, site: Site, *, limit: int = 60) -> dict:
     )
     # A restricted record the actor may not open is shown masked, after everyone else: one
     # indexed query for the whole board (patients.access), never one per row.
-    hidden = access.hidden_ids(actor, [*pids, *(d.patient_id for d in recent)])
+    hidden = access.hidden_ids(
+        actor, [*(o.patient_id for o in orders), *(d.patient_id for d in recent)]
+    )
     due = sorted(
         (o for o in orders if o.patient_id not in dosed and o.patient_id not in covered),
         key=lambda o: (
