@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "waypoint.recovery",
     "waypoint.notes",
     "waypoint.reports",
+    "waypoint.fhir",
 ]
 
 MIDDLEWARE = [

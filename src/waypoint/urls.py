@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("waypoint.recovery.urls")),
     path("", include("waypoint.notes.urls")),
     path("", include("waypoint.reports.urls")),
+    path("", include("waypoint.fhir.urls")),
 ]
 
 handler403 = core_views.forbidden
