@@ -7,6 +7,11 @@ from importlib import import_module
 
 # each module has ``providers() -> list[registry.Provider]``
 MODULES: list[str] = [
+    "patient",
+    "condition",
+    "observation",
+    "medication",
+    "episode",
     # "patient", "condition", "observation", "medication", "episode" (native records),
     # "consent" (privacy), and the outside records of the import ("outside")
 ]
