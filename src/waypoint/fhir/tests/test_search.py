@@ -97,7 +97,7 @@ def test_paging_links_and_total(fhir, records):
     assert set(relations) == {"self", "next"}
     url = relations["next"]
     while url:
-        query = {k: v for k, v in parse_qs(urlparse(url).query).items()}
+        query = dict(parse_qs(urlparse(url).query).items())
         s, page = fhir.get("Observation", **query)
         assert s == 200 and page["total"] == total
         seen += ids(page)
