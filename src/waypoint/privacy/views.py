@@ -301,7 +301,6 @@ def notice_new(request: HttpRequest, actor: Actor, patient_id: int) -> HttpRespo
             data = _posted(
                 request,
                 NoticeIn,
-                RecipientTokenIn,
                 {
                     "received_on": p.get("received_on", ""),
                     "version": p.get("version", ""),

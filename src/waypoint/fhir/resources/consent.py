@@ -91,7 +91,7 @@ def _extension(c: Consent) -> dict[str, Any]:
     ]
     if c.signature_reference:
         parts.append({"url": "signatureReference", "valueString": c.signature_reference})
-    if c.witness_id:
+    if c.witness is not None:
         parts.append({"url": "witness", "valueString": c.witness.username})
     if c.expiry_event:
         parts.append({"url": "expiryEvent", "valueString": c.expiry_event})

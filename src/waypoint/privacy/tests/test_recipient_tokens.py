@@ -179,3 +179,18 @@ def test_the_page_is_the_privacy_officers(client, users, po, role):
 def test_the_board_links_the_page(client, users):
     html = signed_in(client, users, "privacy_officer").get("/privacy/").content.decode()
     assert 'id="recipients-link"' in html
+
+
+def test_the_notice_form_still_records_the_notice(client, users, make_patient):
+    """The notice form shares the privacy views' module with this page (a regression guard:
+    its form once took this page's schema by mistake while the page was added)."""
+    from waypoint.privacy.models import NoticeAcknowledgement
+
+    patient = make_patient()
+    c = signed_in(client, users, "counselor")
+    r = c.post(
+        f"/privacy/patients/{patient.id}/notices/",
+        {"received_on": dt.date.today().isoformat(), "method": "paper"},
+    )
+    assert r.status_code == 302
+    assert NoticeAcknowledgement.objects.filter(patient=patient).count() == 1
