@@ -38,6 +38,8 @@ class Query:
     ids: tuple[int, ...] = ()  # _id= (already split from the prefix for this provider)
     name: str = ""  # Patient: name= (any part of the name, case-insensitive)
     extra: dict[str, str] = field(default_factory=dict)  # other supported params, raw
+    # the patients this caller may not see (restricted records): their rows are left out
+    hidden_patient_ids: frozenset[int] = frozenset()
 
 
 @dataclass

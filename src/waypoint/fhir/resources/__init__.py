@@ -7,6 +7,8 @@ from importlib import import_module
 
 # each module has ``providers() -> list[registry.Provider]``
 MODULES: list[str] = [
+    "patient",
+    "condition",
     # "patient", "condition", "observation", "medication", "episode" (native records),
     # "consent" (privacy), and the outside records of the import ("outside")
 ]
