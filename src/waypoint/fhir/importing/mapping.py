@@ -115,6 +115,10 @@ def _optional(resource: dict[str, Any]) -> dict[str, Any]:
     for ext in resource.get("extension") or []:
         if ext.get("url") == _BIRTH_SEX and ext.get("valueCode") in ("M", "F"):
             out["sex_at_birth"] = "male" if ext["valueCode"] == "M" else "female"
+    if "sex_at_birth" not in out and resource.get("gender") in ("male", "female"):
+        # without US Core's birth sex, the administrative gender (what Waypoint serves as
+        # Patient.gender, so the round trip meets itself)
+        out["sex_at_birth"] = resource["gender"]
     phone = next((t for t in resource.get("telecom") or [] if t.get("system") == "phone"), None)
     if phone and phone.get("value"):
         out["phone"] = phone["value"]
