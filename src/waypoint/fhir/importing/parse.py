@@ -41,7 +41,7 @@ class Entry:
 
     def describe(self) -> str:
         rid = self.resource.get("id")
-        name = f"{self.resource_type}/{rid}" if rid else (self.full_url or self.resource_type)
+        name = f"{self.resource_type}/{rid}" if rid else f"{self.resource_type} {self.full_url}"
         return f"entry {self.index} ({name})"
 
 
