@@ -189,7 +189,13 @@ def _check(
                 bad.append(issue(exc.code, f"{e.describe()}: {exc.diagnostics}", e.index))
     if bad:
         bad.sort(key=lambda i: int(i.get("expression", ["Bundle.entry[0]"])[0][13:-1]))
-        code = bad[0]["details"]["coding"][0]["code"]
+        found = {i["details"]["coding"][0]["code"] for i in bad}
+        if "fhir_invalid_resource" in found:
+            code = "fhir_invalid_resource"
+        elif "fhir_unresolved_reference" in found:
+            code = "fhir_unresolved_reference"
+        else:  # a Consent that is not a Part 2 consent (its own code in its issue)
+            code = "consent_not_part2"
         raise FhirError(422, code, f"{len(bad)} entries cannot be imported; nothing was.", bad)
     return plan
 
