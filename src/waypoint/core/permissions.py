@@ -252,6 +252,11 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         frozenset({PO}),
         "Mark a record restricted (only its care team sees it) and keep its care team",
     ),
+    "recipient_token.manage": (
+        frozenset({PO}),
+        "Issue and revoke outside recipients' FHIR tokens (each read is a disclosure under "
+        "the patient's consent)",
+    ),
     "site.manage": (frozenset({A}), "Create, change and close sites (clinic locations)"),
     "directory.publish": (
         frozenset({A}),

@@ -13,6 +13,11 @@ from django.http import HttpRequest
 
 from waypoint.core.actor import Actor, client_address, purpose_of
 from waypoint.core.apiauth import TokenAuth, TokenExpired
+from waypoint.privacy.selectors.recipients import (
+    RECIPIENT_CHANNEL,
+    RecipientTokenExpired,
+    recipient_for_token,
+)
 
 from .outcome import FhirError
 
@@ -24,7 +29,7 @@ class Caller:
     """The actor, and for an outside recipient the recipient's token row (None for staff)."""
 
     actor: Actor
-    recipient: Any = None  # privacy's recipient token row (issue 20 part "recipients")
+    recipient: Any = None  # privacy.RecipientToken of an outside recipient
 
     @property
     def is_recipient(self) -> bool:
@@ -52,5 +57,18 @@ def caller(request: HttpRequest) -> Caller:
             channel=CHANNEL,
         )
         return Caller(actor)
-    # an outside recipient's token: looked up by privacy (issue 20 part "recipients")
+    # an outside recipient's token (privacy.RecipientToken): its reads go through the gate
+    # (recipients.py); the actor is the recipient's inactive system account
+    try:
+        row = recipient_for_token(token)
+    except RecipientTokenExpired:
+        raise FhirError(401, "token_expired", "This recipient token has expired.") from None
+    if row is not None:
+        actor = Actor(
+            user=row.account,
+            client_address=client_address(request),
+            purpose=row.purpose,
+            channel=RECIPIENT_CHANNEL,
+        )
+        return Caller(actor, row)
     raise FhirError(401, "unauthenticated", "This token is unknown, revoked or expired.")

@@ -56,3 +56,8 @@ ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 SEC_LABEL_BASIS = (
     "http://hl7.org/fhir/uv/security-label-ds4p/StructureDefinition/extension-sec-label-basis"
 )
+
+# The 42 CFR 2.32 notice that travels with every answer to an outside recipient (issue 20):
+# a complex extension on each resource's ``meta`` (and on a searchset Bundle's ``meta``):
+# the notice's text and version and the consent it was disclosed under (recipients.py).
+PART2_NOTICE_EXTENSION = "urn:waypoint:fhir:part2-disclosure-notice"

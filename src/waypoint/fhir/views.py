@@ -10,7 +10,12 @@ patient (``patient=``/``subject=``; 400 ``patient_required``). Errors are Operat
 (``outcome.py``); nothing here answers a 500 for bad input.
 
 An outside recipient's token (``caller.is_recipient``) goes through the privacy rule
-(``recipients.py``): not served by this module yet (403 ``forbidden``).
+(``recipients.py``) instead of the permission matrix: the answer names one patient (a read's
+patient; a search's one ``patient=``, or for Patient one ``_id=``; else 400
+``patient_required``), ``recipients.grant`` decides for the categories the answer holds (a
+refusal: 403 with the rule's code and only its audit event), every resource carries the
+§2.32 notice (``recipients.with_notice``) and the answer's exact bytes are recorded as a
+disclosure (``recipients.disclose``). Recipients may not read Consent (403 ``forbidden``).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from waypoint.core.errors import DomainError
 from waypoint.patients.access import hidden_ids
 from waypoint.privacy.models import RestrictedRecord
 
-from . import capability, labels, registry
+from . import capability, labels, recipients, registry
 from .auth import Caller, caller
 from .outcome import FhirError, error_response, fhir_response
 from .registry import Found, Provider, Query
@@ -68,12 +73,27 @@ def _providers(resource_type: str) -> list[Provider]:
     return found
 
 
-def _staff(request: HttpRequest) -> Caller:
-    who = caller(request)
-    if who.is_recipient:
-        # The recipient gate (recipients.grant / notice / disclose) is not wired in yet.
-        raise FhirError(403, "forbidden", "Outside recipients' reads are not served yet.")
-    return who
+def _recipient_may_read(resource_type: str) -> None:
+    if resource_type == "Consent":
+        raise FhirError(403, "forbidden", "An outside recipient does not read consents.")
+
+
+def _disclosed(
+    who: Caller, patient_id: int, body: dict[str, Any], found: list[Found]
+) -> HttpResponse:
+    """The answer to a recipient: granted for the categories it holds (403 refused), every
+    resource with the notice, recorded as a disclosure of exactly the bytes sent."""
+    counts: dict[str, int] = {}
+    for f in found:
+        counts[f.category] = counts.get(f.category, 0) + 1
+    grant = recipients.grant(who, patient_id, set(counts) or {"demographics"})
+    for f in found:
+        recipients.with_notice(f.resource, grant)
+    if not (len(found) == 1 and body is found[0].resource):  # a Bundle: it carries it too
+        recipients.with_notice(body, grant)
+    response = fhir_response(body)
+    recipients.disclose(who, grant, response.content, counts)
+    return response
 
 
 def _base(request: HttpRequest) -> str:
@@ -89,7 +109,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 @_answers
 def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResponse:
     providers = _providers(resource_type)
-    who = _staff(request)
+    who = caller(request)
     actor = who.actor
     located = registry.provider_for(resource_type, resource_id)
     if located is None or len(resource_id) > 64:
@@ -97,6 +117,12 @@ def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResp
     provider, pk = located
     if not any(p is provider for p in providers):  # pragma: no cover - same registry
         raise FhirError(404, "not_found", f"No {resource_type} {resource_id[:64]!r}.")
+    if who.is_recipient:
+        _recipient_may_read(resource_type)
+        found = provider.read(actor.organization_id, pk)
+        if found is None or found.patient_id is None:
+            raise FhirError(404, "not_found", f"No {resource_type} {resource_id[:64]!r}.")
+        return _disclosed(who, found.patient_id, labels.labelled(found.resource), [found])
     actor.require(provider.permission)
     with transaction.atomic():
         found = provider.read(actor.organization_id, pk)
@@ -145,13 +171,88 @@ def _link(request: HttpRequest, relation: str, offset: int, count: int) -> dict[
     return {"relation": relation, "url": url}
 
 
+def _run(
+    org: int, asked: Search, providers: list[Provider], hidden: frozenset[int]
+) -> tuple[int, list[Found], list[Found]]:
+    """The total, this page's matches and the included patients."""
+    plans = [(p, q) for p in providers if (q := _per_provider(asked, p, hidden)) is not None]
+    counts = [p.count(org, q) for p, q in plans]
+    matches: list[Found] = []
+    skip, room = asked.offset, asked.count
+    for (provider, query), n in zip(plans, counts, strict=True):
+        if room <= 0:
+            break
+        if skip >= n:
+            skip -= n
+            continue
+        got = provider.page(org, query, skip, room)
+        matches += got
+        room -= len(got)
+        skip = 0
+    included: list[Found] = []
+    wanted = sorted({f.patient_id for f in matches if f.patient_id is not None})
+    if asked.include_patient and wanted:
+        patients = registry.providers("Patient")[0]
+        included = patients.page(
+            org, Query(ids=tuple(wanted), hidden_patient_ids=hidden), 0, len(wanted)
+        )
+    return sum(counts), matches, included
+
+
+def _bundle(
+    request: HttpRequest, asked: Search, total: int, matches: list[Found], included: list[Found]
+) -> dict[str, Any]:
+    base = _base(request)
+    links = [_link(request, "self", asked.offset, asked.count)]
+    if asked.offset + asked.count < total:
+        links.append(_link(request, "next", asked.offset + asked.count, asked.count))
+    if asked.offset > 0:
+        links.append(_link(request, "previous", max(0, asked.offset - asked.count), asked.count))
+    entries = [
+        {
+            "fullUrl": f"{base}{f.resource['resourceType']}/{f.resource['id']}",
+            "resource": labels.labelled(f.resource),
+            "search": {"mode": mode},
+        }
+        for found, mode in ((matches, "match"), (included, "include"))
+        for f in found
+    ]
+    bundle = {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links}
+    if entries:
+        bundle["entry"] = entries
+    return labels.labelled(bundle)
+
+
+def _one_patient(resource_type: str, asked: Search) -> int:
+    """The one patient a recipient's search names (400 ``patient_required`` otherwise)."""
+    if resource_type == "Patient":
+        parts = [registry.split_id(v) for v in asked.id_values]
+        ids = [p[1] for p in parts if p is not None and p[0] == ""]
+        if len(asked.id_values) == 1 and len(ids) == 1:
+            return ids[0]
+    elif asked.query.patient_ids is not None and len(asked.query.patient_ids) == 1:
+        return asked.query.patient_ids[0]
+    raise FhirError(
+        400,
+        "patient_required",
+        "An outside recipient's search names exactly one patient: patient=<id> "
+        "(Patient: _id=<id>).",
+    )
+
+
 @_answers
 def search(request: HttpRequest, resource_type: str) -> HttpResponse:
     providers = _providers(resource_type)
-    who = _staff(request)
+    who = caller(request)
     actor = who.actor
     supported = {name for p in providers for name in p.search_params}
     asked = parse(resource_type, request.GET, supported)
+    if who.is_recipient:
+        _recipient_may_read(resource_type)
+        patient_id = _one_patient(resource_type, asked)
+        total, matches, included = _run(actor.organization_id, asked, providers, frozenset())
+        body = _bundle(request, asked, total, matches, included)
+        return _disclosed(who, patient_id, body, matches + included)
     if resource_type != "Patient" and asked.query.patient_ids is None:
         raise FhirError(
             400,
@@ -171,31 +272,8 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
             "This record is restricted: only its care team opens it (state a reason on its "
             "page to break the glass).",
         )
-    org = actor.organization_id
     with transaction.atomic():
-        plans = [(p, q) for p in readable if (q := _per_provider(asked, p, hidden)) is not None]
-        counts = [p.count(org, q) for p, q in plans]
-        total = sum(counts)
-        matches: list[Found] = []
-        skip, room = asked.offset, asked.count
-        for (provider, query), n in zip(plans, counts, strict=True):
-            if room <= 0:
-                break
-            if skip >= n:
-                skip -= n
-                continue
-            got = provider.page(org, query, skip, room)
-            matches += got
-            room -= len(got)
-            skip = 0
-        included: list[Found] = []
-        if asked.include_patient:
-            patient_provider = registry.providers("Patient")[0]
-            wanted = sorted({f.patient_id for f in matches if f.patient_id is not None})
-            if wanted:
-                included = patient_provider.page(
-                    org, Query(ids=tuple(wanted), hidden_patient_ids=hidden), 0, len(wanted)
-                )
+        total, matches, included = _run(actor.organization_id, asked, readable, hidden)
         shown = sorted({f.patient_id for f in matches + included if f.patient_id is not None})
         audit.record(
             actor,
@@ -205,26 +283,4 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
             patients=shown,
             detail={"search": True, "total": total, "returned": len(matches)},
         )
-    base = _base(request)
-    links = [_link(request, "self", asked.offset, asked.count)]
-    if asked.offset + asked.count < total:
-        links.append(_link(request, "next", asked.offset + asked.count, asked.count))
-    if asked.offset > 0:
-        links.append(_link(request, "previous", max(0, asked.offset - asked.count), asked.count))
-    entries = [
-        {
-            "fullUrl": f"{base}{f.resource['resourceType']}/{f.resource['id']}",
-            "resource": labels.labelled(f.resource),
-            "search": {"mode": mode},
-        }
-        for found, mode in ((matches, "match"), (included, "include"))
-        for f in found
-    ]
-    bundle: dict[str, Any] = {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": total,
-        "link": links,
-        "entry": entries,
-    }
-    return fhir_response(labels.labelled(bundle))
+    return fhir_response(_bundle(request, asked, total, matches, included))

@@ -414,3 +414,39 @@ class PrivacyReview(AppendOnly):
 
     def __str__(self) -> str:
         return f"privacyreview {self.pk}"
+
+
+class RecipientToken(models.Model):
+    """An outside recipient's bearer token for ``/fhir/r4/`` (issue 20): the privacy
+    officer's grant to one recipient (a person, an organization) for one purpose. It opens
+    nothing by itself: every read goes through the disclosure rule with the recipient and
+    purpose kept here, so only what a patient's consent covers leaves, and each answer is a
+    disclosure in that patient's accounting. Stored hashed like ``core.ApiToken``; it
+    expires and can be revoked. ``account`` is the recipient's inactive system account
+    ``recipient.<org>.<pk>`` (no role, no usable password), the actor of its reads."""
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
+    recipient_name = models.CharField(max_length=200)
+    recipient_organization = models.CharField(max_length=200, blank=True, default="")
+    purpose = models.CharField(max_length=30, choices=PURPOSE_CHOICES)
+    label = models.CharField(max_length=100, blank=True, default="")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    # set right after the row is made (its username holds the row's id), in one transaction
+    account = models.OneToOneField(
+        "core.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"recipient token {self.prefix}… for {self.recipient_name}"

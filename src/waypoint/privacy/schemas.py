@@ -339,3 +339,15 @@ class ReviewOut(Schema):
     id: int
     outcome: str
     at: dt.datetime
+
+
+class RecipientTokenIn(StrictSchema):
+    """An outside recipient's FHIR token (issue 20): who, for which purpose (one use of
+    records; a TPO consent covers treatment, payment and operations, so a token names one of
+    them), for how many days."""
+
+    recipient_name: Annotated[str, text(200, 1)]
+    recipient_organization: Annotated[str, text(200)] = ""
+    purpose: Literal["treatment", "payment", "health_care_operations", "research", "other"]
+    label: Annotated[str, text(100)] = ""
+    days: Annotated[int, Field(ge=1, le=3650)] = 90

@@ -9,6 +9,9 @@ from importlib import import_module
 MODULES: list[str] = [
     "patient",
     "condition",
+    "observation",
+    "medication",
+    "episode",
     "outside",
     # "patient", "condition", "observation", "medication", "episode" (native records),
     # "consent" (privacy), and the outside records of the import ("outside")

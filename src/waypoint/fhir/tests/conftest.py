@@ -81,3 +81,74 @@ def chart(actor, make_patient):
     dsm = services.assessment_record(doctor, ana.pk, "dsm5_oud", items, when)
     problem = services.problem_add(doctor, ana.pk, "depression", icd10="F32.A")
     return {"ana": ana, "ben": ben, "dsm": dsm, "problem": problem}
+
+
+COWS = dict.fromkeys(
+    [
+        "resting_pulse",
+        "sweating",
+        "restlessness",
+        "pupil_size",
+        "bone_joint_aches",
+        "runny_nose_tearing",
+        "gi_upset",
+        "tremor",
+        "yawning",
+        "anxiety_irritability",
+        "gooseflesh",
+    ],
+    1,
+) | {"gooseflesh": 0}
+
+
+@pytest.fixture
+def records(chart, actor, api):
+    """``chart`` plus Ana's COWS (5 days ago) and PHQ-9 (2 days ago), a drug test, an OTP
+    episode, a methadone order (through the API, as the physician writes it) and one dose
+    at the window (through the API, as the nurse gives it)."""
+    from waypoint.assessments import services
+    from waypoint.care.episodes import services as episodes
+    from waypoint.labs import services as labs
+
+    ana = chart["ana"]
+    now = timezone.now()
+    cows = services.assessment_record(
+        actor("nurse"), ana.pk, "cows", COWS, now - dt.timedelta(days=5)
+    )
+    phq = services.assessment_record(
+        actor("counselor"),
+        ana.pk,
+        "phq9",
+        {f"q{i}": 1 for i in range(1, 10)} | {"q9": 0},
+        now - dt.timedelta(days=2),
+    )
+    episode = episodes.episode_admit(
+        actor("counselor"), ana.pk, "opioid_treatment_program", (now - dt.timedelta(days=30)).date()
+    )
+    test = labs.drug_test_record(
+        actor("nurse"),
+        ana.pk,
+        collected_at=now - dt.timedelta(days=1),
+        observed=True,
+        results={"fentanyl": "positive", "methadone": "positive", "cocaine": "negative"},
+    )
+    s, order = api.post(
+        f"/patients/{ana.pk}/medication-orders",
+        "physician",
+        {"medication": "methadone", "dose_mg": 30, "start_date": now.date().isoformat()},
+    )
+    assert s == 201, order
+    s, dose = api.post(
+        "/doses",
+        "nurse",
+        {"order": order["id"], "dose_mg": 30, "idempotency_key": "fhir-dose-0001"},
+    )
+    assert s == 201, dose
+    return chart | {
+        "cows": cows,
+        "phq": phq,
+        "episode": episode,
+        "test": test,
+        "order": order,
+        "dose": dose,
+    }

@@ -33,6 +33,7 @@ from .consents import (
     recipient_of,
     terms,
 )
+from .recipients import recipient_for_token, recipient_tokens
 from .records import build_records, canonical, sha256
 
 __all__ = [
@@ -59,7 +60,9 @@ __all__ = [
     "open_glass",
     "open_restriction",
     "order_terms",
+    "recipient_for_token",
     "recipient_of",
+    "recipient_tokens",
     "section",
     "sha256",
     "terms",

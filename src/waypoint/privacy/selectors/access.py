@@ -28,6 +28,7 @@ from waypoint.core.permissions import Role
 from waypoint.medication.models import MedicationOrder
 
 from ..models import BreakGlassAccess, CareTeamMember, RestrictedRecord
+from .recipients import RECIPIENT_CHANNEL
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -154,6 +155,10 @@ def access_gate(actor: Actor, patient_id: int, action: str, object_type: str) ->
     a restricted record by someone outside its care team, without a reason stated, is
     refused with 403 ``restricted_record`` before its event is written."""
     if object_type in EXEMPT_OBJECTS or actor.organization_id is None:
+        return
+    if actor.channel == RECIPIENT_CHANNEL:
+        # an outside recipient's read is a disclosure: the consent rule decides it
+        # (waypoint.fhir.recipients), not the care team, and its account opens nothing else
         return
     if actor.channel == "public" and action == "create":
         # the person's own answers from a public page (a recovery check-in by link) and the

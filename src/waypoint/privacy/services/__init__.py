@@ -5,6 +5,7 @@ disclose), ``restricted`` (restricted records, care team, break-the-glass), ``ri
 
 from .consents import consent_expiry_event, consent_record, consent_revoke
 from .disclosures import Prepared, disclosure_make, disclosure_preview
+from .recipients import recipient_token_issue, recipient_token_revoke
 from .restricted import (
     break_glass,
     care_team_add,
@@ -36,6 +37,8 @@ __all__ = [
     "disclosure_make",
     "disclosure_preview",
     "notice_record",
+    "recipient_token_issue",
+    "recipient_token_revoke",
     "record_restrict",
     "record_unrestrict",
     "restriction_request_decide",
