@@ -547,6 +547,7 @@ def _fhir_org_and_site(org_name: str | None, site_code: str | None):
                 + ("there is no organization yet" if not orgs else "several: use --org NAME")
             )
         org = orgs[0]
+    assert org is not None  # _fail exits
     sites = Site.objects.filter(organization=org, active=True)
     if site_code:
         sites = sites.filter(code=site_code)

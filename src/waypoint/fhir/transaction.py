@@ -81,7 +81,8 @@ def base(request: HttpRequest) -> HttpResponse:
         if unsupported not in ("refuse", "skip"):
             raise FhirError(400, "invalid_search", "unsupported= is refuse or skip.")
         user = who.actor.user
-        site_code = request.GET.get("site") or (user.site.code if user.site_id else "")
+        home = user.site
+        site_code = request.GET.get("site") or (home.code if home is not None else "")
         bundle = bundle_from_bytes(_read_body(request))
         result = bundle_import(
             who.actor,

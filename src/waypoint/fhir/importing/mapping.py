@@ -72,6 +72,13 @@ def parse_datetime(value: Any) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def first_coding(concept: Any) -> dict[str, Any]:
+    """The first Coding of a CodeableConcept ({} when there is none)."""
+    codings = concept.get("coding") if isinstance(concept, dict) else None
+    first = codings[0] if isinstance(codings, list) and codings else None
+    return first if isinstance(first, dict) else {}
+
+
 def summary(resource: dict[str, Any]) -> dict[str, Any]:
     """The outside record's columns: code system, code, display, effective, status."""
     rtype = str(resource.get("resourceType"))
@@ -81,7 +88,7 @@ def summary(resource: dict[str, Any]) -> dict[str, Any]:
         concept = types[0] if types else None
     system = code = display = ""
     if isinstance(concept, dict):
-        coding = next(iter(concept.get("coding") or []), {}) or {}
+        coding = first_coding(concept)
         system = str(coding.get("system") or "")
         code = str(coding.get("code") or "")
         display = str(coding.get("display") or concept.get("text") or "")
@@ -93,7 +100,7 @@ def summary(resource: dict[str, Any]) -> dict[str, Any]:
     status = resource.get("status")
     if rtype == "Condition":
         clinical = resource.get("clinicalStatus") or {}
-        status = next(iter(clinical.get("coding") or []), {}).get("code", "")
+        status = first_coding(clinical).get("code", "")
     return {
         "code_system": system[:300],
         "code": code[:100],
@@ -138,7 +145,7 @@ def _optional(resource: dict[str, Any]) -> dict[str, Any]:
     language = next(iter(resource.get("communication") or []), None)
     if language:
         concept = language.get("language") or {}
-        coding = next(iter(concept.get("coding") or []), {}) or {}
+        coding = first_coding(concept)
         text = concept.get("text") or coding.get("display")
         if text:
             out["preferred_language"] = text
