@@ -258,3 +258,21 @@ def test_a_possible_duplicate_not_imported_before_refuses(client, tokens, make_p
     assert status == 409
     assert codes(body)[0] == "possible_duplicate"
     assert counts() == before
+
+
+def test_an_outside_recipient_cannot_import(client, users):
+    from waypoint.core.actor import Actor
+    from waypoint.privacy.schemas import RecipientTokenIn
+    from waypoint.privacy.services import recipients
+
+    po = Actor(user=users["privacy_officer"], client_address="127.0.0.1")
+    _, raw = recipients.recipient_token_issue(
+        po,
+        RecipientTokenIn(
+            recipient_name="Dr. Lee", recipient_organization="Harbor Health", purpose="treatment"
+        ),
+    )
+    before = counts()
+    status, body = post(client, raw, transaction())
+    assert (status, codes(body)[0]) == (403, "forbidden")
+    assert counts() == before
