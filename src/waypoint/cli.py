@@ -513,6 +513,147 @@ def cmd_directory_generate(args: argparse.Namespace) -> None:
     print(f"{created} synthetic facilities created (seed {args.seed}; {args.count} asked)")
 
 
+def _fhir_files(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*.json") if p.is_file())
+        elif path.is_file():
+            files.append(path)
+        else:
+            _fail(f"not_found: {raw} is neither a file nor a folder")
+    if not files:
+        _fail("not_found: no .json file in " + ", ".join(paths))
+    return files
+
+
+def _fhir_org_and_site(org_name: str | None, site_code: str | None):
+    """The organization and site to import into: named, or the only ones there are (the
+    demo organization counts only when it is the only one)."""
+    from waypoint.core.models import Organization, Site
+
+    if org_name:
+        org = Organization.objects.filter(name=org_name).first()
+        if org is None:
+            _fail(f"unknown_organization: no organization named {org_name!r}")
+    else:
+        orgs = list(Organization.objects.order_by("pk"))
+        if len(orgs) > 1:
+            orgs = [o for o in orgs if not o.is_demo]
+        if len(orgs) != 1:
+            _fail(
+                "organization_required: "
+                + ("there is no organization yet" if not orgs else "several: use --org NAME")
+            )
+        org = orgs[0]
+    assert org is not None  # _fail exits
+    sites = Site.objects.filter(organization=org, active=True)
+    if site_code:
+        sites = sites.filter(code=site_code)
+    found = list(sites.order_by("code")[:2])
+    if not found:
+        _fail(f"unknown_site: no active site {site_code or ''} in {org.name}".replace("  ", " "))
+    if len(found) > 1:
+        _fail(f"site_required: {org.name} has several sites: use --site CODE")
+    return org, found[0]
+
+
+def cmd_fhir_import(args: argparse.Namespace) -> None:
+    """Import FHIR Bundles (files, or every .json under a folder), one transaction each."""
+    import time
+    from collections import Counter
+    from dataclasses import dataclass
+
+    from django.db import transaction
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from waypoint.core.actor import Actor
+    from waypoint.core.errors import DomainError
+    from waypoint.core.services import system_actor
+    from waypoint.fhir.importing import bundle_from_bytes, bundle_import
+    from waypoint.fhir.outcome import FhirError
+
+    @dataclass(frozen=True)
+    class OperatorActor(Actor):
+        """Whoever runs the command line holds the database already: the import acts as the
+        organization's system account (the audit trail's actor, channel cli) with the
+        program administrator's permissions."""
+
+        @property
+        def role(self) -> str:
+            return "admin"
+
+    files = _fhir_files(args.paths)
+    org, site = _fhir_org_and_site(args.org, args.site)
+    system = system_actor(org.pk, "cli")
+    actor = OperatorActor(user=system.user, purpose="operations", channel="cli")
+    failed = 0
+    kept: Counter[str] = Counter()
+    started = time.perf_counter()
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("importing {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=args.quiet,
+    ) as bar:
+        task = bar.add_task("", total=len(files))
+        for path in files:
+            bar.update(task, description=path.name)
+            try:
+                bundle = bundle_from_bytes(path.read_bytes())
+                with transaction.atomic():
+                    result = bundle_import(
+                        actor,
+                        bundle,
+                        site_code=site.code,
+                        source=path.name,
+                        skip_unsupported=True,
+                        allowed_types=("transaction", "batch", "collection"),
+                    )
+                    created = result.created
+                    _audit_cli(
+                        org.pk,
+                        "fhir_import",
+                        "fhir.bundle",
+                        path.name[:100],
+                        created=dict(sorted(created.items())),
+                        patients=result.patient_ids,
+                    )
+            except (FhirError, DomainError, OSError) as exc:
+                failed += 1
+                code = getattr(exc, "code", "unreadable")
+                text = getattr(exc, "diagnostics", None) or getattr(exc, "message", str(exc))
+                print(f"{path.name}: refused ({code}): {text}", flush=True)
+                for item in getattr(exc, "issues", []):
+                    print(f"  {item['diagnostics']}", flush=True)
+                bar.advance(task)
+                continue
+            kept += created
+            shown = ", ".join(f"{t} {n}" for t, n in sorted(created.items())) or "nothing new"
+            unchanged = sum(result.unchanged.values())
+            skipped = ", ".join(f"{t} {n}" for t, n in sorted(result.skipped.items()))
+            print(
+                f"{path.name}: kept {shown}"
+                + (f"; {unchanged} already imported" if unchanged else "")
+                + (f"; skipped {skipped}" if skipped else "")
+                + f"; {result.seconds:.1f} s",
+                flush=True,
+            )
+            bar.advance(task)
+    total = ", ".join(f"{t} {n}" for t, n in sorted(kept.items())) or "nothing new"
+    print(
+        f"{len(files) - failed} of {len(files)} bundles imported into {org.name} "
+        f"(site {site.code}) in {time.perf_counter() - started:.1f} s: {total}"
+    )
+    if failed:
+        sys.exit(1)
+
+
 def cmd_roles(args: argparse.Namespace) -> None:
     from waypoint.core.permissions import matrix_markdown
 
@@ -649,6 +790,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=7)
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_directory_generate)
+
+    fhir = sub.add_parser("fhir", help="FHIR R4 (docs/FHIR.md)").add_subparsers(
+        dest="fhir_cmd", required=True
+    )
+    s = fhir.add_parser(
+        "import", help="import FHIR R4 Bundles (files, or every .json under a folder)"
+    )
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.add_argument("--org", help="organization name (needed when there are several)")
+    s.add_argument("--site", help="site code of new patients (needed when there are several)")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_fhir_import)
 
     s = sub.add_parser("roles", help="print the permission matrix (Markdown)")
     s.set_defaults(func=cmd_roles)

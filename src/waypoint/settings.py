@@ -223,6 +223,11 @@ WAYPOINT_MFA_REQUIRED_ROLES = ("admin", "physician", "auditor", "privacy_officer
 OTP_TOTP_ISSUER = "Waypoint"
 # API tokens: how long a new one lasts, and how often its last use is written at most.
 WAYPOINT_TOKEN_DAYS = int(os.environ.get("WAYPOINT_TOKEN_DAYS", "90"))
+# The largest transaction Bundle POST /fhir/r4/ reads (413 beyond); it reads the body itself,
+# so DATA_UPLOAD_MAX_MEMORY_SIZE (for forms) does not refuse a patient's whole record.
+WAYPOINT_FHIR_MAX_BUNDLE_BYTES = int(
+    os.environ.get("WAYPOINT_FHIR_MAX_BUNDLE_BYTES", str(20 * 1024 * 1024))
+)
 WAYPOINT_TOKEN_LAST_USED_SECONDS = 300
 
 # Idle sessions end after 15 minutes: the cookie's age is renewed on every request.

@@ -56,6 +56,10 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         "Find a patient and read demographics and contacts",
     ),
     "patient.register": (frozenset({A, IN}), "Register a new patient"),
+    "fhir.import": (
+        frozenset({A, IN}),
+        "Import FHIR Bundles (patients and outside records; POST /fhir/r4/)",
+    ),
     "patient.edit": (
         frozenset({A, P, N, C, IN}),
         "Edit demographics, contacts, language, pronouns, insurance",

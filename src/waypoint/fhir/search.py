@@ -119,25 +119,26 @@ def parse(resource_type: str, params: QueryDict, supported: set[str]) -> Search:
             )
         if name not in ("date", "birthdate") and len(params.getlist(name)) > 1:
             raise _bad(f"{name}: give it once (commas separate the values).")
-    fmt = params.get("_format")
+    first: dict[str, str] = {name: str(params.get(name, "")) for name in params}
+    fmt = first.get("_format")
     if fmt is not None and fmt not in _JSON_FORMATS:
         raise _bad("_format: only JSON is served.")
     patients: list[int] = []
     for key in ("patient", "subject"):
         if key in params:
-            patients += [_patient_id(v) for v in _values(key, params[key])]
+            patients += [_patient_id(v) for v in _values(key, first[key])]
     dates = tuple(
         _date(v)
         for key in ("date", "birthdate")
         for raw in params.getlist(key)
         for v in _values(key, raw)
     )
-    codes_ = tuple(_code(v) for v in _values("code", params["code"])) if "code" in params else ()
-    name = params.get("name", "")
+    codes_ = tuple(_code(v) for v in _values("code", first["code"])) if "code" in params else ()
+    name = first.get("name", "")
     if "name" in params and (not name.strip() or len(name) > 100 or not name.isprintable()):
         raise _bad("name: give a part of the name (at most 100 characters).")
-    id_values = tuple(_values("_id", params["_id"])) if "_id" in params else ()
-    include = params.get("_include")
+    id_values = tuple(_values("_id", first["_id"])) if "_id" in params else ()
+    include = first.get("_include")
     if include is not None and include not in (
         f"{resource_type}:patient",
         f"{resource_type}:subject",
@@ -145,14 +146,14 @@ def parse(resource_type: str, params: QueryDict, supported: set[str]) -> Search:
         raise _bad(f"_include: only {resource_type}:patient is served.")
     if include is not None and resource_type == "Patient":
         raise _bad("_include: a Patient search answers the patients already.")
-    count = _number("_count", params["_count"], 1, MAX_COUNT) if "_count" in params else None
-    offset = _number("_offset", params["_offset"], 0, MAX_OFFSET) if "_offset" in params else 0
+    count = _number("_count", first["_count"], 1, MAX_COUNT) if "_count" in params else None
+    offset = _number("_offset", first["_offset"], 0, MAX_OFFSET) if "_offset" in params else 0
     query = Query(
         patient_ids=tuple(dict.fromkeys(patients)) if patients else None,
         dates=dates,
         codes=codes_,
         name=name.strip(),
-        extra={"identifier": _values("identifier", params["identifier"])[0]}
+        extra={"identifier": _values("identifier", first["identifier"])[0]}
         if "identifier" in params
         else {},
     )

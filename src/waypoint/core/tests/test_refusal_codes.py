@@ -22,7 +22,9 @@ refusal raised on a rare path is found as surely as a common one:
   ``exc.code`` re-raises a code already collected where ``exc`` was made. Calls are
   matched to the function they reach through imports and re-exports, so two private
   helpers of the same name in different modules are not confused;
-- the command line's ``_fail("<code>: <sentence>")`` (see ``CLI_FAIL`` below).
+- the command line's ``_fail("<code>: <sentence>")`` (see ``CLI_FAIL`` below);
+- ``FhirError(status, code, diagnostics)`` (fhir/outcome.py), the code second
+  (``STATUS_FIRST`` below).
 
 Anything else is reported as unresolvable and fails the test: write the code as a literal
 or through one of the forms above, so that this test keeps finding every code.
@@ -334,6 +336,8 @@ def _defines(module: Module, name: str) -> bool:
 # through this one function: the code is the start of the message, not an argument of its
 # own, so it is read from there (``_fail(f"unknown_user: no user {username!r}")``).
 CLI_FAIL = ("waypoint.cli", "_fail")
+# Refusals whose HTTP status comes first and the code second: /fhir/r4/'s OperationOutcomes.
+STATUS_FIRST = {"FhirError"}
 CLI_CODE = re.compile(r"^([a-z][a-z0-9]*(?:_[a-z0-9]+)+): ")
 
 
@@ -366,6 +370,12 @@ def collect_codes(modules: dict[str, Module] | None = None) -> Collection:
             calls.append((module, node))
             if _callee(node) in bearing:
                 argument = _code_argument(node, 0, "code")
+                if argument is None:
+                    out.unresolved.append(f"{_where(module, node)}: {ast.unparse(node)}")
+                else:
+                    resolve(module, argument, _enclosing_function(module, node), out)
+            elif _callee(node) in STATUS_FIRST:
+                argument = _code_argument(node, 1, "code")
                 if argument is None:
                     out.unresolved.append(f"{_where(module, node)}: {ast.unparse(node)}")
                 else:

@@ -13,6 +13,7 @@ MODULES: list[str] = [
     "medication",
     "episode",
     "consent",
+    "outside",
     # "patient", "condition", "observation", "medication", "episode" (native records),
     # "consent" (privacy), and the outside records of the import ("outside")
 ]

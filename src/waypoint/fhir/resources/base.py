@@ -4,7 +4,7 @@ filtered by a ``registry.Query`` (patient, date with prefixes, code, _id)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
@@ -58,15 +58,15 @@ class ModelProvider:
     """A provider over ``rows(organization_id)``; subclasses name the fields and build
     the resource in ``resource(row)``."""
 
-    resource_type: ClassVar[str]
-    prefix: ClassVar[str]
-    permission: ClassVar[str]
-    category: ClassVar[str]
-    search_params: ClassVar[tuple[str, ...]] = ("patient", "subject", "date", "code")
-    patient_field: ClassVar[str] = "patient_id"
-    date_field: ClassVar[str] = ""
-    date_moments: ClassVar[bool] = True
-    order: ClassVar[tuple[str, ...]] = ("pk",)
+    resource_type: str
+    prefix: str
+    permission: str
+    category: str
+    search_params: tuple[str, ...] = ("patient", "subject", "date", "code")
+    patient_field: str = "patient_id"
+    date_field: str = ""
+    date_moments: bool = True
+    order: tuple[str, ...] = ("pk",)
 
     def rows(self, organization_id: int) -> QuerySet[Any]:
         raise NotImplementedError

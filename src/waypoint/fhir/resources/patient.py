@@ -24,7 +24,7 @@ class PatientProvider(ModelProvider):
     prefix = ""
     permission = "patient.view"
     category = "demographics"
-    search_params = ("name", "identifier", "birthdate")
+    search_params: tuple[str, ...] = ("name", "identifier", "birthdate")
     patient_field = "pk"
     date_field = "date_of_birth"
     date_moments = False

@@ -46,8 +46,10 @@ class Fhir:
 
     def get(self, path: str, role: str | None = "physician", token: str | None = None, **params):
         headers = {}
-        if token or role:
-            headers["HTTP_AUTHORIZATION"] = "Bearer " + (token or self.tokens[role])
+        if token:
+            headers["HTTP_AUTHORIZATION"] = "Bearer " + token
+        elif role:
+            headers["HTTP_AUTHORIZATION"] = "Bearer " + self.tokens[role]
         resp = self.client.get("/fhir/r4/" + path, params, **headers)
         assert resp["Content-Type"].startswith("application/fhir+json"), resp.content
         body = resp.json()
