@@ -579,11 +579,15 @@ def cmd_fhir_import(args: argparse.Namespace) -> None:
     class OperatorActor(Actor):
         """Whoever runs the command line holds the database already: the import acts as the
         organization's system account (the audit trail's actor, channel cli) with the
-        program administrator's permissions."""
+        program administrator's permissions, and records the bundle's consents."""
 
         @property
         def role(self) -> str:
             return "admin"
+
+        def can(self, action: str) -> bool:
+            # and the consents a bundle holds (recorded by intake and clinicians, not admin)
+            return super().can(action) or action == "consent.record"
 
     files = _fhir_files(args.paths)
     org, site = _fhir_org_and_site(args.org, args.site)

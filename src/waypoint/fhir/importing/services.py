@@ -27,6 +27,7 @@ from waypoint.patients.models import Patient
 from waypoint.patients.services import patient_register
 
 from .. import registry
+from ..consents import consent_from_fhir
 from ..models import ImportedConsent, ImportedPatient, OutsideRecord
 from ..outcome import FhirError
 from . import mapping, parse, references
@@ -70,17 +71,6 @@ class ImportResult:
     @property
     def skipped(self) -> Counter[str]:
         return self.count("skipped")
-
-
-def _consent_in(resource: dict[str, Any]) -> Any:
-    """The Part 2 consent a FHIR Consent becomes (fhir/consents.py, issue 20 part
-    "recipients"); until that part is merged every Consent is refused."""
-    raise FhirError(
-        422,
-        "consent_not_part2",
-        "Consent import is not available yet: Waypoint cannot tell whether this Consent "
-        "is a 42 CFR Part 2 consent.",
-    )
 
 
 @dataclass
@@ -181,10 +171,12 @@ def _check(
                         e.index,
                     )
                 )
+    if any(e.resource_type == "Consent" for e in kept):
+        actor.require("consent.record")  # 403 before anything is written
     for e in kept:
         if e.resource_type == "Consent" and e.index in plan.patient_of:
             try:
-                plan.consents[e.index] = _consent_in(e.resource)
+                plan.consents[e.index] = consent_from_fhir(e.resource)
             except FhirError as exc:
                 bad.append(issue(exc.code, f"{e.describe()}: {exc.diagnostics}", e.index))
     if bad:

@@ -5,7 +5,9 @@ labels: conftest ``validate``), and equals what went in for the fields both side
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,10 @@ from .bundles import transaction
 from .conftest import validate
 
 pytestmark = pytest.mark.django_db
+
+EXAMPLES = (
+    Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "fhir" / "hl7-r4-examples"
+)
 
 # what the server rewrites or adds: ids, labels; references are checked on their own
 SERVER_FIELDS = {"id", "meta"}
@@ -112,6 +118,109 @@ def test_another_organization_does_not_see_them(client, tokens, fhir, other_org_
     assert status == 404
 
 
-@pytest.mark.skip(reason="Consent import waits for fhirpriv's consent_from_fhir (wip-fhirpriv)")
-def test_consent_round_trip():
-    raise AssertionError("not built yet")
+def test_consent_round_trip(client, tokens, fhir, api, make_patient):
+    """A Part 2 consent served by Waypoint, imported for another patient in a transaction,
+    served again: the same consent (privacy's consent_from_fhir reads it)."""
+    from waypoint.privacy.models import Consent
+
+    from .bundles import PATIENT_URL, patient
+
+    ana = make_patient()
+    signed = (dt.date.today() - dt.timedelta(days=20)).isoformat()
+    status, made = api.post(
+        f"/patients/{ana.pk}/consents",
+        "physician",
+        {
+            "recipient": {"name": "Dr. Maya Lee", "organization": "Main Street Family Medicine"},
+            "purpose": "treatment",
+            "categories": ["diagnosis", "medications"],
+            "expires_on": (dt.date.today() + dt.timedelta(days=300)).isoformat(),
+            "signed_on": signed,
+            "signature_method": "electronic",
+        },
+    )
+    assert status == 201, made
+    status, original = fhir.get(f"Consent/consent-{made['id']}")
+    assert status == 200, original
+    sent = {k: v for k, v in original.items() if k not in SERVER_FIELDS}
+    sent["patient"] = {"reference": PATIENT_URL}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": PATIENT_URL,
+                "resource": patient(),
+                "request": {"method": "POST", "url": "Patient"},
+            },
+            {
+                "fullUrl": "urn:uuid:5d1c3f0e-3c2a-4f4e-9a53-2a4cf1d0c001",
+                "resource": sent,
+                "request": {"method": "POST", "url": "Consent"},
+            },
+        ],
+    }
+    resp = client.post(
+        "/fhir/r4/",
+        data=json.dumps(bundle),
+        content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['intake']}",
+    )
+    assert resp.status_code == 200, resp.content
+    locations = [e["response"]["location"] for e in resp.json()["entry"]]
+    assert locations[1].startswith("Consent/consent-")
+    status, served = fhir.get(locations[1])
+    assert status == 200, served
+    validate(served)
+    assert served["patient"] == {"reference": locations[0]}
+    assert _without_references(
+        {k: v for k, v in served.items() if k not in SERVER_FIELDS}
+    ) == _without_references({k: v for k, v in sent.items() if k not in SERVER_FIELDS})
+    assert Consent.objects.count() == 2
+    # again: the same consent found, none recorded
+    resp = client.post(
+        "/fhir/r4/",
+        data=json.dumps(bundle),
+        content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['intake']}",
+    )
+    assert [e["response"]["status"] for e in resp.json()["entry"]] == ["200 OK"] * 2
+    assert Consent.objects.count() == 2
+
+
+def test_a_consent_that_is_not_part2_refuses_the_bundle(client, tokens):
+    from waypoint.privacy.models import Consent
+
+    from .bundles import PATIENT_URL, patient
+
+    example = json.loads((EXAMPLES / "Consent-consent-example-notOrg.json").read_bytes())
+    example.pop("id")
+    example["patient"] = {"reference": PATIENT_URL}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": PATIENT_URL,
+                "resource": patient(),
+                "request": {"method": "POST", "url": "Patient"},
+            },
+            {
+                "fullUrl": "urn:uuid:5d1c3f0e-3c2a-4f4e-9a53-2a4cf1d0c002",
+                "resource": example,
+                "request": {"method": "POST", "url": "Consent"},
+            },
+        ],
+    }
+    resp = client.post(
+        "/fhir/r4/",
+        data=json.dumps(bundle),
+        content_type="application/fhir+json",
+        HTTP_AUTHORIZATION=f"Bearer {tokens['intake']}",
+    )
+    assert resp.status_code == 422
+    body = resp.json()
+    assert [i["details"]["coding"][0]["code"] for i in body["issue"]] == ["consent_not_part2"] * 2
+    assert body["issue"][1]["expression"] == ["Bundle.entry[1]"]
+    assert "Part 2" in body["issue"][1]["diagnostics"]
+    assert Consent.objects.count() == 0
