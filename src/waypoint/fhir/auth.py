@@ -63,7 +63,7 @@ def caller(request: HttpRequest) -> Caller:
         row = recipient_for_token(token)
     except RecipientTokenExpired:
         raise FhirError(401, "token_expired", "This recipient token has expired.") from None
-    if row is not None:
+    if row is not None and row.account is not None:
         actor = Actor(
             user=row.account,
             client_address=client_address(request),

@@ -61,3 +61,27 @@ SEC_LABEL_BASIS = (
 # a complex extension on each resource's ``meta`` (and on a searchset Bundle's ``meta``):
 # the notice's text and version and the consent it was disclosed under (recipients.py).
 PART2_NOTICE_EXTENSION = "urn:waypoint:fhir:part2-disclosure-notice"
+
+# Consent (issue 20; resources/consent.py serves a Part 2 consent, consents.py reads one back)
+CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"  # patient-privacy
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"  # purposes of use
+CONSENT_LOINC = ("59284-0", "Patient Consent")  # as the HL7 R4 Consent examples have it
+RECIPIENT_ROLES = ("PRCP", "IRCP")  # primary / information recipient (we send PRCP)
+# the purposes of clinical.privacy as v3 ActReason purposes of use (TPO: all three)
+PURPOSE_OF_USE = {
+    "treatment": ("TREAT",),
+    "payment": ("HPAYMT",),
+    "health_care_operations": ("HOPERAT",),
+    "tpo": ("TREAT", "HPAYMT", "HOPERAT"),
+    "research": ("HRESCH",),
+}
+PART2_SECTION_231 = (
+    "https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2/subpart-C/section-2.31"
+)
+PART2_CATEGORY_SYSTEM = "urn:waypoint:part2-category"  # clinical.privacy.CATEGORIES
+CONSENT_PURPOSE_SYSTEM = "urn:waypoint:consent-purpose"  # clinical.privacy.CONSENT_PURPOSES
+GENERAL_DESIGNATION_SYSTEM = "urn:waypoint:general-designation"  # treating_providers
+# what a Part 2 consent holds that FHIR Consent has no element for: the signature method
+# and reference, the witness, the expiry event, the purpose's detail (sub-extensions)
+PART2_CONSENT_EXTENSION = "urn:waypoint:fhir:part2-consent"

@@ -341,6 +341,10 @@ class ReviewOut(Schema):
     at: dt.datetime
 
 
+RecipientPurpose = Literal["treatment", "payment", "health_care_operations", "research", "other"]
+RECIPIENT_PURPOSES = ("treatment", "payment", "health_care_operations", "research", "other")
+
+
 class RecipientTokenIn(StrictSchema):
     """An outside recipient's FHIR token (issue 20): who, for which purpose (one use of
     records; a TPO consent covers treatment, payment and operations, so a token names one of
@@ -348,6 +352,6 @@ class RecipientTokenIn(StrictSchema):
 
     recipient_name: Annotated[str, text(200, 1)]
     recipient_organization: Annotated[str, text(200)] = ""
-    purpose: Literal["treatment", "payment", "health_care_operations", "research", "other"]
+    purpose: RecipientPurpose
     label: Annotated[str, text(100)] = ""
     days: Annotated[int, Field(ge=1, le=3650)] = 90

@@ -31,6 +31,12 @@ urlpatterns = [
         views.court_order_new,
         name="court_order_new",
     ),
+    path("privacy/recipients/", views.recipients, name="recipients"),
+    path(
+        "privacy/recipients/<id:token_id>/revoke/",
+        views.recipient_revoke,
+        name="recipient_revoke",
+    ),
     path("privacy/complaints/", views.complaint_new, name="complaint_new"),
     path(
         "privacy/complaints/<id:complaint_id>/resolve/",

@@ -23,6 +23,7 @@ from waypoint.core.schemas import MAX_ID, bounded_int
 from waypoint.core.selectors import site_today
 from waypoint.core.web import (
     Actor,
+    FormState,
     done_redirect,
     refusal_message,
     refused,
@@ -34,8 +35,9 @@ from waypoint.patients.chart import chart_page, chart_url
 from waypoint.patients.selectors import patient_ref
 
 from . import pdf, selectors, services, texts
-from .models import BreakGlassAccess, Consent
+from .models import BreakGlassAccess, Consent, RecipientToken
 from .schemas import (
+    RECIPIENT_PURPOSES,
     BreakGlassIn,
     ComplaintIn,
     ConsentIn,
@@ -43,6 +45,7 @@ from .schemas import (
     DisclosureIn,
     ExpiryEventIn,
     NoticeIn,
+    RecipientTokenIn,
     ResolveIn,
     RestrictIn,
     RestrictionDecisionIn,
@@ -597,6 +600,7 @@ def restricted_refusal(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @staff_view("privacy.review")
 def board(request: HttpRequest, actor: Actor) -> HttpResponse:
     ctx = selectors.board(actor)
+    ctx["perms_recipients"] = actor.can("recipient_token.manage")
     ctx["today"] = timezone.localdate()
     return render(request, "privacy/board.html", ctx)
 
@@ -615,3 +619,82 @@ def review(request: HttpRequest, actor: Actor, kind: str, item_id: int) -> HttpR
         except (DomainError, _Invalid) as exc:
             _refused(request, exc)
     return redirect("privacy:board")
+
+
+# --- outside recipients' FHIR tokens (issue 20) ----------------------------------------------
+RECIPIENT_TOKEN_LABELS = {
+    "recipient_name": "the recipient's name",
+    "recipient_organization": "the recipient's organization",
+    "purpose": "the purpose",
+    "label": "the label",
+    "days": "how many days it lasts",
+}
+
+
+def _recipients_page(
+    request: HttpRequest,
+    actor: Actor,
+    *,
+    form: FormState | None = None,
+    issued: tuple[RecipientToken, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    response = render(
+        request,
+        "privacy/recipients.html",
+        {
+            "tokens": selectors.recipient_tokens(actor.organization_id),
+            "purposes": [(p, rule.PURPOSE_LABELS[p]) for p in RECIPIENT_PURPOSES],
+            "form": form,
+            "issued": issued,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+    if issued is not None:
+        response["Cache-Control"] = "no-store"  # the raw token is shown this once
+    return response
+
+
+@staff_view("recipient_token.manage")
+def recipients(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The privacy officer's page of outside recipients' FHIR tokens: the list, and a token
+    issued to one recipient for one purpose (its raw value shown once, here)."""
+    if request.method != "POST":
+        return _recipients_page(request, actor)
+    p = request.POST
+    try:
+        data = _posted(
+            request,
+            RecipientTokenIn,
+            {
+                "recipient_name": p.get("recipient_name", ""),
+                "recipient_organization": p.get("recipient_organization", ""),
+                "purpose": p.get("purpose", ""),
+                "label": p.get("label", ""),
+                "days": p.get("days", "") or None,
+            },
+        )
+        issued = services.recipient_token_issue(actor, data)
+    except (DomainError, _Invalid) as exc:
+        form = refused(
+            request,
+            "recipient-token",
+            exc.exc if isinstance(exc, _Invalid) else exc,
+            labels=RECIPIENT_TOKEN_LABELS,
+            title="No token issued",
+        )
+        return _recipients_page(request, actor, form=form, status=form.status)
+    return _recipients_page(request, actor, issued=issued, status=201)
+
+
+@staff_view("recipient_token.manage")
+def recipient_revoke(request: HttpRequest, actor: Actor, token_id: int) -> HttpResponse:
+    if request.method == "POST":
+        token = services.recipient_token_revoke(actor, token_id)
+        say_done(
+            request,
+            "recipient-tokens",
+            f"The token {token.prefix}… of {token.recipient_name} is revoked.",
+        )
+    return redirect("privacy:recipients")

@@ -12,6 +12,7 @@ MODULES: list[str] = [
     "observation",
     "medication",
     "episode",
+    "consent",
     "outside",
     # "patient", "condition", "observation", "medication", "episode" (native records),
     # "consent" (privacy), and the outside records of the import ("outside")
