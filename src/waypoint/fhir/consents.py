@@ -37,7 +37,6 @@ from waypoint.privacy.schemas import ConsentIn
 from . import codes
 from .outcome import FhirError
 
-CODE = "consent_not_part2"
 ACT_REASON_PURPOSE = {
     ("TREAT",): "treatment",
     ("HPAYMT",): "payment",
@@ -48,7 +47,9 @@ ACT_REASON_PURPOSE = {
 
 
 def _refuse(reason: str) -> FhirError:
-    return FhirError(422, CODE, f"This Consent cannot be a 42 CFR Part 2 consent: {reason}.")
+    return FhirError(
+        422, "consent_not_part2", f"This Consent cannot be a 42 CFR Part 2 consent: {reason}."
+    )
 
 
 def _codes(concept: dict[str, Any] | None, system: str) -> list[str]:

@@ -136,7 +136,7 @@ class ConsentProvider(ModelProvider):
     prefix = "consent"
     permission = "privacy.view"
     category = "demographics"
-    search_params = ("patient", "date")
+    search_params: tuple[str, ...] = ("patient", "date")
     date_field = "signed_on"
     date_moments = False
     order = ("-recorded_at", "-pk")
