@@ -5,7 +5,7 @@ type. Each type reads under the permission and Part 2 category of its native kin
 from __future__ import annotations
 
 import copy
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -48,5 +48,4 @@ class OutsideProvider(ModelProvider):
 
 
 def providers() -> list[Provider]:
-    # cast: ModelProvider declares its names as class variables, the Protocol as attributes
-    return [cast(Provider, OutsideProvider(t)) for t in KINDS]
+    return [OutsideProvider(t) for t in KINDS]
