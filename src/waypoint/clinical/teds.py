@@ -137,8 +137,20 @@ FREQ_CODES = _numbered("No use in the past month", "Some use", "Daily use")
 FRSTUSE_CODES = _numbered(
     "11 years and under", "12-14", "15-17", "18-20", "21-24", "25-29", "30 and older"
 )
-AGE_BANDS = ((12, 14), (15, 17), (18, 20), (21, 24), (25, 29), (30, 34), (35, 39), (40, 44))
-AGE_BANDS += ((45, 49), (50, 54), (55, 64), (65, None))
+AGE_BANDS: tuple[tuple[int, int | None], ...] = (
+    (12, 14),
+    (15, 17),
+    (18, 20),
+    (21, 24),
+    (25, 29),
+    (30, 34),
+    (35, 39),
+    (40, 44),
+    (45, 49),
+    (50, 54),
+    (55, 64),
+    (65, None),
+)
 AGE_CODES = {
     str(i): (f"{lo}-{hi} years" if hi else f"{lo} years and older")
     for i, (lo, hi) in enumerate(AGE_BANDS, start=1)
@@ -188,7 +200,15 @@ PRIMPAY_CODES = _numbered(
 SELF_HELP_CODES = _numbered(
     "No attendance", "1-3 times", "4-7 times", "8-30 times", "Some attendance, frequency unknown"
 )
-LOS_BANDS = ((31, 45), (46, 60), (61, 90), (91, 120), (121, 180), (181, 365), (366, None))
+LOS_BANDS: tuple[tuple[int, int | None], ...] = (
+    (31, 45),
+    (46, 60),
+    (61, 90),
+    (91, 120),
+    (121, 180),
+    (181, 365),
+    (366, None),
+)
 LOS_CODES = {str(d): f"{d} day{'s' if d > 1 else ''}" for d in range(1, 31)}
 LOS_CODES.update(
     {

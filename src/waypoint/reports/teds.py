@@ -222,7 +222,7 @@ def _intake_facts(org_id: int, episodes: Iterable[Episode]) -> dict[int, Inquiry
     admission day (the facts told at intake)."""
     eps = list(episodes)
     patients = {e.patient_id for e in eps}
-    by_patient: dict[int, list[Inquiry]] = {}
+    by_patient: dict[int | None, list[Inquiry]] = {}
     for q in Inquiry.objects.filter(organization_id=org_id, patient_id__in=patients).order_by(
         "arrived_at", "pk"
     ):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from waypoint.core.errors import DomainError, NotFound
@@ -134,13 +135,8 @@ def teds_page(request: HttpRequest, actor: Actor) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
         return response
     export = teds.build(actor.organization_id, start, end, site)
-    query = "&".join(
-        f"{k}={v}"
-        for k, v in (
-            ("site", site.code if site else ""),
-            ("from", start.isoformat()),
-            ("to", end.isoformat()),
-        )
+    query = urlencode(
+        {"site": site.code if site else "", "from": start.isoformat(), "to": end.isoformat()}
     )
     context.update(export=export, problems=len(export.problems()), query=query)
     return render(request, "reports/teds.html", context)

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from waypoint.care.codes import DISCHARGE_REASONS, REFERRAL_SOURCES, SUBSTANCES
 from waypoint.clinical import teds
 
 
@@ -46,12 +45,13 @@ def test_layouts():
             assert f.codes and teds.MISSING not in f.codes
 
 
-def test_the_codes_waypoint_keeps_are_layout_codes():
-    assert {c[2] for c in DISCHARGE_REASONS} == set(teds.REASON_CODES)
-    assert {c[2] for c in REFERRAL_SOURCES} == set(teds.PSOURCE_CODES)
-    assert {c[2] for c in SUBSTANCES} <= set(teds.SUB_CODES) - {teds.NO_SUBSTANCE}
+def test_code_lists():
     assert list(teds.SERVICES_CODES) == [str(i) for i in range(1, 9)]
+    assert list(teds.REASON_CODES) == [str(i) for i in range(1, 8)]
+    assert list(teds.PSOURCE_CODES) == [str(i) for i in range(1, 8)]
     assert list(teds.SUB_CODES) == [f"{i:02d}" for i in range(1, 20)]
+    assert list(teds.LOS_CODES) == [str(i) for i in range(1, 38)]
+    assert list(teds.AGE_CODES) == [str(i) for i in range(1, 13)]
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_record_type_and_fields():
 
 
 def test_values_are_text_and_required_fields_present():
-    assert "is not text" in errors_of(admission(SERVICES=7))  # type: ignore[arg-type]
+    assert "is not text" in errors_of(admission(SERVICES=7))  # type: ignore[arg-type,unused-ignore]
     for name in ("PROVIDER", "CLIENTID", "ADMDATE", "SERVICES"):
         assert f"{name}: required" in errors_of(admission(**{name: "-9"}))
         assert f"{name}: required" in errors_of(admission(**{name: ""}))

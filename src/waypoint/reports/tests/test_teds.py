@@ -35,6 +35,15 @@ ROLES_DENIED = (
 )
 
 
+def test_the_codes_waypoint_keeps_are_layout_codes():
+    from waypoint.care.codes import DISCHARGE_REASONS, REFERRAL_SOURCES, SUBSTANCES
+
+    assert {c[2] for c in DISCHARGE_REASONS} == set(layout.REASON_CODES)
+    assert {c[2] for c in REFERRAL_SOURCES} == set(layout.PSOURCE_CODES)
+    assert {c[2] for c in SUBSTANCES} <= set(layout.SUB_CODES) - {layout.NO_SUBSTANCE}
+    assert set(teds.ROUTE_CODES.values()) == set(layout.ROUTE_CODES)
+
+
 def admit(actor, patient, days_ago, level="outpatient", **kw):
     return episodes.episode_admit(actor("counselor"), patient.pk, level, ago(days_ago), **kw)
 
