@@ -29,8 +29,8 @@ class OutsideProvider(ModelProvider):
     order = ("-effective", "-pk")
 
     def __init__(self, resource_type: str) -> None:
-        self.resource_type = resource_type  # type: ignore[misc]
-        self.permission, self.category = KINDS[resource_type]  # type: ignore[misc]
+        self.resource_type = resource_type
+        self.permission, self.category = KINDS[resource_type]
 
     def rows(self, organization_id: int) -> QuerySet[OutsideRecord]:
         return OutsideRecord.objects.filter(

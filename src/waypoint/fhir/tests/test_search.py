@@ -211,3 +211,38 @@ def test_metadata_names_what_is_served(fhir):
     } <= set(served)
     assert {p["name"] for p in served["Patient"]["searchParam"]} >= {"name", "_id", "identifier"}
     assert {p["name"] for p in served["Observation"]["searchParam"]} >= {"patient", "date", "code"}
+
+
+SEARCHABLE = ["Patient", "Condition", "Observation", "MedicationRequest", "EpisodeOfCare"]
+NAMES = ["patient", "subject", "date", "code", "name", "_id", "_count", "_offset", "_include"]
+
+
+def test_fuzzed_parameters_never_answer_500(fhir, chart):
+    """Random values of the known parameters (and random names) answer 200 or a 4xx
+    OperationOutcome that validates, never a server error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    values = st.one_of(
+        st.text(max_size=30),
+        st.sampled_from(["ge2026-01-01", "Patient/1", "1,2", "x|y", "-1", "0", "lt", "|"]),
+    )
+
+    @settings(
+        max_examples=80,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        resource_type=st.sampled_from(SEARCHABLE),
+        params=st.dictionaries(
+            st.one_of(st.sampled_from(NAMES), st.text(min_size=1, max_size=8)),
+            values,
+            max_size=4,
+        ),
+    )
+    def check(resource_type, params):
+        status, body = fhir.get(resource_type, **params)
+        assert status in (200, 400, 403, 404), (status, body)
+
+    check()
