@@ -57,6 +57,7 @@ class Provider(Protocol):
     resource_type: str
     prefix: str  # "" only for Patient
     permission: str  # the staff action (core/permissions.py) that may read these
+    category: str  # its Part 2 category (as its Founds'): what a recipient's consent must cover
     search_params: tuple[str, ...]  # the search parameters it supports, e.g. ("date", "code")
 
     def read(self, organization_id: int, pk: int) -> Found | None: ...

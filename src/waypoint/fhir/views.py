@@ -79,14 +79,20 @@ def _recipient_may_read(resource_type: str) -> None:
 
 
 def _disclosed(
-    who: Caller, patient_id: int, body: dict[str, Any], found: list[Found]
+    who: Caller,
+    patient_id: int,
+    body: dict[str, Any],
+    found: list[Found],
+    searched: set[str],
 ) -> HttpResponse:
     """The answer to a recipient: granted for the categories it holds (403 refused), every
     resource with the notice, recorded as a disclosure of exactly the bytes sent."""
     counts: dict[str, int] = {}
     for f in found:
         counts[f.category] = counts.get(f.category, 0) + 1
-    grant = recipients.grant(who, patient_id, set(counts) or {"demographics"})
+    # an empty answer still tells the recipient about the patient: it is granted (and
+    # disclosed) for the categories searched
+    grant = recipients.grant(who, patient_id, set(counts) or searched)
     for f in found:
         recipients.with_notice(f.resource, grant)
     if not (len(found) == 1 and body is found[0].resource):  # a Bundle: it carries it too
@@ -122,7 +128,9 @@ def read(request: HttpRequest, resource_type: str, resource_id: str) -> HttpResp
         found = provider.read(actor.organization_id, pk)
         if found is None or found.patient_id is None:
             raise FhirError(404, "not_found", f"No {resource_type} {resource_id[:64]!r}.")
-        return _disclosed(who, found.patient_id, labels.labelled(found.resource), [found])
+        return _disclosed(
+            who, found.patient_id, labels.labelled(found.resource), [found], {found.category}
+        )
     actor.require(provider.permission)
     with transaction.atomic():
         found = provider.read(actor.organization_id, pk)
@@ -252,7 +260,8 @@ def search(request: HttpRequest, resource_type: str) -> HttpResponse:
         patient_id = _one_patient(resource_type, asked)
         total, matches, included = _run(actor.organization_id, asked, providers, frozenset())
         body = _bundle(request, asked, total, matches, included)
-        return _disclosed(who, patient_id, body, matches + included)
+        searched = {p.category for p in providers}
+        return _disclosed(who, patient_id, body, matches + included, searched)
     if resource_type != "Patient" and asked.query.patient_ids is None:
         raise FhirError(
             400,
