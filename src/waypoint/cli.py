@@ -654,6 +654,48 @@ def cmd_fhir_import(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+def cmd_teds_export(args: argparse.Namespace) -> None:
+    """The period's TEDS admission and discharge records as CSV (docs/TEDS.md). Bad dates,
+    from after to, an unknown site or an ambiguous organization: exit status 2, nothing
+    written. Records breaking a layout rule are written and listed on stderr, exit 1."""
+    from waypoint.core.errors import DomainError
+    from waypoint.core.models import Organization
+    from waypoint.reports import teds
+
+    try:
+        start, end = teds.parse_period(args.date_from, args.date_to)
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message}", 2)
+    orgs = Organization.objects.order_by("pk")
+    if args.org:
+        orgs = orgs.filter(name=args.org)
+    found = list(orgs[:2])
+    if not found:
+        _fail(f"unknown_organization: no organization named {args.org!r}", 2)
+    if len(found) > 1:
+        _fail("organization_required: several organizations: use --org NAME", 2)
+    try:
+        site = teds.site_for(found[0].pk, args.site)
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message}", 2)
+    export = teds.teds_export_cli(found[0].pk, start, end, site, _os_user())
+    body = export.to_csv()
+    if args.output:
+        Path(args.output).write_text(body, encoding="utf-8")
+    else:
+        sys.stdout.write(body)
+    problems = export.problems()
+    for line in problems:
+        print(f"waypoint: teds: {line}", file=sys.stderr)
+    print(
+        f"{len(export.admissions)} admission and {len(export.discharges)} discharge records, "
+        f"{start.isoformat()} to {end.isoformat()}",
+        file=sys.stderr,
+    )
+    if problems:
+        sys.exit(1)
+
+
 def cmd_roles(args: argparse.Namespace) -> None:
     from waypoint.core.permissions import matrix_markdown
 
@@ -802,6 +844,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--site", help="site code of new patients (needed when there are several)")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_fhir_import)
+
+    teds_p = sub.add_parser("teds", help="SAMHSA's Treatment Episode Data Set").add_subparsers(
+        dest="teds_cmd", required=True
+    )
+    s = teds_p.add_parser("export", help="the period's admission and discharge records (CSV)")
+    s.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+    s.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+    s.add_argument("--org", help="organization name (needed when there are several)")
+    s.add_argument("--site", help="one site's code (default: every site)")
+    s.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    s.set_defaults(func=cmd_teds_export)
 
     s = sub.add_parser("roles", help="print the permission matrix (Markdown)")
     s.set_defaults(func=cmd_roles)

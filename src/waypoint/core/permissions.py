@@ -198,6 +198,10 @@ MATRIX: dict[str, tuple[frozenset[Role], str]] = {
         "See the program dashboard: charts and tables of the whole program (counts, no "
         "patient named) and their CSV",
     ),
+    "teds.export": (
+        frozenset({A}),
+        "Export the period's TEDS admission and discharge records (names patients, audited)",
+    ),
     "audit.view": (
         frozenset({A, U}),
         "Read the audit trail of patients' records: who saw or changed whose record",

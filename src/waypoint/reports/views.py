@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from waypoint.core.errors import DomainError, NotFound
 from waypoint.core.web import staff_view
 
-from . import selectors, svg
+from . import selectors, svg, teds
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -110,3 +111,32 @@ def chart_csv(request: HttpRequest, actor: Actor, key: str) -> HttpResponse:
     name = f"waypoint-{key}-{where}-{f.start.isoformat()}-{f.end.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@staff_view("teds.export")
+def teds_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The TEDS export (docs/TEDS.md): the period form; with ``from`` and ``to`` the
+    period's record counts (no patient named, no audit event); with ``download=1`` the CSV,
+    which names patients: one audit event listing them. A bad period or site: a 400 page
+    with its refusal code."""
+    typed = {k: request.GET.get(k, "") for k in ("site", "from", "to")}
+    context: dict[str, object] = {"sites": selectors.sites(actor), "typed": typed}
+    if not (typed["from"] or typed["to"] or typed["site"]):
+        return render(request, "reports/teds.html", context)
+    try:
+        start, end = teds.parse_period(typed["from"], typed["to"])
+        site = teds.site_for(actor.organization_id, typed["site"])
+    except DomainError as exc:
+        context.update(code=exc.code, message=exc.message)
+        return render(request, "reports/teds.html", context, status=400)
+    if request.GET.get("download") == "1":
+        export = teds.teds_export(actor, start, end, site)
+        response = HttpResponse(export.to_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
+        return response
+    export = teds.build(actor.organization_id, start, end, site)
+    query = urlencode(
+        {"site": site.code if site else "", "from": start.isoformat(), "to": end.isoformat()}
+    )
+    context.update(export=export, problems=len(export.problems()), query=query)
+    return render(request, "reports/teds.html", context)
