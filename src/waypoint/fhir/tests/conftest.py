@@ -110,6 +110,7 @@ def records(chart, actor, api):
     at the window (through the API, as the nurse gives it)."""
     from waypoint.assessments import services
     from waypoint.care.episodes import services as episodes
+    from waypoint.core.selectors import site_today
     from waypoint.labs import services as labs
 
     ana = chart["ana"]
@@ -137,7 +138,8 @@ def records(chart, actor, api):
     s, order = api.post(
         f"/patients/{ana.pk}/medication-orders",
         "physician",
-        {"medication": "methadone", "dose_mg": 30, "start_date": now.date().isoformat()},
+        # the site's day, not UTC's: after 00:00 UTC the two differ
+        {"medication": "methadone", "dose_mg": 30, "start_date": site_today(ana.site).isoformat()},
     )
     assert s == 201, order
     s, dose = api.post(

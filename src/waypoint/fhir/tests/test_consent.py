@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fhir.resources.R4B.consent import Consent as FhirConsent
 
+from waypoint.core.selectors import site_today
 from waypoint.fhir import codes
 from waypoint.fhir.consents import consent_from_fhir
 from waypoint.fhir.outcome import FhirError
@@ -179,7 +180,7 @@ def test_status_follows_the_consent_now(api, fhir, patient):
     s, _ = api.post(
         f"/consents/{made['id']}/revoke",
         "physician",
-        {"on": dt.date.today().isoformat(), "method": "verbal"},
+        {"on": site_today(patient.site).isoformat(), "method": "verbal"},
     )
     assert s == 200
     _, c = fhir.get(f"Consent/consent-{made['id']}")

@@ -16,6 +16,7 @@ from fhir.resources.R4B.patient import Patient as FhirPatient
 from waypoint.audit.models import AuditEvent
 from waypoint.clinical import privacy as rule
 from waypoint.core.actor import Actor
+from waypoint.core.selectors import site_today
 from waypoint.fhir import auth, recipients
 from waypoint.fhir.outcome import FhirError
 from waypoint.privacy import services
@@ -182,7 +183,7 @@ def test_a_revoked_consent_covers_nothing_from_then_on(api, patient, consent, le
     status, _ = api.post(
         f"/consents/{consent['id']}/revoke",
         "physician",
-        {"on": dt.date.today().isoformat(), "method": "verbal"},
+        {"on": site_today(patient.site).isoformat(), "method": "verbal"},
     )
     assert status == 200
     exc = refused(lee, patient.id, {"drug_tests"})
@@ -195,7 +196,7 @@ def test_a_revocation_between_grant_and_disclose_wins(api, patient, consent, lee
     status, _ = api.post(
         f"/consents/{consent['id']}/revoke",
         "physician",
-        {"on": dt.date.today().isoformat(), "method": "written", "reference": "letter 7"},
+        {"on": site_today(patient.site).isoformat(), "method": "written", "reference": "letter 7"},
     )
     assert status == 200
     before = AuditEvent.objects.count()
@@ -212,7 +213,9 @@ def test_an_agreed_restriction_binds_the_recipient(actor, patient, consent, lee)
         actor("physician"),
         patient.id,
         RestrictionRequestIn(
-            requested_on=dt.date.today().isoformat(), recipient=DR_LEE, categories=["drug_tests"]
+            requested_on=site_today(patient.site).isoformat(),
+            recipient=DR_LEE,
+            categories=["drug_tests"],
         ),
     )
     services.restriction_request_decide(

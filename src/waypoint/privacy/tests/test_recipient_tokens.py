@@ -15,6 +15,7 @@ from waypoint.audit.models import AuditEvent
 from waypoint.core.actor import Actor
 from waypoint.core.errors import NotFound, PermissionDenied
 from waypoint.core.models import hash_token
+from waypoint.core.selectors import site_today
 from waypoint.privacy import selectors, services
 from waypoint.privacy.models import RecipientToken
 from waypoint.privacy.schemas import RecipientTokenIn
@@ -190,7 +191,7 @@ def test_the_notice_form_still_records_the_notice(client, users, make_patient):
     c = signed_in(client, users, "counselor")
     r = c.post(
         f"/privacy/patients/{patient.id}/notices/",
-        {"received_on": dt.date.today().isoformat(), "method": "paper"},
+        {"received_on": site_today(patient.site).isoformat(), "method": "paper"},
     )
     assert r.status_code == 302
     assert NoticeAcknowledgement.objects.filter(patient=patient).count() == 1
