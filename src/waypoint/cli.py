@@ -6,6 +6,11 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
 
 
 # --- The secret key of this install (issue 16) ---------------------------------------------
@@ -456,21 +461,27 @@ def cmd_restore(args: argparse.Namespace) -> None:
     print(f"restored from {args.file} (backup of {manifest.get('created_at')}, verified)")
 
 
+def _import_progress(console: Console, quiet: bool) -> Progress:
+    """The progress bar of an import on stderr (gone when done; none with --quiet)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("importing {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=quiet,
+    )
+
+
 def cmd_directory_import(args: argparse.Namespace) -> None:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from waypoint.directory.services import FileError, directory_import
 
     err = Console(stderr=True)
-    with Progress(
-        TextColumn("importing {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=args.quiet,
-    ) as bar:
+    with _import_progress(err, args.quiet) as bar:
         task = bar.add_task(Path(args.file).name, total=None)
 
         def progress(done: int, total: int | None) -> None:
@@ -567,7 +578,6 @@ def cmd_fhir_import(args: argparse.Namespace) -> None:
 
     from django.db import transaction
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from waypoint.core.actor import Actor
     from waypoint.core.errors import DomainError
@@ -597,14 +607,7 @@ def cmd_fhir_import(args: argparse.Namespace) -> None:
     kept: Counter[str] = Counter()
     started = time.perf_counter()
     err = Console(stderr=True)
-    with Progress(
-        TextColumn("importing {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=args.quiet,
-    ) as bar:
+    with _import_progress(err, args.quiet) as bar:
         task = bar.add_task("", total=len(files))
         for path in files:
             bar.update(task, description=path.name)
