@@ -3,12 +3,10 @@ officer's list."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from waypoint.core.apiauth import note_use
 from waypoint.core.models import hash_token
 
 from ..models import RecipientToken
@@ -38,9 +36,7 @@ def recipient_for_token(raw: str) -> RecipientToken | None:
     now = timezone.now()
     if row.expires_at <= now:
         raise RecipientTokenExpired()
-    every = dt.timedelta(seconds=int(settings.WAYPOINT_TOKEN_LAST_USED_SECONDS))
-    if row.last_used_at is None or now - row.last_used_at >= every:
-        RecipientToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    note_use(row, now)
     return row
 
 
