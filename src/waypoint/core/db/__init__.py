@@ -1,0 +1,1 @@
+"""Database backends of Waypoint (``sqlite3``: SQLite with a queue of writers)."""

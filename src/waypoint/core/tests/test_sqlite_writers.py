@@ -1,0 +1,106 @@
+"""SQLite writers queue on a lock file (``core/db/sqlite3``) instead of SQLite's busy
+handler: a second writer waits for the first to commit, however short its busy timeout."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from waypoint.core.db.sqlite3.base import DatabaseWrapper
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the writers' queue is SQLite's (one writer)"
+)
+
+
+@pytest.fixture(autouse=True)
+def _own_files(django_db_blocker):
+    """These tests open their own database files, not the test database."""
+    with django_db_blocker.unblock():
+        yield
+
+
+def _wrapper(path, alias: str) -> DatabaseWrapper:
+    settings = {
+        **connection.settings_dict,
+        "NAME": str(path),
+        "TEST": {},
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            # no busy handler at all: without the queue the second BEGIN fails at once
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=0;",
+            "timeout": 0,
+        },
+    }
+    return DatabaseWrapper(settings, alias=alias)
+
+
+def _begin(db: DatabaseWrapper) -> None:
+    db.ensure_connection()
+    db._start_transaction_under_autocommit()
+
+
+def test_a_second_writer_waits_for_the_first_to_commit(tmp_path):
+    first, second = _wrapper(tmp_path / "q.sqlite3", "first"), None
+    first.ensure_connection()
+    with first.cursor() as cur:
+        cur.execute("CREATE TABLE t (n INTEGER)")
+    _begin(first)
+    with first.cursor() as cur:
+        cur.execute("INSERT INTO t VALUES (1)")
+    done: list[object] = []
+
+    def write() -> None:
+        nonlocal second
+        second = _wrapper(tmp_path / "q.sqlite3", "second")
+        try:
+            _begin(second)
+            with second.cursor() as cur:
+                cur.execute("SELECT count(*) FROM t")
+                seen = cur.fetchone()[0]
+                cur.execute("INSERT INTO t VALUES (2)")
+            second._commit()
+            done.append(seen)
+        except Exception as exc:  # "database is locked" without the queue
+            done.append(exc)
+        finally:
+            second.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    time.sleep(0.3)
+    assert done == [], f"the second writer did not wait: {done}"
+    first._commit()
+    thread.join(10)
+    assert done == [1], "the second writer ran after the first committed and saw its row"
+    with first.cursor() as cur:
+        cur.execute("SELECT n FROM t ORDER BY rowid")
+        assert [r[0] for r in cur.fetchall()] == [1, 2]
+    first.close()
+
+
+def test_a_rollback_or_a_close_lets_the_next_writer_go(tmp_path):
+    path = tmp_path / "r.sqlite3"
+    a, b = _wrapper(path, "a"), _wrapper(path, "b")
+    _begin(a)
+    a._rollback()
+    _begin(b)  # would block forever if the rollback kept the lock
+    b._commit()
+    _begin(a)
+    a.close()
+    _begin(b)
+    b._rollback()
+    b.close()
+
+
+def test_the_lock_file_is_private(tmp_path):
+    path = tmp_path / "p.sqlite3"
+    db = _wrapper(path, "p")
+    _begin(db)
+    db._rollback()
+    db.close()
+    assert (tmp_path / "p.sqlite3-writer").stat().st_mode & 0o077 == 0
