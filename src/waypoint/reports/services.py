@@ -20,6 +20,8 @@ from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 
+from waypoint.core import fastsql
+
 from .models import DoseDay, DrugTestMonth, IncentiveMonth, Phq9Episode
 
 if TYPE_CHECKING:
@@ -46,9 +48,11 @@ def _bump(model: Any, keys: Mapping[str, Any], deltas: Mapping[str, int]) -> Non
     deltas = {k: v for k, v in deltas.items() if v}
     if not deltas:
         return
-    change = {k: F(k) + v for k, v in deltas.items()}
-    if model.objects.filter(**keys).update(**change):
+    # The update is built once per model and set of keys (core.fastsql): it runs in the
+    # transaction of every dose, test and ledger entry.
+    if fastsql.add_to(model, keys, deltas):
         return
+    change = {k: F(k) + v for k, v in deltas.items()}
     try:
         with transaction.atomic():
             model.objects.create(**keys, **deltas)
