@@ -1,0 +1,233 @@
+"""Where a dose's server time goes: the production WSGI application, called in process.
+
+Builds the same program as ``bench/dosing_day.py`` (a fresh temporary SQLite database, or
+the PostgreSQL database named by BENCH_DATABASE_URL), then sends ``--doses`` doses of
+``POST /api/v1/doses`` straight to ``waypoint.wsgi.application`` — every middleware, the
+bearer-token authentication, django-ninja and pydantic, the service, the rules, the writes,
+the commit, the response — with no HTTP server and no load generator in the way. Reports,
+per dose:
+
+- the CPU time of this process (``time.process_time``; the database is in process for
+  SQLite, so its work counts too) and the wall time;
+- the SQL statements sent (counted with a connection ``execute_wrapper``, by kind);
+- with ``--profile``, a cProfile of a second run of doses, summarised by where the self time
+  was spent (the "flame summary": each function's own time, grouped by the package or layer
+  it belongs to), and the top functions by cumulative time.
+
+Before timing, ``--warm`` doses of a separate group run (first-request imports, caches).
+Every dose is checked: 201, and the dose row, stock entry and audit event written.
+
+    .venv/bin/python bench/profile_dose.py [--doses 500] [--profile] [--top 25]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import cProfile
+import io
+import json
+import os
+import pstats
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+# (label, substrings of a function's file path or name), first match wins
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "database connection open/close",
+        ("sqlite3/base.py:get_new_connection", "base/base.py:connect", "base.py:close", "_close"),
+    ),
+    (
+        "SQL execution (inside the database driver)",
+        ("SQLiteCursorWrapper.execute", "method 'execute'"),
+    ),
+    ("commit (the WAL fsync)", ("method 'commit'",)),
+    ("ORM: building SQL and model instances", ("django/db/models",)),
+    ("ORM: database backend wrappers", ("django/db/backends", "django/db/transaction")),
+    (
+        "middleware, sessions and sign-in checks",
+        (
+            "django/middleware",
+            "django/contrib/sessions",
+            "django/contrib/auth",
+            "django/contrib/messages",
+            "axes/",
+            "django_otp/",
+            "whitenoise/",
+            "waypoint/core/middleware",
+        ),
+    ),
+    ("token authentication", ("waypoint/core/apiauth", "ninja/security")),
+    ("ninja and pydantic (parsing, validation, rendering)", ("ninja/", "pydantic")),
+    ("audit event (canonical JSON, MAC, gate)", ("waypoint/audit", "hmac", "_hashlib")),
+    ("dose service and rules", ("waypoint/medication", "waypoint/clinical")),
+    ("reports summaries", ("waypoint/reports",)),
+    ("JSON encode/decode", ("json/",)),
+    ("Django request/response handling", ("django/core/handlers", "django/http", "django/urls")),
+    ("other Django", ("django/",)),
+)
+
+
+def group_of(func: tuple[str, int, str]) -> str:
+    path, _, name = func
+    key = f"{path}:{name}"
+    for label, needles in GROUPS:
+        if any(n in key for n in needles):
+            return label
+    return "other (Python runtime, logging, time zones, ...)"
+
+
+def wsgi_post(app, path: str, body: bytes, token: str) -> tuple[str, bytes]:
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_HOST": "127.0.0.1:8000",
+        "HTTP_AUTHORIZATION": f"Bearer {token}",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+    status: list[str] = []
+
+    def start_response(s, headers, exc_info=None):
+        status.append(s)
+
+    result = app(environ, start_response)
+    try:
+        out = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return status[0], out
+
+
+class Counter:
+    """Counts the SQL statements sent, by their first word."""
+
+    def __init__(self) -> None:
+        self.kinds: collections.Counter[str] = collections.Counter()
+
+    def __call__(self, execute, sql, params, many, context):
+        word = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "?"
+        if word == "SELECT" and " FOR UPDATE" in sql.upper():
+            word = "SELECT FOR UPDATE"
+        self.kinds[word] += 1
+        return execute(sql, params, many, context)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--doses", type=int, default=500, help="doses timed (and as many profiled)")
+    ap.add_argument("--warm", type=int, default=50, help="doses before timing")
+    ap.add_argument("--profile", action="store_true", help="also run the doses under cProfile")
+    ap.add_argument("--top", type=int, default=25, help="functions listed by cumulative time")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="wp-bench-profile-"))
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or (
+        f"sqlite:///{tmp / 'bench.sqlite3'}"
+    )
+    os.environ["WAYPOINT_SECRET_KEY"] = os.environ.get("WAYPOINT_SECRET_KEY") or (
+        secrets.token_urlsafe(50)
+    )
+    os.environ["WAYPOINT_DEBUG"] = "0"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "waypoint.settings"
+    try:
+        import django
+
+        django.setup()
+        import dosing_day
+        from django.core.management import call_command
+        from django.db import connection, connections
+
+        call_command("migrate", verbosity=0)
+        run_id = secrets.token_hex(4)
+        n = args.doses
+        prog = dosing_day.build(n, 0, run_id, paced=args.warm)
+        connections.close_all()
+
+        from waypoint.wsgi import application
+
+        def dose(item, tag: str) -> None:
+            _, order, mg = item
+            body = json.dumps(
+                {"order": order, "dose_mg": mg, "idempotency_key": f"{tag}-{run_id}-{order}"}
+            ).encode()
+            status, out = wsgi_post(application, "/api/v1/doses", body, prog.token)
+            if not status.startswith("201"):
+                raise SystemExit(f"dose refused: {status} {out[:300]!r}")
+
+        for item in prog.paced_a:
+            dose(item, "warm")
+        counter = Counter()
+        with connection.execute_wrapper(counter):
+            # the wrapper is on this thread's connection object, which the WSGI handler
+            # reuses (it is closed and reopened at each request's end on SQLite before
+            # persistent connections, and the wrapper list lives on the wrapper object)
+            c0, w0 = time.process_time(), time.perf_counter()
+            for item in prog.group_a:
+                dose(item, "timed")
+            cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+        print(f"database: {connection.vendor}; {n} doses through the WSGI application")
+        print(f"  CPU per dose   {1000 * cpu / n:6.2f} ms (this process, database included)")
+        print(f"  wall per dose  {1000 * wall / n:6.2f} ms")
+        total = sum(counter.kinds.values())
+        kinds = ", ".join(f"{k} {v / n:.1f}" for k, v in counter.kinds.most_common())
+        print(f"  SQL per dose   {total / n:6.2f} ({kinds})")
+        checks = dosing_day.verify_day(prog, prog.group_a)
+        print("\n".join("  " + c for c in checks))
+
+        if args.profile:
+            prof = cProfile.Profile()
+            prof.enable()
+            for item in prog.group_b:
+                dose(item, "profiled")
+            prof.disable()
+            stats = pstats.Stats(prof)
+            shares: collections.Counter[str] = collections.Counter()
+            whole = 0.0
+            for func, (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+                shares[group_of(func)] += tottime
+                whole += tottime
+            print(f"\nprofile of {n} more doses: self time by where it is spent")
+            for label, t in shares.most_common():
+                print(f"  {100 * t / whole:5.1f} %  {1000 * t / n:5.2f} ms/dose  {label}")
+            buf = io.StringIO()
+            pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(args.top)
+            print("\n".join(buf.getvalue().splitlines()[6:]))
+            buf = io.StringIO()
+            pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(args.top)
+            print("\n".join(buf.getvalue().splitlines()[6:]))
+            print("\n".join("  " + c for c in dosing_day.verify_day(prog, prog.group_b)))
+    finally:
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: S110 (Django may not be set up yet)
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
