@@ -140,6 +140,11 @@ def main() -> None:
     ap.add_argument("--doses", type=int, default=500, help="doses timed (and as many profiled)")
     ap.add_argument("--warm", type=int, default=50, help="doses before timing")
     ap.add_argument("--profile", action="store_true", help="also run the doses under cProfile")
+    ap.add_argument(
+        "--all-middleware",
+        action="store_true",
+        help="send the doses through every middleware, as a request with a session cookie",
+    )
     ap.add_argument("--top", type=int, default=25, help="functions listed by cumulative time")
     args = ap.parse_args()
 
@@ -166,7 +171,9 @@ def main() -> None:
         prog = dosing_day.build(n, 0, run_id, paced=args.warm)
         connections.close_all()
 
-        from waypoint.wsgi import application
+        from waypoint import wsgi
+
+        application = wsgi.pages if args.all_middleware else wsgi.application
 
         def dose(item, tag: str) -> None:
             _, order, mg = item

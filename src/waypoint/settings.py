@@ -102,6 +102,18 @@ MIDDLEWARE = [
     "waypoint.core.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# What only a signed-in person's session needs: an API or FHIR request that carries no
+# session cookie (a bearer token's) is served without them (waypoint/wsgi.py, issue 21).
+SESSION_ONLY_MIDDLEWARE = (
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "waypoint.core.middleware.SessionLifetimeMiddleware",
+    "waypoint.core.middleware.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
+)
 
 ROOT_URLCONF = "waypoint.urls"
 WSGI_APPLICATION = "waypoint.wsgi.application"
