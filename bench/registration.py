@@ -94,13 +94,14 @@ def check(org_id: int, first_mrn: int, n: int) -> list[str]:
     events = AuditEvent.objects.filter(
         organization_id=org_id, action="create", object_type="patient"
     ).count()
-    ok = mrns == list(range(first_mrn, first_mrn + n)) and events == n
+    consecutive = mrns == list(range(first_mrn, first_mrn + n))
+    ok = consecutive and events == n
     result = verify()
     return [
         f"{'OK' if ok else 'PROBLEM'}: {len(mrns)} patients registered (expected {n}), MRNs "
-        f"{'consecutive' if mrns == list(range(first_mrn, first_mrn + n)) else 'NOT consecutive'}"
-        f", {events} audit events",
-        f"audit chain {'intact' if result.ok else 'BROKEN'}: {result.events_checked} events checked",
+        f"{'consecutive' if consecutive else 'NOT consecutive'}, {events} audit events",
+        f"audit chain {'intact' if result.ok else 'BROKEN'}: "
+        f"{result.events_checked} events checked",
     ]
 
 
