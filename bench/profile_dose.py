@@ -141,6 +141,11 @@ def main() -> None:
     ap.add_argument("--warm", type=int, default=50, help="doses before timing")
     ap.add_argument("--profile", action="store_true", help="also run the doses under cProfile")
     ap.add_argument(
+        "--register",
+        action="store_true",
+        help="profile patient registration (POST /api/v1/patients) instead of doses",
+    )
+    ap.add_argument(
         "--all-middleware",
         action="store_true",
         help="send the doses through every middleware, as a request with a session cookie",
@@ -168,47 +173,73 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         run_id = secrets.token_hex(4)
         n = args.doses
-        prog = dosing_day.build(n, 0, run_id, paced=args.warm)
-        connections.close_all()
-
         from waypoint import wsgi
 
         application = wsgi.pages if args.all_middleware else wsgi.application
+        what = "registrations" if args.register else "doses"
+        if args.register:
+            import registration
 
-        def dose(item, tag: str) -> None:
-            _, order, mg = item
-            body = json.dumps(
-                {"order": order, "dose_mg": mg, "idempotency_key": f"{tag}-{run_id}-{order}"}
-            ).encode()
-            status, out = wsgi_post(application, "/api/v1/doses", body, prog.token)
-            if not status.startswith("201"):
-                raise SystemExit(f"dose refused: {status} {out[:300]!r}")
+            _, site, token, _ = registration.build(3000, run_id)
+            numbers = iter(range(10**6))
 
-        for item in prog.paced_a:
-            dose(item, "warm")
+            def send(item, tag: str) -> None:
+                i = next(numbers)
+                body = json.dumps(
+                    {
+                        "first_name": "Bench",
+                        "last_name": f"Newcomer{tag}{i}",
+                        "date_of_birth": f"{1900 + i // 192}-{1 + (i // 16) % 12:02d}-"
+                        f"{13 + i % 16:02d}",
+                        "site": site,
+                    }
+                ).encode()
+                status, out = wsgi_post(application, "/api/v1/patients", body, token)
+                if not status.startswith("201"):
+                    raise SystemExit(f"registration refused: {status} {out[:300]!r}")
+
+            warm, timed, profiled = range(args.warm), range(n), range(n)
+        else:
+            prog = dosing_day.build(n, 0, run_id, paced=args.warm)
+
+            def send(item, tag: str) -> None:
+                _, order, mg = item
+                body = json.dumps(
+                    {"order": order, "dose_mg": mg, "idempotency_key": f"{tag}-{run_id}-{order}"}
+                ).encode()
+                status, out = wsgi_post(application, "/api/v1/doses", body, prog.token)
+                if not status.startswith("201"):
+                    raise SystemExit(f"dose refused: {status} {out[:300]!r}")
+
+            warm, timed, profiled = prog.paced_a, prog.group_a, prog.group_b
+        connections.close_all()
+
+        for item in warm:
+            send(item, "warm")
         counter = Counter()
         with connection.execute_wrapper(counter):
             # the wrapper is on this thread's connection object, which the WSGI handler
             # reuses (it is closed and reopened at each request's end on SQLite before
             # persistent connections, and the wrapper list lives on the wrapper object)
             c0, w0 = time.process_time(), time.perf_counter()
-            for item in prog.group_a:
-                dose(item, "timed")
+            for item in timed:
+                send(item, "timed")
             cpu, wall = time.process_time() - c0, time.perf_counter() - w0
-        print(f"database: {connection.vendor}; {n} doses through the WSGI application")
-        print(f"  CPU per dose   {1000 * cpu / n:6.2f} ms (this process, database included)")
-        print(f"  wall per dose  {1000 * wall / n:6.2f} ms")
+        one = what[:-1]
+        print(f"database: {connection.vendor}; {n} {what} through the WSGI application")
+        print(f"  CPU per {one}   {1000 * cpu / n:6.2f} ms (this process, database included)")
+        print(f"  wall per {one}  {1000 * wall / n:6.2f} ms")
         total = sum(counter.kinds.values())
         kinds = ", ".join(f"{k} {v / n:.1f}" for k, v in counter.kinds.most_common())
-        print(f"  SQL per dose   {total / n:6.2f} ({kinds})")
-        checks = dosing_day.verify_day(prog, prog.group_a)
-        print("\n".join("  " + c for c in checks))
+        print(f"  SQL per {one}   {total / n:6.2f} ({kinds})")
+        if not args.register:
+            print("\n".join("  " + c for c in dosing_day.verify_day(prog, prog.group_a)))
 
         if args.profile:
             prof = cProfile.Profile()
             prof.enable()
-            for item in prog.group_b:
-                dose(item, "profiled")
+            for item in profiled:
+                send(item, "profiled")
             prof.disable()
             stats = pstats.Stats(prof)
             shares: collections.Counter[str] = collections.Counter()
@@ -216,16 +247,17 @@ def main() -> None:
             for func, (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
                 shares[group_of(func)] += tottime
                 whole += tottime
-            print(f"\nprofile of {n} more doses: self time by where it is spent")
+            print(f"\nprofile of {n} more {what}: self time by where it is spent")
             for label, t in shares.most_common():
-                print(f"  {100 * t / whole:5.1f} %  {1000 * t / n:5.2f} ms/dose  {label}")
+                print(f"  {100 * t / whole:5.1f} %  {1000 * t / n:5.2f} ms each  {label}")
             buf = io.StringIO()
             pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(args.top)
             print("\n".join(buf.getvalue().splitlines()[6:]))
             buf = io.StringIO()
             pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(args.top)
             print("\n".join(buf.getvalue().splitlines()[6:]))
-            print("\n".join("  " + c for c in dosing_day.verify_day(prog, prog.group_b)))
+            if not args.register:
+                print("\n".join("  " + c for c in dosing_day.verify_day(prog, prog.group_b)))
     finally:
         try:
             from django.db import connections

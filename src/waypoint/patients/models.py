@@ -78,17 +78,21 @@ class Patient(models.Model):
         return f"{self.last_name}, {self.first_name} (MRN {self.mrn})"
 
     def save(self, *args, **kwargs):
+        self.set_name_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            keys = {"first_name_key", "last_name_key", "first_name_sound", "last_name_sound"}
+            kwargs["update_fields"] = set(update_fields) | keys
+        super().save(*args, **kwargs)
+
+    def set_name_keys(self) -> None:
+        """The folded and sound-alike keys the searches and the duplicate check use."""
         from .names import fold, sound
 
         self.first_name_key = fold(self.first_name)[:100]
         self.last_name_key = fold(self.last_name)[:100]
         self.first_name_sound = sound(self.first_name)
         self.last_name_sound = sound(self.last_name)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            keys = {"first_name_key", "last_name_key", "first_name_sound", "last_name_sound"}
-            kwargs["update_fields"] = set(update_fields) | keys
-        super().save(*args, **kwargs)
 
     @property
     def age(self) -> int | None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from waypoint.audit import services as audit
+from waypoint.core import fastsql
 from waypoint.core.errors import Conflict
 from waypoint.core.models import Organization
 from waypoint.core.selectors import site_by_code
@@ -24,16 +25,21 @@ if TYPE_CHECKING:
 
 
 def _next_mrn(organization_id: int) -> str:
-    """The organization's next MRN, its counter row locked FOR NO KEY UPDATE: registrations
-    wait for one another, but the foreign-key checks of other transactions (an audit event
-    or a user of the organization inserted while this one waits for the audit chain's
-    head) do not wait for it. A plain FOR UPDATE there made a deadlock on PostgreSQL: this
-    transaction held the row and waited for the chain's head, another held the head and
-    waited to check its event's organization."""
-    org = Organization.objects.select_for_update(no_key=True).get(pk=organization_id)
-    number = org.next_mrn
-    org.next_mrn = number + 1
-    org.save(update_fields=["next_mrn"])
+    """The organization's next MRN: its counter moved on in one ``UPDATE … RETURNING``, which
+    locks the row until the transaction ends, so registrations wait for one another. On
+    PostgreSQL an UPDATE that changes no key column takes FOR NO KEY UPDATE: the
+    foreign-key checks of other transactions (an audit event or a user of the organization
+    inserted while this one waits for the audit chain's head) do not wait for it. A plain
+    FOR UPDATE there made a deadlock: this transaction held the row and waited for the
+    chain's head, another held the head and waited to check its event's organization."""
+    table = Organization._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET next_mrn = next_mrn + 1 WHERE id = %s "  # noqa: S608
+            "RETURNING next_mrn",
+            [organization_id],
+        )
+        number = cur.fetchone()[0] - 1
     return f"{number:07d}"
 
 
@@ -81,7 +87,8 @@ def patient_register(actor: Actor, data: PatientIn) -> Patient:
             created_by=actor.user,
             **{f: getattr(data, f) for f in OPTIONAL_FIELDS},
         )
-        patient.save()
+        patient.set_name_keys()
+        fastsql.insert(patient)  # built once (core.fastsql): the model's save() less the ORM
         audit.record(
             actor,
             "create",

@@ -13,6 +13,7 @@ from waypoint.core import fastsql
 from waypoint.core.apiauth import token_with_user
 from waypoint.core.models import ApiToken, Site, User, hash_token
 from waypoint.medication.models import DoseEvent, StockEntry
+from waypoint.patients.models import Patient
 from waypoint.reports.models import DoseDay
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def test_add_to_adds_and_counts(org, site):
     assert fastsql.add_to(DoseDay, {**keys, "family": "buprenorphine"}, {"window": 1}) == 0
 
 
-@pytest.mark.parametrize("model", [DoseEvent, StockEntry, ApiToken, User, Site])
+@pytest.mark.parametrize("model", [DoseEvent, StockEntry, ApiToken, User, Site, Patient])
 def test_models_written_or_built_here_have_no_signal_listeners(model):
     """``insert`` sends no save signals and ``build`` no init signals: a receiver added
     later for one of these models would be skipped silently, so this test names it."""
