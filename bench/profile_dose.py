@@ -175,7 +175,10 @@ def main() -> None:
         n = args.doses
         from waypoint import wsgi
 
-        application = wsgi.pages if args.all_middleware else wsgi.application
+        # (a tree from before the bearer handler has only `application`)
+        application = (
+            getattr(wsgi, "pages", wsgi.application) if args.all_middleware else wsgi.application
+        )
         what = "registrations" if args.register else "doses"
         if args.register:
             import registration

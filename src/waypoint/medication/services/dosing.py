@@ -104,16 +104,16 @@ def dose_record(
     """Give a dose. Returns the dose and whether it is a replay of an earlier request with
     the same ``idempotency_key`` (then nothing new is written).
 
-    The hot path of the dosing window: one lookup of the key, then one transaction with the
-    order row locked, one read of the day's facts (``facts.day_facts``), the rules, and the
-    three writes (dose, ledger entry, audit event)."""
+    The hot path of the dosing window: one transaction with the order row locked, one read
+    of the day's facts (``facts.day_facts``), the rules, and the three writes (dose, ledger
+    entry, audit event). The idempotency key is looked up only when that is refused: a
+    retry of a dose that was given is refused by the rules (already given today) or by the
+    key's unique constraint, and then answered with the first dose (or refused as
+    ``idempotency_key_reused`` if the key named another dose), so a first request — nearly
+    every request — sends no lookup of its key."""
     actor.require("dose.administer")
     if dose_mg.is_finite() and abs(dose_mg) < 10**6:
         dose_mg = dose_mg.quantize(CENT)
-    if idempotency_key:
-        first = _replay(actor, idempotency_key, order_id, dose_mg)
-        if first is not None:
-            return first, True
     now = timezone.now()
     at = administered_at or now
     if at > now + FUTURE_TOLERANCE:
@@ -124,8 +124,8 @@ def dose_record(
         return _dose_locked(actor, order_id, dose_mg, idempotency_key, at, now, note), False
     except DomainError:
         if idempotency_key:
-            # A simultaneous retry with this key committed while this one waited for the
-            # order lock (it then sees the dose as already given): answer with that dose.
+            # A retry of a dose given before (or committed while this one waited for the
+            # order lock): answer with that dose, or refuse a key used for another dose.
             first = _replay(actor, idempotency_key, order_id, dose_mg)
             if first is not None:
                 return first, True
