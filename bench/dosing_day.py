@@ -269,6 +269,22 @@ def drive(
     return run
 
 
+def bench_environment(prefix: str) -> Path:
+    """A fresh temporary folder, and the environment every benchmark runs Waypoint in: its
+    database there (SQLite) or the throwaway PostgreSQL database BENCH_DATABASE_URL names, a
+    secret key, production settings."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or (
+        f"sqlite:///{tmp / 'bench.sqlite3'}"
+    )
+    os.environ["WAYPOINT_SECRET_KEY"] = os.environ.get("WAYPOINT_SECRET_KEY") or (
+        secrets.token_urlsafe(50)
+    )
+    os.environ["WAYPOINT_DEBUG"] = "0"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "waypoint.settings"
+    return tmp
+
+
 # --- the server -------------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as s:

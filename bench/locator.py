@@ -31,16 +31,22 @@ import argparse
 import json
 import os
 import random
-import secrets
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dosing_day import Run, Server, database_label, drive, line, machine  # noqa: E402
+from dosing_day import (  # noqa: E402
+    Run,
+    Server,
+    bench_environment,
+    database_label,
+    drive,
+    line,
+    machine,
+)
 
 RADII = (5, 10, 25, 50, 100, 250, 500)
 
@@ -98,15 +104,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="wp-bench-locator-"))
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or (
-        f"sqlite:///{tmp / 'bench.sqlite3'}"
-    )
-    os.environ["WAYPOINT_SECRET_KEY"] = os.environ.get("WAYPOINT_SECRET_KEY") or (
-        secrets.token_urlsafe(50)
-    )
-    os.environ["WAYPOINT_DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "waypoint.settings"
+    tmp = bench_environment("wp-bench-locator-")
     server = Server(dict(os.environ), args.workers, 1, tmp / "server.log")
     try:
         import django

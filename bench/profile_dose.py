@@ -27,12 +27,10 @@ import collections
 import cProfile
 import io
 import json
-import os
 import pstats
 import secrets
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -153,15 +151,9 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=25, help="functions listed by cumulative time")
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="wp-bench-profile-"))
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or (
-        f"sqlite:///{tmp / 'bench.sqlite3'}"
-    )
-    os.environ["WAYPOINT_SECRET_KEY"] = os.environ.get("WAYPOINT_SECRET_KEY") or (
-        secrets.token_urlsafe(50)
-    )
-    os.environ["WAYPOINT_DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "waypoint.settings"
+    from dosing_day import bench_environment
+
+    tmp = bench_environment("wp-bench-profile-")
     try:
         import django
 

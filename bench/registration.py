@@ -27,7 +27,6 @@ import random
 import secrets
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dosing_day import (  # noqa: E402 (the bench folder is not a package)
     Run,
     Server,
+    bench_environment,
     database_label,
     drive,
     health_run,
@@ -114,15 +114,7 @@ def main() -> None:
     ap.add_argument("--health-seconds", type=float, default=5.0)
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="wp-bench-register-"))
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or (
-        f"sqlite:///{tmp / 'bench.sqlite3'}"
-    )
-    os.environ["WAYPOINT_SECRET_KEY"] = os.environ.get("WAYPOINT_SECRET_KEY") or (
-        secrets.token_urlsafe(50)
-    )
-    os.environ["WAYPOINT_DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "waypoint.settings"
+    tmp = bench_environment("wp-bench-register-")
     server = Server(dict(os.environ), args.workers, 1, tmp / "server.log")
     runs: dict[str, Run] = {}
     try:
