@@ -147,7 +147,7 @@ def filter_choices(actor: Actor) -> tuple[list[str], list[str]]:
 
 CSV_COLUMNS = (
     "seq", "at", "staff", "role", "action", "kind", "record", "patient_mrn", "patient",
-    "purpose", "channel", "client_address", "detail", "hash",
+    "purpose", "channel", "client_address", "detail", "hash", "chain",
 )  # fmt: skip
 
 
@@ -190,6 +190,7 @@ def audit_export(actor: Actor, f: AuditFilter) -> tuple[int, Iterator[list[str]]
                 ev.client_address,
                 json.dumps(ev.detail, sort_keys=True, default=str),
                 ev.hash,
+                str(ev.chain),  # the site's id (0: the organization's own chain)
             ]
 
     return total, (_safe_cells(r) for r in rows())
