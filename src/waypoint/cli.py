@@ -214,7 +214,7 @@ def _audit_cli(organization_id: int, action: str, object_type: str, object_id=""
 
 def _audit_all_organizations(action: str, **detail) -> None:
     """A command that concerns the whole database (backup, restore): one event in every
-    organization's chain."""
+    organization's own chain (chain 0: the system account has no site)."""
     from django.db import transaction
 
     from waypoint.core.models import Organization

@@ -24,7 +24,7 @@ the canonical JSON and the head's MAC only when it is not 0.
 
 The detail is canonicalized before it is stored and MACed (``canonical.py``): what is MACed
 is what reads back from either database. Events written before the key existed were chained
-with plain SHA-256 (``legacy_hash``); audit migration 0007 checked and re-sealed them once
+with plain SHA-256 (``legacy_hash``); audit migration 0006 checked and re-sealed them once
 (``transition.py``); ``verify`` accepts no unkeyed event.
 
 Every patient an event touched or showed is linked to it (``AuditEventPatient``): the
