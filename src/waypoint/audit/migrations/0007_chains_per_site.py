@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AlterModelOptions(
             name="auditevent",
-            options={"ordering": ["organization_id", "chain", "seq"]},
+            options={"ordering": ["organization_id", "id"]},
         ),
         migrations.RemoveConstraint(model_name="auditevent", name="audit_seq_unique"),
         migrations.RemoveConstraint(model_name="auditeventpatient", name="audit_link_unique"),
