@@ -1,11 +1,13 @@
 """A dosing morning at the methadone window, through the real production server.
 
 Builds an opioid treatment program in a fresh temporary SQLite database (or the PostgreSQL
-database named by BENCH_DATABASE_URL: use a throwaway one, rows are left there): one site,
-a nurse with an API token, a physician, and 2 x --patients patients, each with an active
-daily methadone order (40-120 mg) and a dose yesterday (so the missed-days rule lets them
-be dosed today). Then starts `waypoint serve` (gunicorn, --workers sync workers) and
-measures, with --clients concurrent HTTP clients (threads, stdlib http.client):
+database named by BENCH_DATABASE_URL: use a throwaway one, rows are left there): --sites
+sites (default 1), a nurse with an API token at each site (her home site: her doses join
+that site's audit chain), a physician, and 2 x --patients patients spread evenly over the
+sites, each with an active daily methadone order (40-120 mg) at their site and a dose
+yesterday (so the missed-days rule lets them be dosed today). Each dose is sent with the
+token of the nurse of the patient's site. Then starts `waypoint serve` (gunicorn, --workers
+sync workers) and measures, with --clients concurrent HTTP clients (threads, stdlib http.client):
 
   phase A  GET /api/v1/health for --health-seconds (the server's ceiling: no database), then
            POST /api/v1/doses once for each of the first --patients patients (each with its
@@ -18,6 +20,11 @@ measures, with --clients concurrent HTTP clients (threads, stdlib http.client):
 Each phase then doses --paced more patients at a fixed arrival rate (--rate doses a second
 from the same clients, an open loop) to show the latency a window sees below saturation,
 where the back-to-back runs show the ceiling.
+
+With --workers-sweep 1,2,4, after phase A the back-to-back dose run is repeated with a
+server of each of those worker counts (--patients more patients each, checked like the
+others) and the doses/s of each is printed: whether writes scale with workers (on
+PostgreSQL, with --sites 2 or more, the sites' doses do not queue on one audit head row).
 
 Every figure comes from measured requests: latency is client-side wall time per request
 (gunicorn's sync workers close each connection, so it includes a loopback TCP connect and
@@ -36,6 +43,8 @@ within one dosing day.
     .venv/bin/python bench/dosing_day.py [--patients 3000] [--clients 32]
         [--history 1000000] [--workers 4]
     .venv/bin/python bench/dosing_day.py --patients 300 --history 20000 --paced 100  # quick
+    BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/dosing_day.py --sites 4 \
+        --workers-sweep 1,2,4 --history 0 --paced 0  # writes per worker count, PostgreSQL
 """
 
 from __future__ import annotations
@@ -363,15 +372,21 @@ class Server:
 @dataclass
 class Program:
     org_id: int
-    site_code: str
+    site_ids: list[int]  # the sites, in order; the first is "BENCH"
     tz: zoneinfo.ZoneInfo
     today: dt.date
-    token: str
-    nurse_id: int
+    tokens: list[str]  # the nurse's bearer token of each site
+    nurse_ids: list[int]  # the nurse of each site
+    site_of: dict[int, int]  # order id -> index of its (and its patient's) site
     group_a: list[tuple[int, int, int]]  # (patient id, order id, dose mg)
     group_b: list[tuple[int, int, int]]
     paced_a: list[tuple[int, int, int]]  # dosed at a fixed arrival rate, not back to back
     paced_b: list[tuple[int, int, int]]
+    sweep: list[list[tuple[int, int, int]]] = field(default_factory=list)  # one per count
+
+    def everyone(self) -> list[tuple[int, int, int]]:
+        groups = [self.group_a, self.group_b, self.paced_a, self.paced_b, *self.sweep]
+        return [row for g in groups for row in g]
 
 
 FIRST = ("Ana", "Ben", "Carla", "Dev", "Elena", "Femi", "Gus", "Hana", "Ivan", "Joy", "Kai")
@@ -389,7 +404,9 @@ def pick_timezone() -> str:
     return max(ZONES, key=margin)
 
 
-def build(n: int, history: int, run_id: str, paced: int = 0) -> Program:
+def build(
+    n: int, history: int, run_id: str, paced: int = 0, sites: int = 1, sweep: int = 0
+) -> Program:
     from django.db import transaction
 
     from waypoint.care.models import Episode, LevelOfCareStay
@@ -403,18 +420,35 @@ def build(n: int, history: int, run_id: str, paced: int = 0) -> Program:
     tz = zoneinfo.ZoneInfo(tzname)
     now = dt.datetime.now(dt.UTC)
     today = now.astimezone(tz).date()
-    total = 2 * n + 2 * paced
+    total = 2 * n + 2 * paced + sweep * n
     # The history goes back this many days; the orders start before it.
     deepest = 1 + math.ceil(max(0, history - total) / total)
     start = today - dt.timedelta(days=max(60, deepest + 2))
     org = Organization.objects.create(name=f"Bench Clinic {run_id}", slug=f"bench-{run_id}")
-    site = core.site_create(org, "BENCH", "Bench Dosing Clinic", tzname)
+    site_list = [core.site_create(org, "BENCH", "Bench Dosing Clinic", tzname)] + [
+        core.site_create(org, f"BENCH{k + 1}", f"Bench Dosing Clinic {k + 1}", tzname)
+        for k in range(1, sites)
+    ]
+    site = site_list[0]
     password = secrets.token_urlsafe(16)
-    nurse = core.user_create(f"bench_nurse_{run_id}", "nurse", site, password, check_password=False)
+    nurses = [
+        core.user_create(
+            f"bench_nurse_{run_id}" + (f"_{k + 1}" if k else ""),
+            "nurse",
+            s,
+            password,
+            check_password=False,
+        )
+        for k, s in enumerate(site_list)
+    ]
     doctor = core.user_create(
         f"bench_md_{run_id}", "physician", site, password, check_password=False
     )
-    token = core.token_create(nurse, "dosing benchmark")
+    tokens = [core.token_create(u, "dosing benchmark") for u in nurses]
+
+    def at(i: int) -> int:  # the site (index) of the i-th patient: spread evenly
+        return i % sites
+
     with transaction.atomic():
         patients = []
         for i in range(total):
@@ -422,7 +456,7 @@ def build(n: int, history: int, run_id: str, paced: int = 0) -> Program:
             patients.append(
                 Patient(
                     organization=org,
-                    site=site,
+                    site=site_list[at(i)],
                     mrn=f"{i + 1:07d}",
                     first_name=first,
                     last_name=last,
@@ -440,13 +474,13 @@ def build(n: int, history: int, run_id: str, paced: int = 0) -> Program:
                 Episode(
                     organization=org,
                     patient=p,
-                    site=site,
+                    site=site_list[at(i)],
                     admitted_on=start,
                     referral_source="individual",
                     primary_substance="fentanyl",
                     admitted_by=doctor,
                 )
-                for p in patients
+                for i, p in enumerate(patients)
             ],
             batch_size=2000,
         )
@@ -469,7 +503,7 @@ def build(n: int, history: int, run_id: str, paced: int = 0) -> Program:
                 MedicationOrder(
                     organization=org,
                     patient=p,
-                    site=site,
+                    site=site_list[at(i)],
                     medication="methadone",
                     family="methadone",
                     route="oral",
@@ -479,7 +513,7 @@ def build(n: int, history: int, run_id: str, paced: int = 0) -> Program:
                     prescriber=doctor,
                     signed_at=signed,
                 )
-                for p in patients
+                for i, p in enumerate(patients)
             ],
             batch_size=2000,
         )
@@ -491,44 +525,47 @@ def build(n: int, history: int, run_id: str, paced: int = 0) -> Program:
                     organization=org,
                     patient_id=o.patient_id,
                     order=o,
-                    site=site,
+                    site=site_list[at(i)],
                     family="methadone",
                     dose_mg=o.dose_mg,
                     local_day=yesterday,
                     slot=0,
                     administered_at=morning + dt.timedelta(seconds=7 * i),
                     recorded_at=morning + dt.timedelta(seconds=7 * i + 5),
-                    administered_by=nurse,
+                    administered_by=nurses[at(i)],
                     idempotency_key=f"seed-{run_id}-{o.pk}",
                 )
                 for i, o in enumerate(orders)
             ],
             batch_size=2000,
         )
-        StockEntry.objects.create(
-            organization=org,
-            site=site,
-            medication="methadone",
-            kind="received",
-            quantity_mg=Decimal(120 * total * (deepest + 30)),
-            reference="BENCH-RECEIPT",
-            by=nurse,
-            at=signed,
-            local_day=start,
-        )
+        for s, by in zip(site_list, nurses, strict=True):  # each site's own stock
+            StockEntry.objects.create(
+                organization=org,
+                site=s,
+                medication="methadone",
+                kind="received",
+                quantity_mg=Decimal(120 * total * (deepest + 30)),
+                reference="BENCH-RECEIPT",
+                by=by,
+                at=signed,
+                local_day=start,
+            )
     rows = [(o.patient_id, o.pk, int(o.dose_mg)) for o in orders]
-    p = 2 * n + paced
+    p, q = 2 * n + paced, 2 * n + 2 * paced
     return Program(
         org.pk,
-        site.code,
+        [s.pk for s in site_list],
         tz,
         today,
-        token,
-        nurse.pk,
+        tokens,
+        [u.pk for u in nurses],
+        {o.pk: at(i) for i, o in enumerate(orders)},
         rows[:n],
         rows[n : 2 * n],
         rows[2 * n : p],
-        rows[p:],
+        rows[p:q],
+        [rows[q + k * n : q + (k + 1) * n] for k in range(sweep)],
     )
 
 
@@ -560,7 +597,6 @@ def add_history(prog: Program, target: int, batch: int, run_id: str) -> tuple[in
     ~0.2 ms of Python per row here (a million rows: four minutes)."""
     from django.db import connection, transaction
 
-    from waypoint.core.models import Site
     from waypoint.medication.models import DoseEvent
 
     fields = {f.attname: f for f in DoseEvent._meta.concrete_fields if not f.primary_key}
@@ -576,20 +612,25 @@ def add_history(prog: Program, target: int, batch: int, run_id: str) -> tuple[in
         ", ".join(qn(fields[c].column) for c in HISTORY_COLUMNS),
         ", ".join(["%s"] * len(HISTORY_COLUMNS)),
     )
-    site_id = Site.objects.get(organization_id=prog.org_id, code=prog.site_code).pk
     past = DoseEvent.objects.filter(organization_id=prog.org_id, local_day__lt=prog.today)
     extra = target - past.count()
     if extra <= 0:
         print(f"  history: already {past.count():,} past doses, nothing to add", flush=True)
         return 0, 0.0
     everyone = [
-        (pid, oid, ops.adapt_decimalfield_value(Decimal(mg), 8, 2))
-        for pid, oid, mg in prog.group_a + prog.group_b + prog.paced_a + prog.paced_b
+        (
+            pid,
+            oid,
+            ops.adapt_decimalfield_value(Decimal(mg), 8, 2),
+            prog.site_ids[prog.site_of[oid]],
+            prog.nurse_ids[prog.site_of[oid]],
+        )
+        for pid, oid, mg in prog.everyone()
     ]
     per, rest = divmod(extra, len(everyone))
     deepest = 1 + per + (1 if rest else 0)
     no_warnings = fields["warnings"].get_db_prep_save([], connection)
-    org, nurse = prog.org_id, prog.nurse_id
+    org = prog.org_id
 
     def rows():
         for ago in range(deepest, 1, -1):
@@ -597,7 +638,7 @@ def add_history(prog: Program, target: int, batch: int, run_id: str) -> tuple[in
             local_day = ops.adapt_datefield_value(day)
             morning = dt.datetime.combine(day, dt.time(6, 0), tzinfo=prog.tz)
             who = everyone if ago <= 1 + per else everyone[:rest]
-            for i, (pid, oid, mg) in enumerate(who):
+            for i, (pid, oid, mg, site_id, nurse) in enumerate(who):
                 at = morning + dt.timedelta(seconds=(7 * i) % 21600)
                 yield (
                     org,
@@ -671,7 +712,7 @@ def verify_day(prog: Program, group: list[tuple[int, int, int]]) -> list[str]:
     audits = AuditEvent.objects.filter(
         organization_id=prog.org_id, object_type="dose", patient_id__in=pids
     ).count()
-    chain = verify()
+    chain = verify()  # every chain: the organization's and each site's
     ok = n == len(group) and doubles == 0 and wrong == 0 and stock == n and audits == n
     return [
         f"{'OK' if ok else 'MISMATCH'}: {n} doses today ({prog.today}) for {len(group)} patients "
@@ -679,7 +720,7 @@ def verify_day(prog: Program, group: list[tuple[int, int, int]]) -> list[str]:
         f"one dose, {wrong} not at the ordered dose; {stock} stock entries; {audits} audit "
         f"events",
         f"audit chain {'intact' if chain.ok else 'BROKEN: ' + chain.problem}: "
-        f"{chain.events_checked} events checked",
+        f"{chain.events_checked} events checked in {chain.chains_checked} chains",
     ]
 
 
@@ -703,18 +744,22 @@ def dose_run(
     run_id: str,
     rate: float | None = None,
 ) -> Run:
-    auth = {"Authorization": f"Bearer {prog.token}", "Content-Type": "application/json"}
+    # the nurse of the patient's site doses (her token)
+    auths = [
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        for token in prog.tokens
+    ]
 
     def refused(item):  # warm-up: a dose that differs from the order writes nothing
         _, order, mg = item
         body = {"order": order, "dose_mg": mg + 1, "idempotency_key": f"warm-{run_id}-{order}"}
-        return "POST", "/api/v1/doses", json.dumps(body).encode(), auth
+        return "POST", "/api/v1/doses", json.dumps(body).encode(), auths[prog.site_of[order]]
 
     def dose(item):
         _, order, mg = item
         key = f"bench-{run_id}-{name.replace(' ', '-')}-{order}"
         body = {"order": order, "dose_mg": mg, "idempotency_key": key}
-        return "POST", "/api/v1/doses", json.dumps(body).encode(), auth
+        return "POST", "/api/v1/doses", json.dumps(body).encode(), auths[prog.site_of[order]]
 
     warm = drive(server.port, clients, refused, items=group[: max(4 * clients, 64)])
     unexpected = {k: v for k, v in warm.errors.items() if k != (409, "dose_differs_from_order")}
@@ -779,7 +824,8 @@ def summary(args, runs: dict[str, Run], notes: list[str]) -> None:
     print("\n## Dosing day benchmark\n")
     print(
         f"{args.patients} doses per phase, {args.clients} clients, {args.workers} gunicorn "
-        f"workers x {args.threads} thread(s), {args.history:,} past doses in phase B; "
+        f"workers x {args.threads} thread(s), {args.sites} site(s) (a nurse and an audit "
+        f"chain each), {args.history:,} past doses in phase B; "
         f"paced runs: {args.paced} doses at {args.rate:g} doses/s from the same clients\n"
     )
     print(
@@ -819,6 +865,19 @@ def summary(args, runs: dict[str, Run], notes: list[str]) -> None:
             f"{1000 * args.clients / a.rate:.0f} ms each (Little's law); p99 < 50 ms that way "
             f"needs {args.clients / 0.05:.0f} doses/s"
         )
+    sweep = [
+        (w, runs[f"A doses, {w} workers"]) for w in args.sweep if f"A doses, {w} workers" in runs
+    ]
+    if sweep:
+        base = sweep[0][1].rate
+        print(
+            "- doses/s by gunicorn workers (back to back, phase A's database, "
+            f"{args.sites} site(s)): "
+            + ", ".join(
+                f"{w} -> {r.rate:.0f}/s" + (f" (x{r.rate / base:.2f})" if base else "")
+                for w, r in sweep
+            )
+        )
     for note in notes:
         print(f"- {note}")
     print(f"- machine: {machine()}")
@@ -832,6 +891,15 @@ def main() -> None:
     ap.add_argument("--history", type=int, default=1_000_000, help="past doses in phase B")
     ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     ap.add_argument("--threads", type=int, default=1, help="threads per worker (1: sync)")
+    ap.add_argument(
+        "--sites", type=int, default=1, help="sites, each with its nurse and audit chain"
+    )
+    ap.add_argument(
+        "--workers-sweep",
+        default="",
+        metavar="1,2,4",
+        help="after phase A, a back-to-back dose run at each of these worker counts",
+    )
     ap.add_argument("--health-seconds", type=float, default=5.0)
     ap.add_argument(
         "--paced", type=int, default=600, help="doses per phase sent at --rate (0: none)"
@@ -841,8 +909,14 @@ def main() -> None:
     ap.add_argument("--no-analyze", action="store_true", help="skip ANALYZE after the history")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
-    if args.patients < 1 or args.clients < 1 or args.workers < 1:
-        ap.error("--patients, --clients and --workers are at least 1")
+    if args.patients < 1 or args.clients < 1 or args.workers < 1 or args.sites < 1:
+        ap.error("--patients, --clients, --workers and --sites are at least 1")
+    try:
+        args.sweep = [int(w) for w in args.workers_sweep.split(",") if w.strip()]
+    except ValueError:
+        ap.error("--workers-sweep is a list of worker counts: 1,2,4")
+    if any(w < 1 for w in args.sweep):
+        ap.error("--workers-sweep counts are at least 1")
 
     tmp = Path(tempfile.mkdtemp(prefix="wp-bench-dosing-"))
     os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or (
@@ -866,12 +940,12 @@ def main() -> None:
         t0 = time.perf_counter()
         call_command("migrate", verbosity=0)
         run_id = secrets.token_hex(4)
-        prog = build(args.patients, args.history, run_id, args.paced)
+        prog = build(args.patients, args.history, run_id, args.paced, args.sites, len(args.sweep))
         tzname = str(prog.tz)
         print(
-            f"{database_label()}: migrated and built {2 * (args.patients + args.paced)} "
-            f"patients with orders and a dose yesterday in {time.perf_counter() - t0:.1f} s "
-            f"(site time zone {tzname}, today {prog.today})",
+            f"{database_label()}: migrated and built {len(prog.everyone())} patients at "
+            f"{args.sites} site(s) with orders and a dose yesterday in "
+            f"{time.perf_counter() - t0:.1f} s (site time zone {tzname}, today {prog.today})",
             flush=True,
         )
         connections.close_all()
@@ -894,6 +968,20 @@ def main() -> None:
             print("\n".join("  " + c for c in checks), flush=True)
             notes += [f"after phase A paced: {c}" for c in checks]
         server.stop()
+
+        for w, group in zip(args.sweep, prog.sweep, strict=True):
+            name = f"A doses, {w} workers"
+            print(f"\nworkers sweep: {w} worker(s)", flush=True)
+            swept = Server(dict(os.environ), w, args.threads, tmp / "server.log")
+            try:
+                swept.start()
+                runs[name] = dose_run(swept, args.clients, prog, group, name, run_id)
+                report_errors(runs[name], swept)
+            finally:
+                swept.stop()
+            checks = verify_day(prog, group)
+            print("\n".join("  " + c for c in checks), flush=True)
+            notes += [f"after {name}: {c}" for c in checks]
 
         print(f"\nhistory: growing to {args.history:,} past doses", flush=True)
         added, took = add_history(prog, args.history, args.batch, run_id)

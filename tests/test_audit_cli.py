@@ -24,7 +24,9 @@ def chain_db(tmp_path):
 
 
 def _last_event(db: Database) -> tuple[int, int]:
-    return db.query("SELECT id, seq FROM audit_auditevent ORDER BY seq DESC LIMIT 1")[0]
+    """The (id, seq) of the event written last, in whichever chain (the template's events are
+    its site's, a command's the organization's own, chain 0)."""
+    return db.query("SELECT id, seq FROM audit_auditevent ORDER BY id DESC LIMIT 1")[0]
 
 
 def _broken(r, event_id) -> None:
@@ -80,7 +82,10 @@ def test_anchor_written_and_checked(chain_db, tmp_path):
     doc = json.loads(out.read_text())
     assert doc["format"] == "waypoint-audit-anchor"
     last_id, last_seq = _last_event(chain_db)
-    assert [c["seq"] for c in doc["chains"]] == [last_seq]  # the anchor's own event included
+    site = chain_db.scalar("SELECT id FROM core_site WHERE code = 'KC'")
+    # the site's chain (the patients' registrations), and the organization's own chain with
+    # the anchor's own event included
+    assert [(c["chain"], c["seq"]) for c in doc["chains"]] == [(0, last_seq), (site, 6)]
     assert chain_db.scalar("SELECT action FROM audit_auditevent WHERE id = %s", (last_id,)) == (
         "audit_anchor"
     )
@@ -102,7 +107,10 @@ def test_anchor_written_and_checked(chain_db, tmp_path):
 
 def test_tail_cut_with_an_old_head_put_back_is_caught_by_an_anchor(chain_db, tmp_path):
     db = chain_db
-    [old_head] = db.query("SELECT last_seq, last_hash, mac FROM audit_auditchainhead")
+    # The command line's events are the organization's own chain (chain 0).
+    db.ok("token", "create", "--username", "t_admin")
+    own = "FROM audit_auditchainhead WHERE chain = 0"
+    [old_head] = db.query(f"SELECT last_seq, last_hash, mac {own}")  # noqa: S608
     for _ in range(2):  # two more events (a token each), then an anchor (one more)
         db.ok("token", "create", "--username", "t_admin")
     anchor = tmp_path / "anchor.json"
@@ -110,11 +118,14 @@ def test_tail_cut_with_an_old_head_put_back_is_caught_by_an_anchor(chain_db, tmp
     db.drop_audit_triggers()
     db.query(
         "DELETE FROM audit_auditeventpatient WHERE event_id IN "
-        "(SELECT id FROM audit_auditevent WHERE seq > %s)",
+        "(SELECT id FROM audit_auditevent WHERE chain = 0 AND seq > %s)",
         (old_head[0],),
     )
-    db.query("DELETE FROM audit_auditevent WHERE seq > %s", (old_head[0],))
-    db.query("UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s, mac = %s", old_head)
+    db.query("DELETE FROM audit_auditevent WHERE chain = 0 AND seq > %s", (old_head[0],))
+    db.query(
+        "UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s, mac = %s WHERE chain = 0",
+        old_head,
+    )
     assert db.cli("audit", "verify").returncode == 0  # a genuine old head: only an anchor knows
     r = db.cli("audit", "verify", "--anchor", str(anchor))
     _broken(r, _last_event(db)[0])

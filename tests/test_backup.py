@@ -198,14 +198,14 @@ def test_restore_drill(demo_db, tmp_path):
     assert db.query("SELECT id FROM patients_patient WHERE mrn = %s", (mrn,)) == []
     assert db.query("SELECT id FROM medication_doseevent WHERE id = %s", (int(dose_id),)) == []
     # The audit trail: the backed-up events unchanged, then one restore event per
-    # organization, last in its chain, naming the backup.
+    # organization, last in its own chain (chain 0), naming the backup.
     assert set(before["audit_auditevent"]) <= set(after["audit_auditevent"])
     orgs = db.scalar("SELECT COUNT(*) FROM core_organization")
     assert len(after["audit_auditevent"]) == len(before["audit_auditevent"]) + orgs
     last = db.query(
         "SELECT e.action, e.detail, e.seq, h.last_seq FROM audit_auditevent e "
         "JOIN audit_auditchainhead h ON h.organization_id = e.organization_id "
-        "WHERE e.seq = h.last_seq"
+        "AND h.chain = e.chain WHERE e.seq = h.last_seq AND e.chain = 0"
     )
     assert len(last) == orgs
     for action, detail, seq, head_seq in last:

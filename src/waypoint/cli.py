@@ -214,7 +214,7 @@ def _audit_cli(organization_id: int, action: str, object_type: str, object_id=""
 
 def _audit_all_organizations(action: str, **detail) -> None:
     """A command that concerns the whole database (backup, restore): one event in every
-    organization's chain."""
+    organization's own chain (chain 0: the system account has no site)."""
     from django.db import transaction
 
     from waypoint.core.models import Organization
@@ -367,7 +367,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
     result = verify(anchor)
     if result.ok:
         held = f"; the anchor of {anchor.made_at} holds" if anchor else ""
-        print(f"audit chain intact: {result.events_checked} events checked{held}")
+        chains = f" in {result.chains_checked} chain{'s' if result.chains_checked != 1 else ''}"
+        print(f"audit chain intact: {result.events_checked} events checked{chains}{held}")
         return
     print(f"audit chain BROKEN at {result.problem}", file=sys.stderr)
     print(f"first broken event: {result.event_id}")
@@ -384,7 +385,8 @@ def cmd_audit_anchor(args: argparse.Namespace) -> None:
     out = Path(args.out).resolve() if args.out else None
     try:
         with transaction.atomic():
-            # The anchor is itself an event of every chain, and the anchor includes it.
+            # The anchor is itself an event of every organization's own chain (chain 0; the
+            # sites' chains are anchored at their heads as they are), and includes it.
             _audit_all_organizations("audit_anchor", file=str(out) if out else "(stdout)")
             text = anchor_text(anchor_document())
             if out is not None:
@@ -437,13 +439,23 @@ def cmd_restore(args: argparse.Namespace) -> None:
         manifest = restore(Path(args.file))
     except BackupError as exc:
         _fail(f"restore failed: {exc}")
-    # Written after the swap, into the restored database's chains: when and from which
-    # backup (its manifest) the database came back.
+    # Written after the swap, into each organization's own chain (chain 0) of the restored
+    # database: when and from which backup (its manifest) the database came back, and the
+    # backup's heads of that organization's chains (a manifest of a Waypoint before the
+    # chains per site has no "chain": chain 0).
     connections.close_all()
-    heads = {str(h["organization"]): h for h in manifest.get("audit_heads", [])}
+    heads: dict[int, dict[int, dict]] = {}
+    for h in manifest.get("audit_heads", []):
+        heads.setdefault(int(h["organization"]), {})[int(h.get("chain", 0))] = h
     with transaction.atomic():
         for org_id in Organization.objects.order_by("pk").values_list("pk", flat=True):
-            head = heads.get(str(org_id), {})
+            chains = heads.get(org_id, {})
+            head = chains.get(0, {})
+            sites = {
+                str(c): {"seq": h.get("seq", 0), "hash": h.get("hash", "")}
+                for c, h in sorted(chains.items())
+                if c
+            }
             _audit_cli(
                 org_id,
                 "restore",
@@ -457,6 +469,7 @@ def cmd_restore(args: argparse.Namespace) -> None:
                 backup_schema=manifest.get("schema", {}),
                 backup_head_seq=head.get("seq", 0),
                 backup_head_hash=head.get("hash", ""),
+                **({"backup_site_heads": sites} if sites else {}),
             )
     print(f"restored from {args.file} (backup of {manifest.get('created_at')}, verified)")
 

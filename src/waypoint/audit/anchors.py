@@ -1,12 +1,16 @@
 """Anchors: each chain's head, written down to be kept away from the database.
 
-``waypoint audit anchor`` prints (or writes) a small JSON document: for every organization
-the head's sequence number, its event's MAC and that event's time, the time the anchor was
-made, the audit key's id, and a MAC of the whole document with the audit key::
+``waypoint audit anchor`` prints (or writes) a small JSON document: for every chain (one per
+site of each organization, and the organization's own, chain 0) the head's sequence number,
+its event's MAC and that event's time, the time the anchor was made, the audit key's id, and
+a MAC of the whole document with the audit key::
 
     {"format": "waypoint-audit-anchor", "version": 1, "made_at": "...", "key_id": "...",
-     "chains": [{"organization": 1, "name": "...", "seq": 812, "mac": "...", "at": "..."}],
+     "chains": [{"organization": 1, "chain": 4, "name": "...", "seq": 812, "mac": "...",
+                 "at": "..."}, ...],
      "mac": "..."}
+
+An entry without "chain" (an anchor made before there were chains per site) is chain 0.
 
 Kept elsewhere (another machine, write-once storage, a printout), it lets
 ``waypoint audit verify --anchor FILE`` prove more than the key alone can: the anchored
@@ -29,7 +33,7 @@ from waypoint.core.keys import AuditKey, audit_key
 
 from .canonical import dumps
 from .models import AuditChainHead, AuditEvent
-from .services import head_mac
+from .services import chain_label, head_mac
 
 FORMAT = "waypoint-audit-anchor"
 VERSION = 1
@@ -46,13 +50,14 @@ class AnchorPoint:
     organization_id: int
     seq: int
     mac: str
+    chain: int = 0
 
 
 @dataclass(frozen=True)
 class Anchor:
     made_at: str
     key_id: str
-    points: dict[int, AnchorPoint]
+    points: dict[tuple[int, int], AnchorPoint]  # by (organization id, chain)
 
 
 def _mac(key: AuditKey, body: dict[str, Any]) -> str:
@@ -67,29 +72,30 @@ def anchor_document(using: str = "default") -> dict[str, Any]:
     key = audit_key()
     chains = []
     heads = AuditChainHead.objects.using(using).select_related("organization")
-    for head in heads.order_by("organization_id"):
-        org_id = head.organization_id
+    for head in heads.order_by("organization_id", "chain"):
+        org_id, chain = head.organization_id, head.chain
+        label = chain_label(org_id, chain)
         if not hmac.compare_digest(
-            head.mac, head_mac(org_id, head.last_seq, head.last_hash, key=key.secret)
+            head.mac, head_mac(org_id, head.last_seq, head.last_hash, chain=chain, key=key.secret)
         ):
-            raise AnchorError(f"organization {org_id}: the chain's head row fails its MAC")
+            raise AnchorError(f"{label}: the chain's head row fails its MAC")
         at = None
         if head.last_seq:
             row = (
                 AuditEvent.objects.using(using)
-                .filter(organization_id=org_id, seq=head.last_seq)
+                .filter(organization_id=org_id, chain=chain, seq=head.last_seq)
                 .values_list("hash", "at")
                 .first()
             )
             if row is None or row[0] != head.last_hash:
                 raise AnchorError(
-                    f"organization {org_id}: the head names seq {head.last_seq}, which is "
-                    "missing or different"
+                    f"{label}: the head names seq {head.last_seq}, which is missing or different"
                 )
             at = row[1].astimezone(UTC).isoformat(timespec="microseconds")
         chains.append(
             {
                 "organization": org_id,
+                "chain": chain,
                 "name": head.organization.name,
                 "seq": head.last_seq,
                 "mac": head.last_hash,
@@ -129,11 +135,16 @@ def load_anchor(text: str) -> Anchor:
     body = {k: v for k, v in doc.items() if k != "mac"}
     if not isinstance(doc.get("mac"), str) or not hmac.compare_digest(doc["mac"], _mac(key, body)):
         raise AnchorError("the anchor does not match its MAC (altered)")
-    points: dict[int, AnchorPoint] = {}
+    points: dict[tuple[int, int], AnchorPoint] = {}
     try:
         for chain in doc["chains"]:
-            point = AnchorPoint(int(chain["organization"]), int(chain["seq"]), str(chain["mac"]))
-            points[point.organization_id] = point
+            point = AnchorPoint(
+                int(chain["organization"]),
+                int(chain["seq"]),
+                str(chain["mac"]),
+                int(chain.get("chain", 0)),
+            )
+            points[(point.organization_id, point.chain)] = point
         made_at = str(doc["made_at"])
     except (KeyError, TypeError, ValueError) as exc:
         raise AnchorError(f"the anchor's chains are malformed ({exc})") from exc

@@ -24,7 +24,8 @@ class AuditQuery(Schema):
 
 class AuditEventOut(Schema):
     id: int
-    seq: int
+    chain: int  # the site's id, 0 for the organization's own chain (docs/AUDIT.md)
+    seq: int  # within the chain
     at: dt.datetime
     actor: str
     role: str

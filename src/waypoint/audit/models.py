@@ -1,4 +1,6 @@
-"""The audit trail: append-only, hash-chained events, one chain per organization."""
+"""The audit trail: append-only, MAC-chained events, one chain per site of an organization
+(and the organization's own chain 0 for actors without a site: the command line, the system
+account). See services.py for why there is a chain per site."""
 
 from __future__ import annotations
 
@@ -6,21 +8,33 @@ from django.db import models
 
 
 class AuditChainHead(models.Model):
-    """The last event of an organization's chain. Locked (SELECT ... FOR UPDATE) while an
-    event is appended, so concurrent writers form one unbroken sequence; it also lets
-    ``audit verify`` notice events cut off the end of the chain. ``mac`` is its own MAC
-    (``services.head_mac``): the row may be updated (it moves with every event), but not
-    rewritten without the audit key."""
+    """The last event of one chain of an organization (``chain``: the site's id, 0 for the
+    organization's own chain). Locked (SELECT ... FOR UPDATE) while an event is appended to
+    that chain, so concurrent writers at one site form one unbroken sequence, and writers at
+    two sites do not wait for each other; it also lets ``audit verify`` notice events cut off
+    the end of the chain. ``mac`` is its own MAC (``services.head_mac``): the row may be
+    updated (it moves with every event), but not rewritten without the audit key."""
 
-    organization = models.OneToOneField(
-        "core.Organization", on_delete=models.PROTECT, related_name="audit_head"
+    organization = models.ForeignKey(
+        "core.Organization", on_delete=models.PROTECT, related_name="audit_heads"
     )
+    # A site's id, not a foreign key: the chain is a number in the MACs, and a chain
+    # outlives any change to the site's row.
+    chain = models.PositiveBigIntegerField(default=0)
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     mac = models.CharField(max_length=64, blank=True, default="")
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "chain"], name="audit_head_unique")
+        ]
+
     def __str__(self) -> str:
-        return f"audit chain of organization {self.organization_id} at seq {self.last_seq}"
+        return (
+            f"audit chain {self.chain} of organization {self.organization_id} "
+            f"at seq {self.last_seq}"
+        )
 
 
 class AuditEvent(models.Model):
@@ -28,7 +42,10 @@ class AuditEvent(models.Model):
     kind: str
 
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
-    seq = models.PositiveBigIntegerField()
+    # The chain the event belongs to: the acting user's home site's id, 0 for an actor
+    # without a site (services.chain_of). Not a foreign key (see AuditChainHead.chain).
+    chain = models.PositiveBigIntegerField(default=0)
+    seq = models.PositiveBigIntegerField()  # 1, 2, 3, ... within (organization, chain)
     at = models.DateTimeField()
     actor = models.ForeignKey(
         "core.User", on_delete=models.PROTECT, null=True, related_name="audit_events"
@@ -50,10 +67,14 @@ class AuditEvent(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "seq"], name="audit_seq_unique")
+            models.UniqueConstraint(
+                fields=["organization", "chain", "seq"], name="audit_chain_seq_unique"
+            )
         ]
         indexes = [models.Index(fields=["organization", "patient", "at"])]
-        ordering = ["organization_id", "seq"]
+        # The order written (within one chain that is the order of seq; the chains of an
+        # organization's sites interleave). verify reads each chain by seq itself.
+        ordering = ["organization_id", "id"]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type} by {self.actor_username}"
@@ -79,7 +100,9 @@ class AuditEventPatient(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["event", "patient"], name="audit_link_unique")
+            models.UniqueConstraint(
+                fields=["organization", "event", "patient"], name="audit_link_org_unique"
+            )
         ]
         indexes = [models.Index(fields=["organization", "patient", "event"])]
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -113,7 +113,9 @@ def audit_events(
         f = AuditFilter(**{**asdict(f), "patient_ids": (patient_id,)})
     qs = _filtered(actor, f)
     total = qs.count()
-    rows = list(qs.select_related("patient").order_by("-seq")[offset : offset + limit])
+    # Newest first by id (the order of writing): seq counts within one chain (a site's), so
+    # it does not order the events of several sites.
+    rows = list(qs.select_related("patient").order_by("-id")[offset : offset + limit])
     for ev in rows:
         ev.kind = kind_of(ev.action)
     with transaction.atomic():
@@ -145,7 +147,7 @@ def filter_choices(actor: Actor) -> tuple[list[str], list[str]]:
 
 CSV_COLUMNS = (
     "seq", "at", "staff", "role", "action", "kind", "record", "patient_mrn", "patient",
-    "purpose", "channel", "client_address", "detail", "hash",
+    "purpose", "channel", "client_address", "detail", "hash", "chain",
 )  # fmt: skip
 
 
@@ -170,7 +172,7 @@ def audit_export(actor: Actor, f: AuditFilter) -> tuple[int, Iterator[list[str]]
 
     def rows() -> Iterator[list[str]]:
         yield list(CSV_COLUMNS)
-        events = qs.select_related("patient").order_by("-seq")
+        events = qs.select_related("patient").order_by("-id")
         for ev in events.iterator(chunk_size=2000):
             p = ev.patient
             yield [
@@ -188,6 +190,7 @@ def audit_export(actor: Actor, f: AuditFilter) -> tuple[int, Iterator[list[str]]
                 ev.client_address,
                 json.dumps(ev.detail, sort_keys=True, default=str),
                 ev.hash,
+                str(ev.chain),  # the site's id (0: the organization's own chain)
             ]
 
     return total, (_safe_cells(r) for r in rows())
@@ -206,12 +209,23 @@ def _safe_cells(row: list[str]) -> list[str]:
 
 
 def chain_heads() -> list[dict[str, Any]]:
-    """Each organization's chain head (the last event's sequence number and hash), for a
-    backup's manifest and the restore's check of its candidate (core/backup.py). Not
-    audited: it names no patient and is read by the command line only."""
+    """Each chain's head (organization, chain, the last event's sequence number and hash),
+    for a backup's manifest and the restore's check of its candidate (core/backup.py). The
+    candidate may have the schema of an older Waypoint, before the chains per site (audit
+    migration 0007): its heads are then each organization's chain 0. Not audited: it names
+    no patient and is read by the command line only."""
+    heads = AuditChainHead.objects.order_by("organization_id")
+    table = AuditChainHead._meta.db_table
+    with connection.cursor() as cur:
+        columns = {c.name for c in connection.introspection.get_table_description(cur, table)}
+    if "chain" not in columns:
+        return [
+            {"organization": org, "chain": 0, "seq": seq, "hash": last}
+            for org, seq, last in heads.values_list("organization_id", "last_seq", "last_hash")
+        ]
     return [
-        {"organization": org, "seq": seq, "hash": last}
-        for org, seq, last in AuditChainHead.objects.order_by("organization_id").values_list(
-            "organization_id", "last_seq", "last_hash"
+        {"organization": org, "chain": chain, "seq": seq, "hash": last}
+        for org, chain, seq, last in heads.order_by("organization_id", "chain").values_list(
+            "organization_id", "chain", "last_seq", "last_hash"
         )
     ]

@@ -1,19 +1,30 @@
 """Writing and verifying the audit trail.
 
 ``record`` appends one event inside the caller's transaction (a change and its audit event
-commit or roll back together). Events form a chain per organization whose links are MACs:
+commit or roll back together). Events form chains whose links are MACs, one chain per site
+of an organization (``chain_of``: the acting user's home site; chain 0, the organization's
+own, for an actor without a site: the command line, the system account):
 ``hash = HMAC-SHA256(audit key, prev_hash || "|" || canonical JSON of the event)``. The key
 is not in the database (``core.keys.audit_key``: an environment variable or a file), so
 whoever can write the database can neither edit an event and recompute the chain after it
 nor insert a well-chained event of their own: ``verify`` names the first event that was
-edited, deleted, moved or forged. The chain's head row (``AuditChainHead``: last sequence
+edited, deleted, moved or forged. Each chain's head row (``AuditChainHead``: last sequence
 number and MAC) carries a MAC of its own, so a deleted or rewritten head is caught too, and
 a copy of the heads kept elsewhere (an anchor, ``anchors.py``) lets ``verify`` prove that
 nothing up to the anchored event changed and that no event was cut off the end.
 
+Why a chain per site: appending locks the chain's head row until the transaction commits,
+so every write of one chain waits for the one before it. With one chain per organization,
+a dose at one site waited for a dose at another site of the same organization (on
+PostgreSQL, where writers otherwise run side by side); with one chain per site, writers of
+two sites share no row. The chain is part of what is MACed (the event's canonical JSON and
+the head's MAC), so an event cannot be moved from one chain to another either. Events
+written before there were chains are chain 0, and their MACs are unchanged: "chain" enters
+the canonical JSON and the head's MAC only when it is not 0.
+
 The detail is canonicalized before it is stored and MACed (``canonical.py``): what is MACed
 is what reads back from either database. Events written before the key existed were chained
-with plain SHA-256 (``legacy_hash``); audit migration 0007 checked and re-sealed them once
+with plain SHA-256 (``legacy_hash``); audit migration 0006 checked and re-sealed them once
 (``transition.py``); ``verify`` accepts no unkeyed event.
 
 Every patient an event touched or showed is linked to it (``AuditEventPatient``): the
@@ -58,8 +69,11 @@ _HEAD = b"waypoint-audit-head|"
 def _canonical(ev: Any, others: list[int] | tuple[int, ...] = ()) -> bytes:
     """The event's canonical JSON (``ev`` is an ``AuditEvent``, or the historical model's
     instance in a migration: only its field values are read)."""
-    payload: dict[str, Any] = {
-        "org": ev.organization_id,
+    payload: dict[str, Any] = {"org": ev.organization_id}
+    chain = getattr(ev, "chain", 0)  # absent from the historical model of migration 0006
+    if chain:  # absent for chain 0, so the events written before the chains keep their MACs
+        payload["chain"] = chain
+    payload |= {
         "seq": ev.seq,
         "at": ev.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": ev.actor_id,
@@ -95,11 +109,35 @@ def legacy_hash(prev_hash: str, ev: Any, others: list[int] | tuple[int, ...] = (
     return hashlib.sha256(prev_hash.encode() + b"|" + _canonical(ev, others)).hexdigest()
 
 
-def head_mac(organization_id: int, seq: int, last_hash: str, *, key: bytes | None = None) -> str:
-    """The MAC of an organization's head row: its last sequence number and last event's MAC."""
+def head_mac(
+    organization_id: int, seq: int, last_hash: str, *, chain: int = 0, key: bytes | None = None
+) -> str:
+    """The MAC of a chain's head row: its organization and chain, its last sequence number
+    and its last event's MAC. The chain is in the message only when it is not 0, so the
+    heads written before there were chains keep their MACs (three fields, against four: no
+    message of one chain reads as one of another)."""
     secret = key if key is not None else audit_key().secret
-    message = _HEAD + f"{organization_id}|{seq}|{last_hash}".encode()
+    where = f"{organization_id}|{chain}" if chain else f"{organization_id}"
+    message = _HEAD + f"{where}|{seq}|{last_hash}".encode()
     return hmac.digest(secret, message, "sha256").hex()
+
+
+def chain_of(actor: Actor, organization_id: int) -> int:
+    """The chain an event of ``actor`` in ``organization_id`` joins: the actor's home site
+    (its id), or 0, the organization's own chain, for an actor without a site (the command
+    line's system account, an administrator of the whole organization) or acting in an
+    organization other than their own."""
+    user = actor.user
+    site_id = getattr(user, "site_id", None)
+    if site_id is None or getattr(user, "organization_id", None) != organization_id:
+        return 0
+    return int(site_id)
+
+
+def chain_label(organization_id: int, chain: int) -> str:
+    """How ``verify`` names a chain: "organization 3" (its own chain) or "organization 3,
+    site 7" (the chain of site id 7)."""
+    return f"organization {organization_id}" + (f", site {chain}" if chain else "")
 
 
 def _others(patient_id: int | None, patients) -> list[int]:
@@ -117,7 +155,8 @@ def record(
     detail: dict[str, Any] | None = None,
     organization_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the actor's organization's chain, in the current transaction.
+    """Append one event to the actor's chain in its organization (``chain_of``: the home
+    site's chain), in the current transaction.
 
     ``patient_id`` is the patient the event is about (a read or a write of one record);
     ``patients`` every patient a search, board or list showed. Both are linked to the
@@ -125,6 +164,7 @@ def record(
     which may refuse it with a ``DomainError``: the caller's transaction then rolls back.
     """
     org_id = organization_id or actor.organization_id
+    chain = chain_of(actor, org_id)
     if patient_id is not None:
         subjects.check_access(actor, patient_id, action, object_type)
     others = _others(patient_id, patients)
@@ -133,9 +173,10 @@ def record(
     key = batch.key if batch is not None else audit_key().secret
     # No savepoint: inside a caller's transaction a failure here fails the whole change.
     with transaction.atomic(savepoint=False):
-        head = batch.head(org_id) if batch is not None else _locked_head(org_id)
+        head = batch.head(org_id, chain) if batch is not None else _locked_head(org_id, chain)
         ev = AuditEvent(
             organization_id=org_id,
+            chain=chain,
             seq=head.last_seq + 1,
             at=timezone.now(),
             actor_id=actor.user.pk,
@@ -158,7 +199,7 @@ def record(
         head.last_seq = ev.seq
         head.last_hash = ev.hash
         if batch is not None:  # the head row and the links are written when the batch ends
-            batch.wrote(org_id, links)
+            batch.wrote((org_id, chain), links)
         else:
             if links:
                 AuditEventPatient.objects.bulk_create(links)
@@ -166,11 +207,14 @@ def record(
     return ev
 
 
-def _locked_head(org_id: int) -> AuditChainHead:
-    """The organization's head row, locked (SELECT ... FOR UPDATE) until the transaction
-    ends, so concurrent writers form one unbroken sequence; made on the first event."""
-    head, created = AuditChainHead.objects.select_for_update().get_or_create(organization_id=org_id)
-    if created and AuditEvent.objects.filter(organization_id=org_id).exists():
+def _locked_head(org_id: int, chain: int = 0) -> AuditChainHead:
+    """The chain's head row, locked (SELECT ... FOR UPDATE) until the transaction ends, so
+    concurrent writers of the chain form one unbroken sequence (writers of other chains lock
+    other rows); made on the chain's first event."""
+    head, created = AuditChainHead.objects.select_for_update().get_or_create(
+        organization_id=org_id, chain=chain
+    )
+    if created and AuditEvent.objects.filter(organization_id=org_id, chain=chain).exists():
         # The head row was deleted under a trail that has events: chaining on from
         # nothing would collide with them. Refuse the write (and roll back the new
         # head) until an operator restores the row; `audit verify` names the problem.
@@ -184,12 +228,14 @@ def _locked_head(org_id: int) -> AuditChainHead:
 
 
 def _save_head(head: AuditChainHead, key: bytes) -> None:
-    head.mac = head_mac(head.organization_id, head.last_seq, head.last_hash, key=key)
+    head.mac = head_mac(
+        head.organization_id, head.last_seq, head.last_hash, chain=head.chain, key=key
+    )
     head.save(update_fields=["last_seq", "last_hash", "mac"])
 
 
 # --- batched appends ---------------------------------------------------------------------
-# Inside ``batch()``, ``record`` reads (and locks) each organization's head row once, chains
+# Inside ``batch()``, ``record`` reads (and locks) each chain's head row once, chains
 # the events on in memory, and writes the head row once and the events' patient links in a
 # few bulk inserts when the batch ends: three statements fewer per event. The events, their
 # MACs and their links are exactly those that one-by-one appends write (same sequence, same
@@ -205,27 +251,31 @@ class _Head:
     at: int = -1  # its place in the connection's on-commit list
 
 
+_ChainKey = tuple[int, int]  # (organization id, chain)
+
+
 @dataclass
 class _Batch:
     key: bytes
-    heads: dict[int, _Head] = field(default_factory=dict)
+    heads: dict[_ChainKey, _Head] = field(default_factory=dict)
     links: list[tuple[Any, list[AuditEventPatient]]] = field(default_factory=list)
 
-    def head(self, org_id: int) -> AuditChainHead:
-        h = self.heads.get(org_id)
+    def head(self, org_id: int, chain: int) -> AuditChainHead:
+        k = (org_id, chain)
+        h = self.heads.get(k)
         if h is not None and h.mark is not None and not self._alive(h):
-            h = self._resync(org_id, h)
+            h = self._resync(k, h)
         if h is None:
-            row = _locked_head(org_id)
-            h = self.heads[org_id] = _Head(row, (row.last_seq, row.last_hash))
+            row = _locked_head(org_id, chain)
+            h = self.heads[k] = _Head(row, (row.last_seq, row.last_hash))
         return h.row
 
-    def wrote(self, org_id: int, links: list[AuditEventPatient]) -> None:
+    def wrote(self, k: _ChainKey, links: list[AuditEventPatient]) -> None:
         """Mark the event just written: Django drops the on-commit callbacks registered
         inside a savepoint when it rolls that savepoint back, so the mark's absence later
         says the event (and every event after it) is gone. Its links wait for the end of
         the batch, with the mark: only a surviving event's links are written."""
-        h = self.heads[org_id]
+        h = self.heads[k]
         h.mark = _noop()
         transaction.on_commit(h.mark)
         h.at = len(connection.run_on_commit) - 1
@@ -236,18 +286,18 @@ class _Batch:
         pending = connection.run_on_commit
         return 0 <= h.at < len(pending) and pending[h.at][1] is h.mark
 
-    def _resync(self, org_id: int, h: _Head) -> _Head | None:
+    def _resync(self, k: _ChainKey, h: _Head) -> _Head | None:
         """After a rollback: chain on from the newest of the batch's events still in the
         database; with none left, forget the head (it is read again, and made again should
         the rollback have taken the row the batch made, when it is next needed)."""
         last = (
-            AuditEvent.objects.filter(organization_id=org_id, seq__gt=h.start[0])
+            AuditEvent.objects.filter(organization_id=k[0], chain=k[1], seq__gt=h.start[0])
             .order_by("-seq")
             .values_list("seq", "hash")
             .first()
         )
         if last is None:
-            del self.heads[org_id]
+            del self.heads[k]
             return None
         h.row.last_seq, h.row.last_hash = last
         h.mark, h.at = None, -1
@@ -259,8 +309,8 @@ class _Batch:
             (link for mark, links in self.links if id(mark) in alive for link in links),
             batch_size=500,
         )
-        for org_id, h in list(self.heads.items()):
-            if h.mark is not None and not self._alive(h) and self._resync(org_id, h) is None:
+        for k, h in list(self.heads.items()):
+            if h.mark is not None and not self._alive(h) and self._resync(k, h) is None:
                 continue
             if (h.row.last_seq, h.row.last_hash) != h.start:
                 _save_head(h.row, self.key)
@@ -278,8 +328,8 @@ _batch: ContextVar[_Batch | None] = ContextVar("waypoint_audit_batch", default=N
 
 @contextmanager
 def batch() -> Iterator[None]:
-    """Append every event recorded inside in one transaction, each organization's head row
-    read once and written once (a loader's thousands of events: ``waypoint demo``). The
+    """Append every event recorded inside in one transaction, each chain's head row read
+    once and written once (a loader's thousands of events: ``waypoint demo``). The
     chain is the same as one-by-one appends write. Nested batches are one batch."""
     if _batch.get() is not None:
         yield
@@ -300,6 +350,7 @@ class VerifyResult:
     events_checked: int
     problem: str = ""
     event_id: int | None = None
+    chains_checked: int = 0
 
 
 CHUNK = 2000
@@ -321,10 +372,14 @@ def chain_events(
     using: str = "default",
     event_model: Any = AuditEvent,
     link_model: Any = AuditEventPatient,
+    chain: int | None = None,
 ) -> Iterator[tuple[Any, set[int]]]:
-    """An organization's events in chain order, each with the set of its linked patients,
-    read in batches (the models are parameters for the transition's migration)."""
+    """A chain's events in chain order, each with the set of its linked patients, read in
+    batches (the models are parameters for the transition's migration, whose events have no
+    chain yet: ``chain`` None, the organization's every event)."""
     events = event_model.objects.using(using).filter(organization_id=organization_id)
+    if chain is not None:
+        events = events.filter(chain=chain)
     for batch in _batches(events.order_by("seq", "id").iterator(chunk_size=CHUNK), CHUNK):
         links: dict[int, set[int]] = {}
         for event_id, patient_id in (
@@ -337,9 +392,11 @@ def chain_events(
             yield ev, links.get(ev.pk, set())
 
 
-def check_link(ev: Any, org_id: int, expected_seq: int, prev_hash: str, linked: set[int]) -> str:
+def check_link(
+    ev: Any, org_id: int, expected_seq: int, prev_hash: str, linked: set[int], chain: int = 0
+) -> str:
     """What is wrong with ``ev``'s place in its chain, apart from its MAC ("" when nothing)."""
-    where = f"audit event id={ev.pk} (organization {org_id}, seq {ev.seq})"
+    where = f"audit event id={ev.pk} ({chain_label(org_id, chain)}, seq {ev.seq})"
     if ev.seq != expected_seq:
         if ev.seq > expected_seq:
             missing = (
@@ -357,7 +414,13 @@ def check_link(ev: Any, org_id: int, expected_seq: int, prev_hash: str, linked: 
 
 
 def _check(
-    ev: AuditEvent, org_id: int, expected_seq: int, prev_hash: str, linked: set[int], key: bytes
+    ev: AuditEvent,
+    org_id: int,
+    chain: int,
+    expected_seq: int,
+    prev_hash: str,
+    linked: set[int],
+    key: bytes,
 ) -> str:
     """What is wrong with ``ev`` at this place of its chain ("" when nothing)."""
     if ev.seq == expected_seq and ev.prev_hash == prev_hash:
@@ -369,39 +432,42 @@ def _check(
                 else ""
             )
             return (
-                f"audit event id={ev.pk} (organization {org_id}, seq {ev.seq}): contents do "
-                f"not match its MAC (edited or forged{hint})"
+                f"audit event id={ev.pk} ({chain_label(org_id, chain)}, seq {ev.seq}): "
+                f"contents do not match its MAC (edited or forged{hint})"
             )
-    return check_link(ev, org_id, expected_seq, prev_hash, linked)
+    return check_link(ev, org_id, expected_seq, prev_hash, linked, chain)
 
 
 def verify(anchor: Anchor | None = None, *, using: str = "default") -> VerifyResult:
-    """Walk every organization's chain and report the first broken event, if any.
+    """Walk every chain of every organization and report the first broken event, if any.
 
     Each event's MAC is checked with the audit key, and each chain's head row (present
     whenever the chain has events, its own MAC right, naming the last event). With an
     ``anchor`` (``anchors.load_anchor``), the anchored event of each chain must still carry
     the anchored MAC and no chain may end before it. ``using`` names the database (a backup
-    being checked before it is restored). Raises ``core.keys.AuditKeyError`` when there is
-    something to check and no audit key (a new key is never made here).
+    being checked before it is restored). Chains are walked in order (organization, then
+    chain: the organization's own chain 0 first, then its sites'). Raises
+    ``core.keys.AuditKeyError`` when there is something to check and no audit key (a new
+    key is never made here).
     """
     checked = 0
-    heads = {h.organization_id: h for h in AuditChainHead.objects.using(using)}
+    heads = {(h.organization_id, h.chain): h for h in AuditChainHead.objects.using(using)}
     points = anchor.points if anchor is not None else {}
-    org_ids = (
+    chains = (
         set(heads)
-        | set(AuditEvent.objects.using(using).values_list("organization_id", flat=True).distinct())
+        | set(AuditEvent.objects.using(using).values_list("organization_id", "chain").distinct())
         | set(points)
     )
-    if not org_ids:
+    if not chains:
         return VerifyResult(True, 0)
     key = audit_key(create=False).secret
-    for org_id in sorted(org_ids):
+    for org_id, chain in sorted(chains):
+        label = chain_label(org_id, chain)
         expected_seq, prev_hash, last = 1, GENESIS, None
-        point = points.get(org_id)
-        for ev, linked in chain_events(org_id, using):
+        point = points.get((org_id, chain))
+        for ev, linked in chain_events(org_id, using, chain=chain):
             checked += 1
-            problem = _check(ev, org_id, expected_seq, prev_hash, linked, key)
+            problem = _check(ev, org_id, chain, expected_seq, prev_hash, linked, key)
             if (
                 not problem
                 and point is not None
@@ -409,36 +475,35 @@ def verify(anchor: Anchor | None = None, *, using: str = "default") -> VerifyRes
                 and not hmac.compare_digest(ev.hash, point.mac)
             ):
                 problem = (
-                    f"audit event id={ev.pk} (organization {org_id}, seq {ev.seq}): differs "
-                    f"from the anchor of {anchor.made_at if anchor else ''} (the trail up to "
-                    "it was rewritten)"
+                    f"audit event id={ev.pk} ({label}, seq {ev.seq}): differs from the anchor "
+                    f"of {anchor.made_at if anchor else ''} (the trail up to it was rewritten)"
                 )
             if problem:
-                return VerifyResult(False, checked, problem, ev.pk)
+                return VerifyResult(False, checked, problem, ev.pk, len(chains))
             prev_hash, expected_seq, last = ev.hash, expected_seq + 1, ev
         last_seq, last_id = (last.seq, last.pk) if last else (0, None)
-        head = heads.get(org_id)
+        head = heads.get((org_id, chain))
         problem = ""
         if head is None:
             if last is not None:
                 problem = (
-                    f"organization {org_id}: the chain's head row is missing (deleted); "
+                    f"{label}: the chain's head row is missing (deleted); "
                     f"the chain ends at seq {last_seq}"
                 )
         elif not hmac.compare_digest(
-            head.mac, head_mac(org_id, head.last_seq, head.last_hash, key=key)
+            head.mac, head_mac(org_id, head.last_seq, head.last_hash, chain=chain, key=key)
         ):
-            problem = f"organization {org_id}: the chain's head row does not match its MAC (edited)"
+            problem = f"{label}: the chain's head row does not match its MAC (edited)"
         elif head.last_seq != last_seq or head.last_hash != prev_hash:
             problem = (
-                f"organization {org_id}: the chain ends at seq {last_seq} but "
+                f"{label}: the chain ends at seq {last_seq} but "
                 f"{head.last_seq} events were written (events deleted from the end)"
             )
         if not problem and point is not None and last_seq < point.seq:
             problem = (
-                f"organization {org_id}: the chain ends at seq {last_seq}, before the anchored "
+                f"{label}: the chain ends at seq {last_seq}, before the anchored "
                 f"seq {point.seq} (events deleted from the end)"
             )
         if problem:
-            return VerifyResult(False, checked, problem, last_id)
-    return VerifyResult(True, checked)
+            return VerifyResult(False, checked, problem, last_id, len(chains))
+    return VerifyResult(True, checked, chains_checked=len(chains))

@@ -34,7 +34,7 @@ def record(actor: Actor, action: str, object_type: str, object_id: Any = "", **d
 
 # --- Backups (core/backup.py): the audit trail's own reads, supplied by the audit app ------
 
-# () -> [{"organization": id, "seq": n, "hash": h}, ...] of the default database
+# () -> [{"organization": id, "chain": c, "seq": n, "hash": h}, ...] of the default database
 ChainHeads = Callable[[], list[dict[str, Any]]]
 # () -> a result with ``ok`` and ``problem`` (``audit.services.verify``)
 ChainVerifier = Callable[[], Any]

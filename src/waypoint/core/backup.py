@@ -534,8 +534,13 @@ def check_manifest(manifest: Mapping[str, Any], name: str = "the backup") -> Non
 
 
 def _check_heads(manifest: Mapping[str, Any], state: Mapping[str, Any]) -> None:
-    def heads(rows: Any) -> list[tuple[int, int, str]]:
-        return [(int(h["organization"]), int(h["seq"]), str(h["hash"])) for h in rows or ()]
+    def heads(rows: Any) -> set[tuple[int, int, int, str]]:
+        # (organization, chain, seq, hash); a manifest written before the chains per site
+        # has no "chain": its heads are each organization's chain 0.
+        return {
+            (int(h["organization"]), int(h.get("chain", 0)), int(h["seq"]), str(h["hash"]))
+            for h in rows or ()
+        }
 
     if heads(manifest.get("audit_heads")) != heads(state["audit_heads"]):
         raise BackupError(

@@ -79,8 +79,14 @@ def trail(actor, make_patient):
 
 def test_honest_trail_verifies_and_the_head_carries_a_mac(trail):
     assert audit.verify().ok
-    head = AuditChainHead.objects.get(organization_id=trail[0].organization_id)
-    assert head.mac == audit.head_mac(head.organization_id, head.last_seq, head.last_hash)
+    # every event of the fixture is written by staff of one site: one chain, the site's
+    [head] = AuditChainHead.objects.filter(organization_id=trail[0].organization_id)
+    assert head.chain == trail[0].chain == trail[-1].chain != 0
+    assert head.mac == audit.head_mac(
+        head.organization_id, head.last_seq, head.last_hash, chain=head.chain
+    )
+    # the chain is in the head's MAC: the same head as another chain's fails it
+    assert head.mac != audit.head_mac(head.organization_id, head.last_seq, head.last_hash)
     assert (head.last_seq, head.last_hash) == (trail[-1].seq, trail[-1].hash)
 
 
@@ -116,7 +122,10 @@ def test_recomputing_with_the_key_passes_only_verify_without_anchor(trail):
     head = AuditChainHead.objects.get(organization_id=victim.organization_id)
     sql(
         "UPDATE audit_auditchainhead SET mac = %s WHERE id = %s",
-        [audit.head_mac(head.organization_id, head.last_seq, head.last_hash), head.pk],
+        [
+            audit.head_mac(head.organization_id, head.last_seq, head.last_hash, chain=head.chain),
+            head.pk,
+        ],
     )
     assert audit.verify().ok
     result = audit.verify(anchor)

@@ -5,6 +5,7 @@ anchors: test_authentic.py.)"""
 from __future__ import annotations
 
 import json
+from datetime import UTC
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -273,3 +274,241 @@ def test_event_moved_to_another_organization_is_detected(trail, other_org):
 def test_appending_after_verify_keeps_the_chain_intact(trail, actor):
     audit.record(actor("admin"), "verify", "audit_trail")
     assert audit.verify().ok
+
+
+# --- a chain per site ---------------------------------------------------------------------
+# Staff append to their home site's chain, actors without a site to the organization's own
+# (chain 0). Each chain verifies on its own, and each is as tamper-evident as the one chain
+# above: the tests below break one chain and expect ``verify`` to name it.
+
+
+@pytest.fixture
+def chains(actor, site, site2, org, make_patient):
+    """Events at two sites of one organization and in its own chain, interleaved: returns
+    {chain: [events in seq order]} for the chains 0, ``site.pk`` and ``site2.pk``."""
+    from waypoint.core import services
+    from waypoint.core.actor import Actor
+    from waypoint.core.services import system_actor
+
+    p = make_patient("Chain", "Sites", "1977-07-07")
+    here = actor("nurse")
+    there = Actor(user=services.user_create("d_nurse", "nurse", site2, "x", check_password=False))
+    system = system_actor(org.pk)
+    for i in range(6):
+        audit.record(here, "read", "patient", p.pk, patient_id=p.pk, detail={"i": i})
+        audit.record(there, "read", "patient", p.pk, patient_id=p.pk, detail={"i": i})
+        if i % 2:
+            audit.record(system, "backup", "database", detail={"i": i})
+    by_chain: dict[int, list[AuditEvent]] = {}
+    for ev in AuditEvent.objects.filter(organization=org).order_by("chain", "seq"):
+        by_chain.setdefault(ev.chain, []).append(ev)
+    assert set(by_chain) == {0, site.pk, site2.pk}
+    drop_triggers()  # the tests below play the attacker (rolled back with the test)
+    return by_chain
+
+
+def test_each_site_has_its_own_chain_and_they_all_verify(chains, org, site, site2):
+    for chain, evs in chains.items():
+        assert [e.seq for e in evs] == list(range(1, len(evs) + 1))
+        assert evs[0].prev_hash == audit.GENESIS
+        for before, after in zip(evs, evs[1:], strict=False):
+            assert after.prev_hash == before.hash
+        head = AuditChainHead.objects.get(organization=org, chain=chain)
+        assert (head.last_seq, head.last_hash) == (evs[-1].seq, evs[-1].hash)
+        assert head.mac == audit.head_mac(org.pk, head.last_seq, head.last_hash, chain=chain)
+    assert len(chains[site.pk]) == 6 + 1  # the reads and the registration (intake at KC)
+    assert len(chains[site2.pk]) == 6
+    assert {e.actor_username for e in chains[0]} == {f"system.{org.pk}"}
+    result = audit.verify()
+    assert result.ok, result.problem
+    assert result.events_checked == sum(len(evs) for evs in chains.values())
+    assert result.chains_checked == 3
+
+
+def _pick(chains, which: str, site, site2) -> int:
+    return {"org": 0, "site": site.pk, "site2": site2.pk}[which]
+
+
+@pytest.mark.parametrize("which", ["org", "site", "site2"])
+def test_an_edited_event_is_named_in_its_chain(chains, which, site, site2):
+    chain = _pick(chains, which, site, site2)
+    victim = chains[chain][1]
+    sql("UPDATE audit_auditevent SET purpose = 'payment' WHERE id = %s", [victim.pk])
+    result = audit.verify()
+    assert not result.ok
+    assert result.event_id == victim.pk
+    assert "edited or forged" in result.problem
+    assert (f", site {chain}, seq" in result.problem) == (chain != 0)
+
+
+@pytest.mark.parametrize("which", ["org", "site", "site2"])
+def test_a_deleted_event_is_named_in_its_chain(chains, which, site, site2):
+    chain = _pick(chains, which, site, site2)
+    evs = chains[chain]
+    delete_event(evs[1].pk)
+    result = audit.verify()
+    assert not result.ok
+    assert result.event_id == evs[2].pk
+    assert "missing" in result.problem
+
+
+@pytest.mark.parametrize("which", ["org", "site", "site2"])
+def test_a_tail_cut_off_one_chain_is_caught(chains, which, site, site2):
+    chain = _pick(chains, which, site, site2)
+    evs = chains[chain]
+    delete_event(evs[-1].pk)
+    result = audit.verify()
+    assert not result.ok
+    assert "events deleted from the end" in result.problem
+    assert result.event_id == evs[-2].pk
+
+
+@pytest.mark.parametrize("which", ["org", "site", "site2"])
+def test_a_forged_or_deleted_head_of_one_chain_is_caught(chains, which, site, site2, org):
+    chain = _pick(chains, which, site, site2)
+    keep = chains[chain][-2]
+    delete_event(chains[chain][-1].pk)
+    sql(
+        "UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s "
+        "WHERE organization_id = %s AND chain = %s",
+        [keep.seq, keep.hash, org.pk, chain],
+    )
+    result = audit.verify()
+    assert not result.ok
+    assert "head row does not match its MAC" in result.problem
+    sql(
+        "DELETE FROM audit_auditchainhead WHERE organization_id = %s AND chain = %s",
+        [org.pk, chain],
+    )
+    result = audit.verify()
+    assert not result.ok
+    assert "head row is missing" in result.problem
+
+
+def test_a_head_copied_onto_another_chain_fails_its_mac(chains, site, site2, org):
+    """Two sites' chains of the same length: the head of one, with its MAC, put in place of
+    the other's (with that chain's events rewritten to match) still fails: the chain is
+    in the head's MAC."""
+    a = AuditChainHead.objects.get(organization=org, chain=site2.pk)
+    sql(
+        "UPDATE audit_auditchainhead SET mac = %s WHERE organization_id = %s AND chain = %s",
+        [a.mac, org.pk, site.pk],
+    )
+    result = audit.verify()
+    assert not result.ok
+    assert f"organization {org.pk}, site {site.pk}: the chain's head row" in result.problem
+
+
+@pytest.mark.parametrize("to", ["org", "site2"])
+def test_an_event_moved_to_another_chain_is_caught(chains, site, site2, to):
+    """Moving an event (with its place: the next seq of the other chain, that chain's last
+    MAC as its link, the head moved on) is caught by its own MAC: the chain is MACed."""
+    src = chains[site.pk]
+    victim = src[-1]
+    dest = _pick(chains, to, site, site2)
+    last = chains[dest][-1]
+    sql(
+        "UPDATE audit_auditevent SET chain = %s, seq = %s, prev_hash = %s WHERE id = %s",
+        [dest, last.seq + 1, last.hash, victim.pk],
+    )
+    result = audit.verify()
+    assert not result.ok
+    if to == "org":  # chain 0 is walked first: the moved event fails its MAC there
+        assert result.event_id == victim.pk
+        assert "edited or forged" in result.problem
+    else:  # the site's chain is walked first: its tail is gone
+        assert result.event_id == src[-2].pk
+        assert "events deleted from the end" in result.problem
+
+
+def test_chain_zero_events_are_macd_as_before_the_chains(chains, org):
+    """The organization's own chain (and every event written before the chains per site)
+    is MACed without "chain" in the canonical JSON, and its head without the chain in the
+    message: exactly the form of earlier releases, so their trails keep verifying."""
+    import hashlib
+    import hmac
+
+    from waypoint.audit.canonical import dumps
+    from waypoint.core.keys import audit_key
+
+    key = audit_key().secret
+    ev = chains[0][1]
+    old_form = {
+        "org": ev.organization_id,
+        "seq": ev.seq,
+        "at": ev.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": ev.actor_id,
+        "username": ev.actor_username,
+        "role": ev.actor_role,
+        "patient": ev.patient_id,
+        "action": ev.action,
+        "object_type": ev.object_type,
+        "object_id": ev.object_id,
+        "purpose": ev.purpose,
+        "channel": ev.channel,
+        "client": ev.client_address,
+        "detail": ev.detail,
+    }
+    message = ev.prev_hash.encode() + b"|" + dumps(old_form)
+    assert ev.hash == hmac.new(key, message, hashlib.sha256).hexdigest()
+    head = AuditChainHead.objects.get(organization=org, chain=0)
+    head_message = f"waypoint-audit-head|{org.pk}|{head.last_seq}|{head.last_hash}".encode()
+    assert head.mac == hmac.new(key, head_message, hashlib.sha256).hexdigest()
+
+
+def test_the_anchor_names_every_chain_and_catches_a_cut_in_one(chains, org, site2, actor):
+    from waypoint.audit.anchors import anchor_document, anchor_text, load_anchor
+
+    old = AuditChainHead.objects.filter(organization=org, chain=site2.pk).values(
+        "last_seq", "last_hash", "mac"
+    )[0]
+    from waypoint.core.actor import Actor
+    from waypoint.core.models import User
+
+    there = Actor(user=User.objects.get(username="d_nurse"))
+    set_append_only_triggers(connection, True)
+    for i in range(2):
+        audit.record(there, "read", "thing", i)
+    doc = anchor_document()
+    assert [(c["organization"], c["chain"]) for c in doc["chains"]] == [
+        (org.pk, c) for c in sorted(chains)
+    ]
+    anchor = load_anchor(anchor_text(doc))
+    assert audit.verify(anchor).ok
+    drop_triggers()
+    sql(
+        "DELETE FROM audit_auditevent WHERE organization_id = %s AND chain = %s AND seq > %s",
+        [org.pk, site2.pk, old["last_seq"]],
+    )
+    sql(
+        "UPDATE audit_auditchainhead SET last_seq = %s, last_hash = %s, mac = %s "
+        "WHERE organization_id = %s AND chain = %s",
+        [old["last_seq"], old["last_hash"], old["mac"], org.pk, site2.pk],
+    )
+    assert audit.verify().ok  # a genuine old head row: the key alone cannot tell
+    result = audit.verify(anchor)
+    assert not result.ok
+    assert f"site {site2.pk}: the chain ends at seq {old['last_seq']}" in result.problem
+
+
+def test_an_anchor_without_chains_means_chain_zero(chains, org):
+    """An anchor made before the chains per site has no "chain" in its entries: each is the
+    organization's own chain."""
+    from waypoint.audit import anchors
+
+    doc = anchors.anchor_document()
+    body = {k: v for k, v in doc.items() if k != "mac"}
+    body["chains"] = [
+        {k: v for k, v in c.items() if k != "chain"} for c in body["chains"] if c["chain"] == 0
+    ]
+    old = {**body, "mac": anchors._mac(anchors.audit_key(), body)}
+    anchor = anchors.load_anchor(anchors.anchor_text(old))
+    assert set(anchor.points) == {(org.pk, 0)}
+    assert audit.verify(anchor).ok
+    delete_event(chains[0][-1].pk)
+    sql(
+        "DELETE FROM audit_auditchainhead WHERE organization_id = %s AND chain = 0",
+        [org.pk],
+    )
+    result = audit.verify(anchor)
+    assert not result.ok

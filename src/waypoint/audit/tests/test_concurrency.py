@@ -171,3 +171,87 @@ def test_concurrent_registrations_get_distinct_sequential_mrns(
     mrns = sorted(Patient.objects.filter(organization=org).values_list("mrn", flat=True))
     assert mrns == [f"{n:07d}" for n in range(1, THREADS * each + 1)]
     assert audit.verify().ok
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")  # SQLite has one writer anyway
+@pytest.mark.parametrize("second", ["other site", "same site"])
+def test_a_site_appending_does_not_wait_for_another_sites_open_transaction(
+    _triggers_back_after_flush, transactional_db, _triggers_off_for_flush, second
+):
+    """A transaction that appended at site A holds site A's head row until it ends; an
+    append at site B (its own chain, its own head row) goes through meanwhile. The same
+    append at site A waits for it (here: fails on a short lock timeout), so the test can
+    tell the two apart."""
+    from django.db import transaction
+
+    from waypoint.audit import services as audit
+    from waypoint.audit.models import AuditEvent
+    from waypoint.core import services
+    from waypoint.core.actor import Actor
+
+    org = services.organization_get_or_create("Two Sites")
+    site_a = services.site_create(org, "KA", "A", "America/Chicago")
+    site_b = services.site_create(org, "KB", "B", "America/Chicago")
+    nurse_a = services.user_create("na", "nurse", site_a, "x", check_password=False)
+    nurse_b = services.user_create("nb", "nurse", site_b, "x", check_password=False)
+    other = (
+        nurse_b
+        if second == "other site"
+        else services.user_create("na2", "nurse", site_a, "x", check_password=False)
+    )
+    for user in (nurse_a, other):  # both heads exist: no race to create them
+        audit.record(Actor(user=user), "test", "thing", "warm-up")
+
+    holding, done, release = threading.Event(), threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                audit.record(Actor(user=nurse_a), "test", "thing", "open")
+                holding.set()
+                release.wait(timeout=30)  # site A's head stays locked until here
+            outcome["first"] = "committed"
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            outcome["first"] = exc
+        finally:
+            holding.set()
+            connections.close_all()
+
+    def second_writer() -> None:
+        try:
+            holding.wait(timeout=30)
+            started = time.monotonic()
+            with transaction.atomic():
+                with connection.cursor() as cur:
+                    cur.execute("SET LOCAL lock_timeout = '3s'")
+                audit.record(Actor(user=other), "test", "thing", "meanwhile")
+            outcome["second"] = time.monotonic() - started
+            outcome["first_still_open"] = not release.is_set()
+        except BaseException as exc:  # noqa: BLE001 - the same-site case expects it
+            outcome["second"] = exc
+        finally:
+            done.set()
+            connections.close_all()
+
+    a, b = threading.Thread(target=first), threading.Thread(target=second_writer)
+    a.start()
+    b.start()
+    done.wait(timeout=30)
+    release.set()
+    a.join(timeout=30)
+    b.join(timeout=30)
+    assert not a.is_alive() and not b.is_alive(), "a writer hung"
+    assert outcome["first"] == "committed", outcome
+    if second == "other site":
+        assert isinstance(outcome["second"], float), outcome
+        assert outcome["first_still_open"] is True
+        assert outcome["second"] < 3
+        assert AuditEvent.objects.filter(organization=org, object_id="meanwhile").count() == 1
+    else:
+        assert isinstance(outcome["second"], OperationalError), outcome
+        assert "lock" in str(outcome["second"])
+        assert not AuditEvent.objects.filter(organization=org, object_id="meanwhile").exists()
+    result = audit.verify()
+    assert result.ok, result.problem
+    assert result.chains_checked == (2 if second == "other site" else 1)

@@ -49,10 +49,13 @@ def run_transition() -> list[str]:
 
 
 @pytest.fixture
-def legacy(actor, make_patient, other_org_api):
+def legacy(actor, make_patient, other_org_api, monkeypatch):
     from waypoint.core.actor import Actor
     from waypoint.core.models import User
 
+    # An old trail predates the chains per site (audit migration 0007): every event is in
+    # its organization's one chain, chain 0.
+    monkeypatch.setattr(audit, "chain_of", lambda actor, organization_id: 0)
     p = make_patient("Old", "Trail", "1970-01-01")
     ours, theirs = actor("nurse"), Actor(user=User.objects.get(username="o_admin"))
     for i in range(8):
