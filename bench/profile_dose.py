@@ -202,7 +202,8 @@ def main() -> None:
                 body = json.dumps(
                     {"order": order, "dose_mg": mg, "idempotency_key": f"{tag}-{run_id}-{order}"}
                 ).encode()
-                status, out = wsgi_post(application, "/api/v1/doses", body, prog.token)
+                token = prog.tokens[prog.site_of[order]]
+                status, out = wsgi_post(application, "/api/v1/doses", body, token)
                 if not status.startswith("201"):
                     raise SystemExit(f"dose refused: {status} {out[:300]!r}")
 

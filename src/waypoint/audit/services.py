@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from waypoint.core import fastsql
 from waypoint.core.errors import DomainError
 from waypoint.core.keys import audit_key
 
@@ -193,7 +194,7 @@ def record(
             prev_hash=head.last_hash,
         )
         ev.hash = compute_hash(head.last_hash, ev, others, key=key)
-        ev.save()
+        fastsql.insert(ev)  # an INSERT built once (core.fastsql): appended, never saved again
         linked = ([patient_id] if patient_id is not None else []) + others
         links = [AuditEventPatient(event=ev, organization_id=org_id, patient_id=p) for p in linked]
         head.last_seq = ev.seq
@@ -201,7 +202,9 @@ def record(
         if batch is not None:  # the head row and the links are written when the batch ends
             batch.wrote((org_id, chain), links)
         else:
-            if links:
+            if len(links) == 1:
+                fastsql.insert(links[0])
+            elif links:
                 AuditEventPatient.objects.bulk_create(links)
             _save_head(head, key)
     return ev
@@ -210,7 +213,19 @@ def record(
 def _locked_head(org_id: int, chain: int = 0) -> AuditChainHead:
     """The chain's head row, locked (SELECT ... FOR UPDATE) until the transaction ends, so
     concurrent writers of the chain form one unbroken sequence (writers of other chains lock
-    other rows); made on the chain's first event."""
+    other rows); made on the chain's first event. Every event reads it: the read is a
+    statement built once (``core.fastsql``), the ORM only makes a missing row."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {fastsql.select_list(AuditChainHead, 't')} "  # noqa: S608 (names from the model)
+        f"FROM {AuditChainHead._meta.db_table} t WHERE t.organization_id = %s AND t.chain = %s"
+        f"{lock}"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [org_id, chain])
+        row = cur.fetchone()
+    if row is not None:
+        return fastsql.build(AuditChainHead, row, "t")
     head, created = AuditChainHead.objects.select_for_update().get_or_create(
         organization_id=org_id, chain=chain
     )
@@ -231,7 +246,12 @@ def _save_head(head: AuditChainHead, key: bytes) -> None:
     head.mac = head_mac(
         head.organization_id, head.last_seq, head.last_hash, chain=head.chain, key=key
     )
-    head.save(update_fields=["last_seq", "last_hash", "mac"])
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {AuditChainHead._meta.db_table} "  # noqa: S608 (names from the model)
+            "SET last_seq = %s, last_hash = %s, mac = %s WHERE id = %s",
+            [head.last_seq, head.last_hash, head.mac, head.pk],
+        )
 
 
 # --- batched appends ---------------------------------------------------------------------

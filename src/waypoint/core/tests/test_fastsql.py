@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 
+from waypoint.audit.models import AuditChainHead, AuditEvent, AuditEventPatient
 from waypoint.core import fastsql
 from waypoint.core.apiauth import token_with_user
 from waypoint.core.models import ApiToken, Site, User, hash_token
@@ -76,7 +77,20 @@ def test_add_to_adds_and_counts(org, site):
     assert fastsql.add_to(DoseDay, {**keys, "family": "buprenorphine"}, {"window": 1}) == 0
 
 
-@pytest.mark.parametrize("model", [DoseEvent, StockEntry, ApiToken, User, Site, Patient])
+@pytest.mark.parametrize(
+    "model",
+    [
+        DoseEvent,
+        StockEntry,
+        ApiToken,
+        User,
+        Site,
+        Patient,
+        AuditEvent,
+        AuditEventPatient,
+        AuditChainHead,
+    ],
+)
 def test_models_written_or_built_here_have_no_signal_listeners(model):
     """``insert`` sends no save signals and ``build`` no init signals: a receiver added
     later for one of these models would be skipped silently, so this test names it."""
