@@ -74,7 +74,12 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = "p99 < 50 ms with 32 clients; flat with history"
+# issue 21's targets: back to back with 32 clients, dose / health >= 0.25 and p99 < 100 ms;
+# paced at 20/s, p99 < 25 ms; with the history (x1000 past doses) p50 x <= 1.2
+TARGET = (
+    "back to back: dose/health >= 0.25, p99 < 100 ms; paced: p99 < 25 ms; history: p50 x <= 1.2"
+)
+BACK_TO_BACK_P99, PACED_P99, RATIO, HISTORY_P50 = 100.0, 25.0, 0.25, 1.2
 # US zones; the one whose local time is furthest from midnight is used, so that a run does
 # not straddle two dosing days.
 ZONES = (
@@ -841,29 +846,50 @@ def summary(args, runs: dict[str, Run], notes: list[str]) -> None:
             f"{sum(run.errors.values())}{' (' + errs + ')' if errs else ''} | {run.cpu} |"
         )
     print()
+
+    def met(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
     for phase in ("A", "B"):
         d, h = runs.get(f"{phase} doses"), runs.get(f"{phase} health")
         if d and h and h.rate:
+            ratio = d.rate / h.rate
             print(
                 f"- phase {phase}: dose throughput / health throughput = "
-                f"{d.rate:.0f} / {h.rate:.0f} = {d.rate / h.rate:.2f}"
+                f"{d.rate:.0f} / {h.rate:.0f} = {ratio:.2f} (target >= {RATIO}: "
+                f"{met(ratio >= RATIO)})"
             )
     a, b = runs.get("A doses"), runs.get("B doses")
     if a and b:
+        grew = b.pct(50) / a.pct(50)
         print(
-            f"- dose latency as history grows (B/A): p50 x{b.pct(50) / a.pct(50):.2f}, "
-            f"p99 x{b.pct(99) / a.pct(99):.2f}; throughput x{b.rate / a.rate:.2f}"
+            f"- dose latency as history grows (B/A): p50 x{grew:.2f} (target <= "
+            f"{HISTORY_P50}: {met(grew <= HISTORY_P50)}), p99 x{b.pct(99) / a.pct(99):.2f}; "
+            f"throughput x{b.rate / a.rate:.2f}"
         )
-    for run in (a, b, runs.get("A paced doses"), runs.get("B paced doses")):
+    for run in (a, b):
         if run:
-            met = "met" if run.pct(99) < 50 else "NOT met"
-            print(f"- {run.name}: p99 {run.pct(99):.1f} ms, target p99 < 50 ms {met}")
+            ok = run.pct(99) < BACK_TO_BACK_P99
+            print(
+                f"- {run.name}: p99 {run.pct(99):.1f} ms, target p99 < {BACK_TO_BACK_P99:g} ms "
+                f"{met(ok)}"
+            )
+    for run in (runs.get("A paced doses"), runs.get("B paced doses")):
+        if run:
+            ok = run.pct(99) < PACED_P99
+            print(
+                f"- {run.name}: p99 {run.pct(99):.1f} ms, target p99 < {PACED_P99:g} ms {met(ok)}"
+            )
     if a and a.rate:
         print(
             f"- closed loop: {args.clients} clients sending back to back wait about "
             f"clients / throughput = {args.clients} / {a.rate:.0f} per s = "
-            f"{1000 * args.clients / a.rate:.0f} ms each (Little's law); p99 < 50 ms that way "
-            f"needs {args.clients / 0.05:.0f} doses/s"
+            f"{1000 * args.clients / a.rate:.0f} ms each (Little's law)"
+        )
+    if a and a.rate and a.server_cpu:
+        print(
+            f"- server CPU per dose (phase A, back to back): {a.server_cpu:.2f} cores / "
+            f"{a.rate:.0f} doses/s = {1000 * a.server_cpu / a.rate:.1f} ms"
         )
     sweep = [
         (w, runs[f"A doses, {w} workers"]) for w in args.sweep if f"A doses, {w} workers" in runs
