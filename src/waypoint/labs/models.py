@@ -3,9 +3,6 @@ person's medications, corrections kept, and test requests (random or ordered).""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, cast
-
 from django.db import models
 
 from waypoint.clinical.drugtests import (
@@ -73,28 +70,15 @@ class DrugTest(models.Model):
         return f"drug test {self.pk} of patient {self.patient_id} on {self.local_day}"
 
 
-class DrugTestResultQuerySet(models.QuerySet["DrugTestResult"]):
-    def bulk_create(  # type: ignore[override]  # the same arguments, passed on
-        self, objs: Iterable[DrugTestResult], *args: Any, **kwargs: Any
-    ) -> list[DrugTestResult]:
-        rows = list(objs)
-        for r in rows:
-            r.organization_id = r.organization_id or r.test.organization_id
-        return list(super().bulk_create(cast(Any, rows), *args, **kwargs))
-
-
 class DrugTestResult(models.Model):
     """One analyte's result. ``organization`` is its test's (the table is split by
-    organization like every table of patient data, core/tenancy.py): when a writer leaves
-    it unset, ``save`` and ``bulk_create`` take the test's."""
+    organization like every table of patient data, core/tenancy.py)."""
 
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
     test = models.ForeignKey(DrugTest, on_delete=models.PROTECT, related_name="results")
     analyte = models.CharField(max_length=20, choices=[(a, a) for a in ANALYTES])
     result = models.CharField(max_length=12, choices=[(r, r) for r in RESULTS])
     meaning = models.CharField(max_length=20)
-
-    objects = DrugTestResultQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -106,11 +90,6 @@ class DrugTestResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.analyte}: {self.result}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.organization_id is None:
-            self.organization_id = self.test.organization_id
-        super().save(*args, **kwargs)
 
 
 class ResultCorrection(models.Model):
