@@ -189,7 +189,13 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
         )
         DrugTestResult.objects.bulk_create(
             [
-                DrugTestResult(test=t, analyte=x.analyte, result=x.result, meaning=x.meaning)
+                DrugTestResult(
+                    organization_id=t.organization_id,
+                    test=t,
+                    analyte=x.analyte,
+                    result=x.result,
+                    meaning=x.meaning,
+                )
                 for t, rs in zip(tests, results, strict=True)
                 for x in rs
             ],

@@ -78,10 +78,12 @@ class IncentiveLedgerEntry(models.Model):
     cents = models.IntegerField()  # signed: awards >= 0, reversals and redemptions <= 0
     event_key = models.CharField(max_length=60, blank=True, default="")
     test = models.ForeignKey("labs.DrugTest", on_delete=models.PROTECT, null=True, related_name="+")
-    reverses = models.OneToOneField(
+    # each at most once: the constraints below (ForeignKeys so that the uniqueness includes
+    # organization, core/tenancy.py)
+    reverses = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, related_name="reversed_by"
     )
-    redemption = models.OneToOneField(
+    redemption = models.ForeignKey(
         "Redemption", on_delete=models.PROTECT, null=True, related_name="entry"
     )
     on = models.DateField()  # the day it counts for
@@ -98,6 +100,14 @@ class IncentiveLedgerEntry(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["organization", "patient", "id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "reverses"], name="entry_reversed_once"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "redemption"], name="one_entry_per_redemption"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.cents} cents for patient {self.patient_id}"
@@ -122,7 +132,9 @@ class Reward(models.Model):
     class Meta:
         ordering = ["cents", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["site", "name"], name="reward_name_unique_at_site")
+            models.UniqueConstraint(
+                fields=["organization", "site", "name"], name="reward_name_unique_at_site"
+            )
         ]
 
     def __str__(self) -> str:
@@ -154,8 +166,13 @@ class SiteBudget(models.Model):
     """What a site may spend on rewards a month (redemptions count against it)."""
 
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
-    site = models.OneToOneField("core.Site", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
     monthly_cents = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "site"], name="one_budget_per_site")
+        ]
 
     def __str__(self) -> str:
         return f"budget of site {self.site_id}: {self.monthly_cents} cents a month"

@@ -13,6 +13,7 @@ from waypoint.clinical.drugtests import (
     TEST_REASONS,
     UNSPECIFIED,
 )
+from waypoint.core.tenancy import only
 
 SPECIMEN_CHOICES = [(s, s.replace("_", " ").capitalize()) for s in SPECIMENS]
 METHOD_CHOICES = [
@@ -43,8 +44,13 @@ class DrugTest(models.Model):
     has_use = models.BooleanField(default=False)
     possible_diversion = models.JSONField(default=list)  # prescribed analytes not found
     note = models.CharField(max_length=500, blank=True, default="")
-    request = models.OneToOneField(
-        "TestRequest", on_delete=models.PROTECT, null=True, related_name="test"
+    # one test a request ("one_test_per_request"); ``TestRequest.test`` reads it
+    request = models.ForeignKey(
+        "TestRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="tests",
+        related_query_name="test",
     )
     recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
@@ -56,12 +62,19 @@ class DrugTest(models.Model):
             # a site's tests of one day (the coordinator's home page)
             models.Index(fields=["organization", "site", "local_day"]),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "request"], name="one_test_per_request")
+        ]
 
     def __str__(self) -> str:
         return f"drug test {self.pk} of patient {self.patient_id} on {self.local_day}"
 
 
 class DrugTestResult(models.Model):
+    """One analyte's result. ``organization`` is its test's (the table is split by
+    organization like every table of patient data, core/tenancy.py)."""
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
     test = models.ForeignKey(DrugTest, on_delete=models.PROTECT, related_name="results")
     analyte = models.CharField(max_length=20, choices=[(a, a) for a in ANALYTES])
     result = models.CharField(max_length=12, choices=[(r, r) for r in RESULTS])
@@ -70,7 +83,9 @@ class DrugTestResult(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["test", "analyte"], name="one_result_per_analyte")
+            models.UniqueConstraint(
+                fields=["organization", "test", "analyte"], name="one_result_per_analyte"
+            )
         ]
 
     def __str__(self) -> str:
@@ -130,3 +145,8 @@ class TestRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} test for patient {self.patient_id} on {self.due_on}"
+
+    @property
+    def test(self) -> DrugTest | None:
+        """The test that fulfilled it, if any (one at most: "one_test_per_request")."""
+        return only(self.tests)

@@ -190,7 +190,13 @@ def drug_test_record(
         test.save()
         DrugTestResult.objects.bulk_create(
             [
-                DrugTestResult(test=test, analyte=r.analyte, result=r.result, meaning=r.meaning)
+                DrugTestResult(
+                    organization_id=test.organization_id,
+                    test=test,
+                    analyte=r.analyte,
+                    result=r.result,
+                    meaning=r.meaning,
+                )
                 for r in readings
             ]
         )
@@ -249,7 +255,10 @@ def drug_test_correct(
         test.save(update_fields=["expected", "uses", "has_use", "possible_diversion"])
         for r in readings:
             DrugTestResult.objects.update_or_create(
-                test=test, analyte=r.analyte, defaults={"result": r.result, "meaning": r.meaning}
+                organization_id=test.organization_id,
+                test=test,
+                analyte=r.analyte,
+                defaults={"result": r.result, "meaning": r.meaning},
             )
         ResultCorrection.objects.create(
             organization_id=actor.organization_id,

@@ -384,7 +384,11 @@ class MissedDose(models.Model):
     recorded_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["order", "day"], name="one_missed_per_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "order", "day"], name="one_missed_per_day"
+            )
+        ]
         indexes = [models.Index(fields=["organization", "patient", "day"])]
 
     def __str__(self) -> str:

@@ -41,7 +41,7 @@ class NoteTemplate(models.Model):
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
     name = models.CharField(max_length=120)
     version = models.PositiveIntegerField(default=1)
-    previous = models.OneToOneField(
+    previous = models.ForeignKey(  # one next version at most: "note_template_revised_once"
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version"
     )
     fields = models.JSONField(default=list)
@@ -54,7 +54,10 @@ class NoteTemplate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "name", "version"], name="note_template_version_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "previous"], name="note_template_revised_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,7 +70,7 @@ class GroupNote(models.Model):
     shared part and only that attendee's entry."""
 
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
-    session = models.OneToOneField(
+    session = models.ForeignKey(  # one group note a session: "one_group_note_per_session"
         "care.CounselingSession", on_delete=models.PROTECT, related_name="group_note"
     )
     author = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
@@ -81,6 +84,13 @@ class GroupNote(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "session"], name="one_group_note_per_session"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"group note {self.pk} of session {self.session_id}"
@@ -100,7 +110,8 @@ class GroupNoteEntry(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["group_note", "patient"], name="group_note_entry_once_per_patient"
+                fields=["organization", "group_note", "patient"],
+                name="group_note_entry_once_per_patient",
             )
         ]
 
@@ -132,7 +143,7 @@ class Note(models.Model):
     group_note = models.ForeignKey(
         GroupNote, on_delete=models.PROTECT, null=True, blank=True, related_name="notes"
     )
-    group_entry = models.OneToOneField(
+    group_entry = models.ForeignKey(  # one note an entry: "one_note_per_group_entry"
         GroupNoteEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="note"
     )
     note_type = models.CharField(max_length=20, choices=NOTE_TYPES)
@@ -161,6 +172,11 @@ class Note(models.Model):
             models.Index(fields=["organization", "patient", "-service_at"]),
             models.Index(fields=["organization", "author", "status"]),
             models.Index(fields=["organization", "cosigner", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "group_entry"], name="one_note_per_group_entry"
+            )
         ]
 
     def __str__(self) -> str:
@@ -194,7 +210,9 @@ class NotePlanItem(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["note", "plan", "item"], name="note_plan_item_once")
+            models.UniqueConstraint(
+                fields=["organization", "note", "plan", "item"], name="note_plan_item_once"
+            )
         ]
 
     def __str__(self) -> str:
@@ -207,11 +225,19 @@ class CounselingNote(models.Model):
     they share it with, and disclosed only under a consent naming counseling notes alone."""
 
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
-    note = models.OneToOneField(Note, on_delete=models.PROTECT, related_name="counseling")
+    # one a note: "one_counseling_note_per_note"
+    note = models.ForeignKey(Note, on_delete=models.PROTECT, related_name="counseling")
     author = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     text = models.TextField(max_length=16000)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "note"], name="one_counseling_note_per_note"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"counseling note of note {self.note_id}"
@@ -237,11 +263,19 @@ class Supervision(models.Model):
     in training): the flag is this row's existence; ``supervisor`` co-signs."""
 
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
-    user = models.OneToOneField("core.User", on_delete=models.PROTECT, related_name="supervision")
+    # one row a staff member: "one_supervision_per_user"
+    user = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="supervision")
     supervisor = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=200, blank=True, default="")  # e.g. "intern"
     created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="one_supervision_per_user"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} supervised by {self.supervisor_id}"

@@ -94,7 +94,7 @@ def consent_out(row) -> dict:
 def disclosure_item(d: Disclosure) -> dict:
     reviewed = None
     if d.basis == "medical_emergency":
-        reviewed = getattr(d, "review", None) is not None
+        reviewed = d.review is not None
     return {
         "id": d.pk,
         "at": d.at,

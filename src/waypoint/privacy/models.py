@@ -23,6 +23,7 @@ from waypoint.clinical.privacy import (
     REVOCATION_METHODS,
     SIGNATURE_METHODS,
 )
+from waypoint.core.tenancy import only
 
 PURPOSE_CHOICES = [(p, PURPOSE_LABELS[p]) for p in CONSENT_PURPOSES]
 DISCLOSURE_PURPOSE_CHOICES = [(p, PURPOSE_LABELS[p]) for p in DISCLOSURE_PURPOSES]
@@ -85,8 +86,14 @@ class Consent(AppendOnly):
     # the statement of the right to revoke and how, as the patient was told (2.31(a)(5))
     revocation_statement = models.TextField()
     version = models.PositiveIntegerField(default=1)
-    supersedes = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    # at most one newer version ("consent_superseded_once"); ``superseded_by`` reads it
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseding",
+        related_query_name="superseded_by",
     )
     recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
@@ -103,10 +110,24 @@ class Consent(AppendOnly):
                 condition=~Q(recipient_name="") | ~Q(general_designation=""),
                 name="consent_names_a_recipient",
             ),
+            models.UniqueConstraint(
+                fields=["organization", "supersedes"], name="consent_superseded_once"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"consent {self.pk} v{self.version} of patient {self.patient_id}"
+
+    # The reverse sides of ForeignKeys that a UniqueConstraint(organization, …) makes one at
+    # most (they were OneToOneFields: core/tenancy.py). Prefetch "ends" and "superseding"
+    # to read them without a query per consent.
+    @property
+    def end(self) -> ConsentEnd | None:
+        return only(self.ends)
+
+    @property
+    def superseded_by(self) -> Consent | None:
+        return only(self.superseding)
 
     @property
     def purpose_label(self) -> str:
@@ -119,7 +140,10 @@ class ConsentEnd(AppendOnly):
 
     KINDS = [("revoked", "Revoked by the patient"), ("expiry_event", "Expiry event reached")]
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
-    consent = models.OneToOneField(Consent, on_delete=models.PROTECT, related_name="end")
+    # one end a consent: "consent_ends_once"; ``Consent.end`` reads it
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, related_name="ends", related_query_name="end"
+    )
     kind = models.CharField(max_length=20, choices=KINDS)
     on = models.DateField()  # the day the patient revoked it or the event happened
     method = models.CharField(
@@ -129,6 +153,11 @@ class ConsentEnd(AppendOnly):
     note = models.CharField(max_length=500, blank=True, default="")
     recorded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()  # when it takes effect: the moment it was recorded
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "consent"], name="consent_ends_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} of consent {self.consent_id}"
@@ -209,6 +238,11 @@ class Disclosure(AppendOnly):
     @property
     def purpose_label(self) -> str:
         return dict(DISCLOSURE_PURPOSE_CHOICES).get(self.purpose, self.purpose)
+
+    @property
+    def review(self) -> PrivacyReview | None:
+        """The privacy officer's review, if any (one at most: "one_review_per_disclosure")."""
+        return only(self.reviews)
 
 
 class NoticeAcknowledgement(AppendOnly):
@@ -347,7 +381,7 @@ class CareTeamMember(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "user"],
+                fields=["organization", "patient", "user"],
                 condition=Q(removed_at__isnull=True),
                 name="one_open_care_team_membership",
             )
@@ -383,17 +417,32 @@ class BreakGlassAccess(AppendOnly):
     def __str__(self) -> str:
         return f"breakglassaccess {self.pk}"
 
+    @property
+    def review(self) -> PrivacyReview | None:
+        """The privacy officer's review, if any (one at most: "one_review_per_access")."""
+        return only(self.reviews)
+
 
 class PrivacyReview(AppendOnly):
     """The privacy officer's review of an emergency disclosure or a break-the-glass opening:
     written once; until it exists the item waits on the privacy board."""
 
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
-    disclosure = models.OneToOneField(
-        Disclosure, on_delete=models.PROTECT, null=True, blank=True, related_name="review"
+    disclosure = models.ForeignKey(
+        Disclosure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        related_query_name="review",
     )
-    access = models.OneToOneField(
-        BreakGlassAccess, on_delete=models.PROTECT, null=True, blank=True, related_name="review"
+    access = models.ForeignKey(
+        BreakGlassAccess,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        related_query_name="review",
     )
     outcome = models.CharField(
         max_length=12,
@@ -409,7 +458,13 @@ class PrivacyReview(AppendOnly):
                 condition=Q(disclosure__isnull=False, access__isnull=True)
                 | Q(disclosure__isnull=True, access__isnull=False),
                 name="review_of_one_item",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "disclosure"], name="one_review_per_disclosure"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "access"], name="one_review_per_access"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -165,7 +165,9 @@ class CheckInLink(models.Model):
 
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True)
+    # 256 random bits hashed: unique with its organization (the table is split by
+    # organization, core/tenancy.py); the public page finds it by the hash alone (its index)
+    token_hash = models.CharField(max_length=64)
     created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
@@ -173,7 +175,15 @@ class CheckInLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organization", "patient", "created_at"])]
+        indexes = [
+            models.Index(fields=["organization", "patient", "created_at"]),
+            models.Index(fields=["token_hash"], name="check_in_link_by_hash"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "token_hash"], name="check_in_link_hash_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"check-in link {self.pk} of patient {self.patient_id}"

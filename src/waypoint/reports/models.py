@@ -98,13 +98,16 @@ class Phq9Episode(models.Model):
 
     organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
     site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
-    episode = models.OneToOneField("care.Episode", on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey("care.Episode", on_delete=models.CASCADE, related_name="+")
     admitted_on = models.DateField()
     baseline = models.SmallIntegerField(null=True)
     latest = models.SmallIntegerField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["organization", "admitted_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "episode"], name="one_phq9_per_episode")
+        ]
 
     def __str__(self) -> str:
         return f"PHQ-9 of episode {self.episode_id}: {self.baseline} -> {self.latest}"

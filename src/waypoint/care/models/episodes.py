@@ -99,7 +99,7 @@ class LevelOfCareStay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["episode"],
+                fields=["organization", "episode"],
                 condition=Q(ended_on__isnull=True),
                 name="one_open_stay_per_episode",
             ),

@@ -23,7 +23,9 @@ class TreatmentPlan(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="plans")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
-    previous = models.OneToOneField(
+    # one next version at most: the constraint "plan_revised_once" (a ForeignKey so that the
+    # uniqueness includes organization, core/tenancy.py)
+    previous = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="next_version"
     )
     plan_date = models.DateField()
@@ -46,12 +48,15 @@ class TreatmentPlan(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["episode", "version"], name="plan_version_unique"),
             models.UniqueConstraint(
-                fields=["episode"],
+                fields=["organization", "episode", "version"], name="plan_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "episode"],
                 condition=Q(superseded_at__isnull=True),
                 name="one_current_plan_per_episode",
             ),
+            models.UniqueConstraint(fields=["organization", "previous"], name="plan_revised_once"),
         ]
         indexes = [models.Index(fields=["organization", "superseded_at", "review_due_on"])]
         ordering = ["-version"]

@@ -89,7 +89,7 @@ class SessionAttendee(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "patient"], name="one_roster_row_per_patient"
+                fields=["organization", "session", "patient"], name="one_roster_row_per_patient"
             ),
             models.CheckConstraint(
                 condition=(Q(status="attended") & Q(minutes__gte=1))

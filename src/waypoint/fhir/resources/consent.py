@@ -142,8 +142,10 @@ class ConsentProvider(ModelProvider):
     order = ("-recorded_at", "-pk")
 
     def rows(self, organization_id: int) -> QuerySet[Consent]:
-        return Consent.objects.filter(organization_id=organization_id).select_related(
-            "patient__site", "end", "superseded_by", "witness"
+        return (
+            Consent.objects.filter(organization_id=organization_id)
+            .select_related("patient__site", "witness")
+            .prefetch_related("ends", "superseding")
         )
 
     def resource(self, c: Consent) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Sum
 from django.test.utils import CaptureQueriesContext
 
@@ -207,11 +207,50 @@ HISTORIES = {
 }
 
 
+def _dose(org_id, p, o, family, day, at, nurse) -> None:
+    DoseEvent.objects.create(
+        organization_id=org_id,
+        patient=p,
+        order=o,
+        site=o.site,
+        family=family,
+        dose_mg=o.dose_mg,
+        local_day=day,
+        administered_at=at,
+        recorded_at=at,
+        administered_by=nurse,
+    )
+
+
+def _bottle(org_id, p, o, family, day, at, nurse) -> None:
+    from waypoint.medication.models import TakeHomeSupply
+
+    supply = TakeHomeSupply.objects.create(
+        organization_id=org_id,
+        patient=p,
+        order=o,
+        site=o.site,
+        first_day=day,
+        days=1,
+        dose_mg=o.dose_mg,
+        days_in_treatment=30,
+        regulatory_max=1,
+        dispensed_by=nurse,
+        dispensed_at=at,
+    )
+    TakeHomeBottle.objects.create(
+        organization_id=org_id,
+        supply=supply,
+        patient=p,
+        family=family,
+        for_day=day,
+        dose_mg=o.dose_mg,
+    )
+
+
 @pytest.fixture
 def history(make_patient, actor, users, other_org):
     """Place a history for a new patient; returns the patient."""
-    from waypoint.medication.models import TakeHomeSupply
-
     names = iter(f"Hist{chr(65 + i)}" for i in range(26))
 
     def place(events) -> object:
@@ -227,41 +266,17 @@ def history(make_patient, actor, users, other_org):
             org_id = o.organization_id if owner == MINE else other_org.pk
             day = D - dt.timedelta(before)
             at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
-            if kind == "dose":
-                DoseEvent.objects.create(
-                    organization_id=org_id,
-                    patient=p,
-                    order=o,
-                    site=o.site,
-                    family=family,
-                    dose_mg=o.dose_mg,
-                    local_day=day,
-                    administered_at=at,
-                    recorded_at=at,
-                    administered_by=users["nurse"],
-                )
-            else:
-                supply = TakeHomeSupply.objects.create(
-                    organization_id=org_id,
-                    patient=p,
-                    order=o,
-                    site=o.site,
-                    first_day=day,
-                    days=1,
-                    dose_mg=o.dose_mg,
-                    days_in_treatment=30,
-                    regulatory_max=1,
-                    dispensed_by=users["nurse"],
-                    dispensed_at=at,
-                )
-                TakeHomeBottle.objects.create(
-                    organization_id=org_id,
-                    supply=supply,
-                    patient=p,
-                    family=family,
-                    for_day=day,
-                    dose_mg=o.dose_mg,
-                )
+            write = _dose if kind == "dose" else _bottle
+            if owner == MINE or connection.vendor != "postgresql":
+                write(org_id, p, o, family, day, at, users["nurse"])
+                continue
+            # On PostgreSQL another organization's row cannot point at this patient or order
+            # at all (composite keys, core/tenancy.py): the database refuses it, so the
+            # history holds only this organization's rows.
+            with pytest.raises(IntegrityError, match="_org_fk"), transaction.atomic():
+                write(org_id, p, o, family, day, at, users["nurse"])
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         return p
 
     return place

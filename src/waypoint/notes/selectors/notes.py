@@ -108,11 +108,7 @@ def plan_choices(organization_id: int, patient_id: int, episode_id: int | None =
 
 
 def template_of(organization_id: int, template_id: int) -> NoteTemplate | None:
-    return (
-        NoteTemplate.objects.filter(organization_id=organization_id, pk=template_id)
-        .select_related("next_version")
-        .first()
-    )
+    return NoteTemplate.objects.filter(organization_id=organization_id, pk=template_id).first()
 
 
 def is_latest(template: NoteTemplate) -> bool:

@@ -38,7 +38,8 @@ NOTICE_VERSION = "2026-02"  # the program's Part 2 notice (2.22) now in use
 def disclosures_qs(organization_id: int, patient_id: int) -> QuerySet[Disclosure]:
     return (
         Disclosure.objects.filter(organization_id=organization_id, patient_id=patient_id)
-        .select_related("by", "consent", "court_order", "review")
+        .select_related("by", "consent", "court_order")
+        .prefetch_related("reviews")
         .order_by("-at", "-id")
     )
 
@@ -182,7 +183,8 @@ def board(actor: Actor) -> dict:
             expires_on__gte=now.date() - dt.timedelta(days=1),
             expires_on__lte=horizon,
         )
-        .select_related("patient", "patient__site", "end", "superseded_by")
+        .select_related("patient", "patient__site")
+        .prefetch_related("ends", "superseding")
         .order_by("expires_on", "id")
     )
     expiring: list[dict[str, Any]] = []

@@ -21,7 +21,8 @@ def recipient_of(name: str, organization: str) -> rule.Recipient | None:
 def consents_of(organization_id: int, patient_id: int) -> QuerySet[Consent]:
     return (
         Consent.objects.filter(organization_id=organization_id, patient_id=patient_id)
-        .select_related("end", "superseded_by", "recorded_by", "witness", "end__recorded_by")
+        .select_related("recorded_by", "witness")
+        .prefetch_related("ends__recorded_by", "superseding")
         .order_by("-recorded_at", "-id")
     )
 
@@ -29,7 +30,8 @@ def consents_of(organization_id: int, patient_id: int) -> QuerySet[Consent]:
 def consent_in_org(organization_id: int, consent_id: int) -> Consent:
     c = (
         Consent.objects.filter(pk=consent_id, organization_id=organization_id)
-        .select_related("patient", "patient__site", "end", "superseded_by", "witness")
+        .select_related("patient", "patient__site", "witness")
+        .prefetch_related("ends", "superseding")
         .first()
     )
     if c is None:
@@ -39,11 +41,10 @@ def consent_in_org(organization_id: int, consent_id: int) -> Consent:
 
 def _end(c: Consent) -> tuple[dt.datetime | None, str]:
     ends: list[tuple[dt.datetime, str]] = []
-    # a reverse one-to-one without a row raises an AttributeError: getattr's default
-    end = getattr(c, "end", None)
+    end = c.end
     if end is not None:
         ends.append((end.at, rule.REVOKED if end.kind == "revoked" else rule.EXPIRED))
-    nxt = getattr(c, "superseded_by", None)
+    nxt = c.superseded_by
     if nxt is not None:
         ends.append((nxt.recorded_at, rule.SUPERSEDED))
     if not ends:
@@ -76,11 +77,11 @@ class ConsentRow:
 
     @property
     def end(self):
-        return getattr(self.consent, "end", None)
+        return self.consent.end
 
     @property
     def successor(self):
-        return getattr(self.consent, "superseded_by", None)
+        return self.consent.superseded_by
 
 
 def consent_rows(consents, at: dt.datetime, today: dt.date) -> list[ConsentRow]:

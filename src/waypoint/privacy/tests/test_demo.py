@@ -21,7 +21,7 @@ def test_the_demo_has_every_kind_of_consent_and_disclosure():
     load_demo(patients=60, seed=7)
     officer = Actor(user=User.objects.get(username="demo_privacy_officer"))
     rows = selectors.consent_rows(
-        Consent.objects.select_related("end", "superseded_by", "patient__site"),
+        Consent.objects.select_related("patient__site").prefetch_related("ends", "superseding"),
         *_now_and_today(),
     )
     statuses = Counter(r.status for r in rows)
