@@ -890,7 +890,11 @@ def generate(
                 for r in readings:
                     w.add(
                         DrugTestResult(
-                            test=t, analyte=r.analyte, result=r.result, meaning=r.meaning
+                            organization_id=t.organization_id,
+                            test=t,
+                            analyte=r.analyte,
+                            result=r.result,
+                            meaning=r.meaning,
                         )
                     )
             w.flush()

@@ -49,14 +49,6 @@ REFERENCE_TABLES: dict[str, str] = {
     "no patient data",
 }
 
-# Constraints another branch (the audit chain's, issue 21 item 4) makes organization-
-# inclusive: (label, constraint name) -> the fields it has *before* that branch. The walk
-# lets exactly those fields pass and nothing else; once the branches are merged the
-# constraint includes organization and this entry is dead (delete it then).
-AWAITING_AUDIT_BRANCH: dict[tuple[str, str], tuple[str, ...]] = {
-    ("audit.AuditEventPatient", "audit_link_unique"): ("event", "patient"),
-}
-
 ORG_FIELD = "organization"
 FK_SUFFIX = "_org_fk"
 UNIQUE_SUFFIX = "_org_id_uniq"
@@ -119,8 +111,6 @@ def problems(all_models: Iterable[type[models.Model]]) -> list[str]:
                 )
         for c in model._meta.constraints:
             if not isinstance(c, models.UniqueConstraint) or ORG_FIELD in c.fields:
-                continue
-            if AWAITING_AUDIT_BRANCH.get((name, c.name)) == tuple(c.fields):
                 continue
             why = "expressions without organization" if c.expressions else f"{c.fields}"
             out.append(f"{name} constraint {c.name} is unique on {why} without organization")
