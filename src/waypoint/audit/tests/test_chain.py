@@ -8,7 +8,7 @@ import json
 from datetime import UTC
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from waypoint.audit import services as audit
 from waypoint.audit.models import AuditChainHead, AuditEvent
@@ -263,10 +263,19 @@ def test_truncation_with_the_head_rewound_is_detected(trail):
 def test_event_moved_to_another_organization_is_detected(trail, other_org):
     drop_triggers()
     victim = trail[6]
-    sql(
-        "UPDATE audit_auditevent SET organization_id = %s WHERE id = %s",
-        [other_org.pk, victim.pk],
-    )
+    move = "UPDATE audit_auditevent SET organization_id = %s WHERE id = %s"
+    if connection.vendor == "postgresql":
+        # The composite keys (core/tenancy.py) refuse the move: the event's patient links
+        # stay in the first organization. (Checked now: the keys are deferred, and the
+        # checks the trail's own inserts queued would otherwise run after the move.)
+        sql("SET CONSTRAINTS ALL IMMEDIATE")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            sql(move, [other_org.pk, victim.pk])
+        # An owner of the database switches the keys off for the session first.
+        sql("SET session_replication_role = replica")
+    sql(move, [other_org.pk, victim.pk])
+    if connection.vendor == "postgresql":
+        sql("SET session_replication_role = DEFAULT")
     result = audit.verify()
     assert not result.ok
 
