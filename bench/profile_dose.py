@@ -41,7 +41,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "database connection open/close",
-        ("sqlite3/base.py:get_new_connection", "base/base.py:connect", "base.py:close", "_close"),
+        (
+            "sqlite3/base.py:get_new_connection",
+            "base/base.py:connect",
+            "base.py:close",
+            "_close",
+            "method 'close' of 'sqlite3.Connection'",  # a WAL checkpoint when the last closes
+            "_sqlite3.connect",
+        ),
     ),
     (
         "SQL execution (inside the database driver)",
