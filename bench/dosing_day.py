@@ -944,15 +944,7 @@ def main() -> None:
     if any(w < 1 for w in args.sweep):
         ap.error("--workers-sweep counts are at least 1")
 
-    tmp = Path(tempfile.mkdtemp(prefix="wp-bench-dosing-"))
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or (
-        f"sqlite:///{tmp / 'bench.sqlite3'}"
-    )
-    os.environ["WAYPOINT_SECRET_KEY"] = os.environ.get("WAYPOINT_SECRET_KEY") or (
-        secrets.token_urlsafe(50)
-    )
-    os.environ["WAYPOINT_DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "waypoint.settings"
+    tmp = bench_environment("wp-bench-dosing-")
     server = Server(dict(os.environ), args.workers, args.threads, tmp / "server.log")
     runs: dict[str, Run] = {}
     notes: list[str] = []
