@@ -45,7 +45,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -221,11 +221,9 @@ def _locked_head(org_id: int, chain: int = 0) -> AuditChainHead:
         f"FROM {AuditChainHead._meta.db_table} t WHERE t.organization_id = %s AND t.chain = %s"
         f"{lock}"
     )
-    with connection.cursor() as cur:
-        cur.execute(sql, [org_id, chain])
-        row = cur.fetchone()
-    if row is not None:
-        return fastsql.build(AuditChainHead, row, "t")
+    found = fastsql.first(sql, [org_id, chain], (AuditChainHead, "t"))
+    if found is not None:
+        return cast(AuditChainHead, found[0])
     head, created = AuditChainHead.objects.select_for_update().get_or_create(
         organization_id=org_id, chain=chain
     )

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
@@ -48,14 +47,11 @@ def token_with_user(key_hash: str) -> ApiToken | None:
         f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
         "WHERE t.key_hash = %s AND t.revoked_at IS NULL"
     )
-    with connection.cursor() as cur:
-        cur.execute(sql, [key_hash])
-        found = cur.fetchone()
+    found = fastsql.first(sql, [key_hash], (ApiToken, "t"), (User, "u"))
     if found is None:
         return None
-    n = fastsql.width(ApiToken)
-    row = fastsql.build(ApiToken, found[:n], "t")
-    row.user = fastsql.build(User, found[n:], "u")
+    row: ApiToken = found[0]
+    row.user = found[1]
     return row
 
 

@@ -13,8 +13,9 @@ datetimes and decimals become ``datetime`` and ``Decimal``):
   ``get_db_prep_save``). It sends no ``pre_save``/``post_save`` signal: use it only for
   models that no code listens to (``test_fastsql.py`` checks the ones used here).
 - ``add_to(model, keys, deltas)`` — ``UPDATE … SET n = n + %s … WHERE keys``; the count.
-- ``select_list(model, alias)`` and ``build(model, row)`` — a model's columns for a
-  hand-written ``SELECT`` and the instance made from them.
+- ``select_list(model, alias)`` and ``first(sql, params, (model, alias), …)`` — a model's
+  columns for a hand-written ``SELECT``, and the instances made from the row it returns
+  (``rows`` for every row).
 
 The ORM stays the way to write everything else; this is for statements measured hot.
 """
@@ -123,3 +124,31 @@ def build(model: type[M], row: Sequence[Any], alias: str = "t") -> M:
             value = conv(value, col, connection)
         values.append(value)
     return model.from_db(connection.alias, list(names), values)
+
+
+Part = tuple[type[Model], str]
+
+
+def _instances(row: Sequence[Any], parts: Sequence[Part]) -> tuple[Any, ...]:
+    out, at = [], 0
+    for model, alias in parts:
+        n = width(model)
+        out.append(build(model, row[at : at + n], alias))
+        at += n
+    return tuple(out)
+
+
+def rows(sql: str, params: Sequence[Any], *parts: Part) -> list[tuple[Any, ...]]:
+    """Run a ``SELECT`` of ``select_list(model, alias)`` for each of ``parts``, in order; each
+    row as the tuple of instances of those models."""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [_instances(row, parts) for row in cur.fetchall()]
+
+
+def first(sql: str, params: Sequence[Any], *parts: Part) -> tuple[Any, ...] | None:
+    """``rows``' first row, or None (the statement should select one row at most)."""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+    return None if row is None else _instances(row, parts)

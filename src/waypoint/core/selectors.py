@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
@@ -33,12 +32,10 @@ def site_by_code(organization_id: int, code: str) -> Site:
         f"SELECT {fastsql.select_list(Site, 't')} FROM {Site._meta.db_table} t "  # noqa: S608
         "WHERE t.organization_id = %s AND t.code = %s AND t.active"
     )
-    with connection.cursor() as cur:
-        cur.execute(sql, [organization_id, code])
-        row = cur.fetchone()
-    if row is None:
+    found = fastsql.first(sql, [organization_id, code], (Site, "t"))
+    if found is None:
         raise DomainError("unknown_site", f"There is no active site with code {code!r}.")
-    return fastsql.build(Site, row, "t")
+    return cast(Site, found[0])
 
 
 def locked_in_org(model: type[M], pk: int, organization_id: int, what: str, *related: str) -> M:

@@ -50,14 +50,9 @@ def _born_on(organization_id: int, dates: list[dt.date]) -> list[Patient]:
     )  # no ORDER BY: with one, SQLite's planner walked the name index over every patient
     # of the organization instead of looking the dates up; the few rows are sorted below
     params = [organization_id, *(connection.ops.adapt_datefield_value(d) for d in dates)]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-    n = fastsql.width(Patient)
     found = []
-    for row in rows:
-        patient = fastsql.build(Patient, row[:n], "p")
-        patient.site = fastsql.build(Site, row[n:], "s")
+    for patient, site in fastsql.rows(sql, params, (Patient, "p"), (Site, "s")):
+        patient.site = site
         found.append(patient)
     found.sort(key=lambda p: (p.last_name_key, p.first_name_key, p.pk))
     return found

@@ -50,24 +50,21 @@ def _differs(ordered: Decimal | None, dose_mg: Decimal) -> None:
 
 
 def _replay(actor: Actor, key: str, order_id: int, dose_mg: Decimal) -> DoseEvent | None:
-    """The dose first recorded with ``key``, if any (one indexed lookup, built once:
-    ``core.fastsql``; the order and site are loaded only for a replay)."""
-    sql = (
-        f"SELECT {fastsql.select_list(DoseEvent, 't')} FROM {DoseEvent._meta.db_table} t "  # noqa: S608 (names from the models)
-        "WHERE t.organization_id = %s AND t.idempotency_key = %s"
+    """The dose first recorded with ``key``, if any (one indexed lookup; the dose itself is
+    loaded only for a replay). Run only after a refusal, so the ORM is fine here."""
+    seen = (
+        DoseEvent.objects.filter(organization_id=actor.organization_id, idempotency_key=key)
+        .values_list("pk", "order_id", "dose_mg")
+        .first()
     )
-    with connection.cursor() as cur:
-        cur.execute(sql, [actor.organization_id, key])
-        row = cur.fetchone()
-    if row is None:
+    if seen is None:
         return None
-    seen = fastsql.build(DoseEvent, row, "t")
-    if seen.order_id != order_id or seen.dose_mg != dose_mg:
+    if seen[1] != order_id or seen[2] != dose_mg:
         raise Conflict(
             "idempotency_key_reused",
             "This idempotency_key was used for a different dose; use a new key.",
         )
-    return DoseEvent.objects.select_related("order", "site").get(pk=seen.pk)
+    return DoseEvent.objects.select_related("order", "site").get(pk=seen[0])
 
 
 def _order_for_dose(actor: Actor, order_id: int) -> MedicationOrder:
@@ -81,14 +78,12 @@ def _order_for_dose(actor: Actor, order_id: int) -> MedicationOrder:
         f"FROM {MedicationOrder._meta.db_table} o JOIN {Site._meta.db_table} s "
         f"ON s.id = o.site_id WHERE o.id = %s AND o.organization_id = %s{lock}"
     )
-    with connection.cursor() as cur:
-        cur.execute(sql, [order_id, actor.organization_id])
-        row = cur.fetchone()
-    if row is None:
+    found = fastsql.first(
+        sql, [order_id, actor.organization_id], (MedicationOrder, "o"), (Site, "s")
+    )
+    if found is None:
         raise NotFound("medication order")
-    n = fastsql.width(MedicationOrder)
-    order = fastsql.build(MedicationOrder, row[:n], "o")
-    order.site = fastsql.build(Site, row[n:], "s")
+    order, order.site = found[0], found[1]
     return order
 
 
