@@ -25,6 +25,7 @@ cases=(
   "sunday-evening|Pacific/Kiritimati|TZ=\"America/Chicago\" 2026-11-29 23:05|Sunday in Chicago, Monday in UTC and on the machine"
   "monday-morning|America/Adak|TZ=\"America/Chicago\" 2026-11-30 00:10|the census week starts today; Sunday on the machine"
   "year-end|Etc/GMT+12|TZ=\"America/Chicago\" 2026-12-31 23:20|31 December in Chicago and on the machine, 1 January in UTC"
+  "denver-behind|UTC|TZ=\"America/Chicago\" 2026-12-01 00:30|Tuesday in Kansas City, still Monday in Denver (the second site)"
   "new-year-utc|UTC|TZ=\"UTC\" 2027-01-01 00:10|1 January in UTC, 31 December in Chicago and Denver"
   "leap-day|America/Chicago|TZ=\"America/Chicago\" 2028-02-29 23:15|29 February, 1 March in UTC"
   "dst-ends|America/Chicago|TZ=\"America/Chicago\" 2026-11-01 01:20 CDT|the repeated hour of a fall-back day"
