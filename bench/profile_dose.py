@@ -126,6 +126,48 @@ def wsgi_post(app, path: str, body: bytes, token: str) -> tuple[str, bytes]:
     return status[0], out
 
 
+class LockClock:
+    """On SQLite, the wall and CPU time a request holds the writers' lock
+    (``core/db/sqlite3``: from taking it, before ``BEGIN IMMEDIATE``, to its release at
+    commit): the part of a write that no other worker can overlap, so the writes a second
+    can be at most one ÷ this. Installed on the backend's class; a tree without the lock
+    (before issue 21) reports nothing."""
+
+    def __init__(self) -> None:
+        self.wall = self.cpu = 0.0
+        self.held = 0
+        self._since: tuple[float, float] | None = None
+        try:
+            from waypoint.core.db.sqlite3 import base
+        except ImportError:
+            self.installed = False
+            return
+        self.installed = True
+        cls = base.DatabaseWrapper
+        acquire, release = cls._writer_acquire, cls._writer_release
+        clock = self
+
+        def timed_acquire(wrapper) -> None:
+            acquire(wrapper)
+            if wrapper._writer_held and clock._since is None:
+                clock._since = (time.perf_counter(), time.process_time())
+
+        def timed_release(wrapper) -> None:
+            if clock._since is not None and wrapper._writer_held:
+                w, c = clock._since
+                clock.wall += time.perf_counter() - w
+                clock.cpu += time.process_time() - c
+                clock.held += 1
+                clock._since = None
+            release(wrapper)
+
+        cls._writer_acquire, cls._writer_release = timed_acquire, timed_release
+
+    def reset(self) -> None:
+        self.wall = self.cpu = 0.0
+        self.held = 0
+
+
 class Counter:
     """Counts the SQL statements sent, by their first word."""
 
@@ -156,6 +198,12 @@ def main() -> None:
         help="send the doses through every middleware, as a request with a session cookie",
     )
     ap.add_argument("--top", type=int, default=25, help="functions listed by cumulative time")
+    ap.add_argument(
+        "--detail",
+        type=int,
+        default=0,
+        help="with --profile, the N biggest functions of each group",
+    )
     args = ap.parse_args()
 
     from dosing_day import bench_environment
@@ -220,6 +268,8 @@ def main() -> None:
         for item in warm:
             send(item, "warm")
         counter = Counter()
+        lock = LockClock()
+        lock.reset()
         with connection.execute_wrapper(counter):
             # the wrapper is on this thread's connection object, which the WSGI handler
             # reuses (it is closed and reopened at each request's end on SQLite before
@@ -235,6 +285,12 @@ def main() -> None:
         total = sum(counter.kinds.values())
         kinds = ", ".join(f"{k} {v / n:.1f}" for k, v in counter.kinds.most_common())
         print(f"  SQL per {one}   {total / n:6.2f} ({kinds})")
+        if lock.installed and lock.held:
+            print(
+                f"  under the writers' lock {1000 * lock.wall / n:5.2f} ms wall, "
+                f"{1000 * lock.cpu / n:5.2f} ms CPU per {one} ({lock.held} holds); "
+                f"at most {n / lock.wall:,.0f} {what}/s however many workers"
+            )
         if not args.register:
             print("\n".join("  " + c for c in dosing_day.verify_day(prog, prog.group_a)))
 
@@ -251,8 +307,15 @@ def main() -> None:
                 shares[group_of(func)] += tottime
                 whole += tottime
             print(f"\nprofile of {n} more {what}: self time by where it is spent")
+            members: dict[str, list[tuple[float, str]]] = collections.defaultdict(list)
+            for func, (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+                path, line, name = func
+                where = f"{'/'.join(Path(path).parts[-2:])}:{line}({name})" if line else name
+                members[group_of(func)].append((tottime, where))
             for label, t in shares.most_common():
                 print(f"  {100 * t / whole:5.1f} %  {1000 * t / n:5.2f} ms each  {label}")
+                for own, where in sorted(members[label], reverse=True)[: args.detail]:
+                    print(f"            {1000 * own / n:5.2f} ms  {where}")
             buf = io.StringIO()
             pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(args.top)
             print("\n".join(buf.getvalue().splitlines()[6:]))

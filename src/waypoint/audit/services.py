@@ -145,6 +145,56 @@ def _others(patient_id: int | None, patients) -> list[int]:
     return sorted({int(p) for p in patients or ()} - {patient_id})
 
 
+@dataclass
+class Prepared:
+    """An event made ready outside the transaction (``prepare``): everything but what only
+    the chain's head decides (sequence number, time, previous MAC, its own MAC) and the id
+    of the object the write is about, which ``append`` fills in under the lock."""
+
+    ev: AuditEvent
+    params: list[Any]  # its INSERT's parameters (core.fastsql.prepare)
+    others: list[int]
+    links: list[AuditEventPatient]
+
+
+def prepare(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    *,
+    patient_id: int | None = None,
+    patients: Any = None,
+    detail: dict[str, Any] | None = None,
+    organization_id: int | None = None,
+) -> Prepared:
+    """The event ``record`` would append, built ahead: a hot path (the dosing window) builds
+    it before it takes the write lock and appends it, with ``append``, under the lock."""
+    org_id = organization_id or actor.organization_id
+    others = _others(patient_id, patients)
+    ev = AuditEvent(
+        organization_id=org_id,
+        chain=chain_of(actor, org_id),
+        seq=0,
+        at=timezone.now(),  # the moment of the append: set again by append()
+        actor_id=actor.user.pk,
+        actor_username=actor.user.get_username(),
+        actor_role=actor.role or "",
+        patient_id=patient_id,
+        action=action,
+        object_type=object_type,
+        object_id="",
+        purpose=actor.purpose,
+        channel=actor.channel,
+        client_address=actor.client_address,
+        # stored and MACed in the form that reads back the same
+        detail=canonical_detail(detail),
+        prev_hash="",
+    )
+    linked = ([patient_id] if patient_id is not None else []) + others
+    links = [AuditEventPatient(organization_id=org_id, patient_id=p) for p in linked]
+    return Prepared(ev, fastsql.prepare(ev), others, links)
+
+
 def record(
     actor: Actor,
     action: str,
@@ -164,39 +214,44 @@ def record(
     event. An event about one patient first passes the access gate (restricted records),
     which may refuse it with a ``DomainError``: the caller's transaction then rolls back.
     """
-    org_id = organization_id or actor.organization_id
-    chain = chain_of(actor, org_id)
-    if patient_id is not None:
-        subjects.check_access(actor, patient_id, action, object_type)
-    others = _others(patient_id, patients)
-    detail = canonical_detail(detail)  # stored and MACed in the form that reads back the same
+    made = prepare(
+        actor,
+        action,
+        object_type,
+        patient_id=patient_id,
+        patients=patients,
+        detail=detail,
+        organization_id=organization_id,
+    )
+    return append(actor, made, object_id)
+
+
+def append(actor: Actor, made: Prepared, object_id: Any = "") -> AuditEvent:
+    """Append the event ``prepare`` made, about ``object_id``, in the current transaction:
+    the access gate, the chain's head, the MACs and the writes (``record``)."""
+    ev = made.ev
+    if ev.patient_id is not None:
+        subjects.check_access(actor, ev.patient_id, ev.action, ev.object_type)
+    org_id, chain = ev.organization_id, ev.chain
     batch = _batch.get()
     key = batch.key if batch is not None else audit_key().secret
     # No savepoint: inside a caller's transaction a failure here fails the whole change.
     with transaction.atomic(savepoint=False):
         head = batch.head(org_id, chain) if batch is not None else _locked_head(org_id, chain)
-        ev = AuditEvent(
-            organization_id=org_id,
-            chain=chain,
-            seq=head.last_seq + 1,
-            at=timezone.now(),
-            actor_id=actor.user.pk,
-            actor_username=actor.user.get_username(),
-            actor_role=actor.role or "",
-            patient_id=patient_id,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id) if object_id is not None else "",
-            purpose=actor.purpose,
-            channel=actor.channel,
-            client_address=actor.client_address,
-            detail=detail,
-            prev_hash=head.last_hash,
+        params = made.params
+        fastsql.set_param(params, ev, "seq", head.last_seq + 1)
+        fastsql.set_param(params, ev, "at", timezone.now())
+        fastsql.set_param(params, ev, "object_id", str(object_id) if object_id is not None else "")
+        fastsql.set_param(params, ev, "prev_hash", head.last_hash)
+        fastsql.set_param(
+            params, ev, "hash", compute_hash(head.last_hash, ev, made.others, key=key)
         )
-        ev.hash = compute_hash(head.last_hash, ev, others, key=key)
-        fastsql.insert(ev)  # an INSERT built once (core.fastsql): appended, never saved again
-        linked = ([patient_id] if patient_id is not None else []) + others
-        links = [AuditEventPatient(event=ev, organization_id=org_id, patient_id=p) for p in linked]
+        fastsql.insert(
+            ev, params
+        )  # an INSERT built once (core.fastsql): appended, never saved again
+        links = made.links
+        for link in links:
+            link.event = ev
         head.last_seq = ev.seq
         head.last_hash = ev.hash
         if batch is not None:  # the head row and the links are written when the batch ends

@@ -10,7 +10,8 @@ datetimes and decimals become ``datetime`` and ``Decimal``):
 
 - ``insert(obj)`` — one ``INSERT … RETURNING id`` with every concrete field, the values
   prepared by each field exactly as ``save()`` prepares them (``pre_save``,
-  ``get_db_prep_save``). It sends no ``pre_save``/``post_save`` signal: use it only for
+  ``get_db_prep_save``); ``prepare(obj)`` does that preparation ahead (before a lock).
+  It sends no ``pre_save``/``post_save`` signal: use it only for
   models that no code listens to (``test_fastsql.py`` checks the ones used here).
 - ``add_to(model, keys, deltas)`` — ``UPDATE … SET n = n + %s … WHERE keys``; the count.
 - ``select_list(model, alias)`` and ``first(sql, params, (model, alias), …)`` — a model's
@@ -50,10 +51,38 @@ def _insert_sql(model: type[Model], vendor: str) -> tuple[str, tuple[Any, ...]]:
     return sql, fields
 
 
-def insert(obj: M) -> M:
-    """Insert ``obj`` (a new instance) in one statement and set its primary key."""
+def prepare(obj: Model) -> list[Any]:
+    """The parameters ``insert(obj)`` sends, prepared now (``pre_save`` and
+    ``get_db_prep_save``, as ``save()`` prepares them): work that can be done before a lock
+    is taken. ``set_param`` fills in a value known only later (a row inserted just before)."""
+    _, fields = _insert_sql(type(obj), connection.vendor)
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+@functools.cache
+def _param_index(model: type[Model], vendor: str) -> dict[str, tuple[int, Any]]:
+    _, fields = _insert_sql(model, vendor)
+    index = {f.name: (i, f) for i, f in enumerate(fields)}
+    return index | {f.attname: (i, f) for i, f in enumerate(fields)}
+
+
+def set_param(params: list[Any], obj: Model, name: str, value: Any) -> None:
+    """Set field ``name`` of ``obj`` to ``value`` and its place in ``params`` (from
+    ``prepare(obj)``) to the prepared value."""
+    found = _param_index(type(obj), connection.vendor).get(name)
+    if found is None:
+        raise LookupError(f"{type(obj).__name__} has no column {name!r}")
+    i, f = found
+    setattr(obj, f.attname, value)
+    params[i] = f.get_db_prep_save(f.pre_save(obj, True), connection)
+
+
+def insert(obj: M, params: list[Any] | None = None) -> M:
+    """Insert ``obj`` (a new instance) in one statement and set its primary key; ``params``
+    from ``prepare(obj)`` when they were prepared earlier."""
     sql, fields = _insert_sql(type(obj), connection.vendor)
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    if params is None:
+        params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with connection.cursor() as cur:
         cur.execute(sql, params)
         obj.pk = cur.fetchone()[0]
@@ -127,6 +156,12 @@ def build(model: type[M], row: Sequence[Any], alias: str = "t") -> M:
 
 
 Part = tuple[type[Model], str]
+
+
+def instances(row: Sequence[Any], *parts: Part) -> tuple[Any, ...]:
+    """The instances of ``parts`` from a row that selected ``select_list`` of each, in order
+    (for a caller that keeps the raw row too)."""
+    return _instances(row, parts)
 
 
 def _instances(row: Sequence[Any], parts: Sequence[Part]) -> tuple[Any, ...]:

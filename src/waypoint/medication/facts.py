@@ -18,6 +18,7 @@ import functools
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 
@@ -91,8 +92,11 @@ def _json(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def day_facts(organization_id: int, patient_id: int, family: str, day: dt.date) -> DayFacts:
-    """The facts about ``day`` (the site-local day of the dose) for one medication family."""
+def day_facts_row(
+    organization_id: int, patient_id: int, family: str, day: dt.date
+) -> tuple[Any, ...]:
+    """The facts statement's row as the database returned it (``facts_from_row`` reads
+    it): two reads of the same facts are equal exactly when these rows are."""
     who = (organization_id, patient_id, family)
     d = connection.ops.adapt_datefield_value(day)
     person = (organization_id, patient_id)
@@ -108,19 +112,24 @@ def day_facts(organization_id: int, patient_id: int, family: str, day: dt.date) 
     )
     with connection.cursor() as cur:
         cur.execute(_sql(), params)
-        (
-            count,
-            mg,
-            last_dose,
-            last_bottle,
-            bottles,
-            dosing,
-            take_home,
-            admitted,
-            reassessed,
-            first_bup,
-            implant,
-        ) = cur.fetchone()
+        return tuple(cur.fetchone())
+
+
+def facts_from_row(row: tuple[Any, ...]) -> DayFacts:
+    """The ``DayFacts`` of a row of ``day_facts_row``."""
+    (
+        count,
+        mg,
+        last_dose,
+        last_bottle,
+        bottles,
+        dosing,
+        take_home,
+        admitted,
+        reassessed,
+        first_bup,
+        implant,
+    ) = row
     return DayFacts(
         doses_today=int(count or 0),
         mg_today=Decimal(str(mg)) if mg is not None else Decimal(0),
@@ -134,3 +143,8 @@ def day_facts(organization_id: int, patient_id: int, family: str, day: dt.date) 
         first_buprenorphine_on=_date(first_bup),
         implant_inserted_on=_date(implant),
     )
+
+
+def day_facts(organization_id: int, patient_id: int, family: str, day: dt.date) -> DayFacts:
+    """The facts about ``day`` (the site-local day of the dose) for one medication family."""
+    return facts_from_row(day_facts_row(organization_id, patient_id, family, day))

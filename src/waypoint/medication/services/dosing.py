@@ -1,14 +1,16 @@
-"""The dosing window (nurse): giving a dose. The hot path of the program: one lookup of
-the idempotency key, then one transaction with the order row locked, one read of the day's
-facts (``facts.day_facts``), the rules in order (``dose_checks.evaluate``, the same the
-window shows before the press), and the three writes (dose, ledger entry, audit event).
-Any refusal rolls everything back: no dose, no stock entry, no audit event."""
+"""The dosing window (nurse): giving a dose. The hot path of the program: a read of the
+order and of the day's facts (``facts.day_facts_row``), the rules in order
+(``dose_checks.evaluate``, the same the window shows before the press), then one
+transaction with the order row locked that reads the same two rows again — the rules run
+again only if they changed — and the three writes (dose, ledger entry, audit event). Any
+refusal rolls everything back: no dose, no stock entry, no audit event."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -21,7 +23,7 @@ from waypoint.core.errors import Conflict, DomainError, NotFound
 from waypoint.core.models import Site
 
 from .. import dose_checks
-from ..facts import day_facts
+from ..facts import day_facts_row, facts_from_row
 from ..limits import limits_from
 from ..models import DoseEvent, MedicationOrder, StockEntry
 from ._shared import CENT
@@ -67,24 +69,141 @@ def _replay(actor: Actor, key: str, order_id: int, dose_mg: Decimal) -> DoseEven
     return DoseEvent.objects.select_related("order", "site").get(pk=seen[0])
 
 
-def _order_for_dose(actor: Actor, order_id: int) -> MedicationOrder:
-    """The order with its site in one statement (built once: ``core.fastsql``), the order
-    row alone locked on PostgreSQL (``FOR UPDATE OF``: locking the joined site row too would
-    queue every dose of a site behind one another; on SQLite the transaction already holds
-    the database's write lock)."""
-    lock = " FOR UPDATE OF o" if connection.vendor == "postgresql" else ""
+_ORDER_PARTS = ((MedicationOrder, "o"), (Site, "s"))
+
+
+def _order_row(actor: Actor, order_id: int, *, lock: bool) -> tuple[Any, ...] | None:
+    """The order with its site in one statement (built once: ``core.fastsql``), as the
+    database returned it. With ``lock`` on PostgreSQL the order row alone is locked (``FOR
+    UPDATE OF``: locking the joined site row too would queue every dose of a site behind one
+    another; on SQLite the transaction already holds the database's write lock)."""
+    tail = " FOR UPDATE OF o" if lock and connection.vendor == "postgresql" else ""
     sql = (
         f"SELECT {fastsql.select_list(MedicationOrder, 'o')}, {fastsql.select_list(Site, 's')} "  # noqa: S608 (names from the models)
         f"FROM {MedicationOrder._meta.db_table} o JOIN {Site._meta.db_table} s "
-        f"ON s.id = o.site_id WHERE o.id = %s AND o.organization_id = %s{lock}"
+        f"ON s.id = o.site_id WHERE o.id = %s AND o.organization_id = %s{tail}"
     )
-    found = fastsql.first(
-        sql, [order_id, actor.organization_id], (MedicationOrder, "o"), (Site, "s")
+    with connection.cursor() as cur:
+        cur.execute(sql, [order_id, actor.organization_id])
+        row = cur.fetchone()
+    return None if row is None else tuple(row)
+
+
+@dataclass
+class _Plan:
+    """A dose decided on one read of its order and of the day's facts: the rows read (raw,
+    to compare with a second read) and what is written if a read under the lock finds the
+    same rows."""
+
+    order_row: tuple[Any, ...]
+    facts_row: tuple[Any, ...]
+    order: MedicationOrder
+    day: dt.date
+    dose: DoseEvent
+    dose_params: list[Any]
+    stock: StockEntry | None
+    stock_params: list[Any] | None
+    event: audit.Prepared
+
+
+def _plan(
+    actor: Actor,
+    order_row: tuple[Any, ...],
+    dose_mg: Decimal,
+    idempotency_key: str | None,
+    at: dt.datetime,
+    now: dt.datetime,
+    note: str,
+    facts_row: tuple[Any, ...] | None = None,
+) -> _Plan:
+    """Every rule of a dose on the order's row (and the day's facts, read here unless
+    given): raises the refusal, or returns the rows to write, their parameters prepared."""
+    order, site = fastsql.instances(order_row, *_ORDER_PARTS)
+    order.site = site
+    patient_id, fam = order.patient_id, order.family
+    day = at.astimezone(site.tz).date()
+    if at < now - dt.timedelta(days=1):
+        raise DomainError(
+            "time_too_old",
+            "A dose is recorded within a day of giving it; older doses need a correction "
+            "by the prescriber.",
+            field="administered_at",
+        )
+    if day < order.start_date:
+        raise DomainError(
+            "before_order_start",
+            f"The order starts on {order.start_date.isoformat()}.",
+            field="administered_at",
+        )
+    if not order.active_on(day):
+        raise Conflict(
+            "order_not_active",
+            f"This {order.label.lower()} order is not active on {day.isoformat()}"
+            + (f" (stopped: {order.stop_reason})." if order.stop_reason else "."),
+        )
+    if dose_mg not in (order.dose_mg, order.repeat_dose_mg):
+        _differs(order.dose_mg, dose_mg)
+    if facts_row is None:
+        facts_row = day_facts_row(actor.organization_id, patient_id, fam, day)
+    facts = facts_from_row(facts_row)
+    limits, _ = limits_from(facts.dosing_settings, facts.take_home_settings)
+    outcome = dose_checks.evaluate(order, dose_mg, at, day, facts, limits)
+    _refuse(outcome.refusal)
+    expected = order.repeat_dose_mg if outcome.repeat else order.dose_mg
+    if dose_mg != expected:
+        _differs(expected, dose_mg)
+    dose = DoseEvent(
+        organization_id=actor.organization_id,
+        patient_id=patient_id,
+        order=order,
+        site=site,
+        family=fam,
+        dose_mg=dose_mg,
+        local_day=day,
+        slot=facts.doses_today,
+        administered_at=at,
+        recorded_at=now,
+        administered_by=actor.user,
+        idempotency_key=idempotency_key or None,
+        first_day=outcome.first_day,
+        note=note[:500],
+        warnings=list(outcome.warnings),
     )
-    if found is None:
-        raise NotFound("medication order")
-    order, order.site = found[0], found[1]
-    return order
+    stock = None
+    if MEDICATIONS[order.medication].controlled_ledger:
+        stock = StockEntry(
+            organization_id=actor.organization_id,
+            site=site,
+            medication=order.medication,
+            kind="dispensed",
+            quantity_mg=-dose_mg,
+            by=actor.user,
+            at=at,
+            local_day=day,
+        )
+    event = audit.prepare(
+        actor,
+        "create",
+        "dose",
+        patient_id=patient_id,
+        detail={
+            "order": order.pk,
+            "medication": order.medication,
+            "dose_mg": str(dose_mg),
+            "day": day.isoformat(),
+        },
+    )
+    return _Plan(
+        order_row,
+        facts_row,
+        order,
+        day,
+        dose,
+        fastsql.prepare(dose),
+        stock,
+        fastsql.prepare(stock) if stock is not None else None,
+        event,
+    )
 
 
 def dose_record(
@@ -99,9 +218,10 @@ def dose_record(
     """Give a dose. Returns the dose and whether it is a replay of an earlier request with
     the same ``idempotency_key`` (then nothing new is written).
 
-    The hot path of the dosing window: one transaction with the order row locked, one read
-    of the day's facts (``facts.day_facts``), the rules, and the three writes (dose, ledger
-    entry, audit event). The idempotency key is looked up only when that is refused: a
+    The hot path of the dosing window: the rules on a read of the order and the day's facts
+    (``facts.day_facts_row``), then one transaction with the order row locked, the same two
+    reads again (the rules again only on rows that changed) and the three writes (dose,
+    ledger entry, audit event). The idempotency key is looked up only when that is refused: a
     retry of a dose that was given is refused by the rules (already given today) or by the
     key's unique constraint, and then answered with the first dose (or refused as
     ``idempotency_key_reused`` if the key named another dose), so a first request — nearly
@@ -136,88 +256,39 @@ def _dose_locked(
     now: dt.datetime,
     note: str,
 ) -> DoseEvent:
+    # The rules run first, on a read outside the transaction: a refusal takes no lock, and
+    # the work under the lock (on SQLite the whole database's writers wait for it) is a
+    # second read of the same two rows and the writes.
+    row = _order_row(actor, order_id, lock=False)
+    if row is None:
+        raise NotFound("medication order")
+    plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
     with transaction.atomic():
-        order = _order_for_dose(actor, order_id)
-        site, patient_id, fam = order.site, order.patient_id, order.family
-        day = at.astimezone(site.tz).date()
-        if at < now - dt.timedelta(days=1):
-            raise DomainError(
-                "time_too_old",
-                "A dose is recorded within a day of giving it; older doses need a correction "
-                "by the prescriber.",
-                field="administered_at",
-            )
-        if day < order.start_date:
-            raise DomainError(
-                "before_order_start",
-                f"The order starts on {order.start_date.isoformat()}.",
-                field="administered_at",
-            )
-        if not order.active_on(day):
-            raise Conflict(
-                "order_not_active",
-                f"This {order.label.lower()} order is not active on {day.isoformat()}"
-                + (f" (stopped: {order.stop_reason})." if order.stop_reason else "."),
-            )
-        if dose_mg not in (order.dose_mg, order.repeat_dose_mg):
-            _differs(order.dose_mg, dose_mg)
-        facts = day_facts(actor.organization_id, patient_id, fam, day)
-        limits, _ = limits_from(facts.dosing_settings, facts.take_home_settings)
-        outcome = dose_checks.evaluate(order, dose_mg, at, day, facts, limits)
-        _refuse(outcome.refusal)
-        expected = order.repeat_dose_mg if outcome.repeat else order.dose_mg
-        if dose_mg != expected:
-            _differs(expected, dose_mg)
-        first_day, warnings = outcome.first_day, list(outcome.warnings)
-        dose = DoseEvent(
-            organization_id=actor.organization_id,
-            patient_id=patient_id,
-            order=order,
-            site=site,
-            family=fam,
-            dose_mg=dose_mg,
-            local_day=day,
-            slot=facts.doses_today,
-            administered_at=at,
-            recorded_at=now,
-            administered_by=actor.user,
-            idempotency_key=idempotency_key or None,
-            first_day=first_day,
-            note=note[:500],
-            warnings=warnings,
-        )
+        # Anything can have changed since (the order stopped, another dose or a take-home
+        # given, a setting changed, the episode closed): the same two reads again, now
+        # under the lock, and the rules again on what they return if it is not what the
+        # plan was made on.
+        row = _order_row(actor, order_id, lock=True)
+        if row is None:
+            raise NotFound("medication order")
+        if row != plan.order_row:
+            plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
+        else:
+            o = plan.order
+            facts_row = day_facts_row(actor.organization_id, o.patient_id, o.family, plan.day)
+            if facts_row != plan.facts_row:
+                plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note, facts_row)
+        order, dose, day = plan.order, plan.dose, plan.day
         try:
-            fastsql.insert(dose)  # the first write: a refusal here leaves nothing to undo
+            fastsql.insert(dose, plan.dose_params)  # the first write: nothing to undo before
         except IntegrityError as exc:
             # one_dose_per_slot or the idempotency key: a simultaneous request won.
             raise Conflict("already_dosed_today", "Already given today.") from exc
-        doses_written([DoseCount(actor.organization_id, site.pk, day, fam, window=1)])
-        if MEDICATIONS[order.medication].controlled_ledger:
-            fastsql.insert(
-                StockEntry(
-                    organization_id=actor.organization_id,
-                    site=site,
-                    medication=order.medication,
-                    kind="dispensed",
-                    quantity_mg=-dose_mg,
-                    dose=dose,
-                    by=actor.user,
-                    at=at,
-                    local_day=day,
-                )
-            )
-        audit.record(
-            actor,
-            "create",
-            "dose",
-            dose.pk,
-            patient_id=patient_id,
-            detail={
-                "order": order.pk,
-                "medication": order.medication,
-                "dose_mg": str(dose_mg),
-                "day": day.isoformat(),
-            },
+        doses_written(
+            [DoseCount(actor.organization_id, order.site.pk, day, order.family, window=1)]
         )
-    dose.order = order
+        if plan.stock is not None and plan.stock_params is not None:
+            fastsql.set_param(plan.stock_params, plan.stock, "dose", dose.pk)
+            fastsql.insert(plan.stock, plan.stock_params)
+        audit.append(actor, plan.event, dose.pk)
     return dose

@@ -1,0 +1,171 @@
+"""A dose's rules run before the write lock, on a first read of the order and the day's
+facts; under the lock the same two rows are read again and the rules run again on
+whatever changed in between (``services/dosing.py``). Here a change is made exactly in
+that gap — after the first read, before the read under the lock — and the dose must be
+refused as if the change had come first, with nothing written."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from waypoint.audit.models import AuditEvent
+from waypoint.core.errors import DomainError
+from waypoint.medication import dose_checks
+from waypoint.medication import services as med
+from waypoint.medication.models import (
+    DoseEvent,
+    MedicationOrder,
+    StockEntry,
+    TakeHomeBottle,
+    TakeHomeSupply,
+)
+from waypoint.medication.services import dosing
+
+from .conftest import ago, key
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def methadone(actor, patient, admitted, backdate):
+    """A methadone order of 40 mg, dosed yesterday: today's dose is an ordinary one."""
+    admitted(30)
+    o = med.order_create(
+        actor("physician"),
+        patient.pk,
+        medication="methadone",
+        dose_mg=Decimal("40"),
+        start_date=ago(1),
+    )
+    return backdate(o.pk, 1)
+
+
+@pytest.fixture
+def in_the_gap(monkeypatch):
+    """``in_the_gap(change)``: run ``change()`` once, right after the rules passed on the
+    first read (outside the transaction), before the transaction and its lock begin."""
+
+    def install(change):
+        real, done = dosing._plan, []
+
+        def plan(*args, **kwargs):
+            made = real(*args, **kwargs)
+            if not done:
+                done.append(True)
+                change()
+            return made
+
+        monkeypatch.setattr(dosing, "_plan", plan)
+        return done
+
+    return install
+
+
+def _counts(patient) -> tuple[int, int, int]:
+    return (
+        DoseEvent.objects.filter(patient=patient).count(),
+        StockEntry.objects.filter(kind="dispensed").count(),
+        AuditEvent.objects.filter(object_type="dose", action="create").count(),
+    )
+
+
+def _refused(actor, order, code: str) -> None:
+    with pytest.raises(DomainError) as exc:
+        dosing.dose_record(actor("nurse"), order.pk, Decimal("40"), idempotency_key=key())
+    assert exc.value.code == code
+
+
+def test_nothing_changed_the_rules_run_once(actor, patient, methadone, monkeypatch):
+    calls = []
+    real = dose_checks.evaluate
+    monkeypatch.setattr(dose_checks, "evaluate", lambda *a: calls.append(a) or real(*a))
+    before = _counts(patient)
+    dose, replay = dosing.dose_record(actor("nurse"), methadone.pk, Decimal("40"))
+    assert not replay and dose.slot == 0
+    assert len(calls) == 1
+    assert _counts(patient) == (before[0] + 1, before[1] + 1, before[2] + 1)
+    assert StockEntry.objects.get(dose=dose).quantity_mg == Decimal("-40")
+
+
+def test_an_order_stopped_in_the_gap_is_refused(actor, patient, methadone, in_the_gap):
+    done = in_the_gap(lambda: med.order_stop(actor("physician"), methadone.pk, "side effects"))
+    before = _counts(patient)
+    _refused(actor, methadone, "order_not_active")
+    assert done and _counts(patient) == before
+    assert MedicationOrder.objects.get(pk=methadone.pk).stop_reason == "side effects"
+
+
+def test_a_dose_given_in_the_gap_is_refused(actor, patient, methadone, in_the_gap):
+    other = []
+    in_the_gap(
+        lambda: other.append(dosing.dose_record(actor("nurse"), methadone.pk, Decimal("40")))
+    )
+    before = _counts(patient)
+    _refused(actor, methadone, "already_dosed_today")
+    # only the dose given in the gap: its dose, its stock entry, its audit event
+    assert other and _counts(patient) == (before[0] + 1, before[1] + 1, before[2] + 1)
+    assert DoseEvent.objects.filter(order=methadone, local_day=other[0][0].local_day).count() == 1
+
+
+def test_a_take_home_bottle_for_today_given_in_the_gap_is_refused(
+    actor, patient, methadone, in_the_gap, users
+):
+    def bottle() -> None:
+        today = dosing.timezone.now().astimezone(methadone.site.tz).date()
+        supply = TakeHomeSupply.objects.create(
+            organization_id=methadone.organization_id,
+            patient=patient,
+            order=methadone,
+            site=methadone.site,
+            first_day=today,
+            days=1,
+            dose_mg=methadone.dose_mg,
+            days_in_treatment=30,
+            regulatory_max=1,
+            dispensed_by=users["nurse"],
+            dispensed_at=timezone.now(),
+        )
+        TakeHomeBottle.objects.create(
+            organization_id=methadone.organization_id,
+            supply=supply,
+            patient=patient,
+            family="methadone",
+            for_day=today,
+            dose_mg=methadone.dose_mg,
+        )
+
+    in_the_gap(bottle)
+    before = _counts(patient)
+    _refused(actor, methadone, "covered_by_take_home")
+    assert _counts(patient) == before
+
+
+def test_a_discharge_in_the_gap_is_refused(actor, patient, methadone, in_the_gap):
+    from waypoint.care.models import Episode
+
+    def discharge() -> None:
+        Episode.objects.filter(patient=patient, discharged_on__isnull=True).update(
+            discharged_on=ago(1)
+        )
+
+    in_the_gap(discharge)
+    before = _counts(patient)
+    _refused(actor, methadone, "no_open_episode")
+    assert _counts(patient) == before
+
+
+def test_a_refusal_on_the_first_read_takes_no_lock(actor, patient, methadone, monkeypatch):
+    """A dose the rules refuse never opens the transaction (on SQLite: never queues for the
+    database's write lock)."""
+    locked = []
+    real = dosing._order_row
+    monkeypatch.setattr(
+        dosing, "_order_row", lambda a, o, *, lock: locked.append(lock) or real(a, o, lock=lock)
+    )
+    with pytest.raises(DomainError) as exc:
+        dosing.dose_record(actor("nurse"), methadone.pk, Decimal("45"))
+    assert exc.value.code == "dose_differs_from_order"
+    assert locked == [False]
