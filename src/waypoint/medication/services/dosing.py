@@ -1,9 +1,11 @@
-"""The dosing window (nurse): giving a dose. The hot path of the program: a read of the
-order and of the day's facts (``facts.day_facts_row``), the rules in order
-(``dose_checks.evaluate``, the same the window shows before the press), then one
-transaction with the order row locked that reads the same two rows again — the rules run
-again only if they changed — and the three writes (dose, ledger entry, audit event). Any
-refusal rolls everything back: no dose, no stock entry, no audit event."""
+"""The dosing window (nurse): giving a dose. The hot path of the program: one transaction
+with the order row locked, a read of the order and of the day's facts
+(``facts.day_facts_row``), the rules in order (``dose_checks.evaluate``, the same the window
+shows before the press) and the three writes (dose, ledger entry, audit event). On SQLite,
+where that transaction holds the whole database's write lock, the reads and the rules run
+once before it as well, and under the lock the rules run again only if the two rows read
+changed (``rules_before_lock``). Any refusal rolls everything back: no dose, no stock
+entry, no audit event."""
 
 from __future__ import annotations
 
@@ -218,14 +220,15 @@ def dose_record(
     """Give a dose. Returns the dose and whether it is a replay of an earlier request with
     the same ``idempotency_key`` (then nothing new is written).
 
-    The hot path of the dosing window: the rules on a read of the order and the day's facts
-    (``facts.day_facts_row``), then one transaction with the order row locked, the same two
-    reads again (the rules again only on rows that changed) and the three writes (dose,
-    ledger entry, audit event). The idempotency key is looked up only when that is refused: a
-    retry of a dose that was given is refused by the rules (already given today) or by the
-    key's unique constraint, and then answered with the first dose (or refused as
-    ``idempotency_key_reused`` if the key named another dose), so a first request — nearly
-    every request — sends no lookup of its key."""
+    The hot path of the dosing window: one transaction with the order row locked, a read of
+    the order and of the day's facts (``facts.day_facts_row``), the rules and the three
+    writes (dose, ledger entry, audit event); on SQLite the reads and the rules run before
+    the transaction too, and again under its lock only if the rows changed. The
+    idempotency key is looked up only when that is refused: a retry of a dose that was
+    given is refused by the rules (already given today) or by the key's unique constraint,
+    and then answered with the first dose (or refused as ``idempotency_key_reused`` if the
+    key named another dose), so a first request — nearly every request — sends no lookup of
+    its key."""
     actor.require("dose.administer")
     if dose_mg.is_finite() and abs(dose_mg) < 10**6:
         dose_mg = dose_mg.quantize(CENT)
@@ -247,6 +250,15 @@ def dose_record(
         raise
 
 
+def rules_before_lock() -> bool:
+    """Whether a dose's rules run before its transaction, on a first read that is read again
+    under the lock. On SQLite a write transaction holds the whole database's one write lock:
+    every other writer waits while the rules run, so they run before it. On PostgreSQL the
+    transaction locks only the order's row and writers run side by side: the first read
+    would only add two statements a dose. (Both measured: docs/BENCHMARKS.md, issue 21.)"""
+    return connection.vendor == "sqlite"
+
+
 def _dose_locked(
     actor: Actor,
     order_id: int,
@@ -256,13 +268,14 @@ def _dose_locked(
     now: dt.datetime,
     note: str,
 ) -> DoseEvent:
-    # The rules run first, on a read outside the transaction: a refusal takes no lock, and
-    # the work under the lock (on SQLite the whole database's writers wait for it) is a
-    # second read of the same two rows and the writes.
-    row = _order_row(actor, order_id, lock=False)
-    if row is None:
-        raise NotFound("medication order")
-    plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
+    plan = None
+    if rules_before_lock():
+        # The rules run first, on a read outside the transaction: a refusal takes no lock,
+        # and the work under the lock is a second read of the same two rows and the writes.
+        row = _order_row(actor, order_id, lock=False)
+        if row is None:
+            raise NotFound("medication order")
+        plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
     with transaction.atomic():
         # Anything can have changed since (the order stopped, another dose or a take-home
         # given, a setting changed, the episode closed): the same two reads again, now
@@ -271,7 +284,7 @@ def _dose_locked(
         row = _order_row(actor, order_id, lock=True)
         if row is None:
             raise NotFound("medication order")
-        if row != plan.order_row:
+        if plan is None or row != plan.order_row:
             plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
         else:
             o = plan.order

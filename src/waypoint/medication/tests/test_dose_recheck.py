@@ -1,8 +1,10 @@
-"""A dose's rules run before the write lock, on a first read of the order and the day's
-facts; under the lock the same two rows are read again and the rules run again on
-whatever changed in between (``services/dosing.py``). Here a change is made exactly in
-that gap — after the first read, before the read under the lock — and the dose must be
-refused as if the change had come first, with nothing written."""
+"""On SQLite a dose's rules run before the write lock, on a first read of the order and the
+day's facts; under the lock the same two rows are read again and the rules run again on
+whatever changed in between (``services/dosing.py``, ``rules_before_lock``). Here a change
+is made exactly in that gap — after the first read, before the read under the lock — and
+the dose must be refused as if the change had come first, with nothing written. The tests
+switch the first read on for PostgreSQL too (where the dose reads once, under the lock), so
+the re-check itself is tested on both databases."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from waypoint.medication.services import dosing
 from .conftest import ago, key
 
 pytestmark = pytest.mark.django_db
+RULES_BEFORE_LOCK = dosing.rules_before_lock  # the function itself, before the fixture below
 
 
 @pytest.fixture
@@ -41,6 +44,17 @@ def methadone(actor, patient, admitted, backdate):
         start_date=ago(1),
     )
     return backdate(o.pk, 1)
+
+
+@pytest.fixture(autouse=True)
+def _rules_before_lock(monkeypatch):
+    monkeypatch.setattr(dosing, "rules_before_lock", lambda: True)
+
+
+def test_the_rules_run_before_the_lock_on_sqlite_only():
+    from django.db import connection
+
+    assert RULES_BEFORE_LOCK() == (connection.vendor == "sqlite")
 
 
 @pytest.fixture
