@@ -162,3 +162,30 @@ def give(api):
 
 def mg(x) -> Decimal:
     return Decimal(str(x))
+
+
+def bottle(org_id, p, o, family, day, at, nurse) -> None:
+    """A take-home supply of one bottle of ``o``'s dose for ``day``, dispensed at ``at``."""
+    from waypoint.medication.models import TakeHomeBottle, TakeHomeSupply
+
+    supply = TakeHomeSupply.objects.create(
+        organization_id=org_id,
+        patient=p,
+        order=o,
+        site=o.site,
+        first_day=day,
+        days=1,
+        dose_mg=o.dose_mg,
+        days_in_treatment=30,
+        regulatory_max=1,
+        dispensed_by=nurse,
+        dispensed_at=at,
+    )
+    TakeHomeBottle.objects.create(
+        organization_id=org_id,
+        supply=supply,
+        patient=p,
+        family=family,
+        for_day=day,
+        dose_mg=o.dose_mg,
+    )

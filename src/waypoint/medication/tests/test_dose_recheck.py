@@ -21,12 +21,10 @@ from waypoint.medication.models import (
     DoseEvent,
     MedicationOrder,
     StockEntry,
-    TakeHomeBottle,
-    TakeHomeSupply,
 )
 from waypoint.medication.services import dosing
 
-from .conftest import ago, key
+from .conftest import ago, bottle, key
 
 pytestmark = pytest.mark.django_db
 RULES_BEFORE_LOCK = dosing.rules_before_lock  # the function itself, before the fixture below
@@ -127,31 +125,19 @@ def test_a_dose_given_in_the_gap_is_refused(actor, patient, methadone, in_the_ga
 def test_a_take_home_bottle_for_today_given_in_the_gap_is_refused(
     actor, patient, methadone, in_the_gap, users
 ):
-    def bottle() -> None:
-        today = dosing.timezone.now().astimezone(methadone.site.tz).date()
-        supply = TakeHomeSupply.objects.create(
-            organization_id=methadone.organization_id,
-            patient=patient,
-            order=methadone,
-            site=methadone.site,
-            first_day=today,
-            days=1,
-            dose_mg=methadone.dose_mg,
-            days_in_treatment=30,
-            regulatory_max=1,
-            dispensed_by=users["nurse"],
-            dispensed_at=timezone.now(),
-        )
-        TakeHomeBottle.objects.create(
-            organization_id=methadone.organization_id,
-            supply=supply,
-            patient=patient,
-            family="methadone",
-            for_day=today,
-            dose_mg=methadone.dose_mg,
+    def one_for_today() -> None:
+        today = timezone.now().astimezone(methadone.site.tz).date()
+        bottle(
+            methadone.organization_id,
+            patient,
+            methadone,
+            "methadone",
+            today,
+            timezone.now(),
+            users["nurse"],
         )
 
-    in_the_gap(bottle)
+    in_the_gap(one_for_today)
     before = _counts(patient)
     _refused(actor, methadone, "covered_by_take_home")
     assert _counts(patient) == before

@@ -23,7 +23,7 @@ from waypoint.medication.models import (
     TakeHomeBottle,
 )
 
-from .conftest import ago, key, today
+from .conftest import ago, bottle, key, today
 
 pytestmark = pytest.mark.django_db
 
@@ -222,32 +222,6 @@ def _dose(org_id, p, o, family, day, at, nurse) -> None:
     )
 
 
-def _bottle(org_id, p, o, family, day, at, nurse) -> None:
-    from waypoint.medication.models import TakeHomeSupply
-
-    supply = TakeHomeSupply.objects.create(
-        organization_id=org_id,
-        patient=p,
-        order=o,
-        site=o.site,
-        first_day=day,
-        days=1,
-        dose_mg=o.dose_mg,
-        days_in_treatment=30,
-        regulatory_max=1,
-        dispensed_by=nurse,
-        dispensed_at=at,
-    )
-    TakeHomeBottle.objects.create(
-        organization_id=org_id,
-        supply=supply,
-        patient=p,
-        family=family,
-        for_day=day,
-        dose_mg=o.dose_mg,
-    )
-
-
 @pytest.fixture
 def history(make_patient, actor, users, other_org):
     """Place a history for a new patient; returns the patient."""
@@ -266,7 +240,7 @@ def history(make_patient, actor, users, other_org):
             org_id = o.organization_id if owner == MINE else other_org.pk
             day = D - dt.timedelta(before)
             at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
-            write = _dose if kind == "dose" else _bottle
+            write = _dose if kind == "dose" else bottle
             if owner == MINE or connection.vendor != "postgresql":
                 write(org_id, p, o, family, day, at, users["nurse"])
                 continue
