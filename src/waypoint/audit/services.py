@@ -246,9 +246,8 @@ def append(actor: Actor, made: Prepared, object_id: Any = "") -> AuditEvent:
         fastsql.set_param(
             params, ev, "hash", compute_hash(head.last_hash, ev, made.others, key=key)
         )
-        fastsql.insert(
-            ev, params
-        )  # an INSERT built once (core.fastsql): appended, never saved again
+        # an INSERT built once (core.fastsql): appended, never saved again
+        fastsql.insert(ev, params)
         links = made.links
         for link in links:
             link.event = ev

@@ -160,11 +160,7 @@ Part = tuple[type[Model], str]
 
 def instances(row: Sequence[Any], *parts: Part) -> tuple[Any, ...]:
     """The instances of ``parts`` from a row that selected ``select_list`` of each, in order
-    (for a caller that keeps the raw row too)."""
-    return _instances(row, parts)
-
-
-def _instances(row: Sequence[Any], parts: Sequence[Part]) -> tuple[Any, ...]:
+    (``rows`` and ``first`` use it; a caller that keeps the raw row too calls it itself)."""
     out, at = [], 0
     for model, alias in parts:
         n = width(model)
@@ -178,7 +174,7 @@ def rows(sql: str, params: Sequence[Any], *parts: Part) -> list[tuple[Any, ...]]
     row as the tuple of instances of those models."""
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        return [_instances(row, parts) for row in cur.fetchall()]
+        return [instances(row, *parts) for row in cur.fetchall()]
 
 
 def first(sql: str, params: Sequence[Any], *parts: Part) -> tuple[Any, ...] | None:
@@ -186,4 +182,4 @@ def first(sql: str, params: Sequence[Any], *parts: Part) -> tuple[Any, ...] | No
     with connection.cursor() as cur:
         cur.execute(sql, params)
         row = cur.fetchone()
-    return None if row is None else _instances(row, parts)
+    return None if row is None else instances(row, *parts)
