@@ -189,3 +189,19 @@ def bottle(org_id, p, o, family, day, at, nurse) -> None:
         for_day=day,
         dose_mg=o.dose_mg,
     )
+
+
+@pytest.fixture
+def methadone(actor, patient, admitted, backdate):
+    """A methadone order of 40 mg, dosed yesterday: today's dose is an ordinary one."""
+    admitted(30)
+    from waypoint.medication import services as med
+
+    o = med.order_create(
+        actor("physician"),
+        patient.pk,
+        medication="methadone",
+        dose_mg=Decimal("40"),
+        start_date=ago(1),
+    )
+    return backdate(o.pk, 1)

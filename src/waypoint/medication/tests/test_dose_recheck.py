@@ -30,20 +30,6 @@ pytestmark = pytest.mark.django_db
 RULES_BEFORE_LOCK = dosing.rules_before_lock  # the function itself, before the fixture below
 
 
-@pytest.fixture
-def methadone(actor, patient, admitted, backdate):
-    """A methadone order of 40 mg, dosed yesterday: today's dose is an ordinary one."""
-    admitted(30)
-    o = med.order_create(
-        actor("physician"),
-        patient.pk,
-        medication="methadone",
-        dose_mg=Decimal("40"),
-        start_date=ago(1),
-    )
-    return backdate(o.pk, 1)
-
-
 @pytest.fixture(autouse=True)
 def _rules_before_lock(monkeypatch):
     monkeypatch.setattr(dosing, "rules_before_lock", lambda: True)

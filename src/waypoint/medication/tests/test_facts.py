@@ -290,20 +290,12 @@ def test_the_last_covered_days_of_many_people_at_once_agree_with_facts(org, hist
     assert coverage.last_covered_days(org.pk, [], D) == {}
 
 
-def test_a_dose_reads_its_day_in_one_statement(actor, patient, backdate, admitted):
+def test_a_dose_reads_its_day_in_one_statement(actor, methadone):
     """The hot path stays one read of the day: a methadone dose reads the doses, the
     take-home bottles, the settings, the open episode and an implant in place in one
     statement — on SQLite once for the rules before the lock and the same statement once
     more under it (``services/dosing.py``), nothing else."""
-    admitted(30)
-    o = services.order_create(
-        actor("physician"),
-        patient.pk,
-        medication="methadone",
-        dose_mg=Decimal("40"),
-        start_date=ago(1),
-    )
-    backdate(o.pk, 1)
+    o = methadone
     tables = (DoseEvent, TakeHomeBottle, MedicationSettings, Episode, Implant)
     with CaptureQueriesContext(connection) as ctx:
         dose, replay = services.dose_record(
