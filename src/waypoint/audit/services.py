@@ -298,12 +298,11 @@ def _save_head(head: AuditChainHead, key: bytes) -> None:
     head.mac = head_mac(
         head.organization_id, head.last_seq, head.last_hash, chain=head.chain, key=key
     )
-    with connection.cursor() as cur:
-        cur.execute(
-            f"UPDATE {AuditChainHead._meta.db_table} "  # noqa: S608 (names from the model)
-            "SET last_seq = %s, last_hash = %s, mac = %s WHERE id = %s",
-            [head.last_seq, head.last_hash, head.mac, head.pk],
-        )
+    fastsql.execute(
+        f"UPDATE {AuditChainHead._meta.db_table} "  # noqa: S608 (names from the model)
+        "SET last_seq = %s, last_hash = %s, mac = %s WHERE id = %s",
+        [head.last_seq, head.last_hash, head.mac, head.pk],
+    )
 
 
 # --- batched appends ---------------------------------------------------------------------

@@ -17,6 +17,18 @@ datetimes and decimals become ``datetime`` and ``Decimal``):
 - ``select_list(model, alias)`` and ``first(sql, params, (model, alias), …)`` — a model's
   columns for a hand-written ``SELECT``, and the instances made from the row it returns
   (``rows`` for every row).
+- ``fetchone(sql, params)``, ``fetchall`` and ``execute`` — any statement of a hot path.
+
+Every statement here goes through ``_run``. On SQLite it hands the statement straight to
+the driver's connection, its ``%s`` placeholders turned into ``?`` once per statement (not
+by a regular expression at every execution): Django's cursor wrapper, built and walked for
+every statement, cost about as much CPU as SQLite's own work on these small statements
+(docs/BENCHMARKS.md, issue 21). Django's error translation stays (``IntegrityError`` is
+Django's), as does its refusal to run a statement in a transaction already broken. Whenever
+something watches the statements — an ``execute_wrapper`` (the benchmark's counter), query
+logging (``DEBUG``, ``assertNumQueries``) — or the connection is not open yet, the
+statement goes through Django's cursor as any other, so what is counted or logged is
+every statement.
 
 The ORM stays the way to write everything else; this is for statements measured hot.
 """
@@ -27,15 +39,76 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, cast
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 
 M = TypeVar("M", bound=Model)
 
 
+def _db() -> Any:
+    """The default database's connection object itself: ``django.db.connection`` is a proxy
+    that looks the object up again (a context-local lookup) at every attribute, and
+    preparing one row's values reads the connection dozens of times."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _qn(name: str | None) -> str:
     return connection.ops.quote_name(str(name))
+
+
+@functools.lru_cache(maxsize=512)
+def _qmark(sql: str) -> str:
+    """``sql`` with Django's ``%s`` placeholders as SQLite's ``?`` (what Django's SQLite
+    cursor does at every execution), once per statement."""
+    return FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+
+
+def _run(sql: str, params: Sequence[Any], fetch: str) -> Any:
+    """Run one statement; ``fetch`` is "one" (the first row or None), "all" (every row),
+    "id" (the first column of the first row) or "count" (the rows changed)."""
+    db = _db()
+    raw = db.connection
+    if (
+        raw is not None
+        and db.vendor == "sqlite"
+        and not db.execute_wrappers
+        and not db.queries_logged
+    ):
+        db.validate_no_broken_transaction()
+        with db.wrap_database_errors:
+            cur = raw.execute(_qmark(sql), params)
+            return _fetch(cur, fetch)
+    with db.cursor() as cur:
+        cur.execute(sql, params)
+        return _fetch(cur, fetch)
+
+
+def _fetch(cur: Any, fetch: str) -> Any:
+    if fetch == "one":
+        return cur.fetchone()
+    if fetch == "all":
+        return cur.fetchall()
+    if fetch == "id":
+        return cur.fetchone()[0]
+    return int(cur.rowcount)
+
+
+def fetchone(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    """The first row of a statement (as the driver returns it), or None."""
+    row = _run(sql, params, "one")
+    return None if row is None else tuple(row)
+
+
+def fetchall(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Every row of a statement (as the driver returns them)."""
+    return [tuple(r) for r in _run(sql, params, "all")]
+
+
+def execute(sql: str, params: Sequence[Any]) -> int:
+    """Run a statement that returns no rows; the number of rows it changed."""
+    return int(_run(sql, params, "count"))
 
 
 @functools.cache
@@ -55,8 +128,9 @@ def prepare(obj: Model) -> list[Any]:
     """The parameters ``insert(obj)`` sends, prepared now (``pre_save`` and
     ``get_db_prep_save``, as ``save()`` prepares them): work that can be done before a lock
     is taken. ``set_param`` fills in a value known only later (a row inserted just before)."""
-    _, fields = _insert_sql(type(obj), connection.vendor)
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    db = _db()
+    _, fields = _insert_sql(type(obj), db.vendor)
+    return [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
 
 
 @functools.cache
@@ -69,25 +143,25 @@ def _param_index(model: type[Model], vendor: str) -> dict[str, tuple[int, Any]]:
 def set_param(params: list[Any], obj: Model, name: str, value: Any) -> None:
     """Set field ``name`` of ``obj`` to ``value`` and its place in ``params`` (from
     ``prepare(obj)``) to the prepared value."""
-    found = _param_index(type(obj), connection.vendor).get(name)
+    db = _db()
+    found = _param_index(type(obj), db.vendor).get(name)
     if found is None:
         raise LookupError(f"{type(obj).__name__} has no column {name!r}")
     i, f = found
     setattr(obj, f.attname, value)
-    params[i] = f.get_db_prep_save(f.pre_save(obj, True), connection)
+    params[i] = f.get_db_prep_save(f.pre_save(obj, True), db)
 
 
 def insert(obj: M, params: list[Any] | None = None) -> M:
     """Insert ``obj`` (a new instance) in one statement and set its primary key; ``params``
     from ``prepare(obj)`` when they were prepared earlier."""
-    sql, fields = _insert_sql(type(obj), connection.vendor)
+    db = _db()
+    sql, fields = _insert_sql(type(obj), db.vendor)
     if params is None:
-        params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        obj.pk = cur.fetchone()[0]
+        params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
+    obj.pk = _run(sql, params, "id")
     obj._state.adding = False
-    obj._state.db = connection.alias
+    obj._state.db = db.alias
     return obj
 
 
@@ -106,17 +180,14 @@ def _add_sql(
 def add_to(model: type[Model], keys: Mapping[str, Any], deltas: Mapping[str, int]) -> int:
     """Add ``deltas`` to the counters of the rows matching ``keys`` (field names or their
     ``_id`` attnames); the number of rows changed."""
-    sql, kf, df = _add_sql(model, tuple(keys), tuple(deltas), connection.vendor)
-    params = [f.get_db_prep_value(v, connection) for f, v in zip(df, deltas.values(), strict=True)]
+    db = _db()
+    sql, kf, df = _add_sql(model, tuple(keys), tuple(deltas), db.vendor)
+    params = [f.get_db_prep_value(v, db) for f, v in zip(df, deltas.values(), strict=True)]
     params += [
-        f.get_db_prep_value(v, connection)
-        if not f.is_relation
-        else f.target_field.get_db_prep_value(v, connection)
+        f.get_db_prep_value(v, db) if not f.is_relation else f.target_field.get_db_prep_value(v, db)
         for f, v in zip(kf, keys.values(), strict=True)
     ]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return int(cur.rowcount)
+    return execute(sql, params)
 
 
 @functools.cache
@@ -146,13 +217,14 @@ def width(model: type[Model]) -> int:
 
 def build(model: type[M], row: Sequence[Any], alias: str = "t") -> M:
     """The instance of ``model`` from the columns ``select_list(model, alias)`` selected."""
-    _, names, converters = _columns(model, alias, connection.vendor)
+    db = _db()
+    _, names, converters = _columns(model, alias, db.vendor)
     values = []
     for value, (col, convs) in zip(row, converters, strict=True):
         for conv in convs:
-            value = conv(value, col, connection)
+            value = conv(value, col, db)
         values.append(value)
-    return model.from_db(connection.alias, list(names), values)
+    return model.from_db(db.alias, list(names), values)
 
 
 Part = tuple[type[Model], str]
@@ -172,14 +244,10 @@ def instances(row: Sequence[Any], *parts: Part) -> tuple[Any, ...]:
 def rows(sql: str, params: Sequence[Any], *parts: Part) -> list[tuple[Any, ...]]:
     """Run a ``SELECT`` of ``select_list(model, alias)`` for each of ``parts``, in order; each
     row as the tuple of instances of those models."""
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return [instances(row, *parts) for row in cur.fetchall()]
+    return [instances(row, *parts) for row in _run(sql, params, "all")]
 
 
 def first(sql: str, params: Sequence[Any], *parts: Part) -> tuple[Any, ...] | None:
     """``rows``' first row, or None (the statement should select one row at most)."""
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        row = cur.fetchone()
+    row = _run(sql, params, "one")
     return None if row is None else instances(row, *parts)

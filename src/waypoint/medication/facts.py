@@ -23,6 +23,7 @@ from typing import Any
 from django.db import connection
 
 from waypoint.care.models import Episode
+from waypoint.core import fastsql
 
 from .models import DoseEvent, Implant, MedicationOrder, MedicationSettings, TakeHomeBottle
 
@@ -55,7 +56,10 @@ class DayFacts:
 
 
 @functools.cache
-def _sql() -> str:
+def select_list() -> str:
+    """The facts as the select list of a statement (``day_facts_row``'s, or one that reads
+    them beside other columns: the dose's read under its lock), its parameters from
+    ``params``."""
     d, b = DoseEvent._meta.db_table, TakeHomeBottle._meta.db_table
     s = MedicationSettings._meta.db_table
     e, o, i = Episode._meta.db_table, MedicationOrder._meta.db_table, Implant._meta.db_table
@@ -63,8 +67,7 @@ def _sql() -> str:
     person = "organization_id = %s AND patient_id = %s"
     # Table names come from the models, values are all parameters.
     return (
-        "SELECT "  # noqa: S608
-        f"(SELECT COUNT(*) FROM {d} WHERE {who} AND local_day = %s), "
+        f"(SELECT COUNT(*) FROM {d} WHERE {who} AND local_day = %s), "  # noqa: S608
         f"(SELECT SUM(dose_mg) FROM {d} WHERE {who} AND local_day = %s), "
         f"(SELECT MAX(local_day) FROM {d} WHERE {who} AND local_day < %s), "
         f"(SELECT MAX(for_day) FROM {b} WHERE {who} AND for_day < %s), "
@@ -92,15 +95,12 @@ def _json(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def day_facts_row(
-    organization_id: int, patient_id: int, family: str, day: dt.date
-) -> tuple[Any, ...]:
-    """The facts statement's row as the database returned it (``facts_from_row`` reads
-    it): two reads of the same facts are equal exactly when these rows are."""
+def params(organization_id: int, patient_id: int, family: str, day: dt.date) -> tuple[Any, ...]:
+    """The parameters of ``select_list()``, in order."""
     who = (organization_id, patient_id, family)
     d = connection.ops.adapt_datefield_value(day)
     person = (organization_id, patient_id)
-    params = (
+    return (
         *(*who, d) * 5,
         organization_id,
         organization_id,
@@ -110,9 +110,21 @@ def day_facts_row(
         *BUPRENORPHINE_DOSE_FAMILIES,
         *person,
     )
-    with connection.cursor() as cur:
-        cur.execute(_sql(), params)
-        return tuple(cur.fetchone())
+
+
+@functools.cache
+def _sql() -> str:
+    return f"SELECT {select_list()}"
+
+
+def day_facts_row(
+    organization_id: int, patient_id: int, family: str, day: dt.date
+) -> tuple[Any, ...]:
+    """The facts statement's row as the database returned it (``facts_from_row`` reads
+    it): two reads of the same facts are equal exactly when these rows are."""
+    row = fastsql.fetchone(_sql(), params(organization_id, patient_id, family, day))
+    assert row is not None  # noqa: S101 (a SELECT of sub-selects returns one row)
+    return row
 
 
 def facts_from_row(row: tuple[Any, ...]) -> DayFacts:

@@ -106,3 +106,85 @@ def test_sql_is_built_once_per_model(org, site):
         )
     assert fastsql._insert_sql.cache_info().misses - before <= 1
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+# --- the statements' own path on SQLite (fastsql._run) ------------------------------------
+
+
+def _no_django_cursor(monkeypatch) -> None:
+    """Make any statement sent through Django's cursor fail the test."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    def refuse(*a, **k):
+        raise AssertionError("the statement went through Django's cursor")
+
+    monkeypatch.setattr(connections[DEFAULT_DB_ALIAS], "cursor", refuse)
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_on_sqlite_nothing_watching_the_statement_goes_to_the_driver(org, site, monkeypatch):
+    """Nothing watching: the statements skip Django's cursor wrapper (the CPU it costs is
+    the point), and give the same answers; a literal ``%%`` is a ``%``."""
+    fastsql.fetchone("SELECT 1", [])  # the connection is open
+    _no_django_cursor(monkeypatch)
+    sql = f"SELECT code, '100%%' FROM {Site._meta.db_table} WHERE id = %s"  # noqa: S608
+    assert fastsql.fetchone(sql, [site.pk]) == (site.code, "100%")
+    assert fastsql.fetchall(sql, [site.pk]) == [(site.code, "100%")]
+    assert fastsql.fetchone(sql, [-1]) is None
+    changed = fastsql.execute(
+        f"UPDATE {Site._meta.db_table} SET name = %s WHERE id = %s",  # noqa: S608
+        ["Renamed", site.pk],
+    )
+    assert changed == 1
+    monkeypatch.undo()
+    assert Site.objects.get(pk=site.pk).name == "Renamed"
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_on_sqlite_a_duplicate_is_still_djangos_integrity_error(org, site, monkeypatch):
+    """The driver's error comes out as Django's (the dose answers 409 on it), and the
+    transaction it broke refuses the next statement until it is rolled back, as Django's
+    cursor would."""
+    from django.db import IntegrityError, transaction
+    from django.db.transaction import TransactionManagementError
+
+    fastsql.fetchone("SELECT 1", [])
+    dup = Site(organization=org, code=site.code, name="Again", timezone="UTC")
+    with transaction.atomic():
+        _no_django_cursor(monkeypatch)
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            fastsql.insert(dup)  # (no savepoint: the failure breaks the outer block)
+        with pytest.raises(TransactionManagementError):
+            fastsql.fetchone("SELECT 1", [])
+        monkeypatch.undo()
+    assert not Site.objects.filter(name="Again").exists()
+
+
+def test_a_watched_statement_goes_through_django_and_is_seen(org, site):
+    """An ``execute_wrapper`` (the benchmark's counter) and query logging
+    (``assertNumQueries``, ``DEBUG``) see every statement of this module."""
+    from django.test.utils import CaptureQueriesContext
+
+    seen: list[str] = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    sql = f"SELECT code FROM {Site._meta.db_table} WHERE id = %s"  # noqa: S608
+    with connection.execute_wrapper(watch):
+        assert fastsql.fetchone(sql, [site.pk]) == (site.code,)
+        fastsql.add_to(
+            DoseDay,
+            {
+                "organization_id": org.pk,
+                "site_id": site.pk,
+                "day": dt.date(2026, 1, 1),
+                "family": "methadone",
+            },
+            {"window": 1},
+        )
+    assert seen[0] == sql and len(seen) == 2
+    with CaptureQueriesContext(connection) as ctx:
+        fastsql.fetchall(sql, [site.pk])
+    assert len(ctx.captured_queries) == 1 and Site._meta.db_table in ctx[0]["sql"]

@@ -10,6 +10,7 @@ entry, no audit event."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -24,8 +25,7 @@ from waypoint.core import fastsql
 from waypoint.core.errors import Conflict, DomainError, NotFound
 from waypoint.core.models import Site
 
-from .. import dose_checks
-from ..facts import day_facts_row, facts_from_row
+from .. import dose_checks, facts
 from ..limits import limits_from
 from ..models import DoseEvent, MedicationOrder, StockEntry
 from ._shared import CENT
@@ -74,21 +74,44 @@ def _replay(actor: Actor, key: str, order_id: int, dose_mg: Decimal) -> DoseEven
 _ORDER_PARTS = ((MedicationOrder, "o"), (Site, "s"))
 
 
-def _order_row(actor: Actor, order_id: int, *, lock: bool) -> tuple[Any, ...] | None:
-    """The order with its site in one statement (built once: ``core.fastsql``), as the
-    database returned it. With ``lock`` on PostgreSQL the order row alone is locked (``FOR
-    UPDATE OF``: locking the joined site row too would queue every dose of a site behind one
-    another; on SQLite the transaction already holds the database's write lock)."""
-    tail = " FOR UPDATE OF o" if lock and connection.vendor == "postgresql" else ""
-    sql = (
-        f"SELECT {fastsql.select_list(MedicationOrder, 'o')}, {fastsql.select_list(Site, 's')} "  # noqa: S608 (names from the models)
+@functools.cache
+def _order_sql(vendor: str, lock: bool, with_facts: bool) -> str:
+    """The read of an order with its site (``with_facts``: and the day's facts, the
+    parameters of ``facts.params`` first), built once (``core.fastsql``). With ``lock`` on
+    PostgreSQL the order row alone is locked (``FOR UPDATE OF``: locking the joined site row
+    too would queue every dose of a site behind one another; on SQLite the transaction
+    already holds the database's write lock)."""
+    tail = " FOR UPDATE OF o" if lock and vendor == "postgresql" else ""
+    day = f", {facts.select_list()}" if with_facts else ""
+    return (
+        f"SELECT {fastsql.select_list(MedicationOrder, 'o')}, "  # noqa: S608 (names from the models)
+        f"{fastsql.select_list(Site, 's')}{day} "
         f"FROM {MedicationOrder._meta.db_table} o JOIN {Site._meta.db_table} s "
         f"ON s.id = o.site_id WHERE o.id = %s AND o.organization_id = %s{tail}"
     )
-    with connection.cursor() as cur:
-        cur.execute(sql, [order_id, actor.organization_id])
-        row = cur.fetchone()
-    return None if row is None else tuple(row)
+
+
+def _order_row(actor: Actor, order_id: int, *, lock: bool) -> tuple[Any, ...] | None:
+    """The order with its site in one statement, as the database returned it."""
+    sql = _order_sql(connection.vendor, lock, False)
+    return fastsql.fetchone(sql, [order_id, actor.organization_id])
+
+
+def _order_and_facts(
+    actor: Actor, order_id: int, plan: _Plan
+) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """Under the lock, the two rows ``plan`` was made on read again in one statement: the
+    order with its site, and the facts of the plan's patient, family and day."""
+    o = plan.order
+    sql = _order_sql(connection.vendor, True, True)
+    org = actor.organization_id
+    row = fastsql.fetchone(
+        sql, [*facts.params(org, o.patient_id, o.family, plan.day), order_id, org]
+    )
+    if row is None:
+        return None
+    n = fastsql.width(MedicationOrder) + fastsql.width(Site)
+    return row[:n], row[n:]
 
 
 @dataclass
@@ -146,10 +169,10 @@ def _plan(
     if dose_mg not in (order.dose_mg, order.repeat_dose_mg):
         _differs(order.dose_mg, dose_mg)
     if facts_row is None:
-        facts_row = day_facts_row(actor.organization_id, patient_id, fam, day)
-    facts = facts_from_row(facts_row)
-    limits, _ = limits_from(facts.dosing_settings, facts.take_home_settings)
-    outcome = dose_checks.evaluate(order, dose_mg, at, day, facts, limits)
+        facts_row = facts.day_facts_row(actor.organization_id, patient_id, fam, day)
+    known = facts.facts_from_row(facts_row)
+    limits, _ = limits_from(known.dosing_settings, known.take_home_settings)
+    outcome = dose_checks.evaluate(order, dose_mg, at, day, known, limits)
     _refuse(outcome.refusal)
     expected = order.repeat_dose_mg if outcome.repeat else order.dose_mg
     if dose_mg != expected:
@@ -162,7 +185,7 @@ def _plan(
         family=fam,
         dose_mg=dose_mg,
         local_day=day,
-        slot=facts.doses_today,
+        slot=known.doses_today,
         administered_at=at,
         recorded_at=now,
         administered_by=actor.user,
@@ -278,18 +301,22 @@ def _dose_locked(
         plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
     with transaction.atomic():
         # Anything can have changed since (the order stopped, another dose or a take-home
-        # given, a setting changed, the episode closed): the same two reads again, now
-        # under the lock, and the rules again on what they return if it is not what the
-        # plan was made on.
-        row = _order_row(actor, order_id, lock=True)
-        if row is None:
-            raise NotFound("medication order")
-        if plan is None or row != plan.order_row:
+        # given, a setting changed, the episode closed): the same two rows read again, now
+        # under the lock and in one statement, and the rules again on what it returns if
+        # it is not what the plan was made on.
+        if plan is None:
+            row = _order_row(actor, order_id, lock=True)
+            if row is None:
+                raise NotFound("medication order")
             plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
         else:
-            o = plan.order
-            facts_row = day_facts_row(actor.organization_id, o.patient_id, o.family, plan.day)
-            if facts_row != plan.facts_row:
+            read = _order_and_facts(actor, order_id, plan)
+            if read is None:
+                raise NotFound("medication order")
+            row, facts_row = read
+            if row != plan.order_row:  # (its site's day may differ: the facts read again)
+                plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
+            elif facts_row != plan.facts_row:
                 plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note, facts_row)
         order, dose, day = plan.order, plan.dose, plan.day
         try:

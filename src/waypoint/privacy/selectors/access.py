@@ -17,12 +17,14 @@ privacy officer is never stopped (they keep the restrictions); the auditor reads
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils import timezone
 
 from waypoint.care.models import Episode, SessionAttendee, TreatmentPlan
+from waypoint.core import fastsql
 from waypoint.core.errors import DomainError
 from waypoint.core.permissions import Role
 from waypoint.medication.models import MedicationOrder
@@ -60,18 +62,21 @@ def is_restricted(organization_id: int, patient_id: int) -> bool:
     not None``, asked in one small portable statement: built through the ORM it costs ~50
     times more, and it is asked thousands of times by a bulk load. Never cached: every
     event sees the restrictions committed (or written in its own transaction) up to then."""
+    sql = _restricted_sql(connection.vendor)
+    return fastsql.fetchone(sql, [organization_id, patient_id]) is not None
+
+
+@functools.cache
+def _restricted_sql(vendor: str) -> str:
     meta = RestrictedRecord._meta
     q = connection.ops.quote_name
     column = {f.name: q(f.column or f.name) for f in meta.concrete_fields}
     # identifiers from the model's own metadata, values as parameters
-    sql = (
+    return (
         f"SELECT 1 FROM {q(meta.db_table)}"  # noqa: S608
         f" WHERE {column['organization']} = %s AND {column['patient']} = %s"
         f" AND {column['lifted_at']} IS NULL LIMIT 1"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organization_id, patient_id])
-        return cursor.fetchone() is not None
 
 
 def restricted_among(organization_id: int, ids: set[int]) -> set[int]:
