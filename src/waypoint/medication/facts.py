@@ -56,15 +56,22 @@ class DayFacts:
 
 
 @functools.cache
-def select_list() -> str:
-    """The facts as the select list of a statement (``day_facts_row``'s, or one that reads
-    them beside other columns: the dose's read under its lock), its parameters from
-    ``params``."""
+def select_list(order: str = "") -> str:
+    """The facts as the select list of a statement, its parameters from ``params``
+    (``day_facts_row``'s statement). With ``order``, the alias of a medication order in
+    the statement's ``FROM``: the facts of that order's patient and family, the parameters
+    from ``day_params`` (the dose reads its order with them in one statement)."""
     d, b = DoseEvent._meta.db_table, TakeHomeBottle._meta.db_table
     s = MedicationSettings._meta.db_table
     e, o, i = Episode._meta.db_table, MedicationOrder._meta.db_table, Implant._meta.db_table
-    who = "organization_id = %s AND patient_id = %s AND family = %s"
-    person = "organization_id = %s AND patient_id = %s"
+    if order:
+        org = f"{order}.organization_id"
+        person = f"organization_id = {org} AND patient_id = {order}.patient_id"
+        who = f"{person} AND family = {order}.family"
+    else:
+        org = "%s"
+        who = "organization_id = %s AND patient_id = %s AND family = %s"
+        person = "organization_id = %s AND patient_id = %s"
     # Table names come from the models, values are all parameters.
     return (
         f"(SELECT COUNT(*) FROM {d} WHERE {who} AND local_day = %s), "  # noqa: S608
@@ -72,8 +79,8 @@ def select_list() -> str:
         f"(SELECT MAX(local_day) FROM {d} WHERE {who} AND local_day < %s), "
         f"(SELECT MAX(for_day) FROM {b} WHERE {who} AND for_day < %s), "
         f"(SELECT COUNT(*) FROM {b} WHERE {who} AND for_day = %s), "
-        f"(SELECT dosing FROM {s} WHERE organization_id = %s), "
-        f"(SELECT take_home FROM {s} WHERE organization_id = %s), "
+        f"(SELECT dosing FROM {s} WHERE organization_id = {org}), "
+        f"(SELECT take_home FROM {s} WHERE organization_id = {org}), "
         f"(SELECT MAX(admitted_on) FROM {e} WHERE {person} AND discharged_on IS NULL), "
         f"(SELECT MAX(last_reassessed_on) FROM {o} WHERE {who}), "
         f"(SELECT MIN(local_day) FROM {d} WHERE {person} AND family IN (%s, %s)), "
@@ -110,6 +117,12 @@ def params(organization_id: int, patient_id: int, family: str, day: dt.date) -> 
         *BUPRENORPHINE_DOSE_FAMILIES,
         *person,
     )
+
+
+def day_params(day: dt.date) -> tuple[Any, ...]:
+    """The parameters of ``select_list(order)``, in order."""
+    d = connection.ops.adapt_datefield_value(day)
+    return (d,) * 5 + BUPRENORPHINE_DOSE_FAMILIES
 
 
 @functools.cache

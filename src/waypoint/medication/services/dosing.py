@@ -1,20 +1,22 @@
 """The dosing window (nurse): giving a dose. The hot path of the program: one transaction
-with the order row locked, a read of the order and of the day's facts
-(``facts.day_facts_row``), the rules in order (``dose_checks.evaluate``, the same the window
-shows before the press) and the three writes (dose, ledger entry, audit event). On SQLite,
-where that transaction holds the whole database's write lock, the reads and the rules run
-once before it as well, and under the lock the rules run again only if the two rows read
-changed (``rules_before_lock``). Any refusal rolls everything back: no dose, no stock
-entry, no audit event."""
+with the order row locked, one read of the order with its site and of the patient's facts
+on the day (``facts.select_list``), the rules in order (``dose_checks.evaluate``, the same
+the window shows before the press) and the three writes (dose, ledger entry, audit event).
+On SQLite, where that transaction holds the whole database's write lock, the read and the
+rules run once before it as well, and under the lock the rules run again only if what is
+read there changed (``rules_before_lock``). Any refusal rolls everything back: no dose, no
+stock entry, no audit event."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -75,43 +77,46 @@ _ORDER_PARTS = ((MedicationOrder, "o"), (Site, "s"))
 
 
 @functools.cache
-def _order_sql(vendor: str, lock: bool, with_facts: bool) -> str:
-    """The read of an order with its site (``with_facts``: and the day's facts, the
-    parameters of ``facts.params`` first), built once (``core.fastsql``). With ``lock`` on
-    PostgreSQL the order row alone is locked (``FOR UPDATE OF``: locking the joined site row
-    too would queue every dose of a site behind one another; on SQLite the transaction
-    already holds the database's write lock)."""
+def _read_sql(vendor: str, lock: bool) -> str:
+    """The read a dose is decided on, built once (``core.fastsql``): the order with its
+    site and the facts of its patient's day (``facts.select_list("o")``, the day a
+    parameter). With ``lock`` on PostgreSQL the order row alone is locked (``FOR UPDATE
+    OF``: locking the joined site row too would queue every dose of a site behind one
+    another; on SQLite the transaction already holds the database's write lock)."""
     tail = " FOR UPDATE OF o" if lock and vendor == "postgresql" else ""
-    day = f", {facts.select_list()}" if with_facts else ""
     return (
         f"SELECT {fastsql.select_list(MedicationOrder, 'o')}, "  # noqa: S608 (names from the models)
-        f"{fastsql.select_list(Site, 's')}{day} "
+        f"{fastsql.select_list(Site, 's')}, {facts.select_list('o')} "
         f"FROM {MedicationOrder._meta.db_table} o JOIN {Site._meta.db_table} s "
         f"ON s.id = o.site_id WHERE o.id = %s AND o.organization_id = %s{tail}"
     )
 
 
-def _order_row(actor: Actor, order_id: int, *, lock: bool) -> tuple[Any, ...] | None:
-    """The order with its site in one statement, as the database returned it."""
-    sql = _order_sql(connection.vendor, lock, False)
-    return fastsql.fetchone(sql, [order_id, actor.organization_id])
-
-
-def _order_and_facts(
-    actor: Actor, order_id: int, plan: _Plan
+def _read(
+    actor: Actor, order_id: int, day: dt.date, *, lock: bool
 ) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
-    """Under the lock, the two rows ``plan`` was made on read again in one statement: the
-    order with its site, and the facts of the plan's patient, family and day."""
-    o = plan.order
-    sql = _order_sql(connection.vendor, True, True)
+    """The order row with its site, and its patient's facts on ``day``, as the database
+    returned them (two reads are equal exactly when these rows are); None: no such order
+    in the actor's organization."""
+    sql = _read_sql(connection.vendor, lock)
     org = actor.organization_id
-    row = fastsql.fetchone(
-        sql, [*facts.params(org, o.patient_id, o.family, plan.day), order_id, org]
-    )
+    row = fastsql.fetchone(sql, [*facts.day_params(day), order_id, org])
     if row is None:
         return None
     n = fastsql.width(MedicationOrder) + fastsql.width(Site)
     return row[:n], row[n:]
+
+
+# The time zone of the site each user last dosed at (this process): the day a dose is
+# probably on, so that its first read brings the facts of that day along. Only a guess:
+# the rules run on the day of the order's own site, and read the facts again when the
+# guess was wrong (a nurse dosing at a site in another time zone, near midnight).
+_zone_seen: dict[int, str] = {}
+
+
+def _likely_day(actor: Actor, at: dt.datetime) -> dt.date:
+    name = _zone_seen.get(actor.user.pk, settings.TIME_ZONE)
+    return at.astimezone(zoneinfo.ZoneInfo(name)).date()
 
 
 @dataclass
@@ -139,13 +144,18 @@ def _plan(
     at: dt.datetime,
     now: dt.datetime,
     note: str,
-    facts_row: tuple[Any, ...] | None = None,
+    facts_row: tuple[Any, ...],
+    facts_day: dt.date,
 ) -> _Plan:
-    """Every rule of a dose on the order's row (and the day's facts, read here unless
-    given): raises the refusal, or returns the rows to write, their parameters prepared."""
+    """Every rule of a dose on the order's row and the facts of ``facts_day`` (read again
+    here if the dose's day, at the order's site, is another): raises the refusal, or
+    returns the rows to write, their parameters prepared."""
     order, site = fastsql.instances(order_row, *_ORDER_PARTS)
     order.site = site
     patient_id, fam = order.patient_id, order.family
+    if len(_zone_seen) > 10_000:
+        _zone_seen.clear()
+    _zone_seen[actor.user.pk] = site.timezone
     day = at.astimezone(site.tz).date()
     if at < now - dt.timedelta(days=1):
         raise DomainError(
@@ -168,7 +178,7 @@ def _plan(
         )
     if dose_mg not in (order.dose_mg, order.repeat_dose_mg):
         _differs(order.dose_mg, dose_mg)
-    if facts_row is None:
+    if facts_day != day:
         facts_row = facts.day_facts_row(actor.organization_id, patient_id, fam, day)
     known = facts.facts_from_row(facts_row)
     limits, _ = limits_from(known.dosing_settings, known.take_home_settings)
@@ -243,10 +253,10 @@ def dose_record(
     """Give a dose. Returns the dose and whether it is a replay of an earlier request with
     the same ``idempotency_key`` (then nothing new is written).
 
-    The hot path of the dosing window: one transaction with the order row locked, a read of
-    the order and of the day's facts (``facts.day_facts_row``), the rules and the three
-    writes (dose, ledger entry, audit event); on SQLite the reads and the rules run before
-    the transaction too, and again under its lock only if the rows changed. The
+    The hot path of the dosing window: one transaction with the order row locked, one read
+    of the order and of the day's facts (``_read``), the rules and the three writes (dose,
+    ledger entry, audit event); on SQLite the read and the rules run before the
+    transaction too, and again under its lock only if what it read changed. The
     idempotency key is looked up only when that is refused: a retry of a dose that was
     given is refused by the rules (already given today) or by the key's unique constraint,
     and then answered with the first dose (or refused as ``idempotency_key_reused`` if the
@@ -294,30 +304,24 @@ def _dose_locked(
     plan = None
     if rules_before_lock():
         # The rules run first, on a read outside the transaction: a refusal takes no lock,
-        # and the work under the lock is a second read of the same two rows and the writes.
-        row = _order_row(actor, order_id, lock=False)
-        if row is None:
+        # and the work under the lock is the same read again and the writes.
+        day = _likely_day(actor, at)
+        read = _read(actor, order_id, day, lock=False)
+        if read is None:
             raise NotFound("medication order")
-        plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
+        plan = _plan(actor, read[0], dose_mg, idempotency_key, at, now, note, read[1], day)
     with transaction.atomic():
         # Anything can have changed since (the order stopped, another dose or a take-home
-        # given, a setting changed, the episode closed): the same two rows read again, now
-        # under the lock and in one statement, and the rules again on what it returns if
-        # it is not what the plan was made on.
-        if plan is None:
-            row = _order_row(actor, order_id, lock=True)
-            if row is None:
-                raise NotFound("medication order")
-            plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
-        else:
-            read = _order_and_facts(actor, order_id, plan)
-            if read is None:
-                raise NotFound("medication order")
-            row, facts_row = read
-            if row != plan.order_row:  # (its site's day may differ: the facts read again)
-                plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note)
-            elif facts_row != plan.facts_row:
-                plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note, facts_row)
+        # given, a setting changed, the episode closed): the same read again, now under the
+        # lock, and the rules again on what it returns if it is not what the plan was made
+        # on.
+        day = plan.day if plan is not None else _likely_day(actor, at)
+        read = _read(actor, order_id, day, lock=True)
+        if read is None:
+            raise NotFound("medication order")
+        row, facts_row = read
+        if plan is None or row != plan.order_row or facts_row != plan.facts_row:
+            plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note, facts_row, day)
         order, dose, day = plan.order, plan.dose, plan.day
         try:
             fastsql.insert(dose, plan.dose_params)  # the first write: nothing to undo before

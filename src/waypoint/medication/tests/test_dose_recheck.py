@@ -147,9 +147,9 @@ def test_a_refusal_on_the_first_read_takes_no_lock(actor, patient, methadone, mo
     """A dose the rules refuse never opens the transaction (on SQLite: never queues for the
     database's write lock)."""
     locked = []
-    real = dosing._order_row
+    real = dosing._read
     monkeypatch.setattr(
-        dosing, "_order_row", lambda a, o, *, lock: locked.append(lock) or real(a, o, lock=lock)
+        dosing, "_read", lambda a, o, d, *, lock: locked.append(lock) or real(a, o, d, lock=lock)
     )
     with pytest.raises(DomainError) as exc:
         dosing.dose_record(actor("nurse"), methadone.pk, Decimal("45"))

@@ -5,12 +5,14 @@ raw cursor differently)."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Sum
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from waypoint.care.models import Episode
 from waypoint.medication import services
@@ -290,13 +292,18 @@ def test_the_last_covered_days_of_many_people_at_once_agree_with_facts(org, hist
     assert coverage.last_covered_days(org.pk, [], D) == {}
 
 
-def test_a_dose_reads_its_day_in_one_statement(actor, methadone):
+def test_a_dose_reads_its_day_in_one_statement(actor, methadone, monkeypatch):
     """The hot path stays one read of the day: a methadone dose reads the doses, the
     take-home bottles, the settings, the open episode and an implant in place in one
-    statement — on SQLite once for the rules before the lock and once more under it, then
-    in the same statement as the order's row (``services/dosing.py``), nothing else."""
+    statement with the order's row — on SQLite once for the rules before the lock and once
+    more under it (``services/dosing.py``), nothing else."""
     o = methadone
     tables = (DoseEvent, TakeHomeBottle, MedicationSettings, Episode, Implant)
+    from waypoint.medication.services import dosing
+
+    # the day the first read brings along is the day at the nurse's last site (a guess
+    # kept per process: set here so the test does not depend on the tests before it)
+    monkeypatch.setitem(dosing._zone_seen, actor("nurse").user.pk, o.site.timezone)
     with CaptureQueriesContext(connection) as ctx:
         dose, replay = services.dose_record(
             actor("nurse"), o.pk, Decimal("40"), idempotency_key=key()
@@ -312,5 +319,40 @@ def test_a_dose_reads_its_day_in_one_statement(actor, methadone):
     # SQLite: before the lock and again under it; PostgreSQL: under the order's row lock
     assert len(reads) == (2 if connection.vendor == "sqlite" else 1), reads
     assert all(m._meta.db_table in r for r in reads for m in tables)
-    if connection.vendor == "sqlite":
-        assert MedicationOrder._meta.db_table + " o JOIN" in reads[-1]
+    assert all(MedicationOrder._meta.db_table + " o JOIN" in r for r in reads)
+
+
+def test_a_dose_whose_day_was_guessed_wrong_reads_the_right_day(actor, methadone, monkeypatch):
+    """The first read brings the facts of the day at the nurse's last site; when the order's
+    site is on another day (another time zone, near midnight), the facts of the right day
+    are read again and the rules run on them: a second dose the same day is still refused."""
+    from waypoint.core.errors import DomainError
+    from waypoint.medication.services import dosing
+
+    o, nurse = methadone, actor("nurse")
+    now = timezone.now()
+    site_day = now.astimezone(o.site.tz).date()
+    # UTC+14 and UTC-12 are 26 hours apart: at any moment one of them is on another day
+    # than the site
+    zone = next(
+        z
+        for z in ("Etc/GMT-14", "Etc/GMT+12")
+        if now.astimezone(zoneinfo.ZoneInfo(z)).date() != site_day
+    )
+    monkeypatch.setitem(dosing._zone_seen, nurse.user.pk, zone)
+    with CaptureQueriesContext(connection) as ctx:
+        dose, _ = services.dose_record(nurse, o.pk, Decimal("40"), idempotency_key=key())
+    assert dose.local_day == site_day
+    day_reads = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT")
+        and Implant._meta.db_table in q["sql"]
+        and " o JOIN" not in q["sql"]
+    ]
+    assert len(day_reads) == 1, day_reads  # the right day's facts, read once more
+    monkeypatch.setitem(dosing._zone_seen, nurse.user.pk, zone)
+    with pytest.raises(DomainError) as exc:
+        services.dose_record(nurse, o.pk, Decimal("40"), idempotency_key=key())
+    assert exc.value.code == "already_dosed_today"
+    assert DoseEvent.objects.filter(order=o, local_day=site_day).count() == 1
