@@ -8,6 +8,11 @@ integration's — goes through the same list without ``settings.SESSION_ONLY_MID
 the sign-in lockout): none of them has anything to do without a session, and together they
 cost about a fifth of a dose's server time (docs/BENCHMARKS.md). Security headers, the
 host check, time zones and error handling are the same on both.
+
+The URLconf, and with it every app's API and pages, is loaded here, when a worker starts,
+not by its first request: that first request took about a third of a second more (the
+imports and pydantic's schemas), after every start or restart of a worker, at the dosing
+window too.
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ class BearerHandler(WSGIHandler):
 
 
 bearer = BearerHandler()
+
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018 (loads the URLconf now; see above)
 
 
 def without_session(environ: dict[str, Any]) -> bool:
