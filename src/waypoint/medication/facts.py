@@ -57,7 +57,7 @@ class DayFacts:
 
 @functools.cache
 def select_list(order: str = "") -> str:
-    """The facts as the select list of a statement, its parameters from ``params``
+    """The facts as the select list of a statement, its parameters from ``_params``
     (``day_facts_row``'s statement). With ``order``, the alias of a medication order in
     the statement's ``FROM``: the facts of that order's patient and family, the parameters
     from ``day_params`` (the dose reads its order with them in one statement)."""
@@ -102,7 +102,7 @@ def _json(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def params(organization_id: int, patient_id: int, family: str, day: dt.date) -> tuple[Any, ...]:
+def _params(organization_id: int, patient_id: int, family: str, day: dt.date) -> tuple[Any, ...]:
     """The parameters of ``select_list()``, in order."""
     who = (organization_id, patient_id, family)
     d = connection.ops.adapt_datefield_value(day)
@@ -135,7 +135,7 @@ def day_facts_row(
 ) -> tuple[Any, ...]:
     """The facts statement's row as the database returned it (``facts_from_row`` reads
     it): two reads of the same facts are equal exactly when these rows are."""
-    row = fastsql.fetchone(_sql(), params(organization_id, patient_id, family, day))
+    row = fastsql.fetchone(_sql(), _params(organization_id, patient_id, family, day))
     assert row is not None  # noqa: S101 (a SELECT of sub-selects returns one row)
     return row
 

@@ -351,6 +351,7 @@ def test_a_dose_whose_day_was_guessed_wrong_reads_the_right_day(actor, methadone
         and " o JOIN" not in q["sql"]
     ]
     assert len(day_reads) == 1, day_reads  # the right day's facts, read once more
+    # (the dose taught the process the site's zone: the same wrong guess again)
     monkeypatch.setitem(dosing._zone_seen, nurse.user.pk, zone)
     with pytest.raises(DomainError) as exc:
         services.dose_record(nurse, o.pk, Decimal("40"), idempotency_key=key())
