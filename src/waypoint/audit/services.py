@@ -226,18 +226,34 @@ def record(
     return append(actor, made, object_id)
 
 
-def append(actor: Actor, made: Prepared, object_id: Any = "") -> AuditEvent:
+def append(
+    actor: Actor,
+    made: Prepared,
+    object_id: Any = "",
+    *,
+    head: AuditChainHead | None = None,
+    restricted: bool | None = None,
+) -> AuditEvent:
     """Append the event ``prepare`` made, about ``object_id``, in the current transaction:
-    the access gate, the chain's head, the MACs and the writes (``record``)."""
+    the access gate, the chain's head, the MACs and the writes (``record``). What the caller
+    read in this transaction saves a statement each: ``head``, the chain's head row read
+    with ``head_join`` (None, or a chain without a head row yet: read here); ``restricted``,
+    whether the event's patient's record is restricted, read with
+    ``subjects.restricted_flag_sql`` (None: the gate asks)."""
     ev = made.ev
     if ev.patient_id is not None:
-        subjects.check_access(actor, ev.patient_id, ev.action, ev.object_type)
+        subjects.check_access(
+            actor, ev.patient_id, ev.action, ev.object_type, restricted=restricted
+        )
     org_id, chain = ev.organization_id, ev.chain
     batch = _batch.get()
     key = batch.key if batch is not None else audit_key().secret
     # No savepoint: inside a caller's transaction a failure here fails the whole change.
     with transaction.atomic(savepoint=False):
-        head = batch.head(org_id, chain) if batch is not None else _locked_head(org_id, chain)
+        if batch is not None:
+            head = batch.head(org_id, chain)
+        elif head is None or (head.organization_id, head.chain) != (org_id, chain):
+            head = _locked_head(org_id, chain)
         params = made.params
         fastsql.set_param(params, ev, "seq", head.last_seq + 1)
         fastsql.set_param(params, ev, "at", timezone.now())
@@ -262,6 +278,32 @@ def append(actor: Actor, made: Prepared, object_id: Any = "") -> AuditEvent:
                 AuditEventPatient.objects.bulk_create(links)
             _save_head(head, key)
     return ev
+
+
+def head_join(alias: str, organization: str) -> tuple[str, str]:
+    """For a hot path's own read, run in its transaction once that transaction holds a lock
+    that excludes every other writer of the chain (SQLite's one write lock: on PostgreSQL
+    the head row is locked by ``append``'s own read, only when the event is appended): the
+    head row's columns (``alias.…``) and a ``LEFT JOIN`` of the head of the chain whose
+    organization is the SQL expression ``organization``, the chain a parameter
+    (``chain_of``). ``head_from`` makes the head from those columns; ``append(head=…)``
+    then sends no read of its own. A head read any other way than under such a lock may be
+    stale: the event's insert then fails on the chain's unique sequence number, and the
+    transaction rolls back, so a chain is never forked."""
+    table = AuditChainHead._meta.db_table
+    return (
+        fastsql.select_list(AuditChainHead, alias),
+        f"LEFT JOIN {table} {alias} ON {alias}.organization_id = {organization} "
+        f"AND {alias}.chain = %s",
+    )
+
+
+def head_from(row: tuple[Any, ...], alias: str) -> AuditChainHead | None:
+    """The head from the columns ``head_join`` selected (None: the chain has no head row
+    yet, and ``append`` makes it)."""
+    if row[0] is None:
+        return None
+    return fastsql.build(AuditChainHead, row, alias)
 
 
 def _locked_head(org_id: int, chain: int = 0) -> AuditChainHead:

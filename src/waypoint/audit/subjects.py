@@ -51,13 +51,24 @@ def patient_exists(organization_id: int, patient_id: int) -> bool:
     return _patient_exists[0](organization_id, patient_id)
 
 
-# (actor, patient_id, action, object_type) -> None, or raise a DomainError: the access gate
-# every event about one patient passes before it is written (``services.record``). The
-# privacy app registers it (restricted records: only the care team, or whoever states a
-# reason); with none registered every access passes, as before restricted records existed.
-AccessGate = Callable[[Any, int, str, str], None]
+# (actor, patient_id, action, object_type, *, restricted) -> None, or raise a DomainError:
+# the access gate every event about one patient passes before it is written
+# (``services.record``). The privacy app registers it (restricted records: only the care
+# team, or whoever states a reason); with none registered every access passes, as before
+# restricted records existed. ``restricted``: whether the record is restricted, when the
+# caller read it in its own statement (``restricted_flag_sql``); None, the gate asks.
+AccessGate = Callable[..., None]
 
 _access_gates: list[AccessGate] = []
+
+# (organization, patient: SQL expressions of a caller's statement) -> an SQL expression,
+# true when that patient's record is restricted now: a hot path's own read brings the flag
+# along (the dose's read under the lock) and passes it to the gate, which then sends no
+# statement for a record that is not restricted. Registered by the privacy app with its
+# gate; with none registered nothing is restricted.
+RestrictedFlag = Callable[[str, str], str]
+
+_restricted_flags: list[RestrictedFlag] = []
 
 
 def register_access_gate(gate: AccessGate) -> None:
@@ -65,6 +76,21 @@ def register_access_gate(gate: AccessGate) -> None:
     _access_gates[:] = [gate]
 
 
-def check_access(actor: Any, patient_id: int, action: str, object_type: str) -> None:
+def register_restricted_flag(flag: RestrictedFlag) -> None:
+    """Set the restricted-record flag's SQL (from ``AppConfig.ready()``, with the gate)."""
+    _restricted_flags[:] = [flag]
+
+
+def restricted_flag_sql(organization: str, patient: str) -> str:
+    """The SQL expression of ``RestrictedFlag`` for a caller's own statement ("0" when no
+    app registered one)."""
+    if not _restricted_flags:
+        return "0"
+    return _restricted_flags[0](organization, patient)
+
+
+def check_access(
+    actor: Any, patient_id: int, action: str, object_type: str, *, restricted: bool | None = None
+) -> None:
     for gate in _access_gates:
-        gate(actor, patient_id, action, object_type)
+        gate(actor, patient_id, action, object_type, restricted=restricted)

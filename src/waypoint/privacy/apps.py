@@ -10,7 +10,7 @@ class PrivacyConfig(AppConfig):
         # What other apps show of privacy, registered here (never by an import's side
         # effect): the access gate of the audit trail (restricted records), the masking of
         # restricted patients in lists, the chart's "Privacy" section and the home panel.
-        from waypoint.audit.subjects import register_access_gate
+        from waypoint.audit.subjects import register_access_gate, register_restricted_flag
         from waypoint.core.home import HomePanel, register_home_panel
         from waypoint.core.web import register_refusal_page
         from waypoint.patients.access import register_visibility
@@ -19,6 +19,7 @@ class PrivacyConfig(AppConfig):
         from . import chart, selectors, views
 
         register_access_gate(selectors.access_gate)
+        register_restricted_flag(selectors.restricted_flag)
         register_visibility(selectors.hidden_patients)
         register_section(chart.SECTION)
         register_refusal_page("restricted_record", views.restricted_refusal)

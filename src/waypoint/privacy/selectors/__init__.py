@@ -12,6 +12,7 @@ from .access import (
     may_open,
     open_glass,
     open_restriction,
+    restricted_flag,
 )
 from .accounting import (
     NOTICE_VERSION,
@@ -62,6 +63,7 @@ __all__ = [
     "order_terms",
     "recipient_for_token",
     "recipient_of",
+    "restricted_flag",
     "recipient_tokens",
     "section",
     "sha256",

@@ -79,6 +79,22 @@ def _restricted_sql(vendor: str) -> str:
     )
 
 
+def restricted_flag(organization: str, patient: str) -> str:
+    """``is_restricted`` as an SQL expression over a caller's own columns (``organization``
+    and ``patient`` are SQL expressions of its statement, such as ``o.patient_id``): the
+    flag the audit trail's gate is given by a hot path that reads it in its own statement
+    (registered in ``PrivacyConfig.ready()``; ``audit.subjects.restricted_flag_sql``)."""
+    meta = RestrictedRecord._meta
+    q = connection.ops.quote_name
+    column = {f.name: q(f.column or f.name) for f in meta.concrete_fields}
+    # identifiers from the model's own metadata and the caller's own expressions
+    return (
+        f"EXISTS (SELECT 1 FROM {q(meta.db_table)} rr"  # noqa: S608
+        f" WHERE rr.{column['organization']} = {organization}"
+        f" AND rr.{column['patient']} = {patient} AND rr.{column['lifted_at']} IS NULL)"
+    )
+
+
 def restricted_among(organization_id: int, ids: set[int]) -> set[int]:
     return set(
         RestrictedRecord.objects.filter(
@@ -144,21 +160,32 @@ def open_glass(user_id: int, patient_id: int, now: dt.datetime | None = None):
     )
 
 
-def may_open(actor: Actor, patient_id: int) -> bool:
-    """Whether ``actor`` opens the record without stating a reason (now)."""
+def may_open(actor: Actor, patient_id: int, *, restricted: bool | None = None) -> bool:
+    """Whether ``actor`` opens the record without stating a reason (now); ``restricted``:
+    whether the record is restricted, when the caller read it (``restricted_flag``)."""
     if actor.role in UNRESTRICTED_ROLES:
         return True
-    if not is_restricted(actor.organization_id, patient_id):
+    if restricted is None:
+        restricted = is_restricted(actor.organization_id, patient_id)
+    if not restricted:
         return True
     return actor.user.pk in care_team(actor.organization_id, patient_id) or bool(
         open_glass(actor.user.pk, patient_id)
     )
 
 
-def access_gate(actor: Actor, patient_id: int, action: str, object_type: str) -> None:
+def access_gate(
+    actor: Actor,
+    patient_id: int,
+    action: str,
+    object_type: str,
+    *,
+    restricted: bool | None = None,
+) -> None:
     """The audit trail's gate (registered in ``PrivacyConfig.ready()``): a read or write of
     a restricted record by someone outside its care team, without a reason stated, is
-    refused with 403 ``restricted_record`` before its event is written."""
+    refused with 403 ``restricted_record`` before its event is written. ``restricted``:
+    the caller's own reading of ``restricted_flag`` in its transaction (None: asked here)."""
     if object_type in EXEMPT_OBJECTS or actor.organization_id is None:
         return
     if actor.channel == RECIPIENT_CHANNEL:
@@ -170,7 +197,7 @@ def access_gate(actor: Actor, patient_id: int, action: str, object_type: str) ->
         # task they open, written by the organization's public account, which shows nothing
         # of the record back: not an opening of the record by staff
         return
-    if may_open(actor, patient_id):
+    if may_open(actor, patient_id, restricted=restricted):
         return
     raise DomainError(
         "restricted_record",
