@@ -21,6 +21,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from waypoint.audit import services as audit
+from waypoint.audit import subjects
+from waypoint.audit.models import AuditChainHead
 from waypoint.clinical import dosing
 from waypoint.clinical.medications import MEDICATIONS
 from waypoint.core import fastsql
@@ -80,31 +82,59 @@ _ORDER_PARTS = ((MedicationOrder, "o"), (Site, "s"))
 def _read_sql(vendor: str, lock: bool) -> str:
     """The read a dose is decided on, built once (``core.fastsql``): the order with its
     site and the facts of its patient's day (``facts.select_list("o")``, the day a
-    parameter). With ``lock`` on PostgreSQL the order row alone is locked (``FOR UPDATE
-    OF``: locking the joined site row too would queue every dose of a site behind one
-    another; on SQLite the transaction already holds the database's write lock)."""
+    parameter). With ``lock`` the read brings along what the audit event's append would
+    otherwise read on its own: whether the patient's record is restricted (the access
+    gate's question, ``audit.subjects.restricted_flag_sql``) and, on SQLite, where the
+    transaction already holds the database's one write lock, the head of the nurse's audit
+    chain (``audit.head_join``, the chain a parameter). On PostgreSQL the order row alone is
+    locked (``FOR UPDATE OF``: locking the joined site row too would queue every dose of a
+    site behind one another), and the head stays ``append``'s own locked read: locked from
+    this read on, it would hold up the doses of the whole site while the rules run."""
+    locked_cols, head_join = "", ""
+    if lock:
+        flag = subjects.restricted_flag_sql("o.organization_id", "o.patient_id")
+        locked_cols = f"{flag}, "
+    if lock and vendor == "sqlite":
+        cols, join = audit.head_join("h", "o.organization_id")
+        locked_cols, head_join = f"{locked_cols}{cols}, ", f" {join}"
     tail = " FOR UPDATE OF o" if lock and vendor == "postgresql" else ""
     return (
         f"SELECT {fastsql.select_list(MedicationOrder, 'o')}, "  # noqa: S608 (names from the models)
-        f"{fastsql.select_list(Site, 's')}, {facts.select_list('o')} "
+        f"{fastsql.select_list(Site, 's')}, {locked_cols}{facts.select_list('o')} "
         f"FROM {MedicationOrder._meta.db_table} o JOIN {Site._meta.db_table} s "
-        f"ON s.id = o.site_id WHERE o.id = %s AND o.organization_id = %s{tail}"
+        f"ON s.id = o.site_id{head_join} WHERE o.id = %s AND o.organization_id = %s{tail}"
     )
 
 
-def _read(
-    actor: Actor, order_id: int, day: dt.date, *, lock: bool
-) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
-    """The order row with its site, and its patient's facts on ``day``, as the database
-    returned them (two reads are equal exactly when these rows are); None: no such order
-    in the actor's organization."""
-    sql = _read_sql(connection.vendor, lock)
+@dataclass
+class _Read:
+    """What ``_read`` returned: the order row with its site and the patient's facts on the
+    day, as the database returned them (two reads are equal exactly when these rows are);
+    with ``lock``, whether the patient's record is restricted, and, on SQLite, the head of
+    the actor's audit chain (None: not read, or the chain has no head row yet)."""
+
+    order_row: tuple[Any, ...]
+    facts_row: tuple[Any, ...]
+    restricted: bool | None = None
+    head: AuditChainHead | None = None
+
+
+def _read(actor: Actor, order_id: int, day: dt.date, *, lock: bool) -> _Read | None:
+    """The read of ``_read_sql``; None: no such order in the actor's organization."""
+    vendor = connection.vendor
+    sql = _read_sql(vendor, lock)
     org = actor.organization_id
-    row = fastsql.fetchone(sql, [*facts.day_params(day), order_id, org])
+    with_head = lock and vendor == "sqlite"
+    chain = [audit.chain_of(actor, org)] if with_head else []
+    row = fastsql.fetchone(sql, [*facts.day_params(day), *chain, order_id, org])
     if row is None:
         return None
     n = fastsql.width(MedicationOrder) + fastsql.width(Site)
-    return row[:n], row[n:]
+    if not lock:
+        return _Read(row[:n], row[n:])
+    h = n + 1 + (fastsql.width(AuditChainHead) if with_head else 0)
+    head = audit.head_from(row[n + 1 : h], "h") if with_head else None
+    return _Read(row[:n], row[h:], bool(row[n]), head)
 
 
 # The time zone of the site each user last dosed at (this process): the day a dose is
@@ -306,10 +336,12 @@ def _dose_locked(
         # The rules run first, on a read outside the transaction: a refusal takes no lock,
         # and the work under the lock is the same read again and the writes.
         day = _likely_day(actor, at)
-        read = _read(actor, order_id, day, lock=False)
-        if read is None:
+        first = _read(actor, order_id, day, lock=False)
+        if first is None:
             raise NotFound("medication order")
-        plan = _plan(actor, read[0], dose_mg, idempotency_key, at, now, note, read[1], day)
+        plan = _plan(
+            actor, first.order_row, dose_mg, idempotency_key, at, now, note, first.facts_row, day
+        )
     with transaction.atomic():
         # Anything can have changed since (the order stopped, another dose or a take-home
         # given, a setting changed, the episode closed): the same read again, now under the
@@ -319,7 +351,7 @@ def _dose_locked(
         read = _read(actor, order_id, day, lock=True)
         if read is None:
             raise NotFound("medication order")
-        row, facts_row = read
+        row, facts_row = read.order_row, read.facts_row
         if plan is None or row != plan.order_row or facts_row != plan.facts_row:
             plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note, facts_row, day)
         order, dose, day = plan.order, plan.dose, plan.day
@@ -334,5 +366,5 @@ def _dose_locked(
         if plan.stock is not None and plan.stock_params is not None:
             fastsql.set_param(plan.stock_params, plan.stock, "dose", dose.pk)
             fastsql.insert(plan.stock, plan.stock_params)
-        audit.append(actor, plan.event, dose.pk)
+        audit.append(actor, plan.event, dose.pk, head=read.head, restricted=read.restricted)
     return dose

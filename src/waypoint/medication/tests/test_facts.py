@@ -322,6 +322,79 @@ def test_a_dose_reads_its_day_in_one_statement(actor, methadone, monkeypatch):
     assert all(MedicationOrder._meta.db_table + " o JOIN" in r for r in reads)
 
 
+def test_a_dose_reads_its_audit_head_with_its_order_under_the_lock(actor, methadone):
+    """On SQLite the read under the lock brings the head of the nurse's audit chain along
+    (the transaction holds the database's one write lock): the event is appended without a
+    read of its own, on the right chain, and the trail verifies. On PostgreSQL the head is
+    ``append``'s own locked read, taken only when the event is appended."""
+    from waypoint.audit import services as audit
+    from waypoint.audit.models import AuditChainHead, AuditEvent
+
+    nurse = actor("nurse")
+    head_table = AuditChainHead._meta.db_table
+    pid = methadone.patient_id
+    audit.record(nurse, "read", "patient", pid, patient_id=pid)  # the chain has a head row
+    with CaptureQueriesContext(connection) as ctx:
+        dose, _ = services.dose_record(nurse, methadone.pk, Decimal("40"), idempotency_key=key())
+    own = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT")
+        and head_table in q["sql"]
+        and " o JOIN" not in q["sql"]
+    ]
+    joined = [
+        q["sql"] for q in ctx.captured_queries if head_table in q["sql"] and " o JOIN" in q["sql"]
+    ]
+    if connection.vendor == "sqlite":
+        assert (len(own), len(joined)) == (0, 1), own + joined
+    else:
+        assert (len(own), len(joined)) == (1, 0), own + joined
+    ev = AuditEvent.objects.get(object_type="dose", object_id=str(dose.pk))
+    assert ev.chain == audit.chain_of(nurse, nurse.organization_id)
+    result = audit.verify()
+    assert result.ok, result.problem
+
+
+def test_a_dose_gives_the_access_gate_the_restriction_its_read_brought(actor, users, methadone):
+    """The read under the lock brings whether the patient's record is restricted: the gate
+    still refuses a restricted record to a nurse outside its care team (403
+    ``restricted_record``: no dose, no ledger entry, no event written), and sends no
+    statement of its own for an open one."""
+    from waypoint.audit.models import AuditEvent
+    from waypoint.core.errors import DomainError
+    from waypoint.medication.models import StockEntry
+    from waypoint.privacy.models import RestrictedRecord
+
+    nurse, o = actor("nurse"), methadone
+    restriction = RestrictedRecord.objects.create(
+        organization_id=o.organization_id,
+        patient_id=o.patient_id,
+        reason="staff_member",
+        marked_by=users["privacy_officer"],
+        marked_at=timezone.now(),
+    )
+
+    def counts() -> tuple[int, int, int]:
+        return DoseEvent.objects.count(), StockEntry.objects.count(), AuditEvent.objects.count()
+
+    before = counts()
+    with pytest.raises(DomainError) as exc:
+        services.dose_record(nurse, o.pk, Decimal("40"), idempotency_key=key())
+    assert (exc.value.code, exc.value.status) == ("restricted_record", 403)
+    assert counts() == before
+
+    restriction.lifted_at = timezone.now()
+    restriction.lifted_by = users["privacy_officer"]
+    restriction.save()
+    table = RestrictedRecord._meta.db_table
+    with CaptureQueriesContext(connection) as ctx:
+        services.dose_record(nurse, o.pk, Decimal("40"), idempotency_key=key())
+    asked = [q["sql"] for q in ctx.captured_queries if table in q["sql"]]
+    assert len(asked) == 1 and " o JOIN" in asked[0], asked  # only in the read
+    assert counts() == (before[0] + 1, before[1] + 1, before[2] + 1)
+
+
 def test_a_dose_whose_day_was_guessed_wrong_reads_the_right_day(actor, methadone, monkeypatch):
     """The first read brings the facts of the day at the nurse's last site; when the order's
     site is on another day (another time zone, near midnight), the facts of the right day
