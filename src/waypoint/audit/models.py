@@ -41,7 +41,10 @@ class AuditEvent(models.Model):
     # "read" or "write", set by the trail's selectors for the pages (not a column)
     kind: str
 
-    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
+    organization = models.ForeignKey(
+        "core.Organization", on_delete=models.PROTECT, db_index=False
+    )  # its own index: one more page written an event; the
+    # constraint and the index below lead with it
     # The chain the event belongs to: the acting user's home site's id, 0 for an actor
     # without a site (services.chain_of). Not a foreign key (see AuditChainHead.chain).
     chain = models.PositiveBigIntegerField(default=0)
@@ -53,8 +56,12 @@ class AuditEvent(models.Model):
     actor_username = models.CharField(max_length=150)
     actor_role = models.CharField(max_length=20)
     patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.PROTECT, null=True, related_name="audit_events"
-    )
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="audit_events",
+        db_index=False,
+    )  # the (organization, patient, at) index leads with (organization, patient)
     action = models.CharField(max_length=40)  # read, create, update, search, verify, ...
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=64, blank=True, default="")
@@ -95,8 +102,13 @@ class AuditEventPatient(models.Model):
     migration 0005); the links other than the event's own patient are part of its hash."""
 
     event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="patient_links")
-    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        "core.Organization", on_delete=models.PROTECT, db_index=False
+    )  # its own index: one more page written an event; the
+    # constraint and the index below lead with it
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # the (organization, patient, event) index leads with (organization, patient)
 
     class Meta:
         constraints = [

@@ -289,10 +289,19 @@ class DoseEvent(models.Model):
     a day), so ``one_dose_per_slot`` makes a second daily dose impossible even when two
     requests race."""
 
-    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
-    order = models.ForeignKey(MedicationOrder, on_delete=models.PROTECT, related_name="doses")
-    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        "core.Organization", on_delete=models.PROTECT, db_index=False
+    )  # its own index: one more page written a dose, and the
+    # constraints and indexes below all lead with it
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # one_dose_per_slot leads with (organization, patient)
+    order = models.ForeignKey(
+        MedicationOrder, on_delete=models.PROTECT, related_name="doses", db_index=False
+    )  # the (order, local_day) index below leads with it
+    site = models.ForeignKey(
+        "core.Site", on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # the (organization, site, day) index leads with it
     family = models.CharField(max_length=40)
     dose_mg = models.DecimalField(max_digits=8, decimal_places=2)
     local_day = models.DateField()
@@ -407,8 +416,12 @@ class StockEntry(models.Model):
         ("wasted", "Wasted (witnessed)"),
         ("kit_given", "Kit given (naloxone)"),
     )
-    organization = models.ForeignKey("core.Organization", on_delete=models.PROTECT)
-    site = models.ForeignKey("core.Site", on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        "core.Organization", on_delete=models.PROTECT, db_index=False
+    )  # the (organization, site, medication, day) index leads with it
+    site = models.ForeignKey(
+        "core.Site", on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # the (organization, site, medication, day) index leads with it
     medication = models.CharField(max_length=40, default="methadone")
     kind = models.CharField(max_length=20, choices=KINDS)
     quantity_mg = models.DecimalField(max_digits=14, decimal_places=2)
