@@ -51,8 +51,12 @@ class AuditEvent(models.Model):
     seq = models.PositiveBigIntegerField()  # 1, 2, 3, ... within (organization, chain)
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        "core.User", on_delete=models.PROTECT, null=True, related_name="audit_events"
-    )
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="audit_events",
+        db_index=False,
+    )  # the trail is filtered by the actor's username, never read by this key
     actor_username = models.CharField(max_length=150)
     actor_role = models.CharField(max_length=20)
     patient = models.ForeignKey(
@@ -101,7 +105,9 @@ class AuditEventPatient(models.Model):
     on this table. Append-only like the events (model guard and database triggers, audit
     migration 0005); the links other than the event's own patient are part of its hash."""
 
-    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="patient_links")
+    event = models.ForeignKey(
+        AuditEvent, on_delete=models.PROTECT, related_name="patient_links", db_index=False
+    )  # read with its organization: the unique (organization, event, patient) below
     organization = models.ForeignKey(
         "core.Organization", on_delete=models.PROTECT, db_index=False
     )  # its own index: one more page written an event; the

@@ -497,7 +497,7 @@ def chain_events(
         links: dict[int, set[int]] = {}
         for event_id, patient_id in (
             link_model.objects.using(using)
-            .filter(event_id__in=[ev.pk for ev in batch])
+            .filter(organization_id=organization_id, event_id__in=[ev.pk for ev in batch])
             .values_list("event_id", "patient_id")
         ):
             links.setdefault(event_id, set()).add(patient_id)

@@ -308,7 +308,9 @@ class DoseEvent(models.Model):
     slot = models.PositiveSmallIntegerField(default=0)
     administered_at = models.DateTimeField()
     recorded_at = models.DateTimeField()
-    administered_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    administered_by = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # nothing reads doses by the nurse who gave them
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     first_day = models.BooleanField(default=False)
     note = models.CharField(max_length=500, blank=True, default="")
@@ -425,15 +427,24 @@ class StockEntry(models.Model):
     medication = models.CharField(max_length=40, default="methadone")
     kind = models.CharField(max_length=20, choices=KINDS)
     quantity_mg = models.DecimalField(max_digits=14, decimal_places=2)
-    dose = models.ForeignKey(DoseEvent, on_delete=models.PROTECT, null=True, related_name="+")
+    # Nothing reads the ledger by its dose, supply or staff: no index of their own (each
+    # was one more page written by every dose; medication migration 0006).
+    dose = models.ForeignKey(
+        DoseEvent, on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+    )
     supply = models.ForeignKey(
-        TakeHomeSupply, on_delete=models.PROTECT, null=True, related_name="+"
+        TakeHomeSupply, on_delete=models.PROTECT, null=True, related_name="+", db_index=False
     )
     reference = models.CharField(max_length=100, blank=True, default="")
     reason = models.CharField(max_length=300, blank=True, default="")
-    by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+", db_index=False)
     witness = models.ForeignKey(
-        "core.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField()
     local_day = models.DateField()

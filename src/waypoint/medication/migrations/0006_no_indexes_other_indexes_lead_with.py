@@ -1,16 +1,22 @@
-"""A dose's own indexes on ``organization_id``, ``patient_id``, ``site_id`` and
-``order_id``, and a ledger entry's on ``organization_id`` and ``site_id``, go: a dose's
-``one_dose_per_slot`` (organization, patient, …), its (organization, site, day) and
-(order, day) indexes, and the ledger's (organization, site, medication, day) index lead
-with them, and every read is scoped to one organization, so they served no lookup the
-others do not. Each was one more index page written by every dose (issue 21: a dose's commit
-writes one page of the log per page it changed, and the commit is most of the time a dose
-holds SQLite's write lock).
+"""Indexes no read needs go from the two tables every dose writes. Each was one more index
+page written by every dose (issue 21: a dose's commit writes one page of the log per page
+it changed, and the commit is most of the time a dose holds SQLite's write lock).
+
+- A dose's own indexes on ``organization_id``, ``patient_id``, ``site_id`` and
+  ``order_id``, and a ledger entry's on ``organization_id`` and ``site_id``: a dose's
+  ``one_dose_per_slot`` (organization, patient, …), its (organization, site, day) and
+  (order, day) indexes, and the ledger's (organization, site, medication, day) index lead
+  with them, and every read is scoped to one organization.
+- A dose's ``administered_by_id`` and a ledger entry's ``by_id``, ``witness_id``,
+  ``dose_id`` and ``supply_id``: nothing reads doses or the ledger by them (they are shown
+  with their row), and none of the rows they point at is ever deleted (``PROTECT``; staff
+  are deactivated).
 
 Only the indexes are dropped (``DROP INDEX``): Django's own ``AlterField`` would rebuild
 each table on SQLite, copying every dose and ledger entry."""
 
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 INDEXES = [
@@ -20,6 +26,15 @@ INDEXES = [
     ("medication_doseevent", "order_id", "medication_doseevent_order_id_0362d7e2"),
     ("medication_stockentry", "organization_id", "medication_stockentry_organization_id_abaeb2e3"),
     ("medication_stockentry", "site_id", "medication_stockentry_site_id_0b0cf0fe"),
+    (
+        "medication_doseevent",
+        "administered_by_id",
+        "medication_doseevent_administered_by_id_235799cc",
+    ),
+    ("medication_stockentry", "by_id", "medication_stockentry_by_id_966f056a"),
+    ("medication_stockentry", "witness_id", "medication_stockentry_witness_id_1a77cb1c"),
+    ("medication_stockentry", "dose_id", "medication_stockentry_dose_id_a4f1ebe6"),
+    ("medication_stockentry", "supply_id", "medication_stockentry_supply_id_fb6ebb51"),
 ]
 
 
@@ -34,6 +49,7 @@ class Migration(migrations.Migration):
         ("core", "0001_squashed_0004_organization_is_demo"),
         ("medication", "0005_organization_scope"),
         ("patients", "0001_initial"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -51,6 +67,27 @@ class Migration(migrations.Migration):
                 ),
                 migrations.AlterField("stockentry", "organization", _fk("core.organization")),
                 migrations.AlterField("stockentry", "site", _fk("core.site", related_name="+")),
+                migrations.AlterField(
+                    "doseevent", "administered_by", _fk(settings.AUTH_USER_MODEL, related_name="+")
+                ),
+                migrations.AlterField(
+                    "stockentry", "by", _fk(settings.AUTH_USER_MODEL, related_name="+")
+                ),
+                migrations.AlterField(
+                    "stockentry",
+                    "witness",
+                    _fk(settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+"),
+                ),
+                migrations.AlterField(
+                    "stockentry",
+                    "dose",
+                    _fk("medication.doseevent", null=True, related_name="+"),
+                ),
+                migrations.AlterField(
+                    "stockentry",
+                    "supply",
+                    _fk("medication.takehomesupply", null=True, related_name="+"),
+                ),
             ],
             database_operations=[
                 migrations.RunSQL(
