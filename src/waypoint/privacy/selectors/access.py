@@ -63,20 +63,13 @@ def is_restricted(organization_id: int, patient_id: int) -> bool:
     times more, and it is asked thousands of times by a bulk load. Never cached: every
     event sees the restrictions committed (or written in its own transaction) up to then."""
     sql = _restricted_sql(connection.vendor)
-    return fastsql.fetchone(sql, [organization_id, patient_id]) is not None
+    row = fastsql.fetchone(sql, [organization_id, patient_id])
+    return bool(row and row[0])
 
 
 @functools.cache
 def _restricted_sql(vendor: str) -> str:
-    meta = RestrictedRecord._meta
-    q = connection.ops.quote_name
-    column = {f.name: q(f.column or f.name) for f in meta.concrete_fields}
-    # identifiers from the model's own metadata, values as parameters
-    return (
-        f"SELECT 1 FROM {q(meta.db_table)}"  # noqa: S608
-        f" WHERE {column['organization']} = %s AND {column['patient']} = %s"
-        f" AND {column['lifted_at']} IS NULL LIMIT 1"
-    )
+    return f"SELECT {restricted_flag('%s', '%s')}"  # values as parameters
 
 
 def restricted_flag(organization: str, patient: str) -> str:
