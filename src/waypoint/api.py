@@ -185,6 +185,10 @@ def _register_routers() -> None:
     from waypoint.privacy import api as privacy
     from waypoint.recovery.api import ROUTERS as recovery_routers
 
+    # The dosing window's route first: Django tries a request's path against the routes in
+    # order, and the dose is the program's busiest write (about 55 routes fewer to try,
+    # docs/BENCHMARKS.md, issue 21). No other route matches its path.
+    api.add_router("/doses", medication.doses_router)
     api.add_router("/patients", patients_router)
     api.add_router("/patients", assessment_patient_routes)
     api.add_router("/", assessment_routes)
@@ -198,7 +202,6 @@ def _register_routers() -> None:
     api.add_router("/patients", medication.patients_router)
     api.add_router("/medication-orders", medication.orders_router)
     api.add_router("/implants", medication.implants_router)
-    api.add_router("/doses", medication.doses_router)
     api.add_router("/sites", medication.sites_router)
     api.add_router("/settings", medication.settings_router)
     api.add_router("/patients", labs.patients_router)

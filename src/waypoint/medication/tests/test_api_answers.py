@@ -221,3 +221,14 @@ def test_patient_side_answers(api, doc, patient):
     assert list(b) == ["id", "kind", "reason"] and b["kind"] == "diversion_concern"
     b = _check(doc, api, "GET", f"/patients/{patient.pk}", "nurse")
     assert (b["id"], b["site"]) == (patient.pk, "KC")
+
+
+def test_the_dose_route_is_tried_first():
+    """Django tries a path against the API's routes in order: the busiest write's route comes
+    right after the health check's (api.py; docs/BENCHMARKS.md, issue 21), and no other route
+    matches its path."""
+    from django.urls import get_resolver, resolve
+
+    routes = [str(p.pattern) for p in get_resolver().url_patterns[0].url_patterns]
+    assert routes.index("doses") < 5, routes[:8]
+    assert resolve("/api/v1/doses").route == "api/v1/doses"
