@@ -360,6 +360,9 @@ def _dose_locked(
         except IntegrityError as exc:
             # one_dose_per_slot or the idempotency key: a simultaneous request won.
             raise Conflict("already_dosed_today", "Already given today.") from exc
+        # (the hooks write summaries only: an audit event appended here, on the nurse's
+        # chain, would leave ``read.head`` behind, and the append below would fail on the
+        # chain's unique sequence number: loudly, never a forked chain)
         doses_written(
             [DoseCount(actor.organization_id, order.site.pk, day, order.family, window=1)]
         )
