@@ -103,7 +103,9 @@ class AuditEventPatient(models.Model):
     """One patient an event touched or showed: the event's own patient, and every patient
     a search, a board or a list named. "Who saw this person's record" is one indexed query
     on this table. Append-only like the events (model guard and database triggers, audit
-    migration 0005); the links other than the event's own patient are part of its hash."""
+    migration 0005); the links other than the event's own patient are part of its hash. The
+    link to the event's own patient is inserted by the database with the event (a trigger,
+    audit migration 0009); the others by ``services.append``."""
 
     event = models.ForeignKey(
         AuditEvent, on_delete=models.PROTECT, related_name="patient_links", db_index=False

@@ -28,9 +28,10 @@ with plain SHA-256 (``legacy_hash``); audit migration 0006 checked and re-sealed
 (``transition.py``); ``verify`` accepts no unkeyed event.
 
 Every patient an event touched or showed is linked to it (``AuditEventPatient``): the
-event's own ``patient_id`` and the ``patients`` a search, board or list named. The linked
-patients other than the event's own are part of the canonical JSON, so a link added or
-removed later breaks the chain like an edited event. Before an event about one patient is
+event's own ``patient_id`` (that link is written by the database, a trigger on the events:
+audit migration 0009) and the ``patients`` a search, board or list named (written here).
+The linked patients other than the event's own are part of the canonical JSON, so a link
+added or removed later breaks the chain like an edited event. Before an event about one patient is
 written, the access gate registered by the privacy app (``subjects.check_access``) may
 refuse it: every read and write of a patient's record passes through here, so a restricted
 record cannot be reached by a path that forgot to check.
@@ -154,7 +155,7 @@ class Prepared:
     ev: AuditEvent
     params: list[Any]  # its INSERT's parameters (core.fastsql.prepare)
     others: list[int]
-    links: list[AuditEventPatient]
+    links: list[AuditEventPatient]  # to the others (the own patient's: the database)
 
 
 def prepare(
@@ -190,8 +191,8 @@ def prepare(
         detail=canonical_detail(detail),
         prev_hash="",
     )
-    linked = ([patient_id] if patient_id is not None else []) + others
-    links = [AuditEventPatient(organization_id=org_id, patient_id=p) for p in linked]
+    # (the link to the event's own patient is written by the database: audit migration 0009)
+    links = [AuditEventPatient(organization_id=org_id, patient_id=p) for p in others]
     return Prepared(ev, fastsql.prepare(ev), others, links)
 
 
@@ -349,8 +350,9 @@ def _save_head(head: AuditChainHead, key: bytes) -> None:
 
 # --- batched appends ---------------------------------------------------------------------
 # Inside ``batch()``, ``record`` reads (and locks) each chain's head row once, chains
-# the events on in memory, and writes the head row once and the events' patient links in a
-# few bulk inserts when the batch ends: three statements fewer per event. The events, their
+# the events on in memory, and writes the head row once and the events' links to other
+# patients (the own patient's: the database, as the event is inserted) in a few bulk inserts
+# when the batch ends: two statements fewer per event, more for a list. The events, their
 # MACs and their links are exactly those that one-by-one appends write (same sequence, same
 # previous hash, same canonical JSON), so the chain and every check of ``verify`` are the
 # same. A change that a nested savepoint rolls back takes its events with it: the batch
