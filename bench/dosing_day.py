@@ -28,17 +28,18 @@ PostgreSQL, with --sites 2 or more, the sites' doses do not queue on one audit h
 
 Every figure comes from measured requests: latency is client-side wall time per request
 (gunicorn's sync workers close each connection, so it includes a loopback TCP connect and
-any wait in the listen queue). Clients send back to back (a closed loop), so once the server
-is saturated the median latency is about clients / throughput. A short warm-up before each
-run (health requests, and doses refused as dose_differs_from_order, which write nothing) is
-not counted. After each dose run the ORM checks that exactly one dose per patient was
-written today at the ordered dose, with its stock entry and audit event, and that the audit
-hash chain is intact. The load generator runs on the same machine: the CPU used by the
-server, by the load generator and by anything else during each run is reported (Linux).
-The history rows are inserted with executemany on the model's table (bulk_create would take
-minutes for a million rows); stock entries and audit events are not back-filled. The site's
-time zone is the US zone whose local time is furthest from midnight, so that a run stays
-within one dosing day.
+any wait in the listen queue; the load generator runs no garbage collection while it
+measures: the pauses of its own heap were counted as slow requests). Clients send back to
+back (a closed loop), so once the server is saturated the median latency is about clients /
+throughput. A short warm-up before each run (health requests, and doses refused as
+dose_differs_from_order, which write nothing) is not counted. After each dose run the ORM
+checks that exactly one dose per patient was written today at the ordered dose, with its
+stock entry and audit event, and that the audit hash chain is intact. The load generator
+runs on the same machine: the CPU used by the server, by the load generator and by anything
+else during each run is reported (Linux). The history rows are inserted with executemany on
+the model's table (bulk_create would take minutes for a million rows); stock entries and
+audit events are not back-filled. The site's time zone is the US zone whose local time is
+furthest from midnight, so that a run stays within one dosing day.
 
     .venv/bin/python bench/dosing_day.py [--patients 3000] [--clients 32]
         [--history 1000000] [--workers 4]
@@ -53,6 +54,7 @@ import argparse
 import collections
 import contextlib
 import datetime as dt
+import gc
 import http.client
 import json
 import math
@@ -189,6 +191,24 @@ def group_cpu(pgid: int | None) -> float | None:
     return total / TICK
 
 
+@contextlib.contextmanager
+def quiet_collector():
+    """No garbage collection in the load generator while it measures. Its heap holds the
+    program it built and every sample: a full collection of it paused all the client threads
+    at once for 60-75 ms, and each pause was measured as 32 requests that much slower (the
+    occasional phase B p99 over 100 ms of issue 21, while the server's own slowest requests
+    were under 60 ms). The heap is collected before the run and the collector is back after
+    it; reference counting frees the requests' objects as they go."""
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def drive(
     port: int,
     clients: int,
@@ -265,13 +285,14 @@ def drive(
     threads = [threading.Thread(target=client, args=(per_thread[i],)) for i in range(clients)]
     for t in threads:
         t.start()
-    busy0, srv0 = machine_busy(), group_cpu(pgid)
-    cpu0, t0 = time.process_time(), time.perf_counter()
-    deadline[0] = t0 + (seconds or 0) if seconds is not None else t0
-    go.set()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
+    with quiet_collector():
+        busy0, srv0 = machine_busy(), group_cpu(pgid)
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        deadline[0] = t0 + (seconds or 0) if seconds is not None else t0
+        go.set()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     busy1, srv1 = machine_busy(), group_cpu(pgid)
     samples = [s for out in per_thread for s in out]
