@@ -31,10 +31,11 @@ Every patient an event touched or showed is linked to it (``AuditEventPatient``)
 event's own ``patient_id`` (that link is written by the database, a trigger on the events:
 audit migration 0009) and the ``patients`` a search, board or list named (written here).
 The linked patients other than the event's own are part of the canonical JSON, so a link
-added or removed later breaks the chain like an edited event. Before an event about one patient is
-written, the access gate registered by the privacy app (``subjects.check_access``) may
-refuse it: every read and write of a patient's record passes through here, so a restricted
-record cannot be reached by a path that forgot to check.
+added or removed later breaks the chain like an edited event. Before an event about one
+patient is written, the access gate registered by the privacy app
+(``subjects.check_access``) may refuse it: every read and write of a patient's record
+passes through here, so a restricted record cannot be reached by a path that forgot to
+check.
 """
 
 from __future__ import annotations
