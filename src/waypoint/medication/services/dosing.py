@@ -78,6 +78,12 @@ def _replay(actor: Actor, key: str, order_id: int, dose_mg: Decimal) -> DoseEven
 _ORDER_PARTS = ((MedicationOrder, "o"), (Site, "s"))
 
 
+def _reads_head(vendor: str, lock: bool) -> bool:
+    """Whether the read brings the audit chain's head (``_read_sql``, ``_read``): under the
+    lock, on SQLite only."""
+    return lock and vendor == "sqlite"
+
+
 @functools.cache
 def _read_sql(vendor: str, lock: bool) -> str:
     """The read a dose is decided on, built once (``core.fastsql``): the order with its
@@ -94,7 +100,7 @@ def _read_sql(vendor: str, lock: bool) -> str:
     if lock:
         flag = subjects.restricted_flag_sql("o.organization_id", "o.patient_id")
         locked_cols = f"{flag}, "
-    if lock and vendor == "sqlite":
+    if _reads_head(vendor, lock):
         cols, join = audit.head_join("h", "o.organization_id")
         locked_cols, head_join = f"{locked_cols}{cols}, ", f" {join}"
     tail = " FOR UPDATE OF o" if lock and vendor == "postgresql" else ""
@@ -124,7 +130,7 @@ def _read(actor: Actor, order_id: int, day: dt.date, *, lock: bool) -> _Read | N
     vendor = connection.vendor
     sql = _read_sql(vendor, lock)
     org = actor.organization_id
-    with_head = lock and vendor == "sqlite"
+    with_head = _reads_head(vendor, lock)
     chain = [audit.chain_of(actor, org)] if with_head else []
     row = fastsql.fetchone(sql, [*facts.day_params(day), *chain, order_id, org])
     if row is None:
