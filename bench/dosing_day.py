@@ -716,12 +716,16 @@ def add_history(prog: Program, target: int, batch: int, run_id: str) -> tuple[in
 
 def verify_day(prog: Program, group: list[tuple[int, int, int]]) -> list[str]:
     """What the database says after a dose run: one dose today per patient of ``group``
-    at the ordered dose, one stock entry per dose, and an intact audit chain."""
-    from django.db.models import Count
+    at the ordered dose, each counted out of its site's stock (the dose is the ledger's
+    dispensing record: the expected stock is the receipts less every dose, with no ledger
+    entry of a dose's own), and an intact audit chain."""
+    from django.db.models import Count, Sum
 
     from waypoint.audit.models import AuditEvent
     from waypoint.audit.services import verify
+    from waypoint.core.models import Site
     from waypoint.medication.models import DoseEvent, StockEntry
+    from waypoint.medication.selectors import stock_expected
 
     pids = [p for p, _, _ in group]
     ordered = {p: mg for p, _, mg in group}
@@ -732,19 +736,28 @@ def verify_day(prog: Program, group: list[tuple[int, int, int]]) -> list[str]:
     per_patient = today.values("patient_id").annotate(c=Count("id"))
     doubles = sum(1 for r in per_patient if r["c"] != 1)
     wrong = sum(1 for p, mg in today.values_list("patient_id", "dose_mg") if mg != ordered[p])
-    stock = StockEntry.objects.filter(
-        organization_id=prog.org_id, kind="dispensed", dose__in=today
-    ).count()
+    org = prog.org_id
+    received = StockEntry.objects.filter(organization_id=org, kind="received")
+    all_doses = DoseEvent.objects.filter(organization_id=org)
+    expected = sum(stock_expected(org, site) for site in Site.objects.filter(organization_id=org))
+    stock_ok = (
+        expected
+        == (
+            received.aggregate(s=Sum("quantity_mg"))["s"]
+            - all_doses.aggregate(s=Sum("dose_mg"))["s"]
+        )
+        and not StockEntry.objects.filter(organization_id=org).exclude(kind="received").exists()
+    )
     audits = AuditEvent.objects.filter(
         organization_id=prog.org_id, object_type="dose", patient_id__in=pids
     ).count()
     chain = verify()  # every chain: the organization's and each site's
-    ok = n == len(group) and doubles == 0 and wrong == 0 and stock == n and audits == n
+    ok = n == len(group) and doubles == 0 and wrong == 0 and stock_ok and audits == n
     return [
         f"{'OK' if ok else 'MISMATCH'}: {n} doses today ({prog.today}) for {len(group)} patients "
         f"(expected {len(group)}); {len(per_patient)} patients dosed, {doubles} with more than "
-        f"one dose, {wrong} not at the ordered dose; {stock} stock entries; {audits} audit "
-        f"events",
+        f"one dose, {wrong} not at the ordered dose; expected stock {expected} mg "
+        f"({'= receipts less every dose' if stock_ok else 'MISMATCH'}); {audits} audit events",
         f"audit chain {'intact' if chain.ok else 'BROKEN: ' + chain.problem}: "
         f"{chain.events_checked} events checked in {getattr(chain, 'chains_checked', 1)} chains",
     ]

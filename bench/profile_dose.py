@@ -15,7 +15,7 @@ per dose:
   it belongs to), and the top functions by cumulative time.
 
 Before timing, ``--warm`` doses of a separate group run (first-request imports, caches).
-Every dose is checked: 201, and the dose row, stock entry and audit event written.
+Every dose is checked: 201, and the dose row (counted out of stock) and audit event written.
 
     .venv/bin/python bench/profile_dose.py [--doses 500] [--profile] [--top 25]
 """

@@ -553,7 +553,7 @@ def dose_create(request: HttpRequest, payload: DoseIn, response: HttpResponse):
     ``dose_too_soon``, ``blood_pressure_or_pulse_too_low``, ``idempotency_key_reused``; 422
     ``time_in_future``, ``time_too_old``, ``before_order_start``, ``dose_out_of_range``,
     ``implant_is_a_procedure``; 404 for an unknown order or another organization's. Nothing
-    is written on a refusal (no dose, no stock entry, no audit event)."""
+    is written on a refusal (no dose, so nothing out of stock, and no audit event)."""
     dose, replay = services.dose_record(
         api_actor(request),
         payload.order,

@@ -155,7 +155,6 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
                 ev = _dose(o, day, site, staff["nurse"], given)
                 doses.append(ev)
                 if o.family == "methadone":
-                    stock.append(_stock(o, site, staff["nurse"], -given, day, ev))
                     ramp += D(10) if day > start else D(0)
                 if stable and day.weekday() == 5 and day + dt.timedelta(1) <= end:
                     supply = TakeHomeSupply(
@@ -177,9 +176,6 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
                 to_dose_today.append(o)
         for i in range(0, len(doses), 2000):
             DoseEvent.objects.bulk_create(doses[i : i + 2000])
-        # stock rows point at their doses: the doses have ids now
-        for entry in stock:
-            entry.dose_id = entry.dose.pk
         supplies = TakeHomeSupply.objects.bulk_create([s for s, _, _ in bottles])
         TakeHomeBottle.objects.bulk_create(
             TakeHomeBottle(
@@ -196,7 +192,10 @@ def load(actor: Actor, sites: list[Site], rng: random.Random) -> None:
             if o.family == "methadone":
                 stock.append(_stock(o, site, staff["nurse"], -s.dose_mg, d - dt.timedelta(1)))
                 stock[-1].supply = s
-        used = -sum((e.quantity_mg for e in stock), D(0))
+        # the doses given are the ledger's dispensing records (no entries of their own)
+        used = -sum((e.quantity_mg for e in stock), D(0)) + sum(
+            (d.dose_mg for d in doses if d.family == "methadone"), D(0)
+        )
         months = (HISTORY_DAYS // 30) + 1
         per_month = (used / months + D(20000)).quantize(D("1000"))
         for m in range(months):
@@ -241,17 +240,15 @@ def _dose(o: MedicationOrder, day: dt.date, site: Site, nurse: User, mg: D | Non
     )
 
 
-def _stock(o, site: Site, nurse: User, q: D, day: dt.date, dose: DoseEvent | None = None):
+def _stock(o, site: Site, nurse: User, q: D, day: dt.date) -> StockEntry:
     at = dt.datetime.combine(day, dt.time(7, 0), site.tz)
-    e = StockEntry(
+    return StockEntry(
         organization_id=site.organization_id,
         site=site,
         medication="methadone",
-        kind="dispensed" if dose is not None else "take_home",
+        kind="take_home",
         quantity_mg=q,
         by=nurse,
         at=at,
         local_day=day,
     )
-    e.dose = dose
-    return e

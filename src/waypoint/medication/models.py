@@ -407,13 +407,15 @@ class MissedDose(models.Model):
 
 
 class StockEntry(models.Model):
-    """One movement of a site's controlled-substance stock, in mg (received +, dispensed,
-    take-home and wasted −), or of its naloxone stock when it keeps one (received +, kit
-    given and wasted −). Append-only; the expected stock is the sum."""
+    """One movement of a site's controlled-substance stock, in mg (received +, take-home
+    and wasted −), or of its naloxone stock when it keeps one (received +, kit given and
+    wasted −). Append-only. A dose given at the window is not an entry: the dose
+    (``DoseEvent``) is the dispensing record, and the expected stock is the entries' sum
+    less the doses of that medication given at the site (``selectors.stock_expected``;
+    before medication migration 0007 every dose wrote a copy of itself here)."""
 
     KINDS = (
         ("received", "Received"),
-        ("dispensed", "Dosed at the window"),
         ("take_home", "Take-home bottle"),
         ("wasted", "Wasted (witnessed)"),
         ("kit_given", "Kit given (naloxone)"),
@@ -427,11 +429,8 @@ class StockEntry(models.Model):
     medication = models.CharField(max_length=40, default="methadone")
     kind = models.CharField(max_length=20, choices=KINDS)
     quantity_mg = models.DecimalField(max_digits=14, decimal_places=2)
-    # Nothing reads the ledger by its dose, supply or staff: no index of their own (each
-    # was one more page written by every dose; medication migration 0006).
-    dose = models.ForeignKey(
-        DoseEvent, on_delete=models.PROTECT, null=True, related_name="+", db_index=False
-    )
+    # Nothing reads the ledger by its supply or staff: no index of their own (medication
+    # migration 0006).
     supply = models.ForeignKey(
         TakeHomeSupply, on_delete=models.PROTECT, null=True, related_name="+", db_index=False
     )

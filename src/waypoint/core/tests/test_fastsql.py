@@ -29,7 +29,7 @@ def test_insert_writes_what_the_orm_reads_back(org, site, users):
         organization=org,
         site=site,
         medication="methadone",
-        kind="dispensed",
+        kind="wasted",
         quantity_mg=Decimal("-87.50"),
         by=users["nurse"],
         at=dt.datetime(2026, 3, 1, 14, 5, 6, 789000, tzinfo=dt.UTC),
@@ -81,7 +81,6 @@ def test_add_to_adds_and_counts(org, site):
     "model",
     [
         DoseEvent,
-        StockEntry,
         ApiToken,
         User,
         Site,

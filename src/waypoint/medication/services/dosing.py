@@ -1,11 +1,12 @@
 """The dosing window (nurse): giving a dose. The hot path of the program: one transaction
 with the order row locked, one read of the order with its site and of the patient's facts
 on the day (``facts.select_list``), the rules in order (``dose_checks.evaluate``, the same
-the window shows before the press) and the three writes (dose, ledger entry, audit event).
+the window shows before the press) and the two writes (the dose, which is also the
+controlled-substance ledger's dispensing record, and its audit event).
 On SQLite, where that transaction holds the whole database's write lock, the read and the
 rules run once before it as well, and under the lock the rules run again only if what is
 read there changed (``rules_before_lock``). Any refusal rolls everything back: no dose, no
-stock entry, no audit event."""
+audit event."""
 
 from __future__ import annotations
 
@@ -24,14 +25,13 @@ from waypoint.audit import services as audit
 from waypoint.audit import subjects
 from waypoint.audit.models import AuditChainHead
 from waypoint.clinical import dosing
-from waypoint.clinical.medications import MEDICATIONS
 from waypoint.core import fastsql
 from waypoint.core.errors import Conflict, DomainError, NotFound
 from waypoint.core.models import Site
 
 from .. import dose_checks, facts
 from ..limits import limits_from
-from ..models import DoseEvent, MedicationOrder, StockEntry
+from ..models import DoseEvent, MedicationOrder
 from ._shared import CENT
 from .hooks import DoseCount, doses_written
 
@@ -167,8 +167,6 @@ class _Plan:
     day: dt.date
     dose: DoseEvent
     dose_params: list[Any]
-    stock: StockEntry | None
-    stock_params: list[Any] | None
     event: audit.Prepared
 
 
@@ -240,18 +238,6 @@ def _plan(
         note=note[:500],
         warnings=list(outcome.warnings),
     )
-    stock = None
-    if MEDICATIONS[order.medication].controlled_ledger:
-        stock = StockEntry(
-            organization_id=actor.organization_id,
-            site=site,
-            medication=order.medication,
-            kind="dispensed",
-            quantity_mg=-dose_mg,
-            by=actor.user,
-            at=at,
-            local_day=day,
-        )
     event = audit.prepare(
         actor,
         "create",
@@ -271,8 +257,6 @@ def _plan(
         day,
         dose,
         fastsql.prepare(dose),
-        stock,
-        fastsql.prepare(stock) if stock is not None else None,
         event,
     )
 
@@ -290,14 +274,14 @@ def dose_record(
     the same ``idempotency_key`` (then nothing new is written).
 
     The hot path of the dosing window: one transaction with the order row locked, one read
-    of the order and of the day's facts (``_read``), the rules and the three writes (dose,
-    ledger entry, audit event); on SQLite the read and the rules run before the
-    transaction too, and again under its lock only if what it read changed. The
-    idempotency key is looked up only when that is refused: a retry of a dose that was
-    given is refused by the rules (already given today) or by the key's unique constraint,
-    and then answered with the first dose (or refused as ``idempotency_key_reused`` if the
-    key named another dose), so a first request — nearly every request — sends no lookup of
-    its key."""
+    of the order and of the day's facts (``_read``), the rules and the two writes (the dose,
+    the controlled-substance ledger's dispensing record as well, and its audit event); on
+    SQLite the read and the rules run before the transaction too, and again under its lock
+    only if what it read changed. The idempotency key is looked up only when that is
+    refused: a retry of a dose that was given is refused by the rules (already given today)
+    or by the key's unique constraint, and then answered with the first dose (or refused as
+    ``idempotency_key_reused`` if the key named another dose), so a first request — nearly
+    every request — sends no lookup of its key."""
     actor.require("dose.administer")
     if dose_mg.is_finite() and abs(dose_mg) < 10**6:
         dose_mg = dose_mg.quantize(CENT)
@@ -372,8 +356,5 @@ def _dose_locked(
         doses_written(
             [DoseCount(actor.organization_id, order.site.pk, day, order.family, window=1)]
         )
-        if plan.stock is not None and plan.stock_params is not None:
-            fastsql.set_param(plan.stock_params, plan.stock, "dose", dose.pk)
-            fastsql.insert(plan.stock, plan.stock_params)
         audit.append(actor, plan.event, dose.pk, head=read.head, restricted=read.restricted)
     return dose

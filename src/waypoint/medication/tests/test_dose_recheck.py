@@ -22,6 +22,7 @@ from waypoint.medication.models import (
     MedicationOrder,
     StockEntry,
 )
+from waypoint.medication.selectors import stock_expected
 from waypoint.medication.services import dosing
 
 from .conftest import ago, bottle, key
@@ -62,10 +63,12 @@ def in_the_gap(monkeypatch):
     return install
 
 
-def _counts(patient) -> tuple[int, int, int]:
+def _counts(patient) -> tuple[int, Decimal, int, int]:
+    """The patient's doses, the site's expected stock, ledger entries and dose events."""
     return (
         DoseEvent.objects.filter(patient=patient).count(),
-        StockEntry.objects.filter(kind="dispensed").count(),
+        stock_expected(patient.organization_id, patient.site),
+        StockEntry.objects.count(),
         AuditEvent.objects.filter(object_type="dose", action="create").count(),
     )
 
@@ -84,8 +87,8 @@ def test_nothing_changed_the_rules_run_once(actor, patient, methadone, monkeypat
     dose, replay = dosing.dose_record(actor("nurse"), methadone.pk, Decimal("40"))
     assert not replay and dose.slot == 0
     assert len(calls) == 1
-    assert _counts(patient) == (before[0] + 1, before[1] + 1, before[2] + 1)
-    assert StockEntry.objects.get(dose=dose).quantity_mg == Decimal("-40")
+    # 40 mg out of the ledger, with no entry of its own (the dose is the record)
+    assert _counts(patient) == (before[0] + 1, before[1] - 40, before[2], before[3] + 1)
 
 
 def test_an_order_stopped_in_the_gap_is_refused(actor, patient, methadone, in_the_gap):
@@ -103,8 +106,8 @@ def test_a_dose_given_in_the_gap_is_refused(actor, patient, methadone, in_the_ga
     )
     before = _counts(patient)
     _refused(actor, methadone, "already_dosed_today")
-    # only the dose given in the gap: its dose, its stock entry, its audit event
-    assert other and _counts(patient) == (before[0] + 1, before[1] + 1, before[2] + 1)
+    # only the dose given in the gap: its dose (40 mg out of stock), its audit event
+    assert other and _counts(patient) == (before[0] + 1, before[1] - 40, before[2], before[3] + 1)
     assert DoseEvent.objects.filter(order=methadone, local_day=other[0][0].local_day).count() == 1
 
 
