@@ -64,7 +64,8 @@ def _bump(model: Any, keys: Mapping[str, Any], deltas: Mapping[str, int]) -> Non
 
 
 def doses_add(counts: list[DoseCount]) -> None:
-    """Hook: doses given at the window or covered by take-home bottles (or taken away)."""
+    """Hook: doses covered by take-home bottles (or taken away). A dose given at the window
+    is counted by a trigger on the doses (migration 0005), in the dose's insert."""
     for c in counts:
         _bump(
             DoseDay,

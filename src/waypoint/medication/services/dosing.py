@@ -33,7 +33,6 @@ from .. import dose_checks, facts
 from ..limits import limits_from
 from ..models import DoseEvent, MedicationOrder
 from ._shared import CENT
-from .hooks import DoseCount, doses_written
 
 if TYPE_CHECKING:
     from waypoint.core.actor import Actor
@@ -163,7 +162,6 @@ class _Plan:
 
     order_row: tuple[Any, ...]
     facts_row: tuple[Any, ...]
-    order: MedicationOrder
     day: dt.date
     dose: DoseEvent
     dose_params: list[Any]
@@ -253,7 +251,6 @@ def _plan(
     return _Plan(
         order_row,
         facts_row,
-        order,
         day,
         dose,
         fastsql.prepare(dose),
@@ -344,17 +341,13 @@ def _dose_locked(
         row, facts_row = read.order_row, read.facts_row
         if plan is None or row != plan.order_row or facts_row != plan.facts_row:
             plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note, facts_row, day)
-        order, dose, day = plan.order, plan.dose, plan.day
+        dose = plan.dose
         try:
             fastsql.insert(dose, plan.dose_params)  # the first write: nothing to undo before
         except IntegrityError as exc:
             # one_dose_per_slot or the idempotency key: a simultaneous request won.
             raise Conflict("already_dosed_today", "Already given today.") from exc
-        # (the hooks write summaries only: an audit event appended here, on the nurse's
-        # chain, would leave ``read.head`` behind, and the append below would fail on the
-        # chain's unique sequence number: loudly, never a forked chain)
-        doses_written(
-            [DoseCount(actor.organization_id, order.site.pk, day, order.family, window=1)]
-        )
+        # (the day's doses-per-site summary counts the dose by itself: a trigger on the
+        # doses, reports migration 0005; no hook runs here)
         audit.append(actor, plan.event, dose.pk, head=read.head, restricted=read.restricted)
     return dose

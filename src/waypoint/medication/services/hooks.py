@@ -1,9 +1,12 @@
 """What medication offers the apps above it when doses are written.
 
 ``on_doses_written(hook)``: ``hook(counts)`` is called inside the transaction of every
-write that adds (or, for a future void or correction, takes away) doses given at the
-window or covered by take-home bottles, with one ``DoseCount`` per site, day and family
-(the reports app keeps its doses-per-site-day summary with it, in the same transaction).
+write that adds (or, for a future void or correction, takes away) doses covered by
+take-home bottles, with one ``DoseCount`` per site, day and family (the reports app keeps
+its doses-per-site-day summary with it, in the same transaction). A dose given at the
+window is counted there by the database itself, in the dose's own insert (a trigger on the
+doses table: reports migration 0005), so the window's hot path calls no hook; a future
+void or correction of a window dose would call this with a negative ``window``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The medication fixtures (patient, admitted, order, backdate, give, determined) serve
-these tests too."""
+"""The medication fixtures (patient, admitted, order, backdate, give, determined,
+methadone) serve these tests too."""
 
 from waypoint.care.tests.test_concurrency import (  # noqa: F401
     _triggers_back_after_flush,
@@ -10,6 +10,7 @@ from waypoint.medication.tests.conftest import (  # noqa: F401
     backdate,
     determined,
     give,
+    methadone,
     order,
     patient,
 )

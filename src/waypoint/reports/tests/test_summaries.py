@@ -71,7 +71,7 @@ def test_incremental_summaries_equal_the_rebuilt_ones(
     phq9(actor, patient, 18, 45)  # 45 days before today: 5 before the admission
     episode = admitted(40)
     o = order(dose_mg=40, take_home_max_doses=6)
-    backdate(o["id"], 40, 3, 2, 1, start_days_ago=40)  # placed directly: no hook runs
+    backdate(o["id"], 40, 3, 2, 1, start_days_ago=40)  # placed directly (the trigger counts them)
     determined()
     summaries_rebuild(org.pk)  # what the migration's data step does for rows already there
     before = snapshot(org.pk)
