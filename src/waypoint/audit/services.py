@@ -40,6 +40,7 @@ check.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterator
@@ -298,6 +299,27 @@ def head_join(alias: str, organization: str) -> tuple[str, str]:
         f"LEFT JOIN {table} {alias} ON {alias}.organization_id = {organization} "
         f"AND {alias}.chain = %s",
     )
+
+
+@functools.cache
+def _head_returning_sql(vendor: str) -> str:
+    table = AuditChainHead._meta.db_table
+    qn = connection.ops.quote_name
+    return ", ".join(
+        f"(SELECT h.{qn(str(f.column))} FROM {table} h "  # noqa: S608 (names from the model)
+        "WHERE h.organization_id = %s AND h.chain = %s)"
+        for f in AuditChainHead._meta.concrete_fields
+    )
+
+
+def head_returning(organization_id: int, chain: int) -> tuple[str, list[Any]]:
+    """The head of chain ``chain`` of the organization as the ``RETURNING`` expressions of a
+    hot path's insert (``fastsql.insert_where``), in the order ``head_from`` reads them, and
+    their parameters: one scalar subquery per column. As with ``head_join``, only for a
+    statement run once the transaction holds a lock that excludes every other writer of the
+    chain (SQLite's one write lock)."""
+    n = fastsql.width(AuditChainHead)
+    return _head_returning_sql(connection.vendor), [organization_id, chain] * n
 
 
 def head_from(row: tuple[Any, ...], alias: str) -> AuditChainHead | None:

@@ -13,6 +13,9 @@ datetimes and decimals become ``datetime`` and ``Decimal``):
   ``get_db_prep_save``); ``prepare(obj)`` does that preparation ahead (before a lock).
   It sends no ``pre_save``/``post_save`` signal: use it only for
   models that no code listens to (``test_fastsql.py`` checks the ones used here).
+- ``insert_where(obj, params, where, …)`` — the same insert as ``INSERT … SELECT … WHERE``:
+  written only if ``where`` holds when the statement runs, and returning more than the id
+  (a check and a read folded into the write: one statement where three were).
 - ``add_to(model, keys, deltas)`` — ``UPDATE … SET n = n + %s … WHERE keys``; the count.
 - ``select_list(model, alias)`` and ``first(sql, params, (model, alias), …)`` — a model's
   columns for a hand-written ``SELECT``, and the instances made from the row it returns
@@ -163,6 +166,44 @@ def insert(obj: M, params: list[Any] | None = None) -> M:
     obj._state.adding = False
     obj._state.db = db.alias
     return obj
+
+
+@functools.cache
+def _insert_where_sql(model: type[Model], vendor: str, where: str, returning: str) -> str:
+    sql, fields = _insert_sql(model, vendor)
+    meta = model._meta
+    cols = ", ".join(_qn(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    more = f", {returning}" if returning else ""
+    return (
+        f"INSERT INTO {_qn(meta.db_table)} ({cols}) SELECT {marks} WHERE {where} "  # noqa: S608 (names from the models)
+        f"RETURNING {_qn(meta.pk.column)}{more}"
+    )
+
+
+def insert_where(
+    obj: Model,
+    params: list[Any],
+    where: str,
+    where_params: Sequence[Any],
+    returning: str = "",
+    returning_params: Sequence[Any] = (),
+) -> tuple[Any, ...] | None:
+    """Insert ``obj`` (its parameters from ``prepare(obj)``) only if the SQL condition
+    ``where`` holds as the statement runs, in one statement; set its primary key and return
+    the rest of the ``RETURNING`` row (the expressions of ``returning``, scalar subqueries
+    included, read in the insert's transaction; whether they see the new row differs:
+    SQLite's do, PostgreSQL's see the statement's snapshot). None: nothing was inserted.
+    ``where`` and ``returning`` should be strings built once (their statement is)."""
+    db = _db()
+    sql = _insert_where_sql(type(obj), db.vendor, where, returning)
+    row = _run(sql, [*params, *where_params, *returning_params], "one")
+    if row is None:
+        return None
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = db.alias
+    return tuple(row[1:])
 
 
 @functools.cache

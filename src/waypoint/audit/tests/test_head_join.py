@@ -1,7 +1,7 @@
 """A hot path's own read bringing the chain's head along (``audit.head_join``, used by a
-dose on SQLite): the event chains on that head without a read of its own, a stale head
-forks nothing, and a head of another chain or a chain without a head row falls back to
-``append``'s own read."""
+dose on SQLite, and ``audit.head_returning``, its insert's ``RETURNING``): the event chains
+on that head without a read of its own, a stale head forks nothing, and a head of another
+chain or a chain without a head row falls back to ``append``'s own read."""
 
 from __future__ import annotations
 
@@ -102,3 +102,28 @@ def test_a_chain_without_a_head_row_gets_one(actor, make_patient):
     assert (ev.chain, ev.seq) == (chain, 1)
     assert AuditChainHead.objects.get(organization_id=org, chain=chain).last_seq == 1
     assert audit.verify().ok
+
+
+def test_head_returning_brings_the_same_head(actor):
+    """The head as the scalar subqueries of ``head_returning`` select it (a dose's insert
+    returns them on SQLite) is the head row itself; None for a chain with no head row."""
+    nurse = actor("nurse")
+    org, chain = nurse.organization_id, audit.chain_of(nurse, nurse.organization_id)
+    audit.record(nurse, "read", "board", "today")
+    row = AuditChainHead.objects.get(organization_id=org, chain=chain)
+    for c, expected in ((chain, row), (chain + 999, None)):
+        sql, params = audit.head_returning(org, c)
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT {sql}", params)
+            got = audit.head_from(tuple(cur.fetchone()), "h")
+        if expected is None:
+            assert got is None
+        else:
+            assert got is not None
+            assert (got.pk, got.chain, got.last_seq, got.last_hash, got.mac) == (
+                row.pk,
+                row.chain,
+                row.last_seq,
+                row.last_hash,
+                row.mac,
+            )

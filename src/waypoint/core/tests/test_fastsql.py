@@ -50,6 +50,35 @@ def test_insert_refuses_a_duplicate_like_the_orm(org, site):
         fastsql.insert(Site(organization=org, code=site.code, name="Again", timezone="UTC"))
 
 
+def test_insert_where_writes_only_when_its_condition_holds(org, site, users):
+    """``insert_where``: the row is written, its id set and the ``RETURNING`` expressions
+    (a scalar subquery here) returned only when the condition holds as the statement runs;
+    otherwise nothing is written and None comes back."""
+
+    def entry() -> StockEntry:
+        return StockEntry(
+            organization=org,
+            site=site,
+            medication="methadone",
+            kind="received",
+            quantity_mg=Decimal("500.00"),
+            by=users["nurse"],
+            at=dt.datetime(2026, 3, 1, 14, 5, 6, tzinfo=dt.UTC),
+            local_day=dt.date(2026, 3, 1),
+        )
+
+    table = StockEntry._meta.db_table
+    where = f"(SELECT COUNT(*) FROM {table} WHERE site_id = %s) = %s"  # noqa: S608
+    code = f"(SELECT code FROM {Site._meta.db_table} WHERE id = %s)"  # noqa: S608
+    first = entry()
+    got = fastsql.insert_where(first, fastsql.prepare(first), where, [site.pk, 0], code, [site.pk])
+    assert got == (site.code,) and first.pk is not None and not first._state.adding
+    assert _fields(StockEntry.objects.get(pk=first.pk)) == _fields(first)
+    second = entry()  # the condition (no entry yet) no longer holds
+    assert fastsql.insert_where(second, fastsql.prepare(second), where, [site.pk, 0]) is None
+    assert second.pk is None and StockEntry.objects.count() == 1
+
+
 def test_build_converts_like_the_orm(users, tokens):
     nurse = users["nurse"]
     row = token_with_user(hash_token(tokens["nurse"]))

@@ -2,11 +2,12 @@
 with the order row locked, one read of the order with its site and of the patient's facts
 on the day (``facts.select_list``), the rules in order (``dose_checks.evaluate``, the same
 the window shows before the press) and the two writes (the dose, which is also the
-controlled-substance ledger's dispensing record, and its audit event).
-On SQLite, where that transaction holds the whole database's write lock, the read and the
-rules run once before it as well, and under the lock the rules run again only if what is
-read there changed (``rules_before_lock``). Any refusal rolls everything back: no dose, no
-audit event."""
+controlled-substance ledger's dispensing record, and its audit event). On SQLite, where
+that transaction holds the whole database's write lock, the read and the rules run before
+it instead, and under the lock the dose's insert checks, in the same statement, that the
+read would return the same row (``_insert_unless_changed``); if it would not, the read is
+made again under the lock and the rules run again on what changed (``rules_before_lock``).
+Any refusal rolls everything back: no dose, no audit event."""
 
 from __future__ import annotations
 
@@ -86,19 +87,17 @@ def _reads_head(vendor: str, lock: bool) -> bool:
 @functools.cache
 def _read_sql(vendor: str, lock: bool) -> str:
     """The read a dose is decided on, built once (``core.fastsql``): the order with its
-    site and the facts of its patient's day (``facts.select_list("o")``, the day a
-    parameter). With ``lock`` the read brings along what the audit event's append would
-    otherwise read on its own: whether the patient's record is restricted (the access
-    gate's question, ``audit.subjects.restricted_flag_sql``) and, on SQLite, where the
-    transaction already holds the database's one write lock, the head of the nurse's audit
-    chain (``audit.head_join``, the chain a parameter). On PostgreSQL the order row alone is
-    locked (``FOR UPDATE OF``: locking the joined site row too would queue every dose of a
-    site behind one another), and the head stays ``append``'s own locked read: locked from
-    this read on, it would hold up the doses of the whole site while the rules run."""
-    locked_cols, head_join = "", ""
-    if lock:
-        flag = subjects.restricted_flag_sql("o.organization_id", "o.patient_id")
-        locked_cols = f"{flag}, "
+    site, whether the patient's record is restricted (the audit event's access gate's
+    question, ``audit.subjects.restricted_flag_sql``: the append then asks nothing) and the
+    facts of its patient's day (``facts.select_list("o")``, the day a parameter). With
+    ``lock``, on SQLite, where the transaction already holds the database's one write lock,
+    the read brings along the head of the nurse's audit chain too (``audit.head_join``, the
+    chain a parameter). On PostgreSQL the order row alone is locked (``FOR UPDATE OF``:
+    locking the joined site row too would queue every dose of a site behind one another),
+    and the head stays ``append``'s own locked read: locked from this read on, it would
+    hold up the doses of the whole site while the rules run."""
+    flag = subjects.restricted_flag_sql("o.organization_id", "o.patient_id")
+    locked_cols, head_join = f"{flag}, ", ""
     if _reads_head(vendor, lock):
         cols, join = audit.head_join("h", "o.organization_id")
         locked_cols, head_join = f"{locked_cols}{cols}, ", f" {join}"
@@ -114,13 +113,15 @@ def _read_sql(vendor: str, lock: bool) -> str:
 @dataclass
 class _Read:
     """What ``_read`` returned: the order row with its site and the patient's facts on the
-    day, as the database returned them (two reads are equal exactly when these rows are);
-    with ``lock``, whether the patient's record is restricted, and, on SQLite, the head of
+    day, as the database returned them (two reads are equal exactly when these rows are),
+    whether the patient's record is restricted, the whole row as returned (the first read's
+    is what ``_insert_unless_changed`` compares), and with ``lock``, on SQLite, the head of
     the actor's audit chain (None: not read, or the chain has no head row yet)."""
 
     order_row: tuple[Any, ...]
     facts_row: tuple[Any, ...]
-    restricted: bool | None = None
+    restricted: bool
+    row: tuple[Any, ...]
     head: AuditChainHead | None = None
 
 
@@ -135,11 +136,9 @@ def _read(actor: Actor, order_id: int, day: dt.date, *, lock: bool) -> _Read | N
     if row is None:
         return None
     n = fastsql.width(MedicationOrder) + fastsql.width(Site)
-    if not lock:
-        return _Read(row[:n], row[n:])
     h = n + 1 + (fastsql.width(AuditChainHead) if with_head else 0)
     head = audit.head_from(row[n + 1 : h], "h") if with_head else None
-    return _Read(row[:n], row[h:], bool(row[n]), head)
+    return _Read(row[:n], row[h:], bool(row[n]), row, head)
 
 
 # The time zone of the site each user last dosed at (this process): the day a dose is
@@ -273,12 +272,13 @@ def dose_record(
     The hot path of the dosing window: one transaction with the order row locked, one read
     of the order and of the day's facts (``_read``), the rules and the two writes (the dose,
     the controlled-substance ledger's dispensing record as well, and its audit event); on
-    SQLite the read and the rules run before the transaction too, and again under its lock
-    only if what it read changed. The idempotency key is looked up only when that is
-    refused: a retry of a dose that was given is refused by the rules (already given today)
-    or by the key's unique constraint, and then answered with the first dose (or refused as
-    ``idempotency_key_reused`` if the key named another dose), so a first request — nearly
-    every request — sends no lookup of its key."""
+    SQLite the read and the rules run before the transaction instead, and the insert under
+    its lock is written only if the read is unchanged (else read and rules again). The
+    idempotency key is looked up only when that is refused: a retry of a dose that was
+    given is refused by the rules (already given today) or by the key's unique constraint,
+    and then answered with the first dose (or refused as ``idempotency_key_reused`` if the
+    key named another dose), so a first request — nearly every request — sends no lookup
+    of its key."""
     actor.require("dose.administer")
     if dose_mg.is_finite() and abs(dose_mg) < 10**6:
         dose_mg = dose_mg.quantize(CENT)
@@ -301,11 +301,12 @@ def dose_record(
 
 
 def rules_before_lock() -> bool:
-    """Whether a dose's rules run before its transaction, on a first read that is read again
-    under the lock. On SQLite a write transaction holds the whole database's one write lock:
-    every other writer waits while the rules run, so they run before it. On PostgreSQL the
-    transaction locks only the order's row and writers run side by side: the first read
-    would only add two statements a dose. (Both measured: docs/BENCHMARKS.md, issue 21.)"""
+    """Whether a dose's rules run before its transaction, on a first read that is checked
+    again under the lock (by the insert, ``_insert_unless_changed``, on SQLite). On SQLite a
+    write transaction holds the whole database's one write lock: every other writer waits
+    while the rules run, so they run before it. On PostgreSQL the transaction locks only
+    the order's row and writers run side by side: the first read would only add two
+    statements a dose. (Both measured: docs/BENCHMARKS.md, issue 21.)"""
     return connection.vendor == "sqlite"
 
 
@@ -318,36 +319,99 @@ def _dose_locked(
     now: dt.datetime,
     note: str,
 ) -> DoseEvent:
-    plan = None
-    if rules_before_lock():
-        # The rules run first, on a read outside the transaction: a refusal takes no lock,
-        # and the work under the lock is the same read again and the writes.
-        day = _likely_day(actor, at)
-        first = _read(actor, order_id, day, lock=False)
-        if first is None:
-            raise NotFound("medication order")
-        plan = _plan(
-            actor, first.order_row, dose_mg, idempotency_key, at, now, note, first.facts_row, day
-        )
+    args = (dose_mg, idempotency_key, at, now, note)
+    if not rules_before_lock():
+        with transaction.atomic():
+            return _read_and_write(actor, order_id, None, _likely_day(actor, at), *args)
+    # The rules run first, on a read outside the transaction: a refusal takes no lock, and
+    # the work under the lock is the writes, the first of them checking that nothing the
+    # rules read has changed.
+    day = _likely_day(actor, at)
+    first = _read(actor, order_id, day, lock=False)
+    if first is None:
+        raise NotFound("medication order")
+    plan = _plan(actor, first.order_row, *args, first.facts_row, day)
     with transaction.atomic():
-        # Anything can have changed since (the order stopped, another dose or a take-home
-        # given, a setting changed, the episode closed): the same read again, now under the
-        # lock, and the rules again on what it returns if it is not what the plan was made
-        # on.
-        day = plan.day if plan is not None else _likely_day(actor, at)
-        read = _read(actor, order_id, day, lock=True)
-        if read is None:
-            raise NotFound("medication order")
-        row, facts_row = read.order_row, read.facts_row
-        if plan is None or row != plan.order_row or facts_row != plan.facts_row:
-            plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note, facts_row, day)
-        dose = plan.dose
-        try:
-            fastsql.insert(dose, plan.dose_params)  # the first write: nothing to undo before
-        except IntegrityError as exc:
-            # one_dose_per_slot or the idempotency key: a simultaneous request won.
-            raise Conflict("already_dosed_today", "Already given today.") from exc
-        # (the day's doses-per-site summary counts the dose by itself: a trigger on the
-        # doses, reports migration 0005; no hook runs here)
-        audit.append(actor, plan.event, dose.pk, head=read.head, restricted=read.restricted)
-    return dose
+        # (not if the facts the rules ran on are not the first read's, of another day; and
+        # only where the transaction excludes every other writer: SQLite, unless a test
+        # runs the rules before the lock on PostgreSQL too)
+        if plan.day == day and connection.vendor == "sqlite":
+            inserted, head = _insert_unless_changed(actor, order_id, first, plan)
+            if inserted:
+                audit.append(
+                    actor, plan.event, plan.dose.pk, head=head, restricted=first.restricted
+                )
+                return plan.dose
+        # Something changed since the first read (the order stopped, another dose or a
+        # take-home given, a setting changed, the episode closed, the record restricted):
+        # the same read again, under the lock, and the rules again on what it returns.
+        return _read_and_write(actor, order_id, plan, plan.day, *args)
+
+
+def _read_and_write(
+    actor: Actor,
+    order_id: int,
+    plan: _Plan | None,
+    day: dt.date,
+    dose_mg: Decimal,
+    idempotency_key: str | None,
+    at: dt.datetime,
+    now: dt.datetime,
+    note: str,
+) -> DoseEvent:
+    """In the transaction that locks the order (PostgreSQL) or the database (SQLite): the
+    read, the rules on it unless ``plan`` was made on the very same rows, and the writes."""
+    read = _read(actor, order_id, day, lock=True)
+    if read is None:
+        raise NotFound("medication order")
+    row, facts_row = read.order_row, read.facts_row
+    if plan is None or row != plan.order_row or facts_row != plan.facts_row:
+        plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note, facts_row, day)
+    try:
+        fastsql.insert(plan.dose, plan.dose_params)  # the first write: nothing to undo before
+    except IntegrityError as exc:
+        raise _lost_the_race() from exc
+    audit.append(actor, plan.event, plan.dose.pk, head=read.head, restricted=read.restricted)
+    return plan.dose
+
+
+@functools.cache
+def _unchanged_sql(vendor: str, width: int) -> str:
+    """``_insert_unless_changed``'s condition: the first read (``_read_sql(vendor, False)``)
+    returns, as the insert runs, the very row it returned before (``IS``: NULLs equal)."""
+    marks = ", ".join(["%s"] * width)
+    return f"({_read_sql(vendor, False)}) IS ({marks})"
+
+
+def _insert_unless_changed(
+    actor: Actor, order_id: int, first: _Read, plan: _Plan
+) -> tuple[bool, AuditChainHead | None]:
+    """On SQLite, once the transaction holds the write lock: the dose's insert, made only if
+    the first read, run again inside the same statement, returns the same row it returned
+    to the rules (``fastsql.insert_where``), and returning the head of the nurse's audit
+    chain for the append (``audit.head_returning``). One statement where there were three
+    (the read again, the insert, the head), with the same guarantee: the dose is written
+    only on the facts the rules ran on, read under the lock. Returns whether it was
+    written, and the head (None: the chain has no head row yet)."""
+    org = actor.organization_id
+    returning, returning_params = audit.head_returning(org, audit.chain_of(actor, org))
+    try:
+        got = fastsql.insert_where(
+            plan.dose,
+            plan.dose_params,
+            _unchanged_sql(connection.vendor, len(first.row)),
+            [*facts.day_params(plan.day), order_id, org, *first.row],
+            returning,
+            returning_params,
+        )
+    except IntegrityError as exc:
+        raise _lost_the_race() from exc
+    if got is None:
+        return False, None
+    return True, audit.head_from(got, "h")
+
+
+def _lost_the_race() -> Conflict:
+    """one_dose_per_slot or the idempotency key refused the insert: a simultaneous request
+    won."""
+    return Conflict("already_dosed_today", "Already given today.")

@@ -1,10 +1,12 @@
 """On SQLite a dose's rules run before the write lock, on a first read of the order and the
-day's facts; under the lock the same two rows are read again and the rules run again on
-whatever changed in between (``services/dosing.py``, ``rules_before_lock``). Here a change
-is made exactly in that gap — after the first read, before the read under the lock — and
-the dose must be refused as if the change had come first, with nothing written. The tests
-switch the first read on for PostgreSQL too (where the dose reads once, under the lock), so
-the re-check itself is tested on both databases."""
+day's facts; under the lock the dose's insert runs the same read again and is written only
+if it returns the same row, and otherwise the read is made again and the rules run again on
+whatever changed in between (``services/dosing.py``, ``rules_before_lock``,
+``_insert_unless_changed``). Here a change is made exactly in that gap — after the first
+read, before the lock — and the dose must be refused as if the change had come first, with
+nothing written. The tests switch the first read on for PostgreSQL too (where the dose
+reads once, under the lock; there the read is made again under the lock, without the
+insert's check), so the re-check itself is tested on both databases."""
 
 from __future__ import annotations
 
@@ -144,6 +146,56 @@ def test_a_discharge_in_the_gap_is_refused(actor, patient, methadone, in_the_gap
     before = _counts(patient)
     _refused(actor, methadone, "no_open_episode")
     assert _counts(patient) == before
+
+
+def test_a_record_restricted_in_the_gap_is_refused(actor, patient, methadone, in_the_gap, users):
+    """The access gate answers on the restriction as it is under the lock, not as the first
+    read found it."""
+    from waypoint.privacy.models import RestrictedRecord
+
+    def restrict() -> None:
+        RestrictedRecord.objects.create(
+            organization_id=patient.organization_id,
+            patient_id=patient.pk,
+            reason="staff_member",
+            marked_by=users["privacy_officer"],
+            marked_at=timezone.now(),
+        )
+
+    in_the_gap(restrict)
+    before = _counts(patient)
+    with pytest.raises(DomainError) as exc:
+        dosing.dose_record(actor("nurse"), methadone.pk, Decimal("40"), idempotency_key=key())
+    assert (exc.value.code, exc.value.status) == ("restricted_record", 403)
+    assert _counts(patient) == before
+
+
+def test_an_event_appended_in_the_gap_moves_the_chain_on_and_the_dose_follows(
+    actor, patient, methadone, in_the_gap
+):
+    """An event on the nurse's chain in the gap (another page read at the site) changes
+    nothing the rules read: the dose is written on the first plan, and its event is chained
+    after that event (the head comes back with the insert), so the trail verifies."""
+    from waypoint.audit import services as audit
+
+    nurse = actor("nurse")
+    seen = []
+    in_the_gap(
+        lambda: seen.append(
+            audit.record(nurse, "read", "patient", patient.pk, patient_id=patient.pk)
+        )
+    )
+    before = _counts(patient)
+    dose, _ = dosing.dose_record(nurse, methadone.pk, Decimal("40"), idempotency_key=key())
+    assert _counts(patient) == (before[0] + 1, before[1] - 40, before[2], before[3] + 1)
+    ev = AuditEvent.objects.get(object_type="dose", object_id=str(dose.pk))
+    assert seen and (ev.chain, ev.seq, ev.prev_hash) == (
+        seen[0].chain,
+        seen[0].seq + 1,
+        seen[0].hash,
+    )
+    result = audit.verify()
+    assert result.ok, result.problem
 
 
 def test_a_refusal_on_the_first_read_takes_no_lock(actor, patient, methadone, monkeypatch):

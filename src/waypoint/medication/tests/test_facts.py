@@ -295,8 +295,9 @@ def test_the_last_covered_days_of_many_people_at_once_agree_with_facts(org, hist
 def test_a_dose_reads_its_day_in_one_statement(actor, methadone, monkeypatch):
     """The hot path stays one read of the day: a methadone dose reads the doses, the
     take-home bottles, the settings, the open episode and an implant in place in one
-    statement with the order's row — on SQLite once for the rules before the lock and once
-    more under it (``services/dosing.py``), nothing else."""
+    statement with the order's row, nothing else. On SQLite that read runs before the lock
+    for the rules, and once more under it inside the dose's insert, which is written only
+    if the read returns the same row (``services/dosing.py``)."""
     o = methadone
     tables = (DoseEvent, TakeHomeBottle, MedicationSettings, Episode, Implant)
     from waypoint.medication.services import dosing
@@ -316,16 +317,24 @@ def test_a_dose_reads_its_day_in_one_statement(actor, methadone, monkeypatch):
         and any(m._meta.db_table in q["sql"] for m in tables)
         and "idempotency_key" not in q["sql"]
     ]
-    # SQLite: before the lock and again under it; PostgreSQL: under the order's row lock
-    assert len(reads) == (2 if connection.vendor == "sqlite" else 1), reads
-    assert all(m._meta.db_table in r for r in reads for m in tables)
-    assert all(MedicationOrder._meta.db_table + " o JOIN" in r for r in reads)
+    # SQLite: before the lock; PostgreSQL: under the order's row lock
+    assert len(reads) == 1, reads
+    inserts = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().startswith(f'INSERT INTO "{DoseEvent._meta.db_table}"')
+    ]
+    assert len(inserts) == 1, inserts
+    again = [*reads, *inserts] if connection.vendor == "sqlite" else reads
+    assert all(m._meta.db_table in r for r in again for m in tables)
+    assert all(MedicationOrder._meta.db_table + " o JOIN" in r for r in again)
 
 
 def test_a_dose_reads_its_audit_head_with_its_order_under_the_lock(actor, methadone):
-    """On SQLite the read under the lock brings the head of the nurse's audit chain along
-    (the transaction holds the database's one write lock): the event is appended without a
-    read of its own, on the right chain, and the trail verifies. On PostgreSQL the head is
+    """On SQLite the dose's insert under the lock returns the head of the nurse's audit
+    chain along with the dose's id (the transaction holds the database's one write lock):
+    the event is appended without a read of its own, on the right chain, and the trail
+    verifies. On PostgreSQL the head is
     ``append``'s own locked read, taken only when the event is appended."""
     from waypoint.audit import services as audit
     from waypoint.audit.models import AuditChainHead, AuditEvent
@@ -391,7 +400,10 @@ def test_a_dose_gives_the_access_gate_the_restriction_its_read_brought(actor, us
     with CaptureQueriesContext(connection) as ctx:
         services.dose_record(nurse, o.pk, Decimal("40"), idempotency_key=key())
     asked = [q["sql"] for q in ctx.captured_queries if table in q["sql"]]
-    assert len(asked) == 1 and " o JOIN" in asked[0], asked  # only in the read
+    # only in the read (on SQLite the read before the lock, and the same read inside the
+    # dose's insert, which is written only if it returns the same row)
+    assert len(asked) == (2 if connection.vendor == "sqlite" else 1), asked
+    assert all(" o JOIN" in q for q in asked), asked
     assert counts() == (before[0] + 1, before[1], before[2] + 1)  # the dose is its ledger record
 
 
