@@ -63,7 +63,10 @@ def error(request: HttpRequest, status: int, code: str, detail: str, **extra) ->
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, exc.as_body(), status=exc.status)
+    response = api.create_response(request, exc.as_body(), status=exc.status)
+    if "retry_after" in exc.extra:
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 @api.exception_handler(AuthenticationError)

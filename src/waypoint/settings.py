@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "waypoint.core.middleware.SecurityHeadersMiddleware",
+    "waypoint.core.middleware.BusyMiddleware",
     "waypoint.core.middleware.SiteTimezoneMiddleware",
     # second factor and session lifetime (issue 16; core/middleware.py)
     "django_otp.middleware.OTPMiddleware",

@@ -45,5 +45,20 @@ class PermissionDenied(DomainError):
         super().__init__("forbidden", f"Your role is not allowed to {action}.", action=action)
 
 
+class Busy(DomainError):
+    """The database stayed busy with other writes for ``seconds`` (SQLite's one writer, behind
+    a long import or restore): nothing was written; the request may be sent again."""
+
+    status = 503
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            "database_busy",
+            f"The database was busy with other changes for {seconds:g} seconds, so nothing "
+            "was saved. Try again in a moment.",
+            retry_after=max(1, round(seconds / 4)),
+        )
+
+
 class Conflict(DomainError):
     status = 409

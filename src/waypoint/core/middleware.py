@@ -1,10 +1,14 @@
-"""Headers every answer carries: no asset from another host, no caching of patient pages."""
+"""Headers every answer carries: no asset from another host, no caching of patient pages;
+the answer when the database stayed busy."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from .errors import Busy
 
 # Pages load only what this server serves, and run only its script files: no inline script
 # or event handler runs (a template's script is a file under static/waypoint/). The API docs
@@ -32,6 +36,30 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith("/static/"):
             # Patient data must not linger in shared browser caches at the clinic.
             response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class BusyMiddleware:
+    """A view the database kept waiting too long (``core.errors.Busy``: SQLite's one writer
+    behind a long import) is answered 503 with ``Retry-After``, never a server error:
+    a page saying nothing was saved, or the API's ``{code, detail}`` for a JSON client (the
+    API answers its own requests the same way: ``waypoint/api.py``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not isinstance(exc, Busy):
+            return None
+        response: HttpResponse
+        if request.path.startswith(("/api/", "/fhir/")):
+            response = JsonResponse({"code": exc.code, "detail": exc.message}, status=503)
+        else:
+            response = render(request, "errors/503.html", {"message": exc.message}, status=503)
+        response["Retry-After"] = str(exc.extra["retry_after"])
         return response
 
 

@@ -25,6 +25,7 @@ ISSUE_TYPE = {
     413: "too-long",
     415: "not-supported",
     422: "processing",
+    503: "transient",  # the database stayed busy (core.errors.Busy): send again
 }
 
 
