@@ -167,20 +167,30 @@ class _Plan:
     event: audit.Prepared
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What the nurse asked for: this dose of this order, given at ``at`` (``now`` if not
+    said), with its key and note."""
+
+    order_id: int
+    dose_mg: Decimal
+    idempotency_key: str | None
+    at: dt.datetime
+    now: dt.datetime
+    note: str
+
+
 def _plan(
     actor: Actor,
+    asked: _Asked,
     order_row: tuple[Any, ...],
-    dose_mg: Decimal,
-    idempotency_key: str | None,
-    at: dt.datetime,
-    now: dt.datetime,
-    note: str,
     facts_row: tuple[Any, ...],
     facts_day: dt.date,
 ) -> _Plan:
-    """Every rule of a dose on the order's row and the facts of ``facts_day`` (read again
-    here if the dose's day, at the order's site, is another): raises the refusal, or
-    returns the rows to write, their parameters prepared."""
+    """Every rule of the dose ``asked`` on the order's row and the facts of ``facts_day``
+    (read again here if the dose's day, at the order's site, is another): raises the
+    refusal, or returns the rows to write, their parameters prepared."""
+    dose_mg, at, now = asked.dose_mg, asked.at, asked.now
     order, site = fastsql.instances(order_row, *_ORDER_PARTS)
     order.site = site
     patient_id, fam = order.patient_id, order.family
@@ -230,9 +240,9 @@ def _plan(
         administered_at=at,
         recorded_at=now,
         administered_by=actor.user,
-        idempotency_key=idempotency_key or None,
+        idempotency_key=asked.idempotency_key or None,
         first_day=outcome.first_day,
-        note=note[:500],
+        note=asked.note[:500],
         warnings=list(outcome.warnings),
     )
     event = audit.prepare(
@@ -289,7 +299,8 @@ def dose_record(
             "time_in_future", "administered_at is in the future.", field="administered_at"
         )
     try:
-        return _dose_locked(actor, order_id, dose_mg, idempotency_key, at, now, note), False
+        asked = _Asked(order_id, dose_mg, idempotency_key, at, now, note)
+        return _dose_locked(actor, asked), False
     except DomainError:
         if idempotency_key:
             # A retry of a dose given before (or committed while this one waited for the
@@ -310,33 +321,24 @@ def rules_before_lock() -> bool:
     return connection.vendor == "sqlite"
 
 
-def _dose_locked(
-    actor: Actor,
-    order_id: int,
-    dose_mg: Decimal,
-    idempotency_key: str | None,
-    at: dt.datetime,
-    now: dt.datetime,
-    note: str,
-) -> DoseEvent:
-    args = (dose_mg, idempotency_key, at, now, note)
+def _dose_locked(actor: Actor, asked: _Asked) -> DoseEvent:
     if not rules_before_lock():
         with transaction.atomic():
-            return _read_and_write(actor, order_id, None, _likely_day(actor, at), *args)
+            return _read_and_write(actor, asked, None, _likely_day(actor, asked.at))
     # The rules run first, on a read outside the transaction: a refusal takes no lock, and
     # the work under the lock is the writes, the first of them checking that nothing the
     # rules read has changed.
-    day = _likely_day(actor, at)
-    first = _read(actor, order_id, day, lock=False)
+    day = _likely_day(actor, asked.at)
+    first = _read(actor, asked.order_id, day, lock=False)
     if first is None:
         raise NotFound("medication order")
-    plan = _plan(actor, first.order_row, *args, first.facts_row, day)
+    plan = _plan(actor, asked, first.order_row, first.facts_row, day)
     with transaction.atomic():
         # (not if the facts the rules ran on are not the first read's, of another day; and
         # only where the transaction excludes every other writer: SQLite, unless a test
         # runs the rules before the lock on PostgreSQL too)
         if plan.day == day and connection.vendor == "sqlite":
-            inserted, head = _insert_unless_changed(actor, order_id, first, plan)
+            inserted, head = _insert_unless_changed(actor, asked.order_id, first, plan)
             if inserted:
                 audit.append(
                     actor, plan.event, plan.dose.pk, head=head, restricted=first.restricted
@@ -345,28 +347,18 @@ def _dose_locked(
         # Something changed since the first read (the order stopped, another dose or a
         # take-home given, a setting changed, the episode closed, the record restricted):
         # the same read again, under the lock, and the rules again on what it returns.
-        return _read_and_write(actor, order_id, plan, plan.day, *args)
+        return _read_and_write(actor, asked, plan, plan.day)
 
 
-def _read_and_write(
-    actor: Actor,
-    order_id: int,
-    plan: _Plan | None,
-    day: dt.date,
-    dose_mg: Decimal,
-    idempotency_key: str | None,
-    at: dt.datetime,
-    now: dt.datetime,
-    note: str,
-) -> DoseEvent:
+def _read_and_write(actor: Actor, asked: _Asked, plan: _Plan | None, day: dt.date) -> DoseEvent:
     """In the transaction that locks the order (PostgreSQL) or the database (SQLite): the
     read, the rules on it unless ``plan`` was made on the very same rows, and the writes."""
-    read = _read(actor, order_id, day, lock=True)
+    read = _read(actor, asked.order_id, day, lock=True)
     if read is None:
         raise NotFound("medication order")
     row, facts_row = read.order_row, read.facts_row
     if plan is None or row != plan.order_row or facts_row != plan.facts_row:
-        plan = _plan(actor, row, dose_mg, idempotency_key, at, now, note, facts_row, day)
+        plan = _plan(actor, asked, row, facts_row, day)
     try:
         fastsql.insert(plan.dose, plan.dose_params)  # the first write: nothing to undo before
     except IntegrityError as exc:
