@@ -15,7 +15,7 @@ datetimes and decimals become ``datetime`` and ``Decimal``):
   models that no code listens to (``test_fastsql.py`` checks the ones used here).
 - ``insert_where(obj, params, where, …)`` — the same insert as ``INSERT … SELECT … WHERE``:
   written only if ``where`` holds when the statement runs, and returning more than the id
-  (a check and a read folded into the write: one statement where three were).
+  (a check and a read folded into the write).
 - ``add_to(model, keys, deltas)`` — ``UPDATE … SET n = n + %s … WHERE keys``; the count.
 - ``select_list(model, alias)`` and ``first(sql, params, (model, alias), …)`` — a model's
   columns for a hand-written ``SELECT``, and the instances made from the row it returns

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from waypoint.core.errors import DomainError
+
 from . import codes
 
 # Waypoint's refusal codes (docs/API.md), carried in OperationOutcome.issue.details
@@ -32,12 +34,25 @@ ISSUE_TYPE = {
 class FhirError(Exception):
     """A refusal: HTTP ``status``, Waypoint's stable ``code``, a sentence for people."""
 
-    def __init__(self, status: int, code: str, diagnostics: str, issues: list | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        diagnostics: str,
+        issues: list | None = None,
+        retry_after: int | None = None,
+    ):
         super().__init__(diagnostics)
         self.status = status
         self.code = code
         self.diagnostics = diagnostics
         self.issues = issues or []  # more issue dicts (e.g. one per bad resource of a Bundle)
+        self.retry_after = retry_after  # seconds, for a 503 (the database stayed busy)
+
+    @classmethod
+    def from_domain(cls, exc: DomainError) -> FhirError:
+        """A service's refusal (or the database's ``Busy``) as a FHIR refusal."""
+        return cls(exc.status, exc.code, exc.message, retry_after=exc.extra.get("retry_after"))
 
 
 def outcome(status: int, code: str, diagnostics: str, more: list | None = None) -> dict[str, Any]:
@@ -63,6 +78,8 @@ def fhir_response(body: dict[str, Any], status: int = 200, **headers: str) -> Ht
 
 def error_response(exc: FhirError) -> HttpResponse:
     headers = {"WWW_Authenticate": 'Bearer realm="waypoint-fhir"'} if exc.status == 401 else {}
+    if exc.retry_after is not None:
+        headers["Retry_After"] = str(exc.retry_after)
     return fhir_response(
         outcome(exc.status, exc.code, exc.diagnostics, exc.issues), exc.status, **headers
     )

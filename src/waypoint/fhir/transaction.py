@@ -94,5 +94,5 @@ def base(request: HttpRequest) -> HttpResponse:
     except FhirError as exc:
         return error_response(exc)
     except DomainError as exc:
-        return error_response(FhirError(exc.status, exc.code, exc.message))
+        return error_response(FhirError.from_domain(exc))
     return fhir_response(response_bundle(result))

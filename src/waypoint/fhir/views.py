@@ -57,7 +57,7 @@ def _answers(view: View) -> View:
         except FhirError as exc:
             return error_response(exc)
         except DomainError as exc:
-            return error_response(FhirError(exc.status, exc.code, exc.message))
+            return error_response(FhirError.from_domain(exc))
 
     return csrf_exempt(wrapped)
 

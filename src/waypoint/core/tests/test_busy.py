@@ -50,3 +50,19 @@ def test_a_page_answers_busy_with_503_and_says_nothing_was_saved(
     assert resp["Retry-After"] == "5"
     text = resp.content.decode()
     assert "nothing was saved" in text and "Try again" in text
+
+
+def test_fhir_answers_busy_with_a_transient_operation_outcome(
+    client, tokens, make_patient, monkeypatch
+):
+    p = make_patient()
+    monkeypatch.setattr(audit_services, "append", busy)
+    resp = client.get(
+        f"/fhir/r4/Patient/{p.pk}", HTTP_AUTHORIZATION=f"Bearer {tokens['physician']}"
+    )
+    assert resp.status_code == 503
+    assert resp["Retry-After"] == "5"
+    issue = resp.json()["issue"][0]
+    assert resp.json()["resourceType"] == "OperationOutcome"
+    assert issue["code"] == "transient"
+    assert issue["details"]["coding"][0]["code"] == "database_busy"

@@ -381,10 +381,10 @@ def _insert_unless_changed(
     """On SQLite, once the transaction holds the write lock: the dose's insert, made only if
     the first read, run again inside the same statement, returns the same row it returned
     to the rules (``fastsql.insert_where``), and returning the head of the nurse's audit
-    chain for the append (``audit.head_returning``). One statement where there were three
-    (the read again, the insert, the head), with the same guarantee: the dose is written
-    only on the facts the rules ran on, read under the lock. Returns whether it was
-    written, and the head (None: the chain has no head row yet)."""
+    chain for the append (``audit.head_returning``). One statement where there were two (the
+    read again, which brought the head, and the insert), with the same guarantee: the dose
+    is written only on the facts the rules ran on, as they are under the lock. Returns
+    whether it was written, and the head (None: the chain has no head row yet)."""
     org = actor.organization_id
     returning, returning_params = audit.head_returning(org, audit.chain_of(actor, org))
     try:
