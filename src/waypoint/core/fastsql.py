@@ -45,6 +45,7 @@ from typing import Any, TypeVar, cast
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import Field, Model
+from django.db.models.base import ModelState
 from django.db.models.expressions import Col
 
 M = TypeVar("M", bound=Model)
@@ -257,15 +258,23 @@ def width(model: type[Model]) -> int:
 
 
 def build(model: type[M], row: Sequence[Any], alias: str = "t") -> M:
-    """The instance of ``model`` from the columns ``select_list(model, alias)`` selected."""
+    """The instance of ``model`` from the columns ``select_list(model, alias)`` selected:
+    what ``Model.from_db`` makes (every concrete field's value, converted; the state "in the
+    database"), its attributes set directly rather than through ``__init__``, which costs as
+    much again and sends ``pre_init``/``post_init`` (no code listens to those of the models
+    built here: ``test_fastsql.py``)."""
     db = _db()
     _, names, converters = _columns(model, alias, db.vendor)
-    values = []
-    for value, (col, convs) in zip(row, converters, strict=True):
+    obj = model.__new__(model)
+    attrs = obj.__dict__
+    for name, value, (col, convs) in zip(names, row, converters, strict=True):
         for conv in convs:
             value = conv(value, col, db)
-        values.append(value)
-    return model.from_db(db.alias, list(names), values)
+        attrs[name] = value
+    state = ModelState()
+    state.adding, state.db = False, db.alias
+    attrs["_state"] = state
+    return obj
 
 
 Part = tuple[type[Model], str]

@@ -13,7 +13,7 @@ from waypoint.audit.models import AuditChainHead, AuditEvent, AuditEventPatient
 from waypoint.core import fastsql
 from waypoint.core.apiauth import token_with_user
 from waypoint.core.models import ApiToken, Site, User, hash_token
-from waypoint.medication.models import DoseEvent, StockEntry
+from waypoint.medication.models import DoseEvent, MedicationOrder, StockEntry
 from waypoint.patients.models import Patient
 from waypoint.reports.models import DoseDay
 
@@ -110,6 +110,7 @@ def test_add_to_adds_and_counts(org, site):
     "model",
     [
         DoseEvent,
+        MedicationOrder,
         ApiToken,
         User,
         Site,
