@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def _doses(organization_id: int, site: Site, medication: str) -> QuerySet[DoseEvent]:
     """The doses of ``medication`` given at ``site``'s window: each is its own dispensing
-    record, so the ledger has no entry of its own for it (``StockEntry``). None for a
+    record, so the ledger has no entry of its own for it (``StockEntry``). No doses for a
     medication whose doses do not draw on the ledger (naloxone counts its kits given)."""
     med = MEDICATIONS.get(medication)
     if med is None or not med.controlled_ledger:
