@@ -88,3 +88,48 @@ def test_physician_orders_and_nurse_doses_a_queue(users, make_patient, site, sig
     expect(other.locator("#status-dose")).to_be_focused()
     assert DoseEvent.objects.count() == 3
     assert sorted(DoseEvent.objects.values_list("dose_mg", flat=True)) == [30, 40, 45]
+
+
+def test_a_busy_database_is_said_at_the_window_and_nothing_is_given(
+    users, make_patient, site, signed_in, monkeypatch
+):
+    """SQLite's one writer held by a long import past the wait's bound (``core.errors.Busy``):
+    the nurse's press is answered at the window in words, nothing is given, and the same
+    press once the database is free gives the dose. A page that cannot write its audit
+    event answers the 503 page, saying nothing was saved."""
+    from waypoint.audit import services as audit_services
+    from waypoint.core.errors import Busy
+    from waypoint.medication.services import dosing
+
+    today = timezone.now().astimezone(site.tz).date()
+    p = make_patient("Bea", "Busy")
+    episodes.episode_admit(Actor(user=users["counselor"]), p.pk, OTP, today)
+    services.order_create(
+        Actor(user=users["physician"]),
+        p.pk,
+        medication="methadone",
+        dose_mg=Decimal(40),
+        start_date=today,
+    )
+
+    def busy(*args, **kwargs):
+        raise Busy(20.0)
+
+    page = signed_in("t_nurse")
+    page.goto(f"/dosing/?patient={p.pk}")
+    expect(page.locator("#dose-panel button.give")).to_have_count(1)
+    with monkeypatch.context() as m:
+        m.setattr(dosing, "_dose_locked", busy)
+        page.click("#dose-panel button.give")
+        expect(page.locator("#status-dose")).to_contain_text("nothing was saved")
+        assert DoseEvent.objects.count() == 0
+
+        m.setattr(audit_services, "append", busy)
+        answer = page.goto(f"/patients/{p.pk}/")
+        assert answer is not None and answer.status == 503
+        expect(page.locator("h1")).to_have_text("Busy: nothing was saved")
+
+    page.goto(f"/dosing/?patient={p.pk}")
+    page.click("#dose-panel button.give")
+    expect(page.locator(".messages")).to_contain_text("Given: 40 mg methadone")
+    assert DoseEvent.objects.count() == 1
