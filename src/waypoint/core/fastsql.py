@@ -116,16 +116,27 @@ def execute(sql: str, params: Sequence[Any]) -> int:
 
 
 @functools.cache
-def _insert_sql(model: type[Model], vendor: str) -> tuple[str, tuple[Any, ...]]:
+def _insert_parts(model: type[Model], vendor: str) -> tuple[str, str, str, tuple[Any, ...]]:
+    """``INSERT INTO table (columns)``, the values' placeholders, the primary key's column,
+    and the fields in the columns' order: what ``insert`` and ``insert_where`` send."""
     meta = model._meta
     fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
     cols = ", ".join(_qn(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"INSERT INTO {_qn(meta.db_table)} ({cols}) VALUES ({marks}) "  # noqa: S608 (names from the models)
-        f"RETURNING {_qn(meta.pk.column)}"
-    )
-    return sql, fields
+    return f"INSERT INTO {_qn(meta.db_table)} ({cols})", marks, _qn(meta.pk.column), fields
+
+
+@functools.cache
+def _insert_sql(model: type[Model], vendor: str) -> tuple[str, tuple[Any, ...]]:
+    into, marks, pk, fields = _insert_parts(model, vendor)
+    return f"{into} VALUES ({marks}) RETURNING {pk}", fields
+
+
+def _saved(obj: Model, pk: Any, db: Any) -> None:
+    """``obj`` as it is once inserted: its primary key, and its state "in the database"."""
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = db.alias
 
 
 def prepare(obj: Model) -> list[Any]:
@@ -163,23 +174,15 @@ def insert(obj: M, params: list[Any] | None = None) -> M:
     sql, fields = _insert_sql(type(obj), db.vendor)
     if params is None:
         params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
-    obj.pk = _run(sql, params, "id")
-    obj._state.adding = False
-    obj._state.db = db.alias
+    _saved(obj, _run(sql, params, "id"), db)
     return obj
 
 
 @functools.cache
 def _insert_where_sql(model: type[Model], vendor: str, where: str, returning: str) -> str:
-    sql, fields = _insert_sql(model, vendor)
-    meta = model._meta
-    cols = ", ".join(_qn(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    into, marks, pk, _ = _insert_parts(model, vendor)
     more = f", {returning}" if returning else ""
-    return (
-        f"INSERT INTO {_qn(meta.db_table)} ({cols}) SELECT {marks} WHERE {where} "  # noqa: S608 (names from the models)
-        f"RETURNING {_qn(meta.pk.column)}{more}"
-    )
+    return f"{into} SELECT {marks} WHERE {where} RETURNING {pk}{more}"
 
 
 def insert_where(
@@ -201,9 +204,7 @@ def insert_where(
     row = _run(sql, [*params, *where_params, *returning_params], "one")
     if row is None:
         return None
-    obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = db.alias
+    _saved(obj, row[0], db)
     return tuple(row[1:])
 
 
