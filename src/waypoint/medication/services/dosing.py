@@ -114,14 +114,16 @@ def _read_sql(vendor: str, lock: bool) -> str:
 class _Read:
     """What ``_read`` returned: the order row with its site and the patient's facts on the
     day, as the database returned them (two reads are equal exactly when these rows are),
-    whether the patient's record is restricted, the whole row as returned (the first read's
-    is what ``_insert_unless_changed`` compares), and with ``lock``, on SQLite, the head of
-    the actor's audit chain (None: not read, or the chain has no head row yet)."""
+    whether the patient's record is restricted, the whole row as returned and the parameters
+    it was read with (the first read's are what ``_insert_unless_changed`` reads again and
+    compares), and with ``lock``, on SQLite, the head of the actor's audit chain (None: not
+    read, or the chain has no head row yet)."""
 
     order_row: tuple[Any, ...]
     facts_row: tuple[Any, ...]
     restricted: bool
     row: tuple[Any, ...]
+    params: list[Any]
     head: AuditChainHead | None = None
 
 
@@ -132,13 +134,14 @@ def _read(actor: Actor, order_id: int, day: dt.date, *, lock: bool) -> _Read | N
     org = actor.organization_id
     with_head = _reads_head(vendor, lock)
     chain = [audit.chain_of(actor, org)] if with_head else []
-    row = fastsql.fetchone(sql, [*facts.day_params(day), *chain, order_id, org])
+    params = [*facts.day_params(day), *chain, order_id, org]
+    row = fastsql.fetchone(sql, params)
     if row is None:
         return None
     n = fastsql.width(MedicationOrder) + fastsql.width(Site)
     h = n + 1 + (fastsql.width(AuditChainHead) if with_head else 0)
     head = audit.head_from(row[n + 1 : h], "h") if with_head else None
-    return _Read(row[:n], row[h:], bool(row[n]), row, head)
+    return _Read(row[:n], row[h:], bool(row[n]), row, params, head)
 
 
 # The time zone of the site each user last dosed at (this process): the day a dose is
@@ -338,7 +341,7 @@ def _dose_locked(actor: Actor, asked: _Asked) -> DoseEvent:
         # only where the transaction excludes every other writer: SQLite, unless a test
         # runs the rules before the lock on PostgreSQL too)
         if plan.day == day and connection.vendor == "sqlite":
-            inserted, head = _insert_unless_changed(actor, asked.order_id, first, plan)
+            inserted, head = _insert_unless_changed(actor, first, plan)
             if inserted:
                 audit.append(
                     actor, plan.event, plan.dose.pk, head=head, restricted=first.restricted
@@ -376,7 +379,7 @@ def _unchanged_sql(vendor: str, width: int) -> str:
 
 
 def _insert_unless_changed(
-    actor: Actor, order_id: int, first: _Read, plan: _Plan
+    actor: Actor, first: _Read, plan: _Plan
 ) -> tuple[bool, AuditChainHead | None]:
     """On SQLite, once the transaction holds the write lock: the dose's insert, made only if
     the first read, run again inside the same statement, returns the same row it returned
@@ -392,7 +395,7 @@ def _insert_unless_changed(
             plan.dose,
             plan.dose_params,
             _unchanged_sql(connection.vendor, len(first.row)),
-            [*facts.day_params(plan.day), order_id, org, *first.row],
+            [*first.params, *first.row],
             returning,
             returning_params,
         )
