@@ -56,9 +56,10 @@ class BusyMiddleware:
             return None
         response: HttpResponse
         if request.path.startswith(("/api/", "/fhir/")):
-            response = JsonResponse({"code": exc.code, "detail": exc.message}, status=503)
+            response = JsonResponse(exc.as_body(), status=exc.status)
         else:
-            response = render(request, "errors/503.html", {"message": exc.message}, status=503)
+            page = "errors/503.html"
+            response = render(request, page, {"message": exc.message}, status=exc.status)
         response["Retry-After"] = str(exc.extra["retry_after"])
         return response
 
