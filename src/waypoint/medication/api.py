@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
@@ -49,6 +49,9 @@ from .schemas import (
     TakeHomeIn,
     VitalsIn,
 )
+
+if TYPE_CHECKING:
+    from .models import DoseEvent
 
 patients_router = Router(tags=["medication"])
 orders_router = Router(tags=["medication"])
@@ -138,17 +141,29 @@ class DoseOut(Schema):
     idempotency_key: str | None
     warnings: list[str]
 
-    @staticmethod
-    def resolve_order(obj) -> int:
-        return obj.order_id
-
-    @staticmethod
-    def resolve_medication(obj) -> str:
-        return obj.order.medication
-
-    @staticmethod
-    def resolve_administered_by(obj) -> str:
-        return obj.administered_by.username
+    @classmethod
+    def of(cls, dose: DoseEvent) -> DoseOut:
+        """The answer about ``dose``, made from its values as they are, not validated again:
+        the dosing window's hot path. django-ninja validates an answer it is handed as a
+        record (each field read through its getter, then checked by pydantic) and then
+        serializes it; handed this schema's own instance, it only serializes it. That
+        validation was about a tenth of a dose's CPU in process (docs/BENCHMARKS.md, issue
+        21). ``test_dose_answer_is_the_schema`` checks that every value has its field's
+        type, strictly."""
+        return cls.model_construct(
+            id=dose.pk,
+            order=dose.order_id,
+            patient=dose.patient_id,
+            site=dose.site.code,
+            medication=dose.order.medication,
+            dose_mg=dose.dose_mg,
+            administered_at=dose.administered_at,
+            local_day=dose.local_day,
+            first_day=dose.first_day,
+            administered_by=dose.administered_by.username,
+            idempotency_key=dose.idempotency_key,
+            warnings=dose.warnings,
+        )
 
 
 class FactorOut(Schema):
@@ -564,7 +579,7 @@ def dose_create(request: HttpRequest, payload: DoseIn, response: HttpResponse):
     )
     if replay:
         response["Idempotent-Replay"] = "true"
-    return Status(201, dose)
+    return Status(201, DoseOut.of(dose))
 
 
 @patients_router.get("/{id:patient_id}/take-home-eligibility", response=EligibilityOut)

@@ -5,6 +5,7 @@ and says what it said before (the keys, their order and the values' forms)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -232,3 +233,39 @@ def test_the_dose_route_is_tried_first():
     routes = [str(p.pattern) for p in get_resolver().url_patterns[0].url_patterns]
     assert routes.index("doses") < 5, routes[:8]
     assert resolve("/api/v1/doses").route == "api/v1/doses"
+
+
+def test_dose_answer_is_the_schema(api, doc, order, give, site, patient):
+    """The dose's answer is made without validation (``DoseOut.of``): each value has its
+    field's type, strictly, and says what the stored dose says, keys in the schema's order."""
+    from waypoint.medication.api import DoseOut
+    from waypoint.medication.models import DoseEvent
+
+    o = order(dose_mg=40)
+    s, b = give(o["id"], 40, note="first at this site")
+    assert s == 201, b
+    assert_documented(doc, "POST", "/api/v1/doses", 201, b)
+    assert list(b) == list(DoseOut.model_fields)
+    dose = DoseEvent.objects.select_related("order", "site", "administered_by").get(pk=b["id"])
+    values = DoseOut.of(dose).model_dump()
+    assert DoseOut.model_validate(values, strict=True).model_dump() == values
+    types = (int, int, int, str, str, Decimal, dt.datetime, dt.date, bool, str, str, list)
+    assert tuple(type(v) for v in values.values()) == types
+    nurse = dose.administered_by.username
+    assert values == {
+        "id": dose.pk,
+        "order": o["id"],
+        "patient": patient.pk,
+        "site": "KC",
+        "medication": "methadone",
+        "dose_mg": Decimal("40.00"),
+        "administered_at": dose.administered_at,
+        "local_day": dose.local_day,
+        "first_day": dose.first_day,
+        "administered_by": nurse,
+        "idempotency_key": dose.idempotency_key,
+        "warnings": dose.warnings,
+    }
+    assert (b["dose_mg"], b["site"], b["administered_by"]) == ("40.00", "KC", nurse)
+    said = dt.datetime.fromisoformat(b["administered_at"])
+    assert abs(said - dose.administered_at) < dt.timedelta(milliseconds=1)
