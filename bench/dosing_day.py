@@ -854,7 +854,10 @@ def database_label() -> str:
     if connection.vendor == "sqlite":
         import sqlite3
 
-        return f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=FULL, IMMEDIATE)"
+        return (
+            f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=FULL with the sync after the "
+            "writers' lock, IMMEDIATE)"
+        )
     v = getattr(connection, "pg_version", 0) or 0
     return f"PostgreSQL {v // 10000}.{v % 10000}" if v else connection.vendor
 

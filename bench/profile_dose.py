@@ -9,7 +9,9 @@ per dose:
 
 - the CPU time of this process (``time.process_time``; the database is in process for
   SQLite, so its work counts too) and the wall time;
-- the SQL statements sent (counted with a connection ``execute_wrapper``, by kind);
+- the SQL statements sent (counted with a connection ``execute_wrapper``, by kind) and, on
+  SQLite, every statement the database ran (the driver's trace: also the ``COMMIT`` and the
+  settings the backend sends on the driver's connection itself);
 - with ``--profile``, a cProfile of a second run of doses, summarised by where the self time
   was spent (the "flame summary": each function's own time, grouped by the package or layer
   it belongs to), and the top functions by cumulative time.

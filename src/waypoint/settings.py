@@ -181,6 +181,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL;"
+            # (a transaction's commit waits for the disk once it has let the writers'
+            # lock go: core/db/sqlite3/base.py)
             "PRAGMA synchronous=FULL;"
             "PRAGMA foreign_keys=ON;"
             "PRAGMA busy_timeout=20000;"
