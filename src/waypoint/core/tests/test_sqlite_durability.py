@@ -13,7 +13,6 @@ import os
 import pytest
 from django.db import IntegrityError, OperationalError, connection
 
-from waypoint.core.db.sqlite3 import base
 from waypoint.core.db.sqlite3.base import DatabaseWrapper
 
 pytestmark = pytest.mark.skipif(
@@ -75,7 +74,7 @@ class Syncs:
         self.path, self.db, self.fail = path, db, fail
         self.calls: list[dict] = []
         self.real = os.fdatasync
-        monkeypatch.setattr(base.os, "fdatasync", self)
+        monkeypatch.setattr(os, "fdatasync", self)  # as the backend calls it: os.fdatasync
 
     def __call__(self, fd: int) -> None:
         other = _wrapper(self.path, "reader")
