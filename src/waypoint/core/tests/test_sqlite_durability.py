@@ -15,6 +15,8 @@ from django.db import IntegrityError, OperationalError, connection
 
 from waypoint.core.db.sqlite3.base import DatabaseWrapper
 
+from .sqlite_files import file_wrapper
+
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="the writers' lock and its log are SQLite's"
 )
@@ -30,20 +32,11 @@ def _own_files(django_db_blocker):
 
 
 def _wrapper(path, alias: str, synchronous: str = "FULL") -> DatabaseWrapper:
-    settings = {
-        **connection.settings_dict,
-        "NAME": str(path),
-        "TEST": {},
-        "CONN_MAX_AGE": 0,
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "init_command": (
-                f"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; "
-                "PRAGMA foreign_keys=ON;"
-            ),
-        },
-    }
-    db = DatabaseWrapper(settings, alias=alias)
+    db = file_wrapper(
+        path,
+        alias,
+        f"PRAGMA journal_mode=WAL; PRAGMA synchronous={synchronous}; PRAGMA foreign_keys=ON;",
+    )
     db.ensure_connection()
     with db.cursor() as cur:
         cur.execute("CREATE TABLE IF NOT EXISTS t (n INTEGER)")

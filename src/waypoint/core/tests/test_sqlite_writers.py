@@ -14,6 +14,8 @@ from django.db import connection
 from waypoint.core.db.sqlite3.base import DatabaseWrapper
 from waypoint.core.errors import Busy
 
+from .sqlite_files import file_wrapper
+
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="the writers' queue is SQLite's (one writer)"
 )
@@ -27,20 +29,14 @@ def _own_files(django_db_blocker):
 
 
 def _wrapper(path, alias: str, wait: float | None = None) -> DatabaseWrapper:
-    settings = {
-        **connection.settings_dict,
-        "NAME": str(path),
-        "TEST": {},
-        "CONN_MAX_AGE": 0,
+    # no busy handler at all: without the queue the second BEGIN fails at once
+    return file_wrapper(
+        path,
+        alias,
+        "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=0;",
+        timeout=0,
         **({"WRITER_WAIT": wait} if wait is not None else {}),
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            # no busy handler at all: without the queue the second BEGIN fails at once
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=0;",
-            "timeout": 0,
-        },
-    }
-    return DatabaseWrapper(settings, alias=alias)
+    )
 
 
 def _begin(db: DatabaseWrapper) -> None:
